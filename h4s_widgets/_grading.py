@@ -1,0 +1,320 @@
+"""Pure graders: ``grade(question, response) -> Result``.
+
+No IPython, no DOM, no I/O (except the code-exercise runner, which starts a
+separate process).  ``_static/grader.js`` implements the same rules for pages
+without a kernel; ``tests/cases/grading_cases.json`` is run against both.
+
+Rules shared with the JS grader (keep them in step):
+
+* text is NFC-normalised; with whitespace folding, runs of the characters in
+  ``WS`` become one space and the ends are trimmed; without case sensitivity
+  both sides are lower-cased (``str.lower`` / ``toLowerCase``);
+* numbers accept ``3.14``, ``3,14``, ``-2``, ``−2`` (U+2212), ``1e3`` and spaces
+  between digits; a comma is always a decimal separator;
+* scores are ``fraction * points`` rounded half up to 4 decimals.
+"""
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from typing import Any, Callable
+
+from ._errors import GradingError
+from ._schema import (
+    Cloze, CodeExercise, DragWords, Essay, Flashcards, Likert, Matching, MultipleResponse, Numeric, Ordering,
+    QuestionBase, ShortText, SingleChoice, TrueFalse, parse_question,
+)
+
+WS = "\t\n\u000b\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_WS_RUN = re.compile(f"[{WS}]+")
+_NUMBER = re.compile(r"^[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:[eE][+-]?[0-9]+)?$")
+
+
+@dataclass
+class Result:
+    score: float
+    max_score: float
+    correct: bool | None
+    feedback: list[str] = field(default_factory=list)
+    #: extra information for people (e.g. a failing test's message); not compared with the JS grader
+    details: dict = field(default_factory=dict)
+
+    def as_dict(self, details: bool = False) -> dict:
+        d = asdict(self)
+        if not details:
+            d.pop("details")
+        return d
+
+
+def round_score(x: float) -> float:
+    return math.floor(x * 10000 + 0.5) / 10000
+
+
+def norm_text(s: str, case_sensitive: bool = False, fold_ws: bool = True) -> str:
+    s = unicodedata.normalize("NFC", s)
+    if fold_ws:
+        s = _WS_RUN.sub(" ", s).strip(" ")
+    if not case_sensitive:
+        s = s.lower()
+    return s
+
+
+def parse_number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value) if math.isfinite(value) else None
+    if not isinstance(value, str):
+        return None
+    s = _WS_RUN.sub("", unicodedata.normalize("NFC", value)).replace("\u2212", "-")
+    if not _NUMBER.match(s):
+        return None
+    return float(s.replace(",", "."))
+
+
+def _is_blank(v: Any) -> bool:
+    return v is None or (isinstance(v, str) and norm_text(v) == "")
+
+
+def _result(q: QuestionBase, fraction: float, correct: bool | None, feedback: list[str]) -> Result:
+    return Result(round_score(fraction * q.points), round_score(q.points), correct, feedback)
+
+
+def _empty(q: QuestionBase) -> Result:
+    return _result(q, 0.0, False, ["empty"])
+
+
+def _invalid(q: QuestionBase) -> Result:
+    return _result(q, 0.0, False, ["invalid"])
+
+
+def _single(q: SingleChoice, r: Any) -> Result:
+    if _is_blank(r):
+        return _empty(q)
+    if not isinstance(r, str) or r not in {o.id for o in q.options}:
+        return _invalid(q)
+    ok = r == q.answer
+    return _result(q, 1.0 if ok else 0.0, ok, [f"option:{r}"])
+
+
+def _multiple(q: MultipleResponse, r: Any) -> Result:
+    if r is None or (isinstance(r, list) and not r):
+        return _empty(q)
+    ids = [o.id for o in q.options]
+    if not isinstance(r, list) or not all(isinstance(x, str) and x in ids for x in r):
+        return _invalid(q)
+    chosen = set(r)
+    key = set(q.answers)
+    exact = chosen == key
+    if q.partial_credit:
+        frac = (len(chosen & key) - len(chosen - key)) / len(key)
+        frac = max(-1.0 if q.negative_marks else 0.0, min(1.0, frac))
+    else:
+        frac = 1.0 if exact else 0.0
+    return _result(q, frac, exact, [f"option:{i}" for i in ids if i in chosen])
+
+
+def _true_false(q: TrueFalse, r: Any) -> Result:
+    if r is None:
+        return _empty(q)
+    if not isinstance(r, bool):
+        return _invalid(q)
+    ok = r == q.answer
+    return _result(q, 1.0 if ok else 0.0, ok, ["true" if r else "false"])
+
+
+def _gaps(q: QuestionBase, r: Any, n: int, match: Callable[[int, str], bool]) -> Result:
+    if r is None:
+        return _empty(q)
+    if not isinstance(r, list) or len(r) > n or not all(x is None or isinstance(x, str) for x in r):
+        return _invalid(q)
+    r = list(r) + [None] * (n - len(r))
+    if all(_is_blank(x) for x in r):
+        return _empty(q)
+    fb, good = [], 0
+    for i, x in enumerate(r):
+        if _is_blank(x):
+            fb.append(f"gap:{i + 1}:empty")
+        elif match(i, x):
+            good += 1
+            fb.append(f"gap:{i + 1}:correct")
+        else:
+            fb.append(f"gap:{i + 1}:wrong")
+    return _result(q, good / n, good == n, fb)
+
+
+def _cloze(q: Cloze, r: Any) -> Result:
+    alts = q.gap_answers()
+
+    def match(i: int, x: str) -> bool:
+        want = {norm_text(a, q.case_sensitive, q.ignore_whitespace) for a in alts[i]}
+        return norm_text(x, q.case_sensitive, q.ignore_whitespace) in want
+
+    return _gaps(q, r, len(alts), match)
+
+
+def _drag_words(q: DragWords, r: Any) -> Result:
+    from ._schema import gaps_in
+    words = [w.strip() for w in gaps_in(q.text)]
+    return _gaps(q, r, len(words), lambda i, x: norm_text(x, True) == norm_text(words[i], True))
+
+
+def _close(x: float, target: float, tol: float) -> bool:
+    return abs(x - target) <= tol + 1e-9 * max(1.0, abs(target))
+
+
+def numeric_answer_matches(a: Any, x: float) -> bool:
+    if a.value is not None:
+        return _close(x, a.value, a.tolerance)
+    lo_eps = 1e-9 * max(1.0, abs(a.min))
+    hi_eps = 1e-9 * max(1.0, abs(a.max))
+    return a.min - lo_eps <= x <= a.max + hi_eps
+
+
+def _numeric(q: Numeric, r: Any) -> Result:
+    if _is_blank(r):
+        return _empty(q)
+    x = parse_number(r)
+    if x is None:
+        return _invalid(q)
+    for i, a in enumerate(q.answers):
+        if numeric_answer_matches(a, x):
+            return _result(q, a.score, a.score == 1, [f"answer:{i}"])
+    return _result(q, 0.0, False, ["nomatch"])
+
+
+def _regex_flags(case_sensitive: bool) -> int:
+    return 0 if case_sensitive else re.IGNORECASE
+
+
+def _short_text(q: ShortText, r: Any) -> Result:
+    if _is_blank(r):
+        return _empty(q)
+    if not isinstance(r, str):
+        return _invalid(q)
+    folded = norm_text(r, True)
+    given = norm_text(r, q.case_sensitive)
+    for i, a in enumerate(q.answers):
+        if a.text is not None:
+            ok = given == norm_text(a.text, q.case_sensitive)
+        else:
+            ok = re.fullmatch(a.regex, folded, _regex_flags(q.case_sensitive)) is not None
+        if ok:
+            return _result(q, a.score, a.score == 1, [f"answer:{i}"])
+    return _result(q, 0.0, False, ["nomatch"])
+
+
+def _matching(q: Matching, r: Any) -> Result:
+    if r is None or (isinstance(r, dict) and all(_is_blank(v) for v in r.values())):
+        return _empty(q)
+    ids = {p.id for p in q.pairs}
+    if not isinstance(r, dict) or not set(r) <= ids or not all(v is None or isinstance(v, str) for v in r.values()):
+        return _invalid(q)
+    fb, good = [], 0
+    for p in q.pairs:
+        v = r.get(p.id)
+        if _is_blank(v):
+            fb.append(f"pair:{p.id}:empty")
+        elif v == p.right:
+            good += 1
+            fb.append(f"pair:{p.id}:correct")
+        else:
+            fb.append(f"pair:{p.id}:wrong")
+    n = len(q.pairs)
+    return _result(q, good / n, good == n, fb)
+
+
+def _ordering(q: Ordering, r: Any) -> Result:
+    if r is None or r == []:
+        return _empty(q)
+    ids = [i.id for i in q.items]
+    if not isinstance(r, list) or not all(isinstance(x, str) for x in r) or sorted(r) != sorted(ids):
+        return _invalid(q)
+    fb, good = [], 0
+    for pos, (want, got) in enumerate(zip(ids, r)):
+        if want == got:
+            good += 1
+            fb.append(f"position:{pos + 1}:correct")
+        else:
+            fb.append(f"position:{pos + 1}:wrong")
+    n = len(ids)
+    exact = good == n
+    frac = good / n if q.partial_credit else (1.0 if exact else 0.0)
+    return _result(q, frac, exact, fb)
+
+
+def count_words(s: str) -> int:
+    s = norm_text(s, True)
+    return len(s.split(" ")) if s else 0
+
+
+def _essay(q: Essay, r: Any) -> Result:
+    if _is_blank(r):
+        return Result(0.0, 0.0, None, ["empty"])
+    if not isinstance(r, str):
+        return Result(0.0, 0.0, None, ["invalid"])
+    fb = ["too_short" if count_words(r) < q.min_words else "submitted"]
+    low = norm_text(r)
+    for i, k in enumerate(q.keywords):
+        fb.append(f"keyword:{i}:{'found' if norm_text(k) in low else 'missing'}")
+    return Result(0.0, 0.0, None, fb)
+
+
+def _likert(q: Likert, r: Any) -> Result:
+    n = len(q.scale)
+    top = float(n * len(q.statements))
+    if r is None or (isinstance(r, dict) and not r):
+        return Result(0.0, top, None, ["empty"])
+    ids = {s.id for s in q.statements}
+    if (not isinstance(r, dict) or not set(r) <= ids
+            or not all(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= n for v in r.values())):
+        return Result(0.0, top, None, ["invalid"])
+    total = float(sum(r.values()))
+    if len(r) < len(ids):
+        return Result(total, top, None, ["incomplete"])
+    mean = total / len(ids)
+    fb = []
+    for i, b in enumerate(q.bands):
+        if b.min <= mean <= b.max:
+            fb.append(f"band:{i}")
+            break
+    return Result(total, top, None, fb or ["noband"])
+
+
+def _flashcards(q: Flashcards, r: Any) -> Result:
+    n = float(len(q.cards))
+    if r is None or (isinstance(r, dict) and not r):
+        return Result(0.0, n, None, ["empty"])
+    ids = {c.id for c in q.cards}
+    if not isinstance(r, dict) or not set(r) <= ids or not all(v in ("known", "unknown") for v in r.values()):
+        return Result(0.0, n, None, ["invalid"])
+    fb = [f"card:{c.id}:{r.get(c.id, 'unseen')}" for c in q.cards]
+    return Result(float(sum(1 for v in r.values() if v == "known")), n, None, fb)
+
+
+def _code(q: CodeExercise, r: Any) -> Result:
+    from ._code_runner import run_code_exercise
+    if _is_blank(r):
+        return _empty(q)
+    if not isinstance(r, str):
+        return _invalid(q)
+    return run_code_exercise(q, r)
+
+
+GRADERS: dict[type, Callable[[Any, Any], Result]] = {
+    SingleChoice: _single, MultipleResponse: _multiple, TrueFalse: _true_false, Cloze: _cloze,
+    Numeric: _numeric, ShortText: _short_text, Matching: _matching, Ordering: _ordering,
+    DragWords: _drag_words, CodeExercise: _code, Essay: _essay, Likert: _likert, Flashcards: _flashcards,
+}
+
+
+def grade(question: QuestionBase | dict, response: Any) -> Result:
+    """Grade ``response`` to ``question`` (a question object or its dict)."""
+    if isinstance(question, dict):
+        question = parse_question(question)
+    fn = GRADERS.get(type(question))
+    if fn is None:
+        raise GradingError(f"question {question.id}: type {question.type!r} has no grader")
+    return fn(question, response)

@@ -1,0 +1,75 @@
+"""UI strings through gettext catalogs (``locales/LL/LC_MESSAGES/h4s.po``).
+
+The browser gets a plain ``{msgid: translation}`` dict, so the JS front-end
+needs no gettext of its own.  The language comes from :func:`set_language`,
+the notebook's ``h4s.language`` metadata (passed by the pipeline), or
+``H4S_LANG``; English otherwise.
+"""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+LOCALES = Path(__file__).parent / "locales"
+DOMAIN = "h4s"
+
+#: Every UI string the front-end and the Python side use.  ``{n}`` etc. are
+#: filled in by the caller.  Keep ``locales/h4s.pot`` in step (a test checks).
+MESSAGES: tuple[str, ...] = (
+    "Check", "Try again", "Hint", "Next hint", "Show solution", "Hide solution", "Solution",
+    "Correct", "Not quite", "Partly correct", "Saved", "Score", "Points", "{n} of {m} answered",
+    "Attempt {n} of {m}", "No attempts left", "Please answer first", "That is not a number",
+    "Answer", "Your answer", "True", "False", "Choose…", "Gap {n}", "Move up", "Move down",
+    "Word bank", "Drag a word into a gap, or choose it from the list", "Run tests", "Running…",
+    "Test passed", "Test failed", "Your code has a syntax error", "Your code took too long",
+    "Your code raised an error", "Reset", "Summary", "Question", "Result", "Total",
+    "Shuffle", "Known", "Not yet", "Turn card", "Card {n} of {m}", "Words: {n} (at least {m})",
+    "Keywords you used", "Keywords you could add", "Your self-rating", "Open the interactive version",
+    "This exercise needs Python. Open the interactive version to run your code.",
+    "Question {n}", "Passed", "Not passed yet", "Pass mark", "Reveal", "Statement",
+    "Match each item on the left with one on the right", "Put the items in the right order",
+    "Select all that apply", "Choose one answer", "Type your answer", "Type a number",
+    "Written answer", "Example answer", "Check again later: your trainer reads written answers",
+    "Download my results", "Not graded",
+)
+
+_lang: str | None = None
+
+
+def set_language(lang: str | None) -> None:
+    """Choose the UI language for widgets created from now on (``None``: ``H4S_LANG`` or English)."""
+    global _lang
+    _lang = lang
+
+
+def current_language() -> str:
+    return (_lang or os.environ.get("H4S_LANG") or "en").split("-")[0].split("_")[0].lower()
+
+
+def available_languages() -> list[str]:
+    return sorted(["en"] + [p.name for p in LOCALES.iterdir() if (p / "LC_MESSAGES" / f"{DOMAIN}.po").exists()])
+
+
+@lru_cache(maxsize=None)
+def catalog(lang: str) -> dict[str, str]:
+    """``{msgid: msgstr}`` for ``lang``; English (identity) where a string is missing."""
+    table = {m: m for m in MESSAGES}
+    po = LOCALES / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if lang != "en" and po.exists():
+        from babel.messages.pofile import read_po
+        with po.open("rb") as fh:
+            cat = read_po(fh, locale=lang.replace("-", "_"))
+        for msg in cat:
+            if msg.id and msg.string and msg.id in table and not msg.fuzzy:
+                table[msg.id] = msg.string
+    return table
+
+
+def strings(lang: str | None = None) -> dict[str, str]:
+    return catalog(lang or current_language())
+
+
+def gettext(msgid: str, lang: str | None = None, **kw) -> str:
+    s = strings(lang).get(msgid, msgid)
+    return s.format(**kw) if kw else s

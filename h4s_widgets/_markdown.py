@@ -1,0 +1,47 @@
+"""Markdown to HTML for question text, with ``$...$`` maths kept for MathJax.
+
+Raw HTML in question text is escaped (banks may come from other systems).
+Maths becomes ``<span class="h4s-math">\\(...\\)</span>``, which MathJax (self-hosted
+in the book) typesets and which reads sensibly as plain text where it is absent.
+"""
+from __future__ import annotations
+
+import html
+import re
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+
+_MD = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
+_MATH = re.compile(r"(?<![\\$])\$(?!\s)([^$\n]+?)(?<!\s)\$(?!\d)")
+_TOKEN = "\u27e6H4SMATH{}\u27e7"
+_TOKEN_RE = re.compile("\u27e6H4SMATH(\\d+)\u27e7")
+
+
+def _protect(text: str) -> tuple[str, list[str]]:
+    found: list[str] = []
+
+    def keep(m: re.Match) -> str:
+        found.append(m.group(1))
+        return _TOKEN.format(len(found) - 1)
+
+    return _MATH.sub(keep, text), found
+
+
+def _restore(rendered: str, found: list[str]) -> str:
+    return _TOKEN_RE.sub(
+        lambda m: f'<span class="h4s-math">\\({html.escape(found[int(m.group(1))])}\\)</span>', rendered)
+
+
+@lru_cache(maxsize=4096)
+def md(text: str) -> str:
+    """Block Markdown (paragraphs, lists, code, tables)."""
+    t, found = _protect(text)
+    return _restore(_MD.render(t).strip(), found)
+
+
+@lru_cache(maxsize=4096)
+def md_inline(text: str) -> str:
+    """Inline Markdown (emphasis, code, links) without a wrapping paragraph."""
+    t, found = _protect(text)
+    return _restore(_MD.renderInline(t).strip(), found)

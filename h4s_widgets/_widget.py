@@ -1,0 +1,205 @@
+"""The live widget (anywidget) and its static HTML fallback.
+
+One :class:`Quiz` shows one or more questions.  Live (kernel): the browser
+gets :func:`~h4s_widgets._spec.public_spec` only, sends responses as custom
+messages, and Python grades them and syncs back the result.  Static (no
+kernel): the display output also carries ``text/html`` with the same
+front-end, the hashed key and the feedback, so the question works in a page
+built by Jupyter Book or nbconvert.  Under ``h4s serve`` (``H4S_LIVE=1``) the
+fallback is left out so that no key reaches the browser.
+"""
+from __future__ import annotations
+
+import html
+import json
+import os
+import random
+import secrets
+import time
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+import anywidget
+import traitlets
+
+from ._assets import static_runtime, widget_css, widget_esm
+from ._events import emit_record
+from ._grading import Result, grade
+from ._i18n import current_language, strings
+from ._schema import Bank, QuestionBase, load_bank, parse_question
+from ._spec import feedback_texts, obfuscate, public_spec, solution_html, static_key
+
+_runtime_sent = False
+
+
+def _as_questions(items: Any) -> list[QuestionBase]:
+    if isinstance(items, Bank):
+        return list(items.questions)
+    if isinstance(items, (str, Path)):
+        return list(load_bank(items).questions)
+    if isinstance(items, QuestionBase):
+        return [items]
+    out = []
+    for i, q in enumerate(items):
+        out.append(q if isinstance(q, QuestionBase) else parse_question(q, f"question {i + 1}"))
+    return out
+
+
+class Quiz(anywidget.AnyWidget):
+    """One or more questions with progress, running score, summary and reset.
+
+    ``Quiz("questions/closing.yml")``, ``Quiz(bank, ids=["q1", "q2"])`` or
+    ``Quiz([SingleChoice(...), Numeric(...)], title="Check yourself")``.
+    """
+
+    _esm = widget_esm()
+    _css = widget_css()
+
+    spec = traitlets.Dict().tag(sync=True)
+    strings = traitlets.Dict().tag(sync=True)
+    #: per question id: attempts, result, messages, solution (when unlocked)
+    state = traitlets.Dict().tag(sync=True)
+
+    def __init__(self, questions: Any, *, ids: Sequence[str] | None = None, title: str | None = None,
+                 pass_mark: float | None = None, shuffle: bool = False, seed: Any = None,
+                 lang: str | None = None, module: str | None = None, live_url: str | None = None, **kw: Any):
+        qs = _as_questions(questions)
+        if isinstance(questions, (str, Path)) and pass_mark is None:
+            pass_mark = load_bank(questions).pass_mark
+        if ids is not None:
+            by_id = {q.id: q for q in qs}
+            missing = [i for i in ids if i not in by_id]
+            if missing:
+                from ._errors import QuestionError
+                raise QuestionError(str(questions) if isinstance(questions, (str, Path)) else "quiz", "ids",
+                                    f"names unknown question(s) {', '.join(missing)}; known: {', '.join(by_id)}")
+            qs = [by_id[i] for i in ids]
+        if shuffle:
+            random.Random(seed).shuffle(qs)
+        self._questions = {q.id: q for q in qs}
+        self._order = [q.id for q in qs]
+        self._lang = (lang or current_language())
+        self._module = module or os.environ.get("H4S_MODULE_ID")
+        self._seed = seed if seed is not None else 0
+        self._started = {qid: time.time() for qid in self._order}
+        self._live_url = live_url
+        self.title = title
+        self.pass_mark = pass_mark
+        super().__init__(
+            spec={"title": title, "pass_mark": pass_mark, "module": self._module, "live_url": live_url,
+                  "questions": [public_spec(q, self._seed) for q in qs]},
+            strings=strings(self._lang),
+            state={},
+            **kw,
+        )
+        self.on_msg(self._on_msg)
+
+    # ------------------------------------------------------------ live path
+    @property
+    def questions(self) -> list[QuestionBase]:
+        return [self._questions[i] for i in self._order]
+
+    def _on_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if not isinstance(content, dict):
+            return
+        action = content.get("action")
+        if action == "check":
+            self.check(content.get("qid"), content.get("response"), learner=content.get("learner"))
+        elif action == "solution":
+            self.reveal_solution(content.get("qid"))
+        elif action == "reset":
+            self.reset()
+
+    def check(self, qid: str, response: Any, learner: str | None = None) -> Result | None:
+        """Grade one response (as the front-end sends it) and sync the result back."""
+        q = self._questions.get(qid)
+        if q is None:
+            return None
+        st = dict(self.state.get(qid, {}))
+        attempts = int(st.get("attempts", 0))
+        if q.max_attempts is not None and attempts >= q.max_attempts:
+            return None
+        result = grade(q, response)
+        attempts += 1
+        fb = feedback_texts(q, self._lang)
+        messages = [fb[i] for i in result.feedback if i in fb]
+        st.update(attempts=attempts, result=result.as_dict(details=True), messages=messages,
+                  general=fb.get("general"), response=response)
+        if q.show_solution_after is not None and attempts >= q.show_solution_after:
+            st["solution_available"] = True
+        new_state = dict(self.state)
+        new_state[qid] = st
+        self.state = new_state
+        now = time.time()
+        emit_record({
+            "learner": learner, "module": self._module, "question": q, "response": response,
+            "result": result, "attempt": attempts, "timestamp": now,
+            "duration_s": round(now - self._started.get(qid, now), 3),
+        })
+        self._started[qid] = now
+        return result
+
+    def reveal_solution(self, qid: str) -> None:
+        q = self._questions.get(qid)
+        st = dict(self.state.get(qid, {}))
+        if q is None or not st.get("solution_available"):
+            return
+        st["solution"] = solution_html(q, self._lang)
+        new_state = dict(self.state)
+        new_state[qid] = st
+        self.state = new_state
+
+    def reset(self) -> None:
+        self.state = {}
+        self._started = {qid: time.time() for qid in self._order}
+
+    # ----------------------------------------------------------- static path
+    def static_payload(self, salt: str | None = None) -> dict:
+        salt = salt or secrets.token_hex(8)
+        qs = []
+        for q in self.questions:
+            sol = solution_html(q, self._lang)
+            qs.append({
+                "key": static_key(q, salt),
+                "fb": feedback_texts(q, self._lang),
+                "sol": obfuscate(sol, salt, q.id) if sol else None,
+            })
+        return {"spec": self.spec, "strings": self.strings, "static": qs}
+
+    def static_html(self, include_runtime: bool = True) -> str:
+        payload = json.dumps(self.static_payload(), ensure_ascii=False, separators=(",", ":"))
+        payload = payload.replace("</", "<\\/")
+        first = self.questions[0]
+        title = html.escape(self.title or first.title or "Quiz")
+        parts = [
+            f'<div class="h4s-quiz h4s-static" data-h4s-static lang="{html.escape(self._lang)}">',
+            f'<script type="application/json" class="h4s-data">{payload}</script>',
+            f'<noscript><p>{title}: this quiz needs JavaScript.</p></noscript>',
+            "</div>",
+        ]
+        if include_runtime:
+            parts.append(f'<style id="h4s-css">{widget_css()}</style>')
+            parts.append(f'<script id="h4s-runtime">{static_runtime()}</script>')
+        return "".join(parts)
+
+    def _repr_mimebundle_(self, **kwargs: Any):
+        global _runtime_sent
+        bundle = super()._repr_mimebundle_(**kwargs)
+        data, meta = (bundle if isinstance(bundle, tuple) else (bundle, {}))
+        data = dict(data or {})
+        if os.environ.get("H4S_LIVE") != "1":
+            data["text/html"] = self.static_html(include_runtime=not _runtime_sent)
+            _runtime_sent = True
+        data["text/plain"] = f"h4s quiz: {len(self._order)} question(s)"
+        return data, meta
+
+
+def show(questions: Any, **kw: Any) -> Quiz:
+    """``show("questions/q.yml", ids=[...])``: a :class:`Quiz` ready to display."""
+    return Quiz(questions, **kw)
+
+
+def _reset_runtime_flag() -> None:
+    """For tests and for renderers that start a new page."""
+    global _runtime_sent
+    _runtime_sent = False
