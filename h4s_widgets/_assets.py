@@ -33,7 +33,7 @@ def widget_esm() -> str:
 
 @lru_cache(maxsize=None)
 def static_runtime() -> str:
-    body = "\n".join(_EXPORT.sub("", _strip_imports(_read(n))) for n in ("grader.js", "ui.js", "static.js"))
+    body = "\n".join(_EXPORT.sub("", _strip_imports(_read(n))) for n in ("grader.js", "ui.js", "records.js", "static.js"))
     return "(function(){'use strict';if(window.__h4sRuntime){window.__h4sRuntime.scan();return;}\n" + body + "\n})();"
 
 
