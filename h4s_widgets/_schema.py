@@ -7,8 +7,11 @@ line naming the file, the question (index and id), the field and the fix.
 """
 from __future__ import annotations
 
+import difflib
 import json
 import re
+import types
+import typing
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, Optional, Union
 
@@ -67,12 +70,14 @@ def register(cls: type[QuestionBase]) -> type[QuestionBase]:
     return cls
 
 
-def _unique(ids: list[str], what: str) -> None:
-    seen = set()
-    for i in ids:
-        if i in seen:
-            raise ValueError(f"{what} id {i!r} is used twice; every {what} needs its own id")
-        seen.add(i)
+def _unique(ids: list[str], what: str, path: str, attr: str = ".id") -> None:
+    """Raise ``path[j]<attr>: repeats ...`` for the first id that occurs twice."""
+    first: dict[str, int] = {}
+    for j, i in enumerate(ids):
+        if i in first:
+            raise ValueError(f"{path}[{j}]{attr}: repeats {i!r} (already {path}[{first[i]}]{attr}); "
+                             f"every {what} needs its own id")
+        first[i] = j
 
 
 @register
@@ -80,13 +85,13 @@ class SingleChoice(QuestionBase):
     """One correct option among several."""
     label: ClassVar[str] = "Single choice"
     type: Literal["single_choice"] = "single_choice"
-    options: Annotated[list[Option], Field(min_length=2)]
+    options: Annotated[list[Option], Field(min_length=2, description="The options, at least two")]
     answer: str = Field(description="id of the correct option")
-    shuffle: bool = False
+    shuffle: bool = Field(False, description="Show the options in a random order")
 
     @model_validator(mode="after")
     def _check(self) -> "SingleChoice":
-        _unique([o.id for o in self.options], "option")
+        _unique([o.id for o in self.options], "option", "options")
         ids = [o.id for o in self.options]
         if self.answer not in ids:
             raise ValueError(f"answer: must be one of the option ids {', '.join(ids)}")
@@ -98,28 +103,34 @@ class MultipleResponse(QuestionBase):
     """Several options may be correct; partial credit and optional negative marks."""
     label: ClassVar[str] = "Multiple response"
     type: Literal["multiple_response"] = "multiple_response"
-    options: Annotated[list[Option], Field(min_length=2)]
+    options: Annotated[list[Option], Field(min_length=2, description="The options, at least two")]
     answers: Annotated[list[str], Field(min_length=1, description="ids of all correct options")]
-    partial_credit: bool = True
+    partial_credit: bool = Field(True, description="Give part of the points for a partly right selection")
     negative_marks: bool = Field(False, description="Let wrong choices take the score below zero")
-    shuffle: bool = False
+    shuffle: bool = Field(False, description="Show the options in a random order")
 
     @model_validator(mode="after")
     def _check(self) -> "MultipleResponse":
-        _unique([o.id for o in self.options], "option")
+        _unique([o.id for o in self.options], "option", "options")
         ids = [o.id for o in self.options]
-        for a in self.answers:
+        for j, a in enumerate(self.answers):
             if a not in ids:
-                raise ValueError(f"answers: {a!r} must be one of the option ids {', '.join(ids)}")
-        _unique(self.answers, "answer")
+                raise ValueError(f"answers[{j}]: must be one of the option ids {', '.join(ids)} (got {a!r})")
+        first: dict[str, int] = {}
+        for j, a in enumerate(self.answers):
+            if a in first:
+                raise ValueError(f"answers[{j}]: repeats {a!r} (already answers[{first[a]}]); "
+                                 f"list each correct option once")
+            first[a] = j
         return self
 
 
 @register
 class TrueFalse(QuestionBase):
+    """A statement the learner marks as true or false."""
     label: ClassVar[str] = "True / false"
     type: Literal["true_false"] = "true_false"
-    answer: bool
+    answer: bool = Field(description="true if the statement is true, false if it is false")
     feedback_true: Optional[str] = Field(None, description="Feedback when the learner answers True")
     feedback_false: Optional[str] = Field(None, description="Feedback when the learner answers False")
 
@@ -133,7 +144,7 @@ class Cloze(QuestionBase):
     """Fill in the blanks: ``[[answer|alternative]]`` marks each gap in the text."""
     label: ClassVar[str] = "Cloze (fill in the blanks)"
     type: Literal["cloze"] = "cloze"
-    case_sensitive: bool = False
+    case_sensitive: bool = Field(False, description="Count upper and lower case as different")
     ignore_whitespace: bool = Field(True, description="Ignore spaces at the ends and runs of spaces")
     gap_feedback: list[Optional[str]] = Field(default_factory=list, description="Feedback per gap, in order")
 
@@ -146,29 +157,36 @@ class Cloze(QuestionBase):
             if not all(a.strip() for a in g.split("|")):
                 raise ValueError(f"text: gap [[{g}]] has an empty alternative; write [[answer|alternative]]")
         if len(self.gap_feedback) > len(gaps):
-            raise ValueError(f"gap_feedback: has {len(self.gap_feedback)} entries but the text has {len(gaps)} gaps")
+            raise ValueError(f"gap_feedback: has {len(self.gap_feedback)} entries but the text has only "
+                             f"{len(gaps)} gap{'s' if len(gaps) > 1 else ''}; give at most one per gap")
         return self
 
     def gap_answers(self) -> list[list[str]]:
         return [[a.strip() for a in g.split("|")] for g in gaps_in(self.text)]
 
 
+def _num(x: float) -> str:
+    return f"{x:g}"
+
+
 class NumericAnswer(_Model):
-    value: Optional[float] = None
-    tolerance: Annotated[float, Field(ge=0)] = 0.0
-    min: Optional[float] = None
-    max: Optional[float] = None
+    """One accepted number: ``value`` (with ``tolerance``) or a range ``min``..``max``."""
+    value: Optional[float] = Field(None, description="The right number (use with tolerance)")
+    tolerance: Annotated[float, Field(ge=0, description="How far from value an answer may be and still count")] = 0.0
+    min: Optional[float] = Field(None, description="Smallest accepted number (use with max instead of value)")
+    max: Optional[float] = Field(None, description="Largest accepted number (use with min instead of value)")
     score: Annotated[float, Field(ge=0, le=1, description="Fraction of the points (1 = full)")] = 1.0
-    feedback: Optional[str] = None
+    feedback: Optional[str] = Field(None, description="Feedback when this answer matches")
 
     @model_validator(mode="after")
     def _check(self) -> "NumericAnswer":
-        if self.value is None and (self.min is None or self.max is None):
-            raise ValueError("give either 'value' (with optional 'tolerance') or both 'min' and 'max'")
         if self.value is not None and (self.min is not None or self.max is not None):
-            raise ValueError("give either 'value' or 'min'/'max', not both")
+            raise ValueError("has both 'value' and 'min'/'max'; give either 'value' (with optional 'tolerance') "
+                             "or both 'min' and 'max'")
+        if self.value is None and (self.min is None or self.max is None):
+            raise ValueError("needs either 'value' (with optional 'tolerance') or both 'min' and 'max'")
         if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError(f"'min' ({self.min}) must not be greater than 'max' ({self.max})")
+            raise ValueError(f"min: must not be greater than 'max' ({_num(self.min)} > {_num(self.max)})")
         return self
 
 
@@ -177,55 +195,60 @@ class Numeric(QuestionBase):
     """A number: exact with tolerance, a range, or several graded answers."""
     label: ClassVar[str] = "Numeric"
     type: Literal["numeric"] = "numeric"
-    answers: Annotated[list[NumericAnswer], Field(min_length=1)]
+    answers: Annotated[list[NumericAnswer], Field(min_length=1, description="Accepted numbers, at least one with score 1")]
     unit: Optional[str] = Field(None, description="Unit shown after the input box, e.g. EUR or kg")
 
     @model_validator(mode="after")
     def _check(self) -> "Numeric":
         if not any(a.score == 1 for a in self.answers):
-            raise ValueError("answers: at least one answer must have score 1 (full marks)")
+            raise ValueError("answers: needs at least one answer with score 1 (full marks)")
         return self
 
 
 class TextAnswer(_Model):
-    text: Optional[str] = None
+    """One accepted text: the exact ``text`` or a ``regex``."""
+    text: Optional[str] = Field(None, description="An accepted answer (compared after trimming spaces)")
     regex: Optional[str] = Field(None, description="Regular expression that must match the whole answer")
-    score: Annotated[float, Field(ge=0, le=1)] = 1.0
-    feedback: Optional[str] = None
+    score: Annotated[float, Field(ge=0, le=1, description="Fraction of the points (1 = full)")] = 1.0
+    feedback: Optional[str] = Field(None, description="Feedback when this answer matches")
 
     @model_validator(mode="after")
     def _check(self) -> "TextAnswer":
         if (self.text is None) == (self.regex is None):
-            raise ValueError("give exactly one of 'text' or 'regex'")
+            found = "neither" if self.text is None else "both"
+            raise ValueError(f"needs exactly one of 'text' or 'regex' (found {found})")
         if self.regex is not None:
             try:
                 re.compile(self.regex)
             except re.error as e:
-                raise ValueError(f"regex {self.regex!r} is not a valid regular expression ({e})") from None
-            if "(?P" in self.regex or "(?<" in self.regex and "(?<=" not in self.regex and "(?<!" not in self.regex:
-                raise ValueError("regex: named groups are not supported (they differ between Python and JavaScript)")
+                raise ValueError(f"regex: is not a valid regular expression: {e}") from None
+            if re.search(r"\(\?P|\(\?<(?![=!])", self.regex):
+                raise ValueError("regex: must not use named groups (?P<name>...) or (?<name>...); "
+                                 "they work differently in Python and JavaScript")
         return self
 
 
 @register
 class ShortText(QuestionBase):
+    """A word or short phrase typed by the learner, compared with accepted texts or patterns."""
     label: ClassVar[str] = "Short text"
     type: Literal["short_text"] = "short_text"
-    answers: Annotated[list[TextAnswer], Field(min_length=1)]
-    case_sensitive: bool = False
+    answers: Annotated[list[TextAnswer], Field(min_length=1, description="Accepted answers, at least one with score 1")]
+    case_sensitive: bool = Field(False, description="Count upper and lower case as different")
 
     @model_validator(mode="after")
     def _check(self) -> "ShortText":
         if not any(a.score == 1 for a in self.answers):
-            raise ValueError("answers: at least one answer must have score 1 (full marks)")
+            raise ValueError("answers: needs at least one answer with score 1 (full marks)")
         return self
 
 
 class Pair(_Model):
-    id: Annotated[str, Field(pattern=ID_PATTERN)]
-    left: Annotated[str, Field(min_length=1)]
-    right: Annotated[str, Field(min_length=1)]
-    feedback: Optional[str] = None
+    """A left item and the right item that belongs to it."""
+    id: Annotated[str, Field(pattern=ID_PATTERN, description="Stable pair id")]
+    left: Annotated[str, Field(min_length=1, description="Item on the left")]
+    right: Annotated[str, Field(min_length=1, description="The right-hand item that belongs to it")]
+    feedback: Optional[str] = Field(None, description="Feedback when this pair is matched wrongly")
 
 
 @register
@@ -233,22 +256,26 @@ class Matching(QuestionBase):
     """Match each item on the left with one on the right (select boxes: keyboard friendly)."""
     label: ClassVar[str] = "Matching"
     type: Literal["matching"] = "matching"
-    pairs: Annotated[list[Pair], Field(min_length=2)]
+    pairs: Annotated[list[Pair], Field(min_length=2, description="The pairs, at least two")]
     distractors: list[Annotated[str, Field(min_length=1)]] = Field(
         default_factory=list, description="Extra right-hand items that match nothing")
 
     @model_validator(mode="after")
     def _check(self) -> "Matching":
-        _unique([p.id for p in self.pairs], "pair")
-        rights = [p.right for p in self.pairs] + list(self.distractors)
-        if len(set(rights)) != len(rights):
-            raise ValueError("pairs: every right-hand item (and distractor) must be different")
+        _unique([p.id for p in self.pairs], "pair", "pairs")
+        seen: set[str] = set()
+        for r in [p.right for p in self.pairs] + list(self.distractors):
+            if r in seen:
+                raise ValueError(f"pairs: the right-hand item {r!r} occurs twice; every right-hand item "
+                                 f"and distractor must be different")
+            seen.add(r)
         return self
 
 
 class Item(_Model):
-    id: Annotated[str, Field(pattern=ID_PATTERN)]
-    text: Annotated[str, Field(min_length=1)]
+    """One item to put in order."""
+    id: Annotated[str, Field(pattern=ID_PATTERN, description="Stable item id")]
+    text: Annotated[str, Field(min_length=1, description="Item text (a line of code when code is true)")]
 
 
 @register
@@ -258,11 +285,11 @@ class Ordering(QuestionBase):
     type: Literal["ordering"] = "ordering"
     items: Annotated[list[Item], Field(min_length=2, description="Items in the CORRECT order")]
     code: bool = Field(False, description="Show items as code lines (Parsons problem)")
-    partial_credit: bool = True
+    partial_credit: bool = Field(True, description="Give points for each item in its right place")
 
     @model_validator(mode="after")
     def _check(self) -> "Ordering":
-        _unique([i.id for i in self.items], "item")
+        _unique([i.id for i in self.items], "item", "items")
         return self
 
 
@@ -271,7 +298,8 @@ class DragWords(QuestionBase):
     """Drag words from a bank into the gaps ``[[word]]`` (select boxes as the keyboard alternative)."""
     label: ClassVar[str] = "Drag the words"
     type: Literal["drag_words"] = "drag_words"
-    distractors: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
+    distractors: list[Annotated[str, Field(min_length=1)]] = Field(
+        default_factory=list, description="Extra words in the bank that fit no gap")
 
     @model_validator(mode="after")
     def _check(self) -> "DragWords":
@@ -285,6 +313,7 @@ class DragWords(QuestionBase):
 
 
 class CodeTest(_Model):
+    """One hidden test of a code exercise."""
     name: Annotated[str, Field(min_length=1, description="Shown to the learner, e.g. 'total of an empty list is 0'")]
     code: Annotated[str, Field(min_length=1, description="Hidden Python run after the learner's code; fails by raising")]
     feedback: Optional[str] = Field(None, description="Shown when this test fails")
@@ -295,10 +324,10 @@ class CodeExercise(QuestionBase):
     """The learner edits Python; hidden tests run in the kernel with a time limit."""
     label: ClassVar[str] = "Code exercise"
     type: Literal["code"] = "code"
-    starter: str = ""
-    tests: Annotated[list[CodeTest], Field(min_length=1)]
-    solution: Annotated[str, Field(min_length=1)]
-    timeout_s: Annotated[float, Field(gt=0, le=60)] = 5.0
+    starter: str = Field("", description="Code the learner starts from")
+    tests: Annotated[list[CodeTest], Field(min_length=1, description="Hidden tests, at least one")]
+    solution: Annotated[str, Field(min_length=1, description="A model solution that passes every test")]
+    timeout_s: Annotated[float, Field(gt=0, le=60, description="Seconds the code may run (at most 60)")] = 5.0
     setup: str = Field("", description="Hidden code run before the learner's code (data, imports)")
 
 
@@ -308,22 +337,25 @@ class Essay(QuestionBase):
     label: ClassVar[str] = "Reflection / essay"
     auto_graded: ClassVar[bool] = False
     type: Literal["essay"] = "essay"
-    points: Annotated[float, Field(ge=0)] = 0.0
-    min_words: Annotated[int, Field(ge=0)] = 0
-    keywords: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
-    model_answer: Optional[str] = None
+    points: Annotated[float, Field(ge=0, description="Points (0: not counted in the score)")] = 0.0
+    min_words: Annotated[int, Field(ge=0, description="Words the answer needs at least")] = 0
+    keywords: list[Annotated[str, Field(min_length=1)]] = Field(
+        default_factory=list, description="Words the learner is shown as used or missing after saving")
+    model_answer: Optional[str] = Field(None, description="Example answer shown after saving")
 
 
 class Statement(_Model):
-    id: Annotated[str, Field(pattern=ID_PATTERN)]
-    text: Annotated[str, Field(min_length=1)]
+    """One statement the learner rates on the scale."""
+    id: Annotated[str, Field(pattern=ID_PATTERN, description="Stable statement id")]
+    text: Annotated[str, Field(min_length=1, description="The statement")]
 
 
 class Band(_Model):
-    min: float
-    max: float
-    label: Annotated[str, Field(min_length=1)]
-    advice: Annotated[str, Field(min_length=1)]
+    """A range of the mean rating with a label and advice."""
+    min: float = Field(description="Lowest mean in this band (1 = first scale point)")
+    max: float = Field(description="Highest mean in this band (at most the number of scale points)")
+    label: Annotated[str, Field(min_length=1, description="Short name of the band")]
+    advice: Annotated[str, Field(min_length=1, description="Advice shown for this band")]
 
 
 @register
@@ -332,41 +364,46 @@ class Likert(QuestionBase):
     label: ClassVar[str] = "Likert self-assessment"
     auto_graded: ClassVar[bool] = False
     type: Literal["likert"] = "likert"
-    points: Annotated[float, Field(ge=0)] = 0.0
-    statements: Annotated[list[Statement], Field(min_length=1)]
-    scale: Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=2, max_length=11)]
+    points: Annotated[float, Field(ge=0, description="Points (0: not counted in the score)")] = 0.0
+    statements: Annotated[list[Statement], Field(min_length=1, description="Statements to rate")]
+    scale: Annotated[list[Annotated[str, Field(min_length=1)]], Field(
+        min_length=2, max_length=11, description="Labels of the scale points, lowest first (2 to 11)")]
     bands: list[Band] = Field(default_factory=list, description="Bands over the mean (1 = first scale point)")
 
     @model_validator(mode="after")
     def _check(self) -> "Likert":
-        _unique([s.id for s in self.statements], "statement")
+        _unique([s.id for s in self.statements], "statement", "statements")
         n = len(self.scale)
         for i, b in enumerate(self.bands):
             if b.min > b.max:
-                raise ValueError(f"bands[{i}]: 'min' ({b.min}) must not be greater than 'max' ({b.max})")
+                raise ValueError(f"bands[{i}].min: must not be greater than 'max' ({_num(b.min)} > {_num(b.max)})")
             if b.min < 1 or b.max > n:
-                raise ValueError(f"bands[{i}]: must lie between 1 and {n} (the scale has {n} points)")
+                raise ValueError(f"bands[{i}]: runs from {_num(b.min)} to {_num(b.max)} but must lie between 1 and "
+                                 f"{n} (the scale has {n} points)")
         return self
 
 
 class Card(_Model):
-    id: Annotated[str, Field(pattern=ID_PATTERN)]
-    front: Annotated[str, Field(min_length=1)]
-    back: Annotated[str, Field(min_length=1)]
+    """One flashcard."""
+    id: Annotated[str, Field(pattern=ID_PATTERN, description="Stable card id")]
+    front: Annotated[str, Field(min_length=1, description="What the learner sees first")]
+    back: Annotated[str, Field(min_length=1, description="What the learner sees after turning the card")]
 
 
 @register
 class Flashcards(QuestionBase):
+    """Cards to turn; the learner says for each whether they knew it (practice, not graded)."""
     label: ClassVar[str] = "Flashcards"
     auto_graded: ClassVar[bool] = False
     type: Literal["flashcards"] = "flashcards"
-    points: Annotated[float, Field(ge=0)] = 0.0
-    text: Annotated[str, Field(min_length=1)] = "Turn each card and say whether you knew it."
-    cards: Annotated[list[Card], Field(min_length=1)]
+    points: Annotated[float, Field(ge=0, description="Points (0: not counted in the score)")] = 0.0
+    text: Annotated[str, Field(min_length=1, description="Instruction shown above the cards")] = \
+        "Turn each card and say whether you knew it."
+    cards: Annotated[list[Card], Field(min_length=1, description="The cards")]
 
     @model_validator(mode="after")
     def _check(self) -> "Flashcards":
-        _unique([c.id for c in self.cards], "card")
+        _unique([c.id for c in self.cards], "card", "cards")
         return self
 
 
@@ -380,19 +417,28 @@ _QUESTION = TypeAdapter(Question)
 class Bank(_Model):
     """A question bank file."""
     schema_version: Literal[1] = Field(1, description="Version of this schema; 1 today")
-    title: Optional[str] = None
+    title: Optional[str] = Field(None, description="Title of the quiz")
     language: Optional[str] = Field(None, description="BCP 47 code, e.g. en, de, el")
     pass_mark: Optional[Annotated[float, Field(ge=0, le=1)]] = Field(
         None, description="Fraction of points needed to pass when the bank is a closing quiz")
-    questions: Annotated[list[Question], Field(min_length=1)]
+    questions: Annotated[list[Question], Field(min_length=1, description="The questions, at least one")]
 
     @model_validator(mode="after")
     def _ids(self) -> "Bank":
-        _unique([q.id for q in self.questions], "question")
+        first: dict[str, int] = {}
+        for j, q in enumerate(self.questions):
+            if q.id in first:
+                raise ValueError(f"questions[{j}].id: repeats {q.id!r}, the id of question {first[q.id] + 1}; "
+                                 f"every question needs its own id")
+            first[q.id] = j
         return self
 
 
 # ----------------------------------------------------------------- errors
+
+_QUESTION_RE = re.compile(r"^questions\[(\d+)\](?:\.(.*))?$")
+_PREFIX_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*(?:\[\d+\])*(?:\.[A-Za-z_][A-Za-z0-9_]*(?:\[\d+\])*)*): (.*)$")
+
 
 def _field_path(loc: tuple) -> str:
     parts: list[str] = []
@@ -404,17 +450,75 @@ def _field_path(loc: tuple) -> str:
     return "".join(parts)
 
 
-def _explain(err: dict) -> tuple[str, str]:
-    """(field, problem) for one pydantic error dict, in plain words."""
-    loc = [p for p in err["loc"] if p not in tuple(REGISTRY) and p not in ("function-after",)]
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    """The pydantic models inside a field annotation (through Optional, list, Annotated, Union)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    found: list[type[BaseModel]] = []
+    for arg in typing.get_args(annotation):
+        found += _models_in(arg)
+    return found
+
+
+def _model_at(root: type[BaseModel] | None, loc: tuple) -> type[BaseModel] | None:
+    """The model that owns the fields at ``loc`` (a path below ``root``), if it can be told."""
+    cls = root
+    for p in loc:
+        if cls is None:
+            return None
+        if isinstance(p, int):
+            continue
+        field = cls.model_fields.get(str(p))
+        if field is None:
+            return None
+        models = _models_in(field.annotation)
+        cls = models[0] if len(models) == 1 else None
+    return cls
+
+
+def _suggest(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _explain(err: dict, root: type[BaseModel] | None = None) -> tuple[str, str]:
+    """(field, problem) for one pydantic error dict, in plain words.
+
+    ``err["loc"]`` is relative to ``root`` (a question class or :class:`Bank`),
+    except that a leading question-type tag (from the tagged union) is dropped.
+    """
+    loc = list(err["loc"])
+    if loc and loc[0] in REGISTRY and root is None:
+        root = REGISTRY[loc[0]]
+        loc = loc[1:]
+    elif loc and loc[0] in REGISTRY and root is not None and str(loc[0]) not in root.model_fields:
+        root = REGISTRY[loc[0]]
+        loc = loc[1:]
     typ = err["type"]
     msg = err.get("msg", "")
     ctx = err.get("ctx", {}) or {}
+    value = err.get("input")
     field = _field_path(tuple(loc))
     if typ == "value_error":
         text = str(ctx.get("error", msg)).removeprefix("Value error, ")
-        # our validators say "field: problem"
-        m = re.match(r"^([A-Za-z_\[\]0-9.]+): (.*)$", text)
+        # our validators say "sub.field: problem"
+        m = _PREFIX_RE.match(text)
         if m:
             sub = m.group(1)
             return (f"{field}.{sub}" if field else sub), m.group(2)
@@ -422,25 +526,60 @@ def _explain(err: dict) -> tuple[str, str]:
     if typ == "missing":
         return field, "is required but missing"
     if typ == "extra_forbidden":
-        return field, "is not a known field (check the spelling; see the JSON Schema for allowed fields)"
-    if typ == "union_tag_invalid":
+        owner = _model_at(root, tuple(loc[:-1]))
+        if owner is None:
+            return field, "is not a known field (check the spelling; see the JSON Schema for allowed fields)"
+        allowed = [n for n in owner.model_fields if not (n == "type" and owner in REGISTRY.values())]
+        if owner in REGISTRY.values():
+            what = f"of a {owner.model_fields['type'].default} question"
+        elif owner is Bank:
+            what = "of a question bank"
+        else:
+            what = "here"
+        return field, f"is not a known field {what}{_suggest(str(loc[-1]), allowed)}; allowed: {', '.join(allowed)}"
+    if typ in ("union_tag_invalid", "union_tag_not_found"):
+        field = field + ".type" if field else "type"
         allowed = ", ".join(sorted(REGISTRY))
-        return (field + ".type" if field else "type"), f"must be one of {allowed} (got {ctx.get('tag')!r})"
-    if typ == "union_tag_not_found":
-        allowed = ", ".join(sorted(REGISTRY))
-        return (field + ".type" if field else "type"), f"is required; one of {allowed}"
+        if typ == "union_tag_not_found":
+            return field, f"is required; one of {allowed}"
+        tag = str(ctx.get("tag"))
+        return field, f"must be one of {allowed} (got {tag!r}){_suggest(tag, sorted(REGISTRY))}"
     if typ == "string_pattern_mismatch":
         return field, ("must start with a letter or digit and use only letters, digits, '-', '_' or '.' "
-                       "(at most 64 characters)")
+                       f"(at most 64 characters; got {value!r})")
     if typ == "literal_error":
-        return field, f"must be {ctx.get('expected')}"
-    if typ in ("too_short",):
-        return field, f"needs at least {ctx.get('min_length')} entries"
+        return field, f"must be {ctx.get('expected')} (got {value!r})"
+    if typ == "too_short":
+        n, got = ctx.get("min_length"), ctx.get("actual_length")
+        if field == "questions" and n == 1:
+            return field, "must list at least one question"
+        return field, f"needs at least {n} {'entry' if n == 1 else 'entries'} (got {got or 'none'})"
+    if typ == "too_long":
+        n, got = ctx.get("max_length"), ctx.get("actual_length")
+        return field, f"allows at most {n} entries (got {got})"
     if typ == "string_too_short":
         return field, "must not be empty"
-    if typ.startswith("greater_than") or typ.startswith("less_than"):
-        return field, msg.lower()
-    return field, msg[0].lower() + msg[1:] if msg else typ
+    if typ in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        word = {"greater_than_equal": "at least", "greater_than": "greater than",
+                "less_than_equal": "at most", "less_than": "less than"}[typ]
+        bound = next(iter(ctx.values()))
+        if field.endswith("pass_mark") and isinstance(value, (int, float)) and value > 1:
+            return field, f"must be a fraction from 0 to 1, e.g. 0.8 for 80% (got {value!r})"
+        return field, f"must be {word} {_num(bound) if isinstance(bound, (int, float)) else bound} (got {value!r})"
+    if typ in ("float_parsing", "float_type", "int_parsing", "int_type", "int_from_float"):
+        what = "a whole number" if typ.startswith("int") else "a number"
+        return field, f"must be {what} (got {value!r})"
+    if typ in ("bool_parsing", "bool_type"):
+        return field, f"must be true or false (got {value!r})"
+    if typ == "string_type":
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return field, f"must be text (got the number {value!r}; put it in quotes: '{value}')"
+        return field, f"must be text (got {_kind(value)})"
+    if typ == "list_type":
+        return field, f"must be a list, one '- ' entry per line (got {_kind(value)})"
+    if typ in ("dict_type", "model_type", "model_attributes_type"):
+        return field, f"must be a mapping of fields such as 'id: ...' (got {_kind(value)})"
+    return field, (msg[0].lower() + msg[1:]) if msg else typ
 
 
 def _question_where(source: str, data: Any, index: int) -> str:
@@ -449,19 +588,27 @@ def _question_where(source: str, data: Any, index: int) -> str:
         qid = data["questions"][index].get("id")
     except Exception:
         pass
-    return f"{source}: question {index + 1}" + (f" ({qid})" if qid else "")
+    return f"{source}: question {index + 1}" + (f" ({qid})" if isinstance(qid, (str, int)) and qid != "" else "")
 
 
 def _raise_from(e: ValidationError, source: str, data: Any) -> None:
-    err = e.errors(include_url=False)[0]
+    errors = e.errors(include_url=False)
+    err = errors[0]
     loc = tuple(err["loc"])
+    root: type[BaseModel] | None = Bank
     if len(loc) >= 2 and loc[0] == "questions" and isinstance(loc[1], int):
-        where = _question_where(source, data, loc[1])
+        index: int | None = loc[1]
         err = dict(err, loc=loc[2:])
+        root = None
     else:
-        where = source
-    field, problem = _explain(err)
-    extra = len(e.errors()) - 1
+        index = None
+    field, problem = _explain(err, root)
+    if index is None:
+        m = _QUESTION_RE.match(field)  # a bank-level check about one question (duplicate ids)
+        if m:
+            index, field = int(m.group(1)), m.group(2) or ""
+    where = _question_where(source, data, index) if index is not None else source
+    extra = len(errors) - 1
     if extra > 0:
         problem += f" (and {extra} more problem{'s' if extra > 1 else ''})"
     raise QuestionError(where, field or None, problem) from None
@@ -470,28 +617,43 @@ def _raise_from(e: ValidationError, source: str, data: Any) -> None:
 def parse_question(data: Any, source: str = "<question>") -> QuestionBase:
     """Validate one question dict."""
     if not isinstance(data, dict):
-        raise QuestionError(source, None, f"a question must be a mapping of fields, not {type(data).__name__}")
+        raise QuestionError(source, None, "a question must be a mapping of fields such as 'type:', 'id:' "
+                                          f"and 'text:' (got {_kind(data)})")
     try:
         return _QUESTION.validate_python(data)
     except ValidationError as e:
-        err = e.errors(include_url=False)[0]
-        where = source + (f" ({data.get('id')})" if isinstance(data.get("id"), str) else "")
-        field, problem = _explain(err)
+        errors = e.errors(include_url=False)
+        qid = data.get("id")
+        where = source + (f" ({qid})" if isinstance(qid, (str, int)) and qid != "" else "")
+        field, problem = _explain(errors[0])
+        if len(errors) > 1:
+            problem += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
         raise QuestionError(where, field or None, problem) from None
 
 
 def parse_bank(data: Any, source: str = "<bank>") -> Bank:
+    """Validate a question bank given as Python data (what YAML/JSON loading gives)."""
+    if data is None:
+        raise QuestionError(source, None, "the file is empty; start it with 'schema_version: 1' and 'questions:'")
     if isinstance(data, list):
         raise QuestionError(source, None, "the file must be a mapping with 'schema_version: 1' and 'questions:' "
-                                          "(found a bare list)")
+                                          "(found a bare list; put the list under 'questions:')")
     if not isinstance(data, dict):
-        raise QuestionError(source, None, "the file must be a mapping with 'schema_version: 1' and 'questions:'")
+        raise QuestionError(source, None, "the file must be a mapping with 'schema_version: 1' and 'questions:' "
+                                          f"(found {_kind(data)})")
     if "schema_version" not in data:
         raise QuestionError(source, "schema_version", "is required; add 'schema_version: 1' at the top")
-    if data.get("schema_version") != SCHEMA_VERSION:
+    if data.get("schema_version") != SCHEMA_VERSION or isinstance(data.get("schema_version"), bool):
         raise QuestionError(source, "schema_version",
                             f"must be {SCHEMA_VERSION} (this h4s understands version {SCHEMA_VERSION}; "
                             f"got {data.get('schema_version')!r})")
+    questions = data.get("questions")
+    if isinstance(questions, list):
+        for i, q in enumerate(questions):
+            if not isinstance(q, dict):
+                raise QuestionError(f"{source}: question {i + 1}", None,
+                                    "must be a mapping of fields such as 'type:', 'id:' and 'text:' "
+                                    f"(got {_kind(q)})")
     try:
         return Bank.model_validate(data)
     except ValidationError as e:
@@ -500,18 +662,27 @@ def parse_bank(data: Any, source: str = "<bank>") -> Bank:
 
 
 def read_bank_data(path: str | Path) -> Any:
+    """The data in a YAML or JSON bank file, or :class:`BankFileError` naming the file and line."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
-        raise BankFileError(f"{path}: file not found; check the path (relative to {Path.cwd()})") from None
+        hint = "" if path.is_absolute() else f" (relative to {Path.cwd()})"
+        raise BankFileError(f"{path}: file not found; check the path{hint}") from None
+    except IsADirectoryError:
+        raise BankFileError(f"{path}: is a folder, not a question bank file") from None
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise BankFileError(f"{path}: is not UTF-8 text (byte {e.start}); save it as UTF-8") from None
+        line = raw[:e.start].count(b"\n") + 1
+        raise BankFileError(f"{path}:{line}: is not UTF-8 text (byte 0x{raw[e.start]:02x}); "
+                            f"save the file as UTF-8") from None
+    text = text.removeprefix("\ufeff")
     if path.suffix.lower() == ".json":
         try:
             return json.loads(text)
         except json.JSONDecodeError as e:
-            raise BankFileError(f"{path}:{e.lineno}: invalid JSON: {e.msg}") from None
+            raise BankFileError(f"{path}:{e.lineno}: invalid JSON: {e.msg} (column {e.colno})") from None
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as e:
@@ -533,4 +704,6 @@ def json_schema() -> dict:
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = "h4s-question-bank.schema.json"
     schema["title"] = "h4s question bank"
+    # load_bank insists on an explicit version, so editors should too
+    schema["required"] = ["schema_version"] + [r for r in schema.get("required", []) if r != "schema_version"]
     return schema
