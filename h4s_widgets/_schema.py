@@ -33,6 +33,7 @@ class _Model(BaseModel):
 
 
 class Option(_Model):
+    """One answer option."""
     id: Annotated[str, Field(pattern=ID_PATTERN, description="Stable option id, e.g. a, b, c")]
     text: Annotated[str, Field(min_length=1, description="Option text (Markdown)")]
     feedback: Optional[str] = Field(None, description="Feedback shown when this option is chosen")
