@@ -1,0 +1,228 @@
+"""Learner records as xAPI 1.0.3 statements.
+
+One statement per graded interaction (verb *answered*), plus *completed* and
+*passed*/*failed* for a module once its closing quiz is done.  The mapping is
+mirrored in ``h4s_widgets/_static/records.js`` (static book, "Download my
+results"); keep both in step.
+
+* actor: ``{"objectType": "Agent", "account": {"homePage": H4S_XAPI_HOMEPAGE, "name": <pseudonym>}}``, never mbox;
+* object: the question, ``<base>/modules/<module>/questions/<qid>``, activity type cmi.interaction with
+  an interactionType from :data:`INTERACTION_TYPES`;
+* result: score {raw, min, max, scaled}, success, response (xAPI response pattern), duration (ISO 8601);
+* context: contextActivities.parent = the module activity ``<base>/modules/<module>``; extensions carry
+  h4s's own fields (question type, attempt, raw response as JSON) so that ``h4s records import`` can
+  rebuild the record;
+* id: the record's uuid (retries and imports are idempotent).
+
+``<base>`` is ``H4S_XAPI_BASE`` (set it to the address of your published book); the default
+``https://h4s.invalid/xapi`` is a placeholder.  Extension IRIs are fixed names, not addresses.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import uuid as uuidlib
+from datetime import datetime, timezone
+from typing import Any
+
+XAPI_VERSION = "1.0.3"
+DEFAULT_BASE = "https://h4s.invalid/xapi"
+EXT = "https://h4s.invalid/xapi/ext/"
+EXT_QTYPE = EXT + "question-type"
+EXT_ATTEMPT = EXT + "attempt"
+EXT_RESPONSE = EXT + "response-json"
+EXT_MODULE = EXT + "module"
+EXT_QUESTION = EXT + "question"
+
+VERBS = {
+    "answered": "http://adlnet.gov/expapi/verbs/answered",
+    "completed": "http://adlnet.gov/expapi/verbs/completed",
+    "passed": "http://adlnet.gov/expapi/verbs/passed",
+    "failed": "http://adlnet.gov/expapi/verbs/failed",
+}
+CMI_INTERACTION = "http://adlnet.gov/expapi/activities/cmi.interaction"
+MODULE_TYPE = "http://adlnet.gov/expapi/activities/module"
+
+#: h4s question type -> xAPI interactionType
+INTERACTION_TYPES = {
+    "single_choice": "choice",
+    "multiple_response": "choice",
+    "true_false": "true-false",
+    "cloze": "fill-in",
+    "drag_words": "fill-in",
+    "short_text": "fill-in",
+    "essay": "long-fill-in",
+    "matching": "matching",
+    "ordering": "sequencing",
+    "numeric": "numeric",
+    "likert": "likert",
+    "code": "other",
+    "flashcards": "other",
+}
+
+
+def base() -> str:
+    return os.environ.get("H4S_XAPI_BASE", DEFAULT_BASE).rstrip("/")
+
+
+def homepage() -> str:
+    return os.environ.get("H4S_XAPI_HOMEPAGE", base())
+
+
+def module_iri(module: str) -> str:
+    return f"{base()}/modules/{module}"
+
+
+def question_iri(module: str, qid: str) -> str:
+    return f"{module_iri(module)}/questions/{qid}"
+
+
+def iso_timestamp(ts: float) -> str:
+    return datetime.fromtimestamp(ts, tz=timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def iso_duration(seconds: float | None) -> str | None:
+    """ISO 8601 duration, e.g. ``PT12.5S`` or ``PT1H2M3S`` (xAPI keeps 0.01 s precision)."""
+    if seconds is None or seconds < 0:
+        return None
+    cs = int(round(seconds * 100))
+    h, rem = divmod(cs, 360000)
+    m, rem = divmod(rem, 6000)
+    s = rem / 100
+    out = "PT"
+    if h:
+        out += f"{h}H"
+    if m:
+        out += f"{m}M"
+    if s or out == "PT":
+        out += (f"{s:.2f}".rstrip("0").rstrip(".")) + "S"
+    return out
+
+
+_DUR = re.compile(r"^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$")
+
+
+def parse_duration(s: str | None) -> float | None:
+    if not s:
+        return None
+    m = _DUR.match(s)
+    if not m or s in ("P", "PT"):
+        raise ValueError(f"not an ISO 8601 duration: {s!r}")
+    d, h, mi, sec = (float(x) if x else 0.0 for x in m.groups())
+    return d * 86400 + h * 3600 + mi * 60 + sec
+
+
+def actor(learner: str) -> dict:
+    return {"objectType": "Agent", "account": {"homePage": homepage(), "name": learner}}
+
+
+def _s(v: Any) -> str:
+    return "" if v is None else str(v)
+
+
+def response_pattern(qtype: str, response: Any, question: Any = None) -> str:
+    """The learner's response as an xAPI response string for its interactionType."""
+    if response is None:
+        return ""
+    if qtype in ("single_choice", "short_text", "essay", "code"):
+        return _s(response)
+    if qtype == "multiple_response" and isinstance(response, list):
+        return "[,]".join(_s(x) for x in response)
+    if qtype == "true_false":
+        return "true" if response is True else "false" if response is False else _s(response)
+    if qtype in ("cloze", "drag_words") and isinstance(response, list):
+        return "[,]".join(_s(x) for x in response)
+    if qtype == "numeric":
+        return _s(response)
+    if qtype == "ordering" and isinstance(response, list):
+        return "[,]".join(_s(x) for x in response)
+    if qtype == "matching" and isinstance(response, dict):
+        # target ids: the id of the pair whose right-hand text was chosen (texts when unknown)
+        by_text = {p.right: p.id for p in getattr(question, "pairs", [])} if question is not None else {}
+        return "[,]".join(f"{k}[.]{by_text.get(v, _s(v))}" for k, v in response.items() if v is not None)
+    if qtype == "likert" and isinstance(response, dict):
+        return "[,]".join(f"{k}[.]{v}" for k, v in response.items())
+    return json.dumps(response, ensure_ascii=False, sort_keys=True)
+
+
+def _lang() -> str:
+    return os.environ.get("H4S_LANG", "en")
+
+
+def answered_statement(rec: dict, question: Any = None) -> dict:
+    """The *answered* statement for one stored record (``rec`` as given to ``RecordStore.add_record``)."""
+    module, qid, qtype = rec["module"], rec["question"], rec["qtype"]
+    lang = rec.get("lang") or _lang()
+    name = rec.get("question_title") or qid
+    definition: dict[str, Any] = {
+        "type": CMI_INTERACTION,
+        "interactionType": INTERACTION_TYPES.get(qtype, "other"),
+        "name": {lang: str(name)[:200]},
+    }
+    if rec.get("question_text"):
+        definition["description"] = {lang: str(rec["question_text"])[:1000]}
+    result: dict[str, Any] = {
+        "response": response_pattern(qtype, rec.get("response"), question),
+        "extensions": {EXT_RESPONSE: json.dumps(rec.get("response"), ensure_ascii=False, sort_keys=True)},
+    }
+    mx, raw = rec.get("max_score"), rec.get("score")
+    if raw is not None and mx:
+        raw = float(raw)
+        mx = float(mx)
+        lo = min(0.0, raw)
+        result["score"] = {"raw": raw, "min": lo, "max": max(mx, raw),
+                           "scaled": round(max(-1.0, min(1.0, raw / mx)), 4)}
+    if rec.get("success") is not None:
+        result["success"] = bool(rec["success"])
+    dur = iso_duration(rec.get("duration_s"))
+    if dur:
+        result["duration"] = dur
+    return {
+        "id": rec["uuid"],
+        "actor": actor(rec["learner"]),
+        "verb": {"id": VERBS["answered"], "display": {"en-US": "answered"}},
+        "object": {"objectType": "Activity", "id": question_iri(module, qid), "definition": definition},
+        "result": result,
+        "context": {
+            "contextActivities": {"parent": [module_activity(module, rec.get("module_title"))]},
+            "platform": "h4s",
+            "language": lang,
+            "extensions": {EXT_MODULE: module, EXT_QUESTION: qid, EXT_QTYPE: qtype,
+                           EXT_ATTEMPT: int(rec.get("attempt") or 1)},
+        },
+        "timestamp": iso_timestamp(float(rec["timestamp"])),
+        "version": XAPI_VERSION,
+    }
+
+
+def module_activity(module: str, title: str | None = None) -> dict:
+    return {"objectType": "Activity", "id": module_iri(module),
+            "definition": {"type": MODULE_TYPE, "name": {"en": title or module}}}
+
+
+def module_statement(verb: str, learner: str, module: str, ts: float, *, scaled: float | None = None,
+                     success: bool | None = None, statement_id: str | None = None) -> dict:
+    """*completed*, *passed* or *failed* for a module (object = the module activity)."""
+    if verb not in ("completed", "passed", "failed"):
+        raise ValueError(verb)
+    result: dict[str, Any] = {"completion": True}
+    if scaled is not None:
+        result["score"] = {"scaled": round(max(-1.0, min(1.0, scaled)), 4)}
+    if success is not None:
+        result["success"] = success
+    return {
+        "id": statement_id or str(uuidlib.uuid4()),
+        "actor": actor(learner),
+        "verb": {"id": VERBS[verb], "display": {"en-US": verb}},
+        "object": module_activity(module),
+        "result": result,
+        "context": {"platform": "h4s", "language": _lang(), "extensions": {EXT_MODULE: module}},
+        "timestamp": iso_timestamp(ts),
+        "version": XAPI_VERSION,
+    }
+
+
+def module_statement_id(learner: str, module: str, verb: str, n: int = 0) -> str:
+    """Deterministic ids so that two kernels closing the same quiz do not send two statements."""
+    return str(uuidlib.uuid5(uuidlib.NAMESPACE_URL, f"h4s:{learner}:{module}:{verb}:{n}"))
