@@ -1,6 +1,22 @@
-"""`h4s build` (not built yet)."""
+"""`h4s build`: the static web book of all modules (Jupyter Book 1.x)."""
+from __future__ import annotations
 
 
 def add_parser(sub):
-    p = sub.add_parser("build", help="build (not built yet)")
-    p.set_defaults(func=lambda args: (print("h4s build: not built yet"), 2)[1])
+    p = sub.add_parser(
+        "build", help="build the web book of all modules (static, no CDN)",
+        description="Regenerate _toc.yml from the modules, build the web book with Jupyter Book "
+                    "(only changed notebooks are executed again) and check that no page loads anything "
+                    "from another host. Output: _build/html.")
+    p.add_argument("--force", action="store_true", help="clean build: remove the build folder and the execution cache first")
+    p.add_argument("--modules", metavar="DIR", help="folder of the modules (default: modules/ next to _config.yml)")
+    p.add_argument("--out", metavar="DIR", help="build folder (default: _build); the book goes to DIR/html")
+    p.add_argument("--root", metavar="DIR", help="folder with _config.yml and book/ (default: this folder or a parent)")
+    p.add_argument("-v", "--verbose", action="store_true", help="show the whole Jupyter Book log")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from h4s_kit.build import build
+    build(root=args.root, modules=args.modules, out=args.out, force=args.force, verbose=args.verbose)
+    return 0

@@ -1,0 +1,175 @@
+"""Sphinx extension of the h4s web book (registered in ``_config.yml``).
+
+* Module pages (notebooks with ``metadata["h4s"]``) get a banner linking to
+  their live version and ``<meta name="h4s-live-url" content="...">`` (the
+  static quiz uses it for code exercises).  The live URL comes from the
+  config value ``h4s_live_url`` (``{folder}`` and ``{id}`` are filled in).
+* MathJax 3 is self-hosted: the files the pages need are copied from
+  ``node_modules/mathjax`` into a folder ``h4s-vendor/`` that is added to
+  ``html_static_path`` (so it ends up in ``_static/h4s-vendor/``);
+  ``mathjax_path`` in ``_config.yml`` points there.
+* Accessibility fixes for sphinx-book-theme (axe-core 4.14): the search and
+  colour-mode buttons get accessible names that contain their visible
+  text, and the sidebar logo/brand sits inside a landmark.  Done on the
+  written HTML (``build-finished``) so that it also holds without
+  JavaScript.
+"""
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+HERE = Path(__file__).parent
+BOOK_ASSETS = HERE / "book"
+MATHJAX_FILES = ["tex-chtml.js"]
+MATHJAX_DIRS = ["output/chtml/fonts/woff-v2", "input/tex/extensions", "ui", "a11y"]
+
+
+def node_modules(start: Path) -> Path | None:
+    """node_modules with mathjax: $H4S_NODE_MODULES, next to the book, or next to the h4s package."""
+    env = os.environ.get("H4S_NODE_MODULES")
+    cands = [Path(env)] if env else []
+    cands += [d / "node_modules" for d in (Path(start), *Path(start).parents)]
+    cands += [HERE.parents[1] / "node_modules"]
+    for c in cands:
+        if (c / "mathjax" / "es5" / "tex-chtml.js").is_file():
+            return c
+    return None
+
+
+def prepare_vendor(dest_root: Path, modules_dir: Path) -> Path:
+    """Copy the MathJax files we serve into ``dest_root/h4s-vendor/mathjax`` (only when they changed)."""
+    src = modules_dir / "mathjax"
+    version = json.loads((src / "package.json").read_text())["version"]
+    dest = dest_root / "h4s-vendor" / "mathjax"
+    stamp = dest / ".h4s-version"
+    if stamp.is_file() and stamp.read_text() == version:
+        return dest_root
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    es5 = src / "es5"
+    for f in MATHJAX_FILES:
+        shutil.copy2(es5 / f, dest / f)
+    for d in MATHJAX_DIRS:
+        shutil.copytree(es5 / d, dest / d)
+    shutil.copy2(src / "LICENSE", dest / "LICENSE")
+    stamp.write_text(version)
+    return dest_root
+
+
+def _config_inited(app, config) -> None:
+    from sphinx.errors import ConfigError
+
+    nm = node_modules(Path(app.confdir))
+    if nm is None:
+        raise ConfigError("h4s: node_modules/mathjax not found (run `npm ci` in the project folder); "
+                          "the book self-hosts MathJax and never loads it from a CDN")
+    build_dir = Path(os.environ.get("H4S_BUILD_DIR") or Path(app.outdir).parent)
+    vendor_root = prepare_vendor(build_dir / "h4s-vendor-src", nm)
+    paths = list(config.html_static_path or [])
+    for p in (str(BOOK_ASSETS), str(vendor_root)):
+        if p not in paths:
+            paths.append(p)
+    config.html_static_path = paths
+
+
+def _builder_inited(app) -> None:
+    app.add_css_file("h4s-book.css")
+    app.add_js_file("h4s-book.js", loading_method="defer")
+
+
+_meta_cache: dict[str, tuple[float, dict]] = {}
+
+
+def module_meta(path: Path) -> dict | None:
+    """``metadata["h4s"]`` of a notebook, or None for other pages."""
+    if path.suffix != ".ipynb" or not path.is_file():
+        return None
+    key = str(path)
+    mtime = path.stat().st_mtime
+    hit = _meta_cache.get(key)
+    if hit and hit[0] == mtime:
+        return hit[1]
+    try:
+        meta = (json.loads(path.read_text(encoding="utf-8")).get("metadata") or {}).get("h4s")
+    except ValueError:
+        meta = None
+    _meta_cache[key] = (mtime, meta)
+    return meta
+
+
+def live_url(app, docname: str) -> str | None:
+    src = Path(app.env.doc2path(docname))
+    meta = module_meta(src)
+    if not meta:
+        return None
+    folder = src.parent.name
+    return app.config.h4s_live_url.format(folder=folder, id=meta.get("id") or folder)
+
+
+def _page_context(app, pagename, templatename, context, doctree) -> None:
+    if doctree is None or pagename not in app.env.all_docs:
+        return
+    url = live_url(app, pagename)
+    if not url:
+        return
+    u = html.escape(url, quote=True)
+    context["metatags"] = context.get("metatags", "") + f'\n<meta name="h4s-live-url" content="{u}">'
+    banner = (
+        '<aside class="h4s-live-banner" aria-label="Live version">'
+        '<p><strong>Live version:</strong> run this module with its Python kernel, with every exercise '
+        f'graded as you go. <a class="h4s-live-link" href="{u}">Open the live version of this module</a></p>'
+        '<p class="h4s-live-note">The live version needs the course server (<code>h4s serve</code>); '
+        'this page works anywhere, also offline.</p></aside>'
+    )
+    body = context.get("body", "")
+    i = body.find("</h1>")
+    context["body"] = body[: i + 5] + banner + body[i + 5:] if i >= 0 else banner + body
+
+
+# ------------------------------------------------------------------ a11y fixes
+# sphinx-book-theme 1.3 / pydata-sphinx-theme 0.15 markup, fixed after writing.
+_FIXES: list[tuple[re.Pattern, str]] = [
+    # label-content-name-mismatch: the wide search button shows "Search Ctrl+K" but is named
+    # "Search"; drop the aria-label so that its name is its visible text
+    (re.compile(r'(<button class="btn search-button-field[^"]*"[^>]*?) aria-label="[^"]*"'), r"\1"),
+    # decorative icon-font glyphs: hide them from assistive technology, so the buttons'
+    # names (aria-label "Color mode", "Search") are not compared with private-use characters
+    (re.compile(r'<i class="(theme-switch |fa-solid fa-magnifying-glass)'), r'<i aria-hidden="true" class="\1'),
+    # Font Awesome's JS turns an icon's title into an SVG <title>, which then counts as the
+    # button's text ("Light", "Dark", ...); the button's name "Color mode" is the label to keep
+    (re.compile(r'(<i aria-hidden="true" class="theme-switch [^"]*" data-mode="[a-z]+")\s+title="[^"]*"'), r"\1"),
+    # region: the book title/logo in the primary sidebar is outside any landmark
+    (re.compile(r'(<div class="sidebar-primary-item">\s*)(<a class="navbar-brand logo".*?</a>)', re.S),
+     r'\1<nav class="h4s-brand" aria-label="Book home">\2</nav>'),
+]
+
+
+def fix_html(text: str) -> str:
+    for pat, rep in _FIXES:
+        text = pat.sub(rep, text)
+    return text
+
+
+def _build_finished(app, exc) -> None:
+    if exc is not None or app.builder.format != "html":
+        return
+    for f in Path(app.outdir).rglob("*.html"):
+        t = f.read_text(encoding="utf-8")
+        n = fix_html(t)
+        if n != t:
+            f.write_text(n, encoding="utf-8")
+
+
+def setup(app):
+    app.add_config_value("h4s_live_url", "/live/voila/render/{folder}/module.ipynb", "html")
+    app.connect("config-inited", _config_inited)
+    app.connect("builder-inited", _builder_inited)
+    app.connect("html-page-context", _page_context)
+    app.connect("build-finished", _build_finished)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

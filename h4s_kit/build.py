@@ -1,0 +1,186 @@
+"""``h4s build``: the static web book (Jupyter Book 1.x) of all modules.
+
+Steps: regenerate ``_toc.yml`` from the modules, run Jupyter Book in a
+subprocess (so kernels get ``H4S_RECORDS=off`` and the build log can be
+followed line by line to show which notebook is being executed), then check
+every built page: no ``<script>``, ``<link>``, ``<img>``, ``<iframe>`` (and
+friends) may load anything from another host.  Self-hosted assets (MathJax,
+our CSS/JS) are copied by the Sphinx extension ``h4s_kit.assets.h4s_book``.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Callable
+
+from h4s_widgets._errors import BuildError
+
+from .toc import find_modules, write_toc
+
+#: tag -> attributes that make the browser fetch something
+FETCHING = {
+    "script": ("src",), "link": ("href",), "img": ("src", "srcset"), "iframe": ("src",),
+    "source": ("src", "srcset"), "video": ("src", "poster"), "audio": ("src",), "embed": ("src",),
+    "object": ("data",), "track": ("src",),
+}
+_EXTERNAL = re.compile(r"^\s*(?:https?:)?//", re.I)
+_CSS_URL = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"])\s*((?:https?:)?//[^'")\s]+)""", re.I)
+_PROGRESS = re.compile(r"(?P<path>[^\s:]+\.ipynb): (?P<msg>Executing notebook using .*|Executed notebook in .*|"
+                       r"Using cached notebook.*|Executing notebook failed.*)")
+
+
+#: runs in the build subprocess: Jupyter Book's Sphinx entry point with our paths
+_DRIVER = """
+import sys
+from pathlib import Path
+from jupyter_book.sphinx import build_sphinx
+root, out = Path(sys.argv[1]), Path(sys.argv[2])
+r = build_sphinx(str(root), str(out / "html"), noconfig=True, confdir=str(root),
+                 path_config=str(root / "_config.yml"),
+                 confoverrides={"external_toc_path": str(root / "_toc.yml"), "latex_individualpages": False}, builder="html",
+                 freshenv=sys.argv[3] == "1", keep_going=True, verbosity=int(sys.argv[4]))
+sys.exit(0 if r == 0 else 1)
+"""
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The folder holding ``_config.yml``: ``start`` or one of its parents."""
+    here = Path(start or Path.cwd()).resolve()
+    for d in (here, *here.parents):
+        if (d / "_config.yml").is_file():
+            return d
+    raise BuildError(f"no _config.yml in {here} or its parents: run h4s build in the project folder")
+
+
+class _Fetches(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, str]] = []
+        self._in_style = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "style":
+            self._in_style = True
+        a = dict(attrs)
+        if tag == "link" and (a.get("rel") or "").lower() in ("preconnect", "dns-prefetch"):
+            if a.get("href"):
+                self.found.append((tag, a["href"]))
+            return
+        for name in FETCHING.get(tag, ()):
+            val = a.get(name)
+            if not val:
+                continue
+            urls = [u.strip().split(" ")[0] for u in val.split(",")] if name == "srcset" else [val]
+            self.found += [(tag, u) for u in urls if _EXTERNAL.match(u)]
+        style = a.get("style")
+        if style:
+            self.found += [(tag + "[style]", u) for u in _CSS_URL.findall(style)]
+
+    def handle_endtag(self, tag):
+        if tag == "style":
+            self._in_style = False
+
+    def handle_data(self, data):
+        if self._in_style:
+            self.found += [("style", u) for u in _CSS_URL.findall(data)]
+
+
+def third_party_requests(html_dir: Path) -> list[tuple[Path, str, str]]:
+    """(file, tag, url) for every resource a built page would fetch from another host."""
+    out = []
+    for f in sorted(Path(html_dir).rglob("*")):
+        if f.suffix == ".html":
+            p = _Fetches()
+            p.feed(f.read_text(encoding="utf-8", errors="replace"))
+            out += [(f, tag, url) for tag, url in p.found]
+        elif f.suffix == ".css":
+            out += [(f, "css", url) for url in _CSS_URL.findall(f.read_text(encoding="utf-8", errors="replace"))]
+    return out
+
+
+@dataclass
+class BuildResult:
+    html_dir: Path
+    seconds: float
+    executed: list[str] = field(default_factory=list)   # notebooks executed in this build
+    cached: list[str] = field(default_factory=list)     # notebooks taken from the cache
+    log: str = ""
+
+
+def build(root: Path | None = None, modules: Path | None = None, out: Path | None = None, force: bool = False,
+          echo: Callable[[str], None] = print, verbose: bool = False) -> BuildResult:
+    """Build the book of ``root`` (default: the folder with ``_config.yml``) into ``out``/html."""
+    t0 = time.monotonic()
+    root = find_root(root)
+    modules = Path(modules).resolve() if modules else root / "modules"
+    out = Path(out).resolve() if out else root / "_build"
+    mods = find_modules(modules)
+    if not mods:
+        echo(f"h4s build: warning: no modules (folders with module.ipynb) in {modules}")
+    toc, changed = write_toc(root, modules)
+    echo(f"h4s build: {toc.name} {'updated' if changed else 'up to date'}: {len(mods)} module(s) from {modules}")
+    if force and out.exists():
+        echo(f"h4s build: --force: removing {out}")
+        shutil.rmtree(out)
+    out.mkdir(parents=True, exist_ok=True)
+
+    env = dict(os.environ)
+    env["H4S_RECORDS"] = "off"               # executing a module for the book records nothing
+    env.pop("H4S_LIVE", None)                # the book needs the static fallback of every quiz
+    env["H4S_BUILD_DIR"] = str(out)          # where the extension prepares self-hosted assets
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    html_dir = out / "html"
+    cmd = [sys.executable, "-c", _DRIVER, str(root), str(out), "1" if force else "0", "1" if verbose else "0"]
+    echo("h4s build: running Jupyter Book (executing changed notebooks only)")
+    proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            bufsize=1)
+    log_lines: list[str] = []
+    res = BuildResult(html_dir=html_dir, seconds=0.0)
+    current: dict[str, float] = {}
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        log_lines.append(line)
+        m = _PROGRESS.search(line)
+        if m:
+            nb = os.path.relpath(m["path"], root)
+            msg = m["msg"]
+            if msg.startswith("Executing notebook using"):
+                current[nb] = time.monotonic()
+                echo(f"  executing {nb} ...")
+            elif msg.startswith("Executed notebook"):
+                res.executed.append(nb)
+                echo(f"  executed  {nb} ({msg.split(' in ', 1)[-1]})")
+            elif msg.startswith("Using cached"):
+                res.cached.append(nb)
+                if verbose:
+                    echo(f"  cached    {nb}")
+            else:
+                echo(f"  FAILED    {nb}: {msg}")
+        elif verbose or "ERROR" in line or "Traceback" in line:
+            echo("  | " + line.rstrip())
+    rc = proc.wait()
+    res.log = "".join(log_lines)
+    if rc != 0 or "ExecutionError" in res.log:
+        for line in log_lines[-40:]:
+            echo("  | " + line.rstrip())
+        failed = [os.path.relpath(m["path"], root) for m in map(_PROGRESS.search, log_lines)
+                  if m and m["msg"].startswith("Executing notebook failed")]
+        raise BuildError(f"Jupyter Book failed (exit {rc})"
+                         + (f": notebook(s) failed to run: {', '.join(failed)}" if failed else "")
+                         + "; see the log lines above")
+    bad = third_party_requests(html_dir)
+    if bad:
+        listing = "; ".join(f"{os.path.relpath(f, html_dir)}: <{tag}> {url}" for f, tag, url in bad[:20])
+        raise BuildError(f"{len(bad)} reference(s) to other hosts in the built book (must be self-hosted): {listing}")
+    res.seconds = time.monotonic() - t0
+    echo(f"h4s build: done in {res.seconds:.1f} s: {len(res.executed)} notebook(s) executed, "
+         f"{len(res.cached)} from the cache; no third-party requests. Open {html_dir / 'index.html'}")
+    return res
