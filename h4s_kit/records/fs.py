@@ -72,11 +72,13 @@ def read_mounts(mounts_file: str | os.PathLike = "/proc/mounts") -> list[MountIn
 
 
 def _existing(path: Path) -> Path:
-    """The path itself, or its nearest existing parent, with symlinks resolved."""
+    """The absolute path with symlinks resolved in the part that exists (the rest is kept as written)."""
     p = Path(os.path.abspath(path))
+    tail: list[str] = []
     while not p.exists() and p != p.parent:
+        tail.append(p.name)
         p = p.parent
-    return p.resolve()
+    return p.resolve().joinpath(*reversed(tail))
 
 
 def mount_for(path: str | os.PathLike, mounts_file: str | os.PathLike = "/proc/mounts") -> MountInfo | None:

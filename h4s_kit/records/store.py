@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
 import os
@@ -97,7 +98,7 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 _EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
 _IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
-_IPV6 = re.compile(r"(?i)(?<![0-9a-f:])(?:[0-9a-f]{1,4}:){2,7}[0-9a-f]{0,4}(?![0-9a-f:])")
+_IP_TOKEN = re.compile(r"[0-9A-Fa-f:.]{2,}")
 LEARNER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:+-]{0,127}$")
 
 
@@ -118,7 +119,16 @@ def db_path() -> Path:
 
 def looks_personal(learner: str) -> bool:
     """True when a learner id looks like an e-mail or an IP address."""
-    return bool(_EMAIL.search(learner) or _IPV4.search(learner) or _IPV6.search(learner))
+    if _EMAIL.search(learner) or _IPV4.search(learner):
+        return True
+    for tok in _IP_TOKEN.findall(learner):
+        if ":" in tok:
+            try:
+                ipaddress.ip_address(tok.strip("."))
+                return True
+            except ValueError:
+                pass
+    return False
 
 
 def _secret(directory: Path) -> bytes:
