@@ -1,0 +1,167 @@
+"""Step 6: every notebook runs top to bottom (nbclient), in parallel over ``jobs`` processes.
+
+- working folder = the module folder; ``H4S_RECORDS=off`` and ``H4S_MODULE_ID`` in the kernel's environment;
+- a timeout per cell (``--timeout``);
+- papermill parameters: a cell tagged ``parameters`` keeps its defaults; ``-p name value`` values are injected
+  after it with papermill's ``parameterize_notebook`` (cell numbers in messages are those of the saved notebook);
+- the failing cell is reported as ``module.ipynb:cell 7: NameError: name 'x' is not defined``;
+- pictures in the executed outputs that did not come from ``show_figure`` are reported (accessibility).
+"""
+from __future__ import annotations
+
+import os
+import re
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import Any
+
+from h4s_kit.modules import Module
+
+from . import Context, Finding, Step
+
+IMAGE_MIMES = ("image/png", "image/jpeg", "image/gif", "image/svg+xml", "image/webp")
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def parse_param_value(text: str) -> Any:
+    """A ``-p name value`` value as papermill's CLI reads it: bool, None, int, float, else the text."""
+    if text in ("True", "true"):
+        return True
+    if text in ("False", "false"):
+        return False
+    if text in ("None", "none", "null"):
+        return None
+    for conv in (int, float):
+        try:
+            return conv(text)
+        except ValueError:
+            pass
+    return text
+
+
+def _one_line(text: str, n: int = 300) -> str:
+    text = " ".join(_ANSI.sub("", str(text)).split())
+    return text if len(text) <= n else text[: n - 3] + "..."
+
+
+def execute_notebook(nb_path: str, folder: str, module_id: str, params: dict | None = None,
+                     timeout: float = 120, quiet: bool = False) -> dict:
+    """Run one notebook; a plain dict comes back (it crosses a process boundary).
+
+    ``{"ok", "seconds", "cell" (1-based, saved notebook), "injected" (the failing cell is the injected
+    parameters), "error" (one line), "images" (cells showing pictures)}``
+    """
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+    if quiet:  # a pool worker: keep the kernel's own log lines (it inherits fd 2) off the terminal
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+    t0 = time.perf_counter()
+    result: dict = {"ok": False, "seconds": 0.0, "cell": None, "injected": False, "error": None, "images": []}
+    nb = nbformat.read(nb_path, as_version=4)
+    if params:
+        from papermill.parameterize import parameterize_notebook
+        nb = parameterize_notebook(nb, dict(params), kernel_name="python3", language="python")
+    injected = next((i for i, c in enumerate(nb.cells)
+                     if "injected-parameters" in c.get("metadata", {}).get("tags", [])), None)
+
+    def saved_number(index: int) -> int:
+        return index + 1 - (1 if injected is not None and index > injected else 0)
+
+    current: dict = {"index": None}
+
+    def on_start(cell=None, cell_index=None, **_: Any) -> None:
+        current["index"] = cell_index
+
+    env = dict(os.environ, H4S_RECORDS="off", H4S_MODULE_ID=module_id, PYTHONDONTWRITEBYTECODE="1")
+    env.pop("H4S_LIVE", None)
+    env.pop("MPLBACKEND", None)
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=False,
+                            resources={"metadata": {"path": folder}}, on_cell_start=on_start)
+    try:
+        client.execute(env=env)
+        result["ok"] = True
+    except CellExecutionError as e:
+        result["error"] = f"{e.ename}: {_one_line(e.evalue)}" if getattr(e, "ename", None) else _one_line(e)
+    except (CellTimeoutError, TimeoutError):
+        result["error"] = f"the cell ran longer than {timeout:g} s (the time limit per cell)"
+    except DeadKernelError as e:
+        result["error"] = f"the Python kernel died ({_one_line(e, 120)}); the cell may use too much memory"
+    except Exception as e:  # no kernel, kernel start failure, ...
+        result["error"] = f"the notebook could not be run: {type(e).__name__}: {_one_line(e)}"
+        current["index"] = None
+    if not result["ok"] and current["index"] is not None:
+        idx = current["index"]
+        result["injected"] = injected is not None and idx == injected
+        result["cell"] = saved_number(idx)
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or i == injected:
+            continue
+        for o in cell.get("outputs", []):
+            data = o.get("data", {})
+            if any(m in data for m in IMAGE_MIMES):
+                result["images"].append(saved_number(i))
+                break
+    result["seconds"] = round(time.perf_counter() - t0, 2)
+    return result
+
+
+class ExecuteStep(Step):
+    name = "execute"
+    executes = True
+
+    def prepare(self, modules: list[Module], ctx: Context) -> None:
+        todo = [m for m in modules if m.nb is not None]
+        if not todo:
+            return
+        n = len(todo)
+        workers = max(1, min(ctx.jobs, n))
+        import multiprocessing
+        mp = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=mp) as pool:
+            futures = {pool.submit(execute_notebook, str(m.notebook_path), str(m.folder), m.id, ctx.params,
+                                   ctx.timeout, True): m for m in todo}
+            done = 0
+            for fut in as_completed(futures):
+                m = futures[fut]
+                done += 1
+                try:
+                    res = fut.result()
+                except Exception as e:  # the worker itself broke
+                    res = {"ok": False, "seconds": None, "cell": None, "injected": False, "images": [],
+                           "error": f"the notebook could not be run: {type(e).__name__}: {_one_line(e)}"}
+                ctx.put("execute", m, res)
+                secs = f" {res['seconds']:.1f} s" if res.get("seconds") is not None else ""
+                state = "ok" if res["ok"] else f"FAILED (cell {res['cell']}: {res['error']})" if res["cell"] \
+                    else f"FAILED ({res['error']})"
+                ctx.say(f"[{done}/{n}] executing {m.id} ... {state}{secs}")
+
+    def run(self, module: Module, ctx: Context) -> list[Finding]:
+        res = ctx.get("execute", module)
+        if not res:
+            return []
+        out: list[Finding] = []
+        if not res["ok"]:
+            if res["cell"]:
+                place = module.cell_place(res["cell"])
+                if res["injected"]:
+                    place += " (parameters given with -p)"
+                    fix = "check the -p names and values given to h4s check"
+                else:
+                    fix = (f"open module.ipynb in JupyterLab, choose Kernel > Restart Kernel and Run All Cells and "
+                           f"correct cell {res['cell']}; the notebook must run top to bottom in its own folder "
+                           f"without network")
+            else:
+                place = module.nb_place
+                fix = "run the notebook in JupyterLab with Kernel > Restart Kernel and Run All Cells"
+            out.append(self.error(module, place, res["error"], fix))
+        from .accessibility import AccessibilityStep
+        a11y = AccessibilityStep()
+        already = ctx.get("image_outputs", module) or set()
+        for n in res.get("images", []):
+            if n not in already:
+                out.append(a11y._figure_finding(module, n, "image output when run"))
+        return out

@@ -1,0 +1,144 @@
+"""Step 7: nbval.  Runs, as a subprocess,
+
+    python -m pytest --nbval-lax -q -p no:cacheprovider [-n JOBS --dist loadscope] NOTEBOOKS
+
+(``--dist loadscope`` keeps each notebook on one kernel) and reports every failing cell.  This module is
+also loaded into that pytest as a small plugin (``-p h4s_kit.check.nbval_step``) that writes each failed
+cell as one JSON line to the file named by ``H4S_NBVAL_OUT``, so no output text has to be guessed at.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from h4s_kit.modules import Module
+
+from . import Context, Finding, Step
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_EXC = re.compile(r"^([A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt|Warning|Timeout)\b.*)$")
+
+
+def nbval_command(notebooks: list[str], jobs: int = 1, timeout: float = 120) -> list[str]:
+    cmd = [sys.executable, "-m", "pytest", "--nbval-lax", "-q", "-p", "no:cacheprovider",
+           "-p", "h4s_kit.check.nbval_step", "--nbval-cell-timeout", str(int(max(1, timeout)))]
+    if jobs > 1:
+        cmd += ["-n", str(jobs), "--dist", "loadscope"]
+    return cmd + list(notebooks)
+
+
+def _exception_line(text: str) -> str:
+    lines = [ln.strip() for ln in _ANSI.sub("", text or "").splitlines() if ln.strip()]
+    for ln in reversed(lines):
+        if _EXC.match(ln):
+            return ln[:300]
+    return (lines[-1] if lines else "the cell failed")[:300]
+
+
+# ------------------------------------------------------- pytest plugin side
+
+def pytest_runtest_logreport(report) -> None:  # pragma: no cover - runs inside the pytest subprocess
+    out = os.environ.get("H4S_NBVAL_OUT")
+    if not out or not report.failed or os.environ.get("PYTEST_XDIST_WORKER"):
+        return  # xdist workers' reports reach the controller's hook too: record them there only
+    path, _, name = report.nodeid.partition("::")
+    m = re.match(r"^Cell (\d+)$", name)
+    rec = {"file": path, "code_cell": int(m.group(1)) if m else None, "when": report.when,
+           "error": _exception_line(getattr(report, "longreprtext", "") or str(report.longrepr))}
+    with open(out, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(rec) + "\n")
+
+
+def pytest_sessionstart(session) -> None:  # pragma: no cover - runs inside the pytest subprocess
+    out = os.environ.get("H4S_NBVAL_OUT")
+    if out and not hasattr(session.config, "workerinput"):
+        with open(out + ".root", "w", encoding="utf-8") as fh:
+            fh.write(str(session.config.rootpath))
+
+
+def pytest_collectreport(report) -> None:  # pragma: no cover - runs inside the pytest subprocess
+    out = os.environ.get("H4S_NBVAL_OUT")
+    if out and report.failed and not os.environ.get("PYTEST_XDIST_WORKER"):
+        rec = {"file": report.nodeid, "code_cell": None, "when": "collect",
+               "error": _exception_line(getattr(report, "longreprtext", "") or str(report.longrepr))}
+        with open(out, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(rec) + "\n")
+
+
+# ------------------------------------------------------------- the step
+
+class NbvalStep(Step):
+    name = "nbval"
+    executes = True
+
+    def prepare(self, modules: list[Module], ctx: Context) -> None:
+        todo = [m for m in modules if m.nb is not None]
+        if not todo:
+            return
+        t0 = time.perf_counter()
+        with tempfile.TemporaryDirectory(prefix="h4s-nbval-") as tmp:
+            out = Path(tmp) / "failures.jsonl"
+            env = dict(os.environ, H4S_RECORDS="off", H4S_NBVAL_OUT=str(out), PYTHONDONTWRITEBYTECODE="1")
+            env.pop("H4S_LIVE", None)
+            env.pop("PYTEST_ADDOPTS", None)
+            env.pop("PYTEST_XDIST_WORKER", None)
+            cmd = nbval_command([str(m.notebook_path) for m in todo], min(ctx.jobs, len(todo)), ctx.timeout)
+            try:
+                proc = subprocess.run(cmd, cwd=tmp, env=env, capture_output=True, text=True,
+                                      timeout=max(600, ctx.timeout * 50))
+                code, tail = proc.returncode, (proc.stdout + proc.stderr)[-2000:]
+            except subprocess.TimeoutExpired:
+                code, tail = -1, "pytest --nbval-lax took too long and was stopped"
+            root = Path((Path(str(out) + ".root").read_text(encoding="utf-8")
+                         if Path(str(out) + ".root").exists() else tmp))
+            records = []
+            if out.exists():
+                records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines() if line]
+        by_nb: dict[Path, list[dict]] = {}
+        for r in records:
+            p = Path(r["file"])
+            p = (p if p.is_absolute() else root / p).resolve()
+            by_nb.setdefault(p, []).append(r)
+        failed_ids = []
+        for m in todo:
+            recs = by_nb.get(m.notebook_path.resolve(), [])
+            ctx.put("nbval", m, {"failures": recs})
+            if recs:
+                failed_ids.append(m.id)
+        if code not in (0, 1, 5) or (code == 1 and not records):
+            # pytest itself failed (usage error, nbval missing, crashed): say so on every module
+            for m in todo:
+                ctx.put("nbval", m, {"failures": [], "broken": f"pytest --nbval-lax could not run (exit code {code}): "
+                                                                f"{_exception_line(tail)}"})
+        secs = time.perf_counter() - t0
+        state = "ok" if not failed_ids else f"FAILED in {', '.join(failed_ids)}"
+        ctx.say(f"[nbval] {len(todo)} notebook{'s' if len(todo) != 1 else ''} ... {state} {secs:.1f} s")
+
+    def run(self, module: Module, ctx: Context) -> list[Finding]:
+        res = ctx.get("nbval", module)
+        if not res:
+            return []
+        if res.get("broken"):
+            return [self.error(module, module.nb_place, res["broken"],
+                               "run the command by hand to see why: python -m pytest --nbval-lax "
+                               f"{module.nb_place}; is nbval installed (pip install nbval)?")]
+        code_cells = [i for i, c in enumerate(module.cells, start=1) if c.cell_type == "code"]
+        out = []
+        for r in res["failures"]:
+            k = r.get("code_cell")
+            if k is not None and k < len(code_cells):
+                n = code_cells[k]
+                place = module.cell_place(n)
+                fix = (f"open module.ipynb in JupyterLab, choose Kernel > Restart Kernel and Run All Cells and "
+                       f"correct cell {n}")
+            else:
+                place = module.nb_place
+                fix = f"run python -m pytest --nbval-lax {module.nb_place} to see the whole message"
+            out.append(self.error(module, place, f"nbval: {r['error']}", fix))
+        return out

@@ -1,0 +1,107 @@
+"""Step 3: pedagogy lint.
+
+- every wrong option (distractor) of a single_choice / multiple_response question has feedback;
+- the module states at least 2 learning outcomes;
+- the module has a closing quiz: metadata ``closing_quiz`` names a bank that exists, is shown in the
+  notebook and sets ``pass_mark``;
+- the notebook shows at least one question.
+"""
+from __future__ import annotations
+
+from h4s_widgets import MultipleResponse, SingleChoice, load_bank
+from h4s_widgets._errors import BankFileError, QuestionError
+from h4s_kit.check.metadata import HOW
+from h4s_kit.modules import Module, norm_rel
+
+from . import Context, Finding, Step
+
+MIN_OUTCOMES = 2
+
+
+class PedagogyStep(Step):
+    name = "pedagogy"
+
+    def run(self, module: Module, ctx: Context) -> list[Finding]:
+        out: list[Finding] = []
+        banks = ctx.get("banks", module) or {}
+        calls = ctx.get("calls", module) or []
+        out.extend(self._distractors(module, banks))
+        if module.nb is None:
+            return out
+        meta = module.meta
+        out.extend(self._outcomes(module, meta))
+        out.extend(self._closing_quiz(module, meta, banks, calls))
+        if not calls:
+            out.append(self.error(
+                module, module.nb_place, "the notebook shows no question (no Quiz(...) or show(...) call)",
+                f'add a code cell tagged remove-input with: from h4s_widgets import Quiz; '
+                f'Quiz("questions/section-1.yml", module="{module.id}")'))
+        return out
+
+    def _distractors(self, module: Module, banks: dict) -> list[Finding]:
+        out = []
+        for rel, bank in banks.items():
+            if bank is None:
+                continue
+            for k, q in enumerate(bank.questions, start=1):
+                if isinstance(q, SingleChoice):
+                    right = {q.answer}
+                elif isinstance(q, MultipleResponse):
+                    right = set(q.answers)
+                else:
+                    continue
+                for o in q.options:
+                    if o.id not in right and not (o.feedback or "").strip():
+                        out.append(self.error(
+                            module, f"{module.file_place(rel)}:question {k} ({q.id})",
+                            f"wrong option '{o.id}' (\"{_short(o.text)}\") has no feedback",
+                            f"in {rel}, question {k}, under option '{o.id}' add a line "
+                            f"'feedback: ...' saying why it is not right and what to think about"))
+        return out
+
+    def _outcomes(self, module: Module, meta: dict) -> list[Finding]:
+        outcomes = meta.get("outcomes")
+        n = len([o for o in outcomes if isinstance(o, str) and o.strip()]) if isinstance(outcomes, list) else 0
+        if n >= MIN_OUTCOMES:
+            return []
+        have = "states no learning outcome" if n == 0 else f"states only {n} learning outcome"
+        return [self.error(
+            module, module.nb_place, f"the module {have} (metadata h4s.outcomes); at least {MIN_OUTCOMES} are needed",
+            f'{HOW}: set "outcomes" to a list such as ["You can explain ...", "You can choose ..."]')]
+
+    def _closing_quiz(self, module: Module, meta: dict, banks: dict, calls: list) -> list[Finding]:
+        cq = meta.get("closing_quiz")
+        if not isinstance(cq, str) or not cq.strip():
+            return [self.error(
+                module, module.nb_place, "the module has no closing quiz (metadata h4s.closing_quiz is not set)",
+                f'write questions/closing-quiz.yml with pass_mark, show it at the end of the notebook with '
+                f'Quiz("questions/closing-quiz.yml", module="{module.id}"), and {HOW}: set '
+                f'"closing_quiz": "questions/closing-quiz.yml"')]
+        rel = norm_rel(cq)
+        path = module.folder / rel
+        out = []
+        if not path.is_file():
+            return [self.error(
+                module, module.nb_place, f"the closing quiz {cq} (metadata h4s.closing_quiz) does not exist",
+                f"create {cq} (with pass_mark) or correct h4s.closing_quiz")]
+        bank = banks.get(rel)
+        if bank is None and rel not in banks:
+            try:
+                bank = load_bank(path)
+            except (QuestionError, BankFileError):
+                bank = None  # reported by the questions step when in questions/
+        if bank is not None and bank.pass_mark is None:
+            out.append(self.error(
+                module, module.file_place(rel), "the closing quiz sets no pass_mark",
+                f"add a line 'pass_mark: 0.7' (the fraction of points needed to pass, 0..1) at the top of {rel}"))
+        if not any(c.bank is not None and norm_rel(c.bank) == rel for c in calls):
+            out.append(self.error(
+                module, module.nb_place, f"the closing quiz {cq} is not shown in the notebook",
+                f'add a last code cell tagged remove-input with: from h4s_widgets import Quiz; '
+                f'Quiz("{cq}", module="{module.id}")'))
+        return out
+
+
+def _short(text: str, n: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 3] + "..."
