@@ -1,0 +1,262 @@
+"""Moving questions and modules in and out of h4s: GIFT, Moodle XML, jupyterquiz JSON and SCORM.
+
+Importers turn a foreign file into an h4s question bank (``schema_version: 1``)
+and a list of warnings, one line per question that could only partly be
+converted.  Exporters turn h4s questions into a foreign file and say, per
+question, what could not be exported and why.  Everything here is written for
+h4s; no code is taken from Moodle or other projects.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any, Iterable
+
+from h4s_widgets._errors import ImportFormatError
+from h4s_widgets._schema import ID_PATTERN, parse_bank
+
+__all__ = [
+    "ImportResult", "ExportResult", "Note", "IdMaker", "html_to_markdown", "looks_like_html", "finish_import",
+    "ImportFormatError", "fmt_number",
+]
+
+_ID_RE = re.compile(ID_PATTERN)
+
+
+@dataclass
+class Note:
+    """One warning about one question: ``file:line: question 'id': message``."""
+    source: str
+    line: int | None
+    qid: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.source + (f":{self.line}" if self.line else "")
+        who = f" question '{self.qid}':" if self.qid else ""
+        return f"{where}:{who} {self.message}"
+
+
+@dataclass
+class ImportResult:
+    bank: dict                      # the h4s bank (validated)
+    warnings: list[Note] = field(default_factory=list)
+    skipped: int = 0                # questions left out (with a warning each)
+
+    @property
+    def count(self) -> int:
+        return len(self.bank["questions"])
+
+
+@dataclass
+class ExportResult:
+    text: str
+    exported: int
+    warnings: list[str] = field(default_factory=list)
+
+
+class IdMaker:
+    """Stable, unique h4s ids from Moodle id numbers, names or positions."""
+
+    def __init__(self) -> None:
+        self.used: set[str] = set()
+
+    @staticmethod
+    def slug(text: str) -> str:
+        t = unicodedata.normalize("NFKD", text)
+        t = "".join(c for c in t if not unicodedata.combining(c))
+        t = t.replace("ß", "ss").replace("ø", "o").replace("Ø", "O").replace("ł", "l").replace("Ł", "L")
+        t = t.replace("đ", "d").replace("Đ", "D").replace("æ", "ae").replace("œ", "oe").replace("þ", "th")
+        t = re.sub(r"[^A-Za-z0-9]+", "-", t).strip("-").lower()
+        return t[:48].strip("-")
+
+    def make(self, preferred: str | None, name: str | None, n: int) -> str:
+        base = None
+        if preferred and _ID_RE.match(preferred):
+            base = preferred
+        elif name:
+            base = self.slug(name) or None
+        if not base:
+            base = f"q{n}"
+        cand, k = base, 2
+        while cand in self.used:
+            cand = f"{base[:58]}-{k}"
+            k += 1
+        self.used.add(cand)
+        return cand
+
+
+def fmt_number(x: float) -> str:
+    """Shortest text that reads back as the same float (``3``, ``0.01``, ``-2.5``, ``1e-07``)."""
+    if x == int(x) and abs(x) < 1e15:
+        return str(int(x))
+    return repr(float(x))
+
+
+# ---------------------------------------------------------------- HTML -> Markdown
+
+_BLOCK = {"p", "div", "section", "article", "blockquote", "table", "tr", "ul", "ol", "h1", "h2", "h3", "h4", "h5",
+          "h6", "pre", "figure"}
+_PLAIN_TAGS = {"p", "br", "div", "span"}
+_HTML_TAG = re.compile(r"<\s*/?\s*([A-Za-z][A-Za-z0-9]*)\b[^>]*>")
+
+
+def looks_like_html(text: str) -> bool:
+    return bool(_HTML_TAG.search(text or ""))
+
+
+def _md_escape(text: str) -> str:
+    return re.sub(r"([\\`*_\[\]<>])", r"\\\1", text)
+
+
+class _ToMarkdown(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.lists: list[list] = []     # [kind, counter]
+        self.href: list[str | None] = []
+        self.pre = 0
+        self.lossy: set[str] = set()
+        self.formatting = False
+
+    def _nl(self, n: int = 2) -> None:
+        cur = "".join(self.out)
+        stripped = cur.rstrip(" ")
+        have = len(stripped) - len(stripped.rstrip("\n"))
+        if stripped and have < n:
+            self.out.append("\n" * (n - have))
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        a = dict(attrs)
+        if tag not in _PLAIN_TAGS:
+            self.formatting = True
+        if tag in ("b", "strong"):
+            self.out.append("**")
+        elif tag in ("i", "em"):
+            self.out.append("*")
+        elif tag == "code" and not self.pre:
+            self.out.append("`")
+        elif tag == "br":
+            self.out.append("  \n" if not self.pre else "\n")
+        elif tag in ("p", "div", "section", "article", "figure", "table"):
+            self._nl()
+        elif tag == "blockquote":
+            self._nl()
+            self.out.append("> ")
+        elif tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            self._nl()
+            self.out.append("#" * int(tag[1]) + " ")
+        elif tag in ("ul", "ol"):
+            self._nl(2 if not self.lists else 1)
+            self.lists.append([tag, 0])
+        elif tag == "li":
+            self._nl(1)
+            if self.lists:
+                kind = self.lists[-1]
+                kind[1] += 1
+                indent = "   " * (len(self.lists) - 1)
+                self.out.append(indent + (f"{kind[1]}. " if kind[0] == "ol" else "- "))
+            else:
+                self.out.append("- ")
+        elif tag == "pre":
+            self._nl()
+            self.out.append("```\n")
+            self.pre += 1
+        elif tag == "a":
+            self.href.append(a.get("href"))
+            self.out.append("[")
+        elif tag == "img":
+            src = a.get("src") or ""
+            alt = a.get("alt") or ""
+            if src.startswith("@@PLUGINFILE@@") or src.startswith("data:"):
+                self.lossy.add("embedded image")
+                self.out.append(f"[image: {alt or 'left out'}]")
+            else:
+                self.out.append(f"![{alt}]({src})")
+        elif tag in ("tr",):
+            self._nl(1)
+        elif tag in ("td", "th"):
+            self.out.append(" | ")
+        elif tag in ("sup", "sub", "u", "span", "font", "table", "tbody", "thead", "hr", "s", "strike"):
+            if tag not in ("span", "tbody", "thead", "table"):
+                self.lossy.add(f"<{tag}>")
+        elif tag in ("script", "style", "iframe", "object", "embed", "video", "audio"):
+            self.lossy.add(f"<{tag}>")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("b", "strong"):
+            self.out.append("**")
+        elif tag in ("i", "em"):
+            self.out.append("*")
+        elif tag == "code" and not self.pre:
+            self.out.append("`")
+        elif tag in ("p", "div", "section", "article", "figure", "blockquote", "table") or tag in (
+                "h1", "h2", "h3", "h4", "h5", "h6"):
+            self._nl()
+        elif tag in ("ul", "ol"):
+            if self.lists:
+                self.lists.pop()
+            self._nl()
+        elif tag == "pre":
+            self.pre = max(0, self.pre - 1)
+            self._nl(1)
+            self.out.append("```")
+            self._nl()
+        elif tag == "a":
+            href = self.href.pop() if self.href else None
+            self.out.append(f"]({href})" if href else "]")
+
+    def handle_data(self, data: str) -> None:
+        if self.pre:
+            self.out.append(data)
+        else:
+            self.out.append(_md_escape(re.sub(r"\s+", " ", data)))
+
+
+def html_to_markdown(text: str) -> tuple[str, bool, set[str]]:
+    """(markdown, had formatting beyond paragraphs, things that were lost)."""
+    p = _ToMarkdown()
+    p.feed(text)
+    p.close()
+    md = "".join(p.out)
+    md = re.sub(r"[ \t]+\n", lambda m: "  \n" if m.group(0).startswith("  ") else "\n", md)
+    md = re.sub(r"\n{3,}", "\n\n", md).strip()
+    # tidy "** text**" produced by spaces inside tags
+    return md, p.formatting, p.lossy
+
+
+# ---------------------------------------------------------------- finishing
+
+def finish_import(questions: list[dict], warnings: list[Note], source: str, skipped: int = 0,
+                  title: str | None = None) -> ImportResult:
+    """Validate the imported bank with the h4s schema (raises ImportFormatError naming the question)."""
+    if not questions:
+        raise ImportFormatError(f"{source}: no question could be imported" +
+                                (f" ({skipped} skipped; see the warnings)" if skipped else ""))
+    bank: dict[str, Any] = {"schema_version": 1}
+    if title:
+        bank["title"] = title
+    bank["questions"] = questions
+    try:
+        parse_bank(bank, source=f"{source} (after conversion)")
+    except ValueError as e:  # QuestionError
+        raise ImportFormatError(str(e)) from None
+    return ImportResult(bank=bank, warnings=warnings, skipped=skipped)
+
+
+def drop_none(d: dict) -> dict:
+    return {k: v for k, v in d.items() if v is not None and v != [] and v != ""}
+
+
+def lost_fields(q: Any, fields: Iterable[str]) -> list[str]:
+    """Names of fields of ``q`` that differ from the schema default (so exporting them loses something)."""
+    out = []
+    for f in fields:
+        if f not in type(q).model_fields:
+            continue
+        default = type(q).model_fields[f].get_default(call_default_factory=True)
+        if getattr(q, f) != default:
+            out.append(f)
+    return out

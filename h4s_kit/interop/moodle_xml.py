@@ -1,0 +1,657 @@
+"""Moodle XML question files to and from h4s questions.
+
+Reading uses the standard library's expat with a tiny tree that keeps line
+numbers; document type declarations are refused (no entity tricks).  Question
+types: category, multichoice, truefalse, shortanswer, numerical, matching,
+essay, multianswer (cloze), ddwtos (drag and drop into text); description and
+other types are skipped with a warning.  Writing marks every text
+``format="markdown"`` (h4s text is Markdown, and Moodle renders Markdown).
+"""
+from __future__ import annotations
+
+import re
+from html import escape as _xml_escape
+from pathlib import Path
+from typing import Any
+from xml.parsers import expat
+
+from h4s_widgets._errors import ImportFormatError
+from h4s_widgets._schema import GAP_RE, QuestionBase
+
+from . import ExportResult, IdMaker, ImportResult, Note, finish_import, fmt_number, html_to_markdown, looks_like_html
+from .gift import CATCH_ALL, _opt_ids, _shortanswer_pattern, _wildcard_of
+
+
+# --------------------------------------------------------------------------- a small tree with line numbers
+
+class El:
+    __slots__ = ("tag", "attrs", "children", "parts", "line")
+
+    def __init__(self, tag: str, attrs: dict, line: int):
+        self.tag, self.attrs, self.line = tag, attrs, line
+        self.children: list[El] = []
+        self.parts: list[str] = []
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+    def find(self, tag: str) -> "El | None":
+        for c in self.children:
+            if c.tag == tag:
+                return c
+        return None
+
+    def findall(self, tag: str) -> list["El"]:
+        return [c for c in self.children if c.tag == tag]
+
+    def get_text(self, tag: str) -> str | None:
+        """``<tag><text>..</text></tag>`` (or ``<tag>..</tag>``) -> text."""
+        c = self.find(tag)
+        if c is None:
+            return None
+        t = c.find("text")
+        return (t.text if t is not None else c.text)
+
+
+def parse_xml(data: bytes | str, source: str) -> El:
+    root: list[El] = []
+    stack: list[El] = []
+    p = expat.ParserCreate()
+
+    def start(tag, attrs):
+        el = El(tag, attrs, p.CurrentLineNumber)
+        if stack:
+            stack[-1].children.append(el)
+        else:
+            root.append(el)
+        stack.append(el)
+
+    def end(tag):
+        stack.pop()
+
+    def chars(data):
+        if stack:
+            stack[-1].parts.append(data)
+
+    def doctype(*_a):
+        raise ImportFormatError(f"{source}:{p.CurrentLineNumber}: document type declarations are not accepted "
+                                "in Moodle XML (remove the <!DOCTYPE ...> line)")
+
+    p.StartElementHandler = start
+    p.EndElementHandler = end
+    p.CharacterDataHandler = chars
+    p.StartDoctypeDeclHandler = doctype
+    p.EntityDeclHandler = doctype
+    try:
+        p.Parse(data, True)
+    except expat.ExpatError as e:
+        raise ImportFormatError(f"{source}:{e.lineno}: not well-formed XML: {expat.ErrorString(e.code)} "
+                                f"(column {e.offset + 1})") from None
+    if not root or root[0].tag != "quiz":
+        raise ImportFormatError(f"{source}:1: a Moodle XML file starts with <quiz> "
+                                f"(found <{root[0].tag if root else 'nothing'}>)")
+    return root[0]
+
+
+# --------------------------------------------------------------------------- reading
+
+class _Q:
+    def __init__(self, source: str, line: int):
+        self.source, self.line, self.qid = source, line, None
+        self.notes: list[str] = []
+
+    def note(self, msg: str) -> None:
+        if msg not in self.notes:
+            self.notes.append(msg)
+
+    def error(self, msg: str) -> ImportFormatError:
+        who = f" question '{self.qid}':" if self.qid else ""
+        return ImportFormatError(f"{self.source}:{self.line}:{who} {msg}")
+
+
+def _md(q: _Q, el: El | None, what: str = "") -> str:
+    """Markdown of a ``<x format=".."><text>..</text></x>`` element."""
+    if el is None:
+        return ""
+    t_el = el.find("text")
+    raw = t_el.text if t_el is not None else el.text
+    fmt = (el.attrs.get("format") or "html").lower()
+    if el.findall("file"):
+        q.note(f"embedded file(s) in {what or 'a text'} left out")
+    raw = raw.strip()
+    if fmt == "html" or (fmt == "moodle_auto_format" and looks_like_html(raw)):
+        md, formatting, lossy = html_to_markdown(raw)
+        if formatting:
+            q.note("[html] formatting converted to Markdown" + (f" in {what}" if what else ""))
+        for lost in sorted(lossy):
+            q.note(f"{lost} left out")
+        return md
+    return raw
+
+
+def _fraction(q: _Q, a: El) -> float:
+    try:
+        return float(a.attrs.get("fraction", "0"))
+    except ValueError:
+        raise q.error(f"answer fraction {a.attrs.get('fraction')!r} is not a number (line {a.line})") from None
+
+
+def _num(q: _Q, s: str | None, what: str) -> float:
+    try:
+        return float((s or "").strip())
+    except ValueError:
+        raise q.error(f"{what} {s!r} is not a number") from None
+
+
+def _bool(s: str | None) -> bool:
+    return (s or "").strip().lower() in ("1", "true", "yes")
+
+
+_CLOZE_RE = re.compile(r"\{(\d*):([A-Z_]+):((?:\\.|[^}\\])*)\}")
+_SA = {"SHORTANSWER", "SA", "MW"}
+_SAC = {"SHORTANSWER_C", "SAC", "MWC"}
+_NUM = {"NUMERICAL", "NM"}
+_MC = {"MULTICHOICE", "MC", "MULTICHOICE_V", "MCV", "MULTICHOICE_H", "MCH", "MULTICHOICE_S", "MCS",
+       "MULTICHOICE_VS", "MCVS", "MULTICHOICE_HS", "MCHS"}
+_MR = {"MULTIRESPONSE", "MR", "MULTIRESPONSE_H", "MRH", "MULTIRESPONSE_S", "MRS", "MULTIRESPONSE_HS", "MRHS"}
+
+
+def _cloze_unescape(s: str) -> str:
+    return re.sub(r"\\(.)", r"\1", s)
+
+
+def _cloze_split(s: str) -> list[str]:
+    out, cur, i = [], [], 0
+    while i < len(s):
+        if s[i] == "\\" and i + 1 < len(s):
+            cur.append(s[i:i + 2])
+            i += 2
+            continue
+        if s[i] == "~":
+            out.append("".join(cur))
+            cur = []
+        else:
+            cur.append(s[i])
+        i += 1
+    out.append("".join(cur))
+    return out
+
+
+def _cloze_escape(s: str) -> str:
+    return re.sub(r'([\\}#~/"{])', r"\\\1", s)
+
+
+def _cloze(q: _Q, el: El) -> dict:
+    qt = el.find("questiontext")
+    t_el = qt.find("text") if qt is not None else None
+    raw = (t_el.text if t_el is not None else "") if qt is not None else ""
+    gaps: list[list[str]] = []
+    gap_fb: list[str | None] = []
+    case = []
+
+    def repl(m: re.Match) -> str:
+        kind = m.group(2)
+        answers = []
+        fb_wrong = None
+        for part in _cloze_split(m.group(3)):
+            if not part.strip():
+                continue
+            w = 0.0
+            pm = re.match(r"^\s*(=|%(-?\d+(?:\.\d+)?)%)", part)
+            if pm:
+                w = 100.0 if pm.group(1) == "=" else float(pm.group(2))
+                part = part[pm.end():]
+            # split on the first unescaped '#'
+            mm = re.match(r"^((?:\\.|[^#\\])*)(?:#(.*))?$", part, re.S)
+            txt, fb = (mm.group(1), mm.group(2)) if mm else (part, None)
+            answers.append((w, _cloze_unescape(txt).strip(), _cloze_unescape(fb).strip() if fb else None))
+        right = [a for a in answers if a[0] == 100]
+        if kind in _NUM:
+            q.note(f"numerical gap {len(gaps) + 1}: tolerance not kept (the number must be typed exactly)")
+            alts = [fmt_number(float(a[1].split(":")[0])) for a in right if a[1] and a[1] != "*"]
+        elif kind in _MC or kind in _MR:
+            q.note(f"gap {len(gaps) + 1}: a drop-down or choice gap becomes a typed gap (the options are not kept)")
+            alts = [a[1] for a in right]
+        elif kind in _SA or kind in _SAC:
+            alts = [a[1] for a in right if "*" not in a[1]]
+            case.append(kind in _SAC)
+        else:
+            raise q.error(f"unknown cloze gap type {kind!r}")
+        for w, txt, fb in answers:
+            if w == 0 and txt == "*" and fb:
+                fb_wrong = fb
+            elif 0 < w < 100 or (w == 100 and "*" in txt and kind not in _NUM):
+                q.note(f"gap {len(gaps) + 1}: partly right or wildcard answers not kept")
+        alts = [a for a in alts if a and "|" not in a and "]]" not in a]
+        if not alts:
+            raise q.error(f"cloze gap {len(gaps) + 1} has no right answer that h4s can use")
+        gaps.append(alts)
+        gap_fb.append(fb_wrong)
+        return f"\ue010{len(gaps) - 1}\ue011"
+
+    tokenised = _CLOZE_RE.sub(repl, raw)
+    if not gaps:
+        raise q.error("cloze question without any {1:SHORTANSWER:=...} gap")
+    fake = El("questiontext", dict(qt.attrs) if qt is not None else {}, el.line)
+    fake.parts = [tokenised]
+    text = _md(q, fake, "the question text")
+    text = re.sub("\ue010(\\d+)\ue011", lambda m: "[[" + "|".join(gaps[int(m.group(1))]) + "]]", text)
+    out: dict[str, Any] = {"type": "cloze", "text": text}
+    if case and all(case):
+        out["case_sensitive"] = True
+    elif any(case):
+        q.note("some gaps are case-sensitive and some not: h4s uses one setting (not case-sensitive)")
+    if any(gap_fb):
+        while gap_fb and gap_fb[-1] is None:
+            gap_fb.pop()
+        out["gap_feedback"] = gap_fb
+    return out
+
+
+def _ddwtos(q: _Q, el: El) -> dict:
+    text = _md(q, el.find("questiontext"), "the question text")
+    boxes = []
+    for b in el.findall("dragbox"):
+        boxes.append(((b.get_text("text") if b.find("text") is not None else b.text) or "").strip())
+        if (b.get_text("group") or "1").strip() != "1":
+            q.note("drag-box groups are not kept (h4s has one word bank)")
+    used = set()
+
+    def repl(m: re.Match) -> str:
+        k = int(m.group(1))
+        if not 1 <= k <= len(boxes):
+            raise q.error(f"[[{k}]] names drag box {k}, but there are {len(boxes)}")
+        used.add(k)
+        return f"[[{boxes[k - 1]}]]"
+
+    text = re.sub(r"\[\[(\d+)\]\]", repl, text.replace("\\[\\[", "[[").replace("\\]\\]", "]]"))
+    out: dict[str, Any] = {"type": "drag_words", "text": text}
+    d = [b for i, b in enumerate(boxes, 1) if i not in used]
+    if d:
+        out["distractors"] = d
+    return out
+
+
+def _question(q: _Q, el: El, ids: IdMaker, n: int) -> dict | None:
+    qtype = el.attrs.get("type", "")
+    name = (el.get_text("name") or "").strip() or None
+    idnumber = (el.get_text("idnumber") or "").strip() or None
+    q.qid = ids.make(idnumber, name, n)
+    if qtype == "description":
+        q.note("description (text only, no question): skipped")
+        return None
+    text = _md(q, el.find("questiontext"), "the question text")
+    out: dict[str, Any]
+    answers = el.findall("answer")
+    if qtype == "multichoice":
+        single = _bool(el.get_text("single") if el.find("single") is not None else "true")
+        opts = []
+        for oid, a in zip(_opt_ids(len(answers)), answers):
+            t = _md(q, a, "an option")
+            if not t:
+                raise q.error(f"option {oid} is empty (line {a.line})")
+            o = {"id": oid, "text": t}
+            f = _md(q, a.find("feedback"), "feedback")
+            if f:
+                o["feedback"] = f
+            opts.append((o, _fraction(q, a)))
+        if len(opts) < 2:
+            raise q.error("a multiple-choice question needs at least two answers")
+        full = [o for o, w in opts if w >= 99.99]
+        positive = [o for o, w in opts if w > 0]
+        if single and len(full) == 1:
+            if len(positive) > 1:
+                q.note("partly right options are not kept (single choice: only the right one scores)")
+            out = {"type": "single_choice", "options": [o for o, _ in opts], "answer": full[0]["id"]}
+        else:
+            if not positive:
+                raise q.error("no option has a positive fraction (no right answer)")
+            if single:
+                q.note("one-answer question with several right options: converted to multiple response")
+            share = 100.0 / len(positive)
+            if any(abs(w - share) > 0.01 for _, w in opts if w > 0) or any(
+                    abs(w + share) > 0.01 for _, w in opts if w <= 0):
+                ws = ", ".join(f"{w:g}%" for _, w in opts)
+                q.note(f"fractions ({ws}) approximated: h4s gives each right option {share:.4g}% and takes "
+                       f"{share:.4g}% off for each wrong one chosen (never below 0)")
+            out = {"type": "multiple_response", "options": [o for o, _ in opts], "answers": [o["id"] for o in positive]}
+        if _bool(el.get_text("shuffleanswers")):
+            out["shuffle"] = True
+        for tag in ("correctfeedback", "partiallycorrectfeedback", "incorrectfeedback"):
+            if _md(q, el.find(tag)):
+                q.note("combined feedback (correct / partly correct / incorrect) not kept")
+    elif qtype == "truefalse":
+        out = {"type": "true_false"}
+        found = False
+        for a in answers:
+            val = (a.get_text("text") if a.find("text") is not None else a.text).strip().lower()
+            if val not in ("true", "false"):
+                raise q.error(f"true/false answer must be 'true' or 'false' (got {val!r}, line {a.line})")
+            if _fraction(q, a) >= 99.99:
+                out["answer"] = val == "true"
+                found = True
+            f = _md(q, a.find("feedback"), "feedback")
+            if f:
+                out["feedback_" + val] = f
+        if not found:
+            raise q.error("true/false question without an answer with fraction 100")
+    elif qtype == "shortanswer":
+        items = []
+        for a in answers:
+            t = (a.get_text("text") if a.find("text") is not None else a.text).strip()
+            if not t:
+                continue
+            val, is_re = _shortanswer_pattern(t)
+            w = _fraction(q, a) / 100.0
+            it: dict[str, Any] = {("regex" if is_re else "text"): val, "score": round(max(0.0, min(1.0, w)), 6)}
+            f = _md(q, a.find("feedback"), "feedback")
+            if f:
+                it["feedback"] = f
+            items.append(it)
+        if not any(i["score"] == 1 for i in items):
+            raise q.error("short-answer question without an answer with fraction 100")
+        out = {"type": "short_text", "answers": items}
+        if _bool(el.get_text("usecase")):
+            out["case_sensitive"] = True
+    elif qtype == "numerical":
+        items, catch = [], None
+        for a in answers:
+            t = (a.get_text("text") if a.find("text") is not None else a.text).strip()
+            f = _md(q, a.find("feedback"), "feedback") or None
+            w = round(max(0.0, min(1.0, _fraction(q, a) / 100.0)), 6)
+            if t == "*":
+                catch = {"min": -CATCH_ALL, "max": CATCH_ALL, "score": w}
+                if f:
+                    catch["feedback"] = f
+                continue
+            it: dict[str, Any] = {"value": _num(q, t, "numerical answer"),
+                                  "tolerance": abs(_num(q, a.get_text("tolerance") or "0", "tolerance")), "score": w}
+            if f:
+                it["feedback"] = f
+            items.append(it)
+        if catch:
+            items.append(catch)
+        if not any(i["score"] == 1 for i in items):
+            raise q.error("numerical question without an answer with fraction 100")
+        out = {"type": "numeric", "answers": items}
+        units = el.find("units")
+        if units is not None:
+            us = units.findall("unit")
+            base = [u for u in us if abs(_num(q, u.get_text("multiplier") or "1", "multiplier") - 1) < 1e-12]
+            if base:
+                out["unit"] = (base[0].get_text("unit_name") or "").strip() or None
+                if out["unit"] is None:
+                    del out["unit"]
+            if len(us) > len(base[:1]):
+                q.note("unit conversions (several units) not kept")
+    elif qtype == "matching":
+        pairs, distractors = [], []
+        for s in el.findall("subquestion"):
+            left = _md(q, s, "a left-hand item")
+            right = (s.get_text("answer") or "").strip()
+            if not right:
+                continue
+            if left:
+                pairs.append({"left": left, "right": right})
+            else:
+                distractors.append(right)
+        for pid, p in zip(_opt_ids(len(pairs)), pairs):
+            p["id"] = pid
+        out = {"type": "matching", "pairs": [{"id": p["id"], "left": p["left"], "right": p["right"]} for p in pairs]}
+        if distractors:
+            out["distractors"] = distractors
+        if len(pairs) < 2:
+            raise q.error("a matching question needs at least two pairs")
+    elif qtype == "essay":
+        out = {"type": "essay"}
+        ma = _md(q, el.find("graderinfo"), "grader information")
+        if ma:
+            out["model_answer"] = ma
+        mw = el.get_text("minwordlimit")
+        if mw and mw.strip() and int(float(mw)) > 0:
+            out["min_words"] = int(float(mw))
+        if _md(q, el.find("responsetemplate")):
+            q.note("response template not kept")
+        if _bool(el.get_text("attachments")) or (el.get_text("attachments") or "0").strip() not in ("0", ""):
+            q.note("attachments not kept (h4s essays are typed text)")
+    elif qtype in ("cloze", "multianswer"):
+        out = _cloze(q, el)
+        text = out.pop("text")
+    elif qtype == "ddwtos":
+        out = _ddwtos(q, el)
+        text = out.pop("text")
+    else:
+        q.note(f"question type {qtype!r} has no h4s equivalent; skipped")
+        return None
+    d: dict[str, Any] = {"type": out.pop("type"), "id": q.qid}
+    if name and name != q.qid:
+        d["title"] = name
+    if not text:
+        if not name:
+            raise q.error("the question has no text")
+        text = name
+        q.note("no question text: the name is used as the text")
+    d["text"] = text
+    d.update(out)
+    gen = _md(q, el.find("generalfeedback"), "general feedback")
+    if gen:
+        d["feedback"] = gen
+    grade = el.get_text("defaultgrade")
+    if grade is not None and grade.strip():
+        pts = _num(q, grade, "defaultgrade")
+        if pts >= 0:
+            d["points"] = pts
+    hints = [_md(q, h, "a hint") for h in el.findall("hint")]
+    hints = [h for h in hints if h]
+    if hints:
+        d["hints"] = hints
+    return d
+
+
+def parse_moodle_xml(data: bytes | str, source: str = "<moodle-xml>") -> ImportResult:
+    root = parse_xml(data, source)
+    ids = IdMaker()
+    questions, warnings, categories = [], [], []
+    skipped, n = 0, 0
+    for el in root.findall("question"):
+        if el.attrs.get("type") == "category":
+            cat = (el.get_text("category") or "").strip()
+            cat = re.sub(r"^\$(course|system|module|cat\d*)\$/", "", cat)
+            categories.append(re.sub(r"^top/", "", cat))
+            continue
+        n += 1
+        q = _Q(source, el.line)
+        d = _question(q, el, ids, n)
+        warnings += [Note(source, el.line, q.qid, m) for m in q.notes]
+        if d is None:
+            skipped += 1
+        else:
+            questions.append(d)
+    title = categories[0].split("/")[-1] if len(categories) == 1 else None
+    return finish_import(questions, warnings, source, skipped, title=title)
+
+
+def read_moodle_xml(path: str | Path) -> ImportResult:
+    path = Path(path)
+    return parse_moodle_xml(path.read_bytes(), source=path.name)
+
+
+# --------------------------------------------------------------------------- writing
+
+def _x(s: str) -> str:
+    return _xml_escape(s, quote=True)
+
+
+def _text_el(tag: str, text: str | None, fmt: str = "markdown", indent: str = "    ", attrs: str = "") -> str:
+    f = f' format="{fmt}"' if fmt else ""
+    return f"{indent}<{tag}{attrs}{f}><text>{_x(text or '')}</text></{tag}>\n"
+
+
+def question_to_xml(q: QuestionBase) -> tuple[str | None, list[str]]:
+    from h4s_widgets._schema import (Cloze, DragWords, Essay, Matching, MultipleResponse, Numeric, ShortText,
+                                     SingleChoice, TrueFalse)
+    from . import lost_fields
+    problems = [f"{f} not exported (Moodle sets this in the quiz, not the question)"
+                for f in lost_fields(q, ("max_attempts", "show_solution_after"))]
+    head_extra = ""
+    body = ""
+    mtype = None
+    if isinstance(q, (SingleChoice, MultipleResponse)):
+        mtype = "multichoice"
+        single = isinstance(q, SingleChoice)
+        share = 100.0 if single else 100.0 / len(q.answers)
+        right = {q.answer} if single else set(q.answers)
+        for o in q.options:
+            frac = share if o.id in right else (0.0 if single else -share)
+            body += f'    <answer fraction="{_fx(frac)}" format="markdown">\n      <text>{_x(o.text)}</text>\n'
+            body += _text_el("feedback", o.feedback or "", indent="      ")
+            body += "    </answer>\n"
+        body += f"    <single>{'true' if single else 'false'}</single>\n"
+        body += f"    <shuffleanswers>{'true' if q.shuffle else 'false'}</shuffleanswers>\n"
+        body += "    <answernumbering>abc</answernumbering>\n"
+        if not single and not q.partial_credit:
+            problems.append("all-or-nothing marking (partial_credit: false) is not possible in a Moodle multichoice; "
+                            "exported with partial credit")
+        if not single and q.negative_marks:
+            problems.append("negative_marks not exported (Moodle never goes below 0)")
+    elif isinstance(q, TrueFalse):
+        mtype = "truefalse"
+        for val in (True, False):
+            frac = 100 if q.answer == val else 0
+            fb = q.feedback_true if val else q.feedback_false
+            body += f'    <answer fraction="{frac}" format="moodle_auto_format">\n      <text>{"true" if val else "false"}</text>\n'
+            body += _text_el("feedback", fb or "", indent="      ")
+            body += "    </answer>\n"
+    elif isinstance(q, ShortText):
+        mtype = "shortanswer"
+        body += f"    <usecase>{1 if q.case_sensitive else 0}</usecase>\n"
+        for a in q.answers:
+            if a.text is not None:
+                t = a.text.replace("*", "\\*")
+            else:
+                t = _wildcard_of(a.regex)
+                if t is None:
+                    problems.append(f"regular-expression answer {a.regex!r} left out (Moodle short answers know only "
+                                    "the * wildcard)")
+                    continue
+            body += f'    <answer fraction="{_fx(a.score * 100)}" format="moodle_auto_format">\n      <text>{_x(t)}</text>\n'
+            body += _text_el("feedback", a.feedback or "", indent="      ")
+            body += "    </answer>\n"
+    elif isinstance(q, Numeric):
+        mtype = "numerical"
+        for a in q.answers:
+            if a.value is None and a.min <= -CATCH_ALL and a.max >= CATCH_ALL:
+                t, tol = "*", 0.0
+            elif a.value is None:
+                t, tol = fmt_number((a.min + a.max) / 2), (a.max - a.min) / 2
+            else:
+                t, tol = fmt_number(a.value), a.tolerance
+            body += f'    <answer fraction="{_fx(a.score * 100)}" format="moodle_auto_format">\n      <text>{t}</text>\n'
+            body += f"      <tolerance>{fmt_number(tol)}</tolerance>\n"
+            body += _text_el("feedback", a.feedback or "", indent="      ")
+            body += "    </answer>\n"
+        if q.unit:
+            body += ("    <units>\n      <unit>\n        <multiplier>1</multiplier>\n"
+                     f"        <unit_name>{_x(q.unit)}</unit_name>\n      </unit>\n    </units>\n"
+                     "    <unitgradingtype>0</unitgradingtype>\n    <unitpenalty>0</unitpenalty>\n"
+                     "    <showunits>3</showunits>\n    <unitsleft>0</unitsleft>\n")
+    elif isinstance(q, Matching):
+        mtype = "matching"
+        body += "    <shuffleanswers>true</shuffleanswers>\n"
+        for p in q.pairs:
+            body += (f'    <subquestion format="markdown">\n      <text>{_x(p.left)}</text>\n'
+                     f"      <answer><text>{_x(p.right)}</text></answer>\n    </subquestion>\n")
+            if p.feedback:
+                problems.append(f"pair {p.id}: feedback not exported (Moodle matching has none)")
+        for dtext in q.distractors:
+            body += (f'    <subquestion format="markdown">\n      <text></text>\n'
+                     f"      <answer><text>{_x(dtext)}</text></answer>\n    </subquestion>\n")
+    elif isinstance(q, Cloze):
+        mtype = "cloze"
+        fb = list(q.gap_feedback) + [None] * 100
+        kind = "SHORTANSWER_C" if q.case_sensitive else "SHORTANSWER"
+        counter = iter(range(len(q.gap_answers())))
+
+        def gap(m: re.Match) -> str:
+            i = next(counter)
+            alts = [a.strip() for a in m.group(1).split("|")]
+            parts = ["=" + _cloze_escape(a.replace("*", "\\*")) for a in alts]
+            if fb[i]:
+                parts.append("*#" + _cloze_escape(fb[i]))
+            return "{1:" + kind + ":" + "~".join(parts) + "}"
+
+        head_extra = GAP_RE.sub(gap, q.text)
+        if not q.ignore_whitespace:
+            problems.append("ignore_whitespace: false not exported")
+    elif isinstance(q, DragWords):
+        mtype = "ddwtos"
+        words = [w.strip() for w in GAP_RE.findall(q.text)]
+        boxes: list[str] = []
+        for w in words + list(q.distractors):
+            if w not in boxes:
+                boxes.append(w)
+        head_extra = GAP_RE.sub(lambda m: f"[[{boxes.index(m.group(1).strip()) + 1}]]", q.text)
+        body += "    <shuffleanswers>1</shuffleanswers>\n"
+        for b in boxes:
+            inf = "      <infinite/>\n" if words.count(b) > 1 else ""
+            body += f"    <dragbox>\n      <text>{_x(b)}</text>\n      <group>1</group>\n{inf}    </dragbox>\n"
+    elif isinstance(q, Essay):
+        mtype = "essay"
+        body += ("    <responseformat>editor</responseformat>\n    <responserequired>1</responserequired>\n"
+                 "    <responsefieldlines>10</responsefieldlines>\n"
+                 f"    <minwordlimit>{q.min_words or ''}</minwordlimit>\n    <attachments>0</attachments>\n")
+        body += _text_el("graderinfo", q.model_answer or "")
+        body += _text_el("responsetemplate", "", fmt="html")
+        if q.keywords:
+            problems.append("keywords not exported (Moodle essays have none; they are in the grader information "
+                            "only if you add them to model_answer)")
+    else:
+        return None, [f"type {q.type} has no Moodle XML equivalent"]
+    text = head_extra or q.text
+    out = f'  <question type="{mtype}">\n'
+    out += f"    <name><text>{_x(q.title or q.id)}</text></name>\n"
+    out += _text_el("questiontext", text)
+    out += _text_el("generalfeedback", q.feedback or "")
+    out += f"    <defaultgrade>{fmt_number(q.points)}</defaultgrade>\n"
+    out += "    <penalty>0</penalty>\n    <hidden>0</hidden>\n"
+    out += f"    <idnumber>{_x(q.id)}</idnumber>\n"
+    out += body
+    for h in q.hints:
+        out += _text_el("hint", h)
+    out += "  </question>\n"
+    return out, problems
+
+
+def _fx(x: float) -> str:
+    s = f"{x:.7f}".rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s
+
+
+def to_moodle_xml(questions: list[QuestionBase], category: str | None = None,
+                  categories: list[str | None] | None = None) -> ExportResult:
+    parts = ['<?xml version="1.0" encoding="UTF-8"?>\n<quiz>\n']
+    warnings: list[str] = []
+    done, last = 0, None
+
+    def cat_el(c: str) -> str:
+        return (f'  <question type="category">\n    <category><text>$course$/{_x(c)}</text></category>\n'
+                f"  </question>\n")
+
+    if category:
+        parts.append(cat_el(category))
+        last = category
+    for i, q in enumerate(questions):
+        text, problems = question_to_xml(q)
+        for p in problems:
+            warnings.append(f"question '{q.id}': {p}" + ("; skipped" if text is None else ""))
+        if text is None:
+            continue
+        c = categories[i] if categories else None
+        if c and c != last:
+            parts.append(cat_el(c))
+            last = c
+        parts.append(text)
+        done += 1
+    parts.append("</quiz>\n")
+    return ExportResult("".join(parts), done, warnings)
