@@ -25,6 +25,9 @@ from .store import RecordStore
 
 log = logging.getLogger("h4s.records")
 
+#: answers that mean "this statement will never be accepted": do not retry it
+REJECT = (400, 409, 413, 422)
+
 
 @dataclass
 class LRSConfig:
@@ -93,7 +96,7 @@ def flush(store: RecordStore, cfg: LRSConfig, *, force: bool = False, batch: int
             store.mark_sent(ids)
             out.sent += len(ids)
             continue
-        if r.status_code in (400, 409) and len(items) > 1:
+        if r.status_code in REJECT and len(items) > 1:
             # one bad statement must not block the others: send them one by one
             for it in items:
                 try:
@@ -105,14 +108,14 @@ def flush(store: RecordStore, cfg: LRSConfig, *, force: bool = False, batch: int
                 if r1.status_code in (200, 204):
                     store.mark_sent([it["id"]])
                     out.sent += 1
-                elif r1.status_code in (400, 409):
+                elif r1.status_code in REJECT:
                     store.mark_rejected([it["id"]], f"HTTP {r1.status_code}: {r1.text[:300]}")
                     out.rejected += 1
                 else:
                     store.mark_retry([it["id"]], f"HTTP {r1.status_code}", cfg.retry_s, cfg.retry_max_s)
                     out.retry += 1
             continue
-        if r.status_code in (400, 409):
+        if r.status_code in REJECT:
             store.mark_rejected(ids, f"HTTP {r.status_code}: {r.text[:300]}")
             out.rejected += len(ids)
             out.error = f"LRS rejected a statement (HTTP {r.status_code}): {r.text[:200]}"
