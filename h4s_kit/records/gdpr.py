@@ -58,8 +58,9 @@ def purge_older_than(store: RecordStore, days: float) -> dict:
         raise RecordsError("--older-than must be 0 or more days")
     cut = time.time() - days * 86400
     with store.write() as c:
+        n_st = c.execute("DELETE FROM xapi_queue WHERE created < ? OR record_uuid IN"
+                         " (SELECT uuid FROM records WHERE ts < ?)", (cut, cut)).rowcount
         n_rec = c.execute("DELETE FROM records WHERE ts < ?", (cut,)).rowcount
-        n_st = c.execute("DELETE FROM xapi_queue WHERE created < ?", (cut,)).rowcount
         n_mod = c.execute("DELETE FROM module_results WHERE updated < ?", (cut,)).rowcount
     _scrub(store)
     return {"older_than_days": days, "records": n_rec, "statements": n_st, "module_results": n_mod}
