@@ -31,9 +31,17 @@ def widget_esm() -> str:
     return "\n".join(_strip_imports(_read(n)) for n in ("grader.js", "ui.js", "widget.js"))
 
 
+_EXPORT_LIST = re.compile(r"^export\s*\{[^}]*\}\s*;?\s*$", re.M)
+
+
+def _classic(src: str) -> str:
+    """An ES module's text as part of a classic script: no import/export statements."""
+    return _EXPORT.sub("", _EXPORT_LIST.sub("", _strip_imports(src)))
+
+
 @lru_cache(maxsize=None)
 def static_runtime() -> str:
-    body = "\n".join(_EXPORT.sub("", _strip_imports(_read(n))) for n in ("grader.js", "ui.js", "records.js", "static.js"))
+    body = "\n".join(_classic(_read(n)) for n in ("grader.js", "ui.js", "records.js", "static.js"))
     return "(function(){'use strict';if(window.__h4sRuntime){window.__h4sRuntime.scan();return;}\n" + body + "\n})();"
 
 

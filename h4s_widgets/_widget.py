@@ -26,7 +26,7 @@ from ._assets import static_runtime, widget_css, widget_esm
 from ._events import emit_record
 from ._grading import Result, grade
 from ._i18n import current_language, strings
-from ._schema import Bank, QuestionBase, load_bank, parse_question
+from ._schema import Bank, Essay, QuestionBase, load_bank, parse_question
 from ._spec import feedback_texts, obfuscate, public_spec, solution_html, static_key
 
 _runtime_sent = False
@@ -120,6 +120,13 @@ class Quiz(anywidget.AnyWidget):
         if q.max_attempts is not None and attempts >= q.max_attempts:
             return None
         result = grade(q, response)
+        if result.feedback and result.feedback[0] in ("empty", "invalid"):
+            # nothing answered (or not a number): tell the learner, but it costs no attempt and is no record
+            st.update(result=result.as_dict(details=True), messages=[], general=None)
+            new_state = dict(self.state)
+            new_state[qid] = st
+            self.state = new_state
+            return result
         attempts += 1
         fb = feedback_texts(q, self._lang)
         messages = [fb[i] for i in result.feedback if i in fb]
@@ -127,6 +134,9 @@ class Quiz(anywidget.AnyWidget):
                   general=fb.get("general"), response=response)
         if q.show_solution_after is not None and attempts >= q.show_solution_after:
             st["solution_available"] = True
+        if isinstance(q, Essay) and q.model_answer:
+            # a reflection shows its example answer once the learner has written their own
+            st["solution"] = solution_html(q, self._lang)
         new_state = dict(self.state)
         new_state[qid] = st
         self.state = new_state
@@ -161,6 +171,7 @@ class Quiz(anywidget.AnyWidget):
             sol = solution_html(q, self._lang)
             qs.append({
                 "key": static_key(q, salt),
+                "salt": salt,  # for deobfuscate(); hashed keys carry it too
                 "fb": feedback_texts(q, self._lang),
                 "sol": obfuscate(sol, salt, q.id) if sol else None,
             })

@@ -1,0 +1,32 @@
+"""Generic fixtures: a free TCP port on 127.0.0.1 and a headless Chromium browser."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # so tests can `import _browser`
+
+
+@pytest.fixture
+def free_port():
+    """A function returning a TCP port that is free on 127.0.0.1 right now."""
+    from _browser import free_port as _free_port
+    return _free_port
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Debian Chromium per test session (per xdist worker)."""
+    from _browser import CHROMIUM, launch
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/ensure-chromium.sh (browser tests need Debian chromium)")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = launch(p)
+        try:
+            yield b
+        finally:
+            b.close()
