@@ -38,6 +38,10 @@ def _exception_line(text: str) -> str:
     for ln in reversed(lines):
         if _EXC.match(ln):
             return ln[:300]
+    for ln in lines:  # nbval's own verdict, e.g. "Cell 4: Unrun reference cell has outputs"
+        m = re.match(r"^Cell \d+: (.+)$", ln)
+        if m:
+            return m.group(1)[:300]
     return (lines[-1] if lines else "the cell failed")[:300]
 
 
@@ -137,6 +141,9 @@ class NbvalStep(Step):
                 place = module.cell_place(n)
                 fix = (f"open module.ipynb in JupyterLab, choose Kernel > Restart Kernel and Run All Cells and "
                        f"correct cell {n}")
+                if "Unrun reference cell has outputs" in r["error"]:
+                    fix = (f"cell {n} was saved with outputs but never run; in JupyterLab run all cells and save, "
+                           f"or choose Edit > Clear Outputs of All Cells and save")
             else:
                 place = module.nb_place
                 fix = f"run python -m pytest --nbval-lax {module.nb_place} to see the whole message"
