@@ -155,7 +155,7 @@ def update_catalogs(check: bool = False) -> list[Path]:
 
 
 # The front-end translates with t("msgid") or t('msgid'); msgids are plain string literals.
-_JS_T_CALL = re.compile(r"""(?<![\w$.])t\(\s*(?:"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)')\s*[,)]""")
+_JS_T_CALL = re.compile(r"""(?<![\w$])t\(\s*(?:"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)')\s*[,)]""")
 _JS_ESCAPE = re.compile(r"\\(u\{[0-9a-fA-F]+\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|.)")
 _JS_SIMPLE = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
 
