@@ -65,13 +65,18 @@ def parse_number(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        return float(value) if math.isfinite(value) else None
+        try:
+            x = float(value)
+        except OverflowError:  # an int beyond float range (JSON 1000...0); JS sees Infinity
+            return None
+        return x if math.isfinite(x) else None
     if not isinstance(value, str):
         return None
     s = _WS_RUN.sub("", unicodedata.normalize("NFC", value)).replace("\u2212", "-")
     if not _NUMBER.match(s):
         return None
-    return float(s.replace(",", "."))
+    x = float(s.replace(",", "."))
+    return x if math.isfinite(x) else None  # "1e400" is no finite number, as 1e400 typed as a JSON number
 
 
 def _is_blank(v: Any) -> bool:
@@ -262,6 +267,13 @@ def _essay(q: Essay, r: Any) -> Result:
     return Result(0.0, 0.0, None, fb)
 
 
+def _is_scale_point(v: Any, n: int) -> bool:
+    """1..n as an int; an integral float (4.0) counts too, as JSON and JS cannot tell 4.0 from 4."""
+    if isinstance(v, bool) or not (isinstance(v, int) or (isinstance(v, float) and v.is_integer())):
+        return False
+    return 1 <= v <= n
+
+
 def _likert(q: Likert, r: Any) -> Result:
     n = len(q.scale)
     top = float(n * len(q.statements))
@@ -269,7 +281,7 @@ def _likert(q: Likert, r: Any) -> Result:
         return Result(0.0, top, None, ["empty"])
     ids = {s.id for s in q.statements}
     if (not isinstance(r, dict) or not set(r) <= ids
-            or not all(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= n for v in r.values())):
+            or not all(_is_scale_point(v, n) for v in r.values())):
         return Result(0.0, top, None, ["invalid"])
     total = float(sum(r.values()))
     if len(r) < len(ids):
