@@ -169,8 +169,10 @@ class Quiz(anywidget.AnyWidget):
         qs = []
         for q in self.questions:
             sol = solution_html(q, self._lang)
+            key = static_key(q, salt)
+            key.pop("model_answer", None)  # the grader does not need it; it travels obfuscated in `sol`
             qs.append({
-                "key": static_key(q, salt),
+                "key": key,
                 "salt": salt,  # for deobfuscate(); hashed keys carry it too
                 "fb": feedback_texts(q, self._lang),
                 "sol": obfuscate(sol, salt, q.id) if sol else None,

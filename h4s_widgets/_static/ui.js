@@ -354,7 +354,6 @@ export const h4sUI = (function () {
       const hintList = el("ol", { class: "h4s-hint-list", id: newId("hints") });
       let shown = 0;
       hintBtn = el("button", { type: "button", class: "h4s-btn h4s-btn-quiet h4s-hint-btn", "aria-controls": hintList.id }, [
-        el("span", { class: "h4s-btn-icon", "aria-hidden": "true", text: "\ud83d\udca1" }),
         el("span", { class: "h4s-hint-label", text: T("Hint") }),
       ]);
       hintBtn.addEventListener("click", () => {
