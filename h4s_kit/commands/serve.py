@@ -1,6 +1,26 @@
-"""`h4s serve` (not built yet)."""
+"""`h4s serve`: the web book at / and the live modules (Voilà) under /live/, at one address."""
+from __future__ import annotations
 
 
 def add_parser(sub):
-    p = sub.add_parser("serve", help="serve (not built yet)")
-    p.set_defaults(func=lambda args: (print("h4s serve: not built yet"), 2)[1])
+    p = sub.add_parser(
+        "serve", help="serve the book and the live modules at one address",
+        description="Build the book (unless --no-build), then serve it at / and the live version of every "
+                    "module under /live/ (Voilà behind a small reverse proxy). Ctrl-C stops everything.")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; "
+                   "use 0.0.0.0 only behind a firewall/reverse proxy you trust)")
+    p.add_argument("--no-build", action="store_true", help="serve the existing _build/html as it is")
+    p.add_argument("--modules", metavar="DIR", help="folder of the modules (default: modules/)")
+    p.add_argument("--out", metavar="DIR", help="build folder (default: _build)")
+    p.add_argument("--cull-after", type=int, default=300, metavar="SECONDS",
+                   help="shut down the kernel of a closed live page after this many idle seconds (default 300)")
+    p.add_argument("--pool-size", type=int, default=1, metavar="N",
+                   help="preheated kernels kept ready per module (default 1; ~55 MB each)")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from h4s_kit.serve import serve
+    return serve(port=args.port, host=args.host, build_first=not args.no_build, modules=args.modules, out=args.out,
+                 cull_idle_timeout=args.cull_after, pool_size=args.pool_size)

@@ -1,0 +1,134 @@
+"""The live version of the modules for learners: how h4s runs Voilà.
+
+:func:`voila_argv` gives the command line, :func:`voila_env` the environment
+(``JUPYTER_PATH`` pointing at our template, ``H4S_LIVE=1``) and
+:func:`prepare_template` writes the ``h4s`` Voilà template with its
+self-hosted assets.  Choices, and why:
+
+* preheated kernels (``--preheat_kernel=True --pool_size=N``): a page comes
+  from a kernel that has already run the notebook;
+* ``strip_sources``, no tracebacks: learners see outputs, not code or errors;
+* only media files are served (``file_allowlist``); notebooks, question
+  banks (``.yml``, which hold the answers) and Python files never;
+* idle kernels of closed pages are culled (``cull_idle_timeout``,
+  ``cull_interval``; a page that is open keeps its connection and its kernel);
+* ``VoilaExecutor.iopub_timeout`` raised so that outputs are not lost when
+  many pages are rendered at once;
+* the kernels get ``H4S_LIVE=1``: quizzes leave out their static fallback,
+  so no answer key reaches the browser;
+* the ``h4s`` template (``h4s_kit/assets/voila/h4s``) replaces the jsDelivr
+  Font Awesome links with a copy from ``node_modules`` and links back to the
+  module's page in the book.
+
+Voilà itself is imported by nobody here: it runs as a subprocess.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from h4s_widgets._errors import H4SError
+
+ASSETS = Path(__file__).parent / "assets"
+TEMPLATE_SRC = ASSETS / "voila" / "h4s"
+TEMPLATE_NAME = "h4s"
+#: files a live page may load from the module folders (relative to the Voilà root)
+MEDIA_ALLOWLIST = [r".*/media/[^/]+\.(svg|png|jpe?g|gif|webp|mp3|ogg|mp4|webm|vtt|csv|pdf)"]
+DENYLIST = [r".*\.(ipynb|py|ya?ml|json|db|sqlite3?|env|cfg|ini|toml)", r"(.*/)?\..*", r".*/questions/.*"]
+
+DEFAULT_POOL_SIZE = 1         # preheated kernels per module (~55 MB each; 15 modules -> 15 kernels)
+DEFAULT_CULL_IDLE = 300       # s a kernel may stay idle with no page connected
+DEFAULT_CULL_INTERVAL = 30    # s between checks
+DEFAULT_IOPUB_TIMEOUT = 120   # s
+
+
+def _node_modules() -> Path:
+    env = os.environ.get("H4S_NODE_MODULES")
+    for c in ([Path(env)] if env else []) + [Path.cwd() / "node_modules", ASSETS.parents[1] / "node_modules"]:
+        if (c / "@fortawesome" / "fontawesome-free" / "css" / "all.min.css").is_file():
+            return c
+    raise H4SError("node_modules/@fortawesome/fontawesome-free not found: run `npm ci` in the project folder "
+                   "(the live pages self-host Font Awesome instead of loading it from jsDelivr)")
+
+
+def prepare_template(data_dir: Path) -> Path:
+    """Write ``<data_dir>/voila/templates/h4s`` (our template + Font Awesome); returns ``data_dir``.
+
+    Put ``data_dir`` first on ``JUPYTER_PATH`` so that Voilà finds the template.
+    """
+    data_dir = Path(data_dir).resolve()
+    dest = data_dir / "voila" / "templates" / TEMPLATE_NAME
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(TEMPLATE_SRC, dest)
+    fa = _node_modules() / "@fortawesome" / "fontawesome-free"
+    fa_dest = dest / "static" / "fontawesome"
+    (fa_dest / "css").mkdir(parents=True, exist_ok=True)
+    for css in ("all.min.css", "v4-shims.min.css"):
+        shutil.copy2(fa / "css" / css, fa_dest / "css" / css)
+    (fa_dest / "webfonts").mkdir(exist_ok=True)
+    for font in (fa / "webfonts").iterdir():
+        if font.suffix in (".woff2", ".woff", ".ttf"):   # what all.min.css asks modern browsers for
+            shutil.copy2(font, fa_dest / "webfonts" / font.name)
+    shutil.copy2(fa / "LICENSE.txt", fa_dest / "LICENSE.txt")
+    return data_dir
+
+
+def voila_argv(root_or_notebook, port: int, host: str = "127.0.0.1", base_url: str = "/live/", *,
+               pool_size: int = DEFAULT_POOL_SIZE, cull_idle_timeout: int = DEFAULT_CULL_IDLE,
+               cull_interval: int = DEFAULT_CULL_INTERVAL, iopub_timeout: int = DEFAULT_IOPUB_TIMEOUT,
+               book_modules_url: str = "/modules/", python: str | None = None) -> list[str]:
+    """The command that starts Voilà for learners on ``host:port`` under ``base_url``.
+
+    ``root_or_notebook``: the modules folder (pages at ``<base_url>voila/render/<folder>/module.ipynb``)
+    or one notebook.  ``book_modules_url``: where the book's module pages are, for the link back.
+    """
+    if not base_url.startswith("/") or not base_url.endswith("/"):
+        raise H4SError(f"base_url {base_url!r} must start and end with '/'")
+    target = Path(root_or_notebook).resolve()
+    if not target.exists():
+        raise H4SError(f"{target} does not exist")
+    kernel_env = {"H4S_LIVE": "1"}
+    argv = [
+        python or sys.executable, "-m", "voila", str(target),
+        "--no-browser",
+        f"--port={int(port)}",
+        f"--Voila.ip={host}",
+        f"--Voila.base_url={base_url}",
+        f"--template={TEMPLATE_NAME}",
+        "--theme=light",
+        "--strip_sources=True",
+        "--show_tracebacks=False",
+        f"--VoilaConfiguration.file_allowlist={json.dumps(MEDIA_ALLOWLIST)}",
+        f"--VoilaConfiguration.file_denylist={json.dumps(DENYLIST)}",
+        f"--VoilaConfiguration.resources={json.dumps({'h4s_book_modules': book_modules_url})}",
+        f"--VoilaExecutor.iopub_timeout={int(iopub_timeout)}",
+        f"--MappingKernelManager.cull_idle_timeout={int(cull_idle_timeout)}",
+        f"--MappingKernelManager.cull_interval={int(cull_interval)}",
+        "--MappingKernelManager.cull_connected=False",
+    ]
+    if pool_size > 0:
+        argv += ["--preheat_kernel=True", f"--pool_size={int(pool_size)}",
+                 f"--VoilaKernelManager.default_env_variables={json.dumps(kernel_env)}"]
+    return argv
+
+
+def voila_env(data_dir: Path, base: dict | None = None, records: str | None = None) -> dict:
+    """Environment of the Voilà process: our template on JUPYTER_PATH, H4S_LIVE=1 (inherited by kernels)."""
+    env = dict(os.environ if base is None else base)
+    old = env.get("JUPYTER_PATH")
+    env["JUPYTER_PATH"] = str(data_dir) + (os.pathsep + old if old else "")
+    env["H4S_LIVE"] = "1"
+    if records is not None:
+        env["H4S_RECORDS"] = records
+    env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    return env
+
+
+def book_page_for(live_path: str, book_modules_url: str = "/modules/") -> str:
+    """``01-x/module.ipynb`` -> ``/modules/01-x/module.html`` (the module's page in the book)."""
+    folder = live_path.strip("/").split("/")[0]
+    return f"{book_modules_url}{folder}/module.html"

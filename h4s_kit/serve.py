@@ -1,0 +1,367 @@
+"""``h4s serve``: one address for the whole course.
+
+``/``        the built web book (``_build/html``), served as static files;
+``/live/``   the live modules: Voilà runs as a subprocess on an internal
+             loopback port with ``base_url=/live/`` and this front server
+             reverse-proxies HTTP (streamed, so Voilà's progressive pages stay
+             progressive) and WebSockets (the kernel channels) to it.
+
+The front server also makes Voilà's "page closed" beacon work: Voilà 0.5
+answers it with 403 because its pages never get an ``_xsrf`` cookie; the
+proxy adds a matching cookie/header pair to that one request, so the kernel
+of a closed page is shut down at once instead of waiting for the culler.
+
+Ctrl-C (or SIGTERM) stops the front server and Voilà (which shuts its
+kernels down).
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from h4s_widgets._errors import H4SError
+
+from . import live
+
+HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "trailers",
+              "transfer-encoding", "upgrade", "content-length"}
+SHUTDOWN_BEACON = re.compile(r"^/live/voila/api/shutdown/[0-9a-f-]+$")
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def _make_app(html_dir: Path, backend_port: int, live_prefix: str = "/live/"):
+    """The tornado application of the front server."""
+    from tornado import httpclient, web, websocket
+    from tornado.routing import PathMatches, Rule
+
+    httpclient.AsyncHTTPClient.configure(None, max_clients=256)
+    backend = f"127.0.0.1:{backend_port}"
+
+    class WebSocketMatches(PathMatches):
+        def match(self, request):
+            if request.headers.get("Upgrade", "").lower() != "websocket":
+                return None
+            return super().match(request)
+
+    class LiveProxy(web.RequestHandler):
+        SUPPORTED_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+        def initialize(self):
+            self._status = 502
+            self._resp_headers: list[tuple[str, str]] = []
+            self._started = False
+
+        def check_xsrf_cookie(self):  # the backend checks what it needs
+            return None
+
+        def _on_header(self, line: str) -> None:
+            line = line.rstrip("\r\n")
+            if line.startswith("HTTP/"):
+                self._status = int(line.split(" ", 2)[1])
+                self._resp_headers = []
+            elif not line:
+                if self._status == 100:
+                    return
+                self._start()
+            else:
+                name, _, value = line.partition(":")
+                self._resp_headers.append((name.strip(), value.strip()))
+
+        def _start(self) -> None:
+            if self._started:
+                return
+            self._started = True
+            self.set_status(self._status)
+            self.clear_header("Content-Type")
+            for name, value in self._resp_headers:
+                if name.lower() in HOP_BY_HOP or name.lower() in ("server", "date"):
+                    continue
+                self.add_header(name, value)
+
+        def _on_chunk(self, chunk: bytes) -> None:
+            self._start()
+            self.write(chunk)
+            self.flush()
+
+        async def _proxy(self):
+            req = self.request
+            headers = {k: v for k, v in req.headers.get_all() if k.lower() not in HOP_BY_HOP}
+            if req.method == "POST" and SHUTDOWN_BEACON.match(req.path):
+                token = secrets.token_hex(16)
+                headers["X-XSRFToken"] = token
+                cookie = headers.get("Cookie", "")
+                cookie = re.sub(r"(^|;\s*)_xsrf=[^;]*", "", cookie).strip("; ")
+                headers["Cookie"] = (cookie + "; " if cookie else "") + f"_xsrf={token}"
+            body = req.body if req.method in ("POST", "PUT", "PATCH", "DELETE") else None
+            if req.method in ("POST", "PUT", "PATCH") and body is None:
+                body = b""
+            upstream = httpclient.HTTPRequest(
+                f"http://{backend}{req.uri}", method=req.method, headers=headers, body=body,
+                follow_redirects=False, decompress_response=False, allow_nonstandard_methods=True,
+                connect_timeout=30, request_timeout=900,
+                header_callback=self._on_header, streaming_callback=self._on_chunk)
+            try:
+                resp = await httpclient.AsyncHTTPClient().fetch(upstream, raise_error=False)
+            except Exception as e:  # connection refused etc.
+                resp = None
+                err = str(e)
+            else:
+                err = str(resp.error) if resp.code == 599 else ""
+            if not self._started:
+                if resp is not None and resp.code != 599:
+                    self._status = resp.code
+                    self._start()
+                else:
+                    self.set_status(502)
+                    self.set_header("Content-Type", "text/plain; charset=utf-8")
+                    self.write(f"h4s serve: the live server (Voilà) did not answer: {err}\n")
+            self.finish()
+
+        get = head = post = put = patch = delete = options = _proxy
+
+    class LiveSocketProxy(websocket.WebSocketHandler):
+        def initialize(self):
+            self.upstream = None
+            self._pending: list = []
+            self._open = False
+            self._chosen = None
+
+        async def get(self, *args, **kwargs):
+            req = self.request
+            keep = ("cookie", "origin", "user-agent", "host", "authorization")
+            headers = {k: v for k, v in req.headers.get_all() if k.lower() in keep}
+            protos = [p.strip() for p in req.headers.get("Sec-WebSocket-Protocol", "").split(",") if p.strip()]
+            try:
+                self.upstream = await websocket.websocket_connect(
+                    httpclient.HTTPRequest(f"ws://{backend}{req.uri}", headers=headers, connect_timeout=30,
+                                           request_timeout=60),
+                    on_message_callback=self._from_upstream, subprotocols=protos or None,
+                    max_message_size=256 * 1024 * 1024)
+            except Exception as e:
+                self.set_status(502)
+                self.finish(f"h4s serve: live kernel connection failed: {e}\n")
+                return
+            self._chosen = self.upstream.selected_subprotocol
+            await super().get(*args, **kwargs)
+
+        def select_subprotocol(self, subprotocols):
+            return self._chosen if self._chosen in subprotocols else None
+
+        def check_origin(self, origin):
+            return super().check_origin(origin)
+
+        def open(self, *args, **kwargs):
+            self._open = True
+            for msg in self._pending:
+                self.write_message(msg, binary=isinstance(msg, bytes))
+            self._pending.clear()
+
+        def _from_upstream(self, msg):
+            if msg is None:
+                if self._open:
+                    self.close()
+                return
+            if not self._open:
+                self._pending.append(msg)
+                return
+            try:
+                self.write_message(msg, binary=isinstance(msg, bytes))
+            except websocket.WebSocketClosedError:
+                pass
+
+        def on_message(self, message):
+            if self.upstream is not None:
+                self.upstream.write_message(message, binary=isinstance(message, bytes))
+
+        def on_close(self):
+            self._open = False
+            if self.upstream is not None:
+                self.upstream.close()
+                self.upstream = None
+
+    class BookFiles(web.StaticFileHandler):
+        def set_extra_headers(self, path):
+            self.set_header("X-Content-Type-Options", "nosniff")
+
+    class Home(web.RequestHandler):
+        def get(self):
+            self.redirect("/")
+
+    prefix = live_prefix.rstrip("/")
+    return web.Application([
+        (rf"{prefix}/?", Home),                                   # Voilà's file tree: learners start in the book
+        (rf"{prefix}/voila/tree(/.*)?", Home),
+        Rule(WebSocketMatches(rf"{prefix}/.*"), LiveSocketProxy),
+        (rf"{prefix}/.*", LiveProxy),
+        (r"/(.*)", BookFiles, {"path": str(html_dir), "default_filename": "index.html"}),
+    ], websocket_max_message_size=256 * 1024 * 1024, compress_response=False)
+
+
+@dataclass
+class LiveServer:
+    """Voilà subprocess + front server.  ``start()`` returns once both answer; ``stop()`` ends both."""
+    html_dir: Path
+    modules_dir: Path
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: Path | None = None
+    pool_size: int = live.DEFAULT_POOL_SIZE
+    cull_idle_timeout: int = live.DEFAULT_CULL_IDLE
+    cull_interval: int = live.DEFAULT_CULL_INTERVAL
+    iopub_timeout: int = live.DEFAULT_IOPUB_TIMEOUT
+    book_modules_url: str = "/modules/"
+    log_file: Path | None = None
+    echo: Callable[[str], None] = print
+    voila: subprocess.Popen | None = field(default=None, init=False)
+    voila_port: int = field(default=0, init=False)
+    _loop: object = field(default=None, init=False)
+    _server: object = field(default=None, init=False)
+    _thread: threading.Thread | None = field(default=None, init=False)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}/"
+
+    def start_voila(self) -> None:
+        self.voila_port = free_port()
+        data = live.prepare_template(self.data_dir or (Path(self.html_dir).parent / "voila-data"))
+        argv = live.voila_argv(self.modules_dir, self.voila_port, base_url="/live/", pool_size=self.pool_size,
+                               cull_idle_timeout=self.cull_idle_timeout, cull_interval=self.cull_interval,
+                               iopub_timeout=self.iopub_timeout, book_modules_url=self.book_modules_url)
+        argv.append("--Voila.port_retries=0")
+        log = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL
+        # own session: Ctrl-C in the terminal reaches us, and we stop Voilà in order
+        self.voila = subprocess.Popen(argv, env=live.voila_env(data), stdout=log, stderr=subprocess.STDOUT,
+                                      stdin=subprocess.DEVNULL, start_new_session=True)
+        self._wait_voila()
+
+    def _wait_voila(self, timeout: float = 90) -> None:
+        import urllib.error
+        import urllib.request
+        deadline = time.monotonic() + timeout
+        url = f"http://127.0.0.1:{self.voila_port}/live/voila/static/voila.js"
+        while time.monotonic() < deadline:
+            if self.voila.poll() is not None:
+                raise H4SError(f"Voilà exited with code {self.voila.returncode} at start"
+                               + (f"; see {self.log_file}" if self.log_file else ""))
+            try:
+                with urllib.request.urlopen(url, timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.2)
+        raise H4SError(f"Voilà did not answer on port {self.voila_port} within {timeout:.0f} s")
+
+    def start(self) -> "LiveServer":
+        """Start Voilà and the front server (in a background thread); returns when both answer."""
+        if not (Path(self.html_dir) / "index.html").is_file():
+            raise H4SError(f"no built book in {self.html_dir}: run `h4s build` first (or drop --no-build)")
+        self.start_voila()
+        ready = threading.Event()
+        errors: list[BaseException] = []
+
+        def run():
+            from tornado.httpserver import HTTPServer
+            from tornado.ioloop import IOLoop
+            asyncio.set_event_loop(asyncio.new_event_loop())
+            try:
+                app = _make_app(Path(self.html_dir), self.voila_port)
+                self._server = HTTPServer(app, xheaders=False, max_buffer_size=64 * 1024 * 1024)
+                self._server.listen(self.port, self.host)
+                self._loop = IOLoop.current()
+            except BaseException as e:  # port in use etc.
+                errors.append(e)
+                ready.set()
+                return
+            ready.set()
+            self._loop.start()
+
+        self._thread = threading.Thread(target=run, name="h4s-serve", daemon=True)
+        self._thread.start()
+        ready.wait(30)
+        if errors:
+            self.stop()
+            raise H4SError(f"cannot listen on {self.host}:{self.port}: {errors[0]}")
+        return self
+
+    def stop(self) -> None:
+        if self._loop is not None:
+            loop, server = self._loop, self._server
+
+            def _halt():
+                server.stop()
+                loop.stop()
+            loop.add_callback(_halt)
+            if self._thread is not None:
+                self._thread.join(10)
+            self._loop = None
+        if self.voila is not None and self.voila.poll() is None:
+            self.voila.send_signal(signal.SIGTERM)   # Voilà shuts its kernels down on SIGTERM
+            try:
+                self.voila.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.voila.pid, signal.SIGKILL)
+                self.voila.wait(5)
+        self.voila = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def serve(root: Path | None = None, port: int = 8000, host: str = "127.0.0.1", build_first: bool = True,
+          modules: Path | None = None, out: Path | None = None, cull_idle_timeout: int = live.DEFAULT_CULL_IDLE,
+          pool_size: int = live.DEFAULT_POOL_SIZE, echo: Callable[[str], None] = print) -> int:
+    """``h4s serve``: (build, then) serve the book and the live modules until Ctrl-C."""
+    from .build import build, find_root
+    root = find_root(root)
+    modules = Path(modules).resolve() if modules else root / "modules"
+    out = Path(out).resolve() if out else root / "_build"
+    if build_first:
+        build(root=root, modules=modules, out=out, echo=echo)
+    rel = os.path.relpath(modules, root).replace(os.sep, "/")
+    srv = LiveServer(html_dir=out / "html", modules_dir=modules, host=host, port=port, data_dir=out / "voila-data",
+                     cull_idle_timeout=cull_idle_timeout, pool_size=pool_size, book_modules_url=f"/{rel}/",
+                     log_file=out / "voila.log", echo=echo)
+    echo(f"h4s serve: starting the live server (Voilà, {pool_size} preheated kernel(s) per module) ...")
+    srv.start()
+    echo(f"h4s serve: the course is at {srv.url}  (book at /, live modules under /live/; Voilà log: {srv.log_file})")
+    echo("h4s serve: press Ctrl-C to stop")
+    stop = threading.Event()
+    prev = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        while not stop.is_set():
+            if srv.voila is None or srv.voila.poll() is not None:
+                echo("h4s serve: error: the live server (Voilà) stopped; see " + str(srv.log_file))
+                return 1
+            stop.wait(1)
+    except KeyboardInterrupt:
+        echo("\nh4s serve: stopping ...")
+    finally:
+        signal.signal(signal.SIGTERM, prev)
+        srv.stop()
+    echo("h4s serve: stopped")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(serve())
