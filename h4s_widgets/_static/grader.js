@@ -1,13 +1,12 @@
-// h4s grader: the rules of h4s_widgets/_grading.py for pages without a kernel.
-// Plain ES module, no dependencies; works in browsers (also from file://) and in node.
-// _assets.py concatenates this file with others into ONE scope, so internal
-// top-level names carry the prefix "g_" to stay out of the other files' way.
-// Shared test cases: tests/cases/grading_cases.json (run by pytest and node --test).
+// h4s grader: the rules of _grading.py for pages without a kernel (browsers, file://, node).
+// Tested with Python on tests/cases/grading_cases.json. _assets.py puts all JS files in ONE
+// scope, so internal top-level names start with "g_".
 
 /** Whitespace set WS of _grading.py (the same as what String.prototype.trim removes). */
 const g_WS = /[\t-\r \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]+/g;
-/** Characters Python's str.strip() removes (str.isspace). */
-const g_PYSTRIP = /^[\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
+/** Python's str.strip(): removes the characters of str.isspace at both ends. */
+const g_PYSPACE = "[\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+";
+const g_PYSTRIP = new RegExp(`^${g_PYSPACE}|${g_PYSPACE}$`, "g");
 const g_strip = (s) => s.replace(g_PYSTRIP, "");
 const g_own = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
 const g_isDict = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
@@ -16,9 +15,8 @@ const g_round = (x) => Math.floor(x * 10000 + 0.5) / 10000;
 const g_gapsIn = (text) => [...text.matchAll(/\[\[([^\n]+?)\]\]/g)].map((m) => m[1]);
 
 // ------------------------------------------------------------- SHA-256
-// Written from FIPS 180-4, section 6.2.  The constants are computed as the
-// standard defines them: first 32 bits of the fractional parts of the square
-// roots (H0) and cube roots (K) of the first primes.
+// From FIPS 180-4, 6.2. Constants as defined there: fractional parts of the
+// square roots (H0) and cube roots (K) of the first primes.
 let g_shaK = null;
 let g_shaH = null;
 const g_frac32 = (x) => ((x - Math.floor(x)) * 4294967296) | 0;
@@ -164,7 +162,7 @@ function g_regex(re, cs, s) {
   try {
     return new RegExp(`^(?:${re})$`, cs ? "u" : "iu").test(s);
   } catch (e) {
-    return false; // a pattern Python accepts but JavaScript does not: never matches
+    return false; // valid in Python, not in JS: no match
   }
 }
 
