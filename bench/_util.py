@@ -1,0 +1,52 @@
+"""Small helpers shared by the benchmark scripts (run by hand, not by the test suite)."""
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def machine() -> str:
+    mem = ""
+    try:
+        kb = int(next(l for l in open("/proc/meminfo") if l.startswith("MemTotal")).split()[1])
+        mem = f", {kb / 1024 / 1024:.0f} GiB"
+    except Exception:
+        pass
+    return f"{platform.machine()}, {os.cpu_count()} cores{mem}, Python {platform.python_version()}"
+
+
+def summary(name: str, xs: list[float], unit: str = "s") -> dict:
+    xs = sorted(xs)
+    return {"name": name, "median": statistics.median(xs), "min": xs[0], "max": xs[-1], "n": len(xs), "unit": unit}
+
+
+def fmt(s: dict) -> str:
+    scale, unit = (1000, "ms") if s["unit"] == "s" and s["median"] < 1 else (1, s["unit"])
+    return (f"{s['name']}: median {s['median'] * scale:.1f} {unit} "
+            f"(range {s['min'] * scale:.1f}–{s['max'] * scale:.1f}, n={s['n']})")
+
+
+def time_cmd(cmd: list[str], env: dict | None = None) -> float:
+    t = time.perf_counter()
+    subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - t
+
+
+def alternate(runs: int, **cmds: list[str]) -> dict[str, list[float]]:
+    """Run each command ``runs`` times, alternating between them."""
+    out: dict[str, list[float]] = {k: [] for k in cmds}
+    for _ in range(runs):
+        for k, c in cmds.items():
+            out[k].append(time_cmd(c))
+    return out
+
+
+def python() -> str:
+    return sys.executable
