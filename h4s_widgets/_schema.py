@@ -573,7 +573,10 @@ def _explain(err: dict, root: type[BaseModel] | None = None) -> tuple[str, str]:
     if typ in ("bool_parsing", "bool_type"):
         return field, f"must be true or false (got {value!r})"
     if typ == "string_type":
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, bool):
+            return field, (f"must be text (got {str(value).lower()}: YAML reads yes, no, on, off, true and false "
+                           f"as true/false; put the text in quotes)")
+        if isinstance(value, (int, float)):
             return field, f"must be text (got the number {value!r}; put it in quotes: '{value}')"
         return field, f"must be text (got {_kind(value)})"
     if typ == "list_type":
@@ -592,8 +595,14 @@ def _question_where(source: str, data: Any, index: int) -> str:
     return f"{source}: question {index + 1}" + (f" ({qid})" if isinstance(qid, (str, int)) and qid != "" else "")
 
 
-def _raise_from(e: ValidationError, source: str, data: Any) -> None:
+def _first_errors(e: ValidationError) -> list[dict]:
+    """Pydantic's errors, an unknown field first: it is usually a typo that also explains a missing field."""
     errors = e.errors(include_url=False)
+    return sorted(errors, key=lambda err: err["type"] != "extra_forbidden")
+
+
+def _raise_from(e: ValidationError, source: str, data: Any) -> None:
+    errors = _first_errors(e)
     err = errors[0]
     loc = tuple(err["loc"])
     root: type[BaseModel] | None = Bank
@@ -623,7 +632,7 @@ def parse_question(data: Any, source: str = "<question>") -> QuestionBase:
     try:
         return _QUESTION.validate_python(data)
     except ValidationError as e:
-        errors = e.errors(include_url=False)
+        errors = _first_errors(e)
         qid = data.get("id")
         where = source + (f" ({qid})" if isinstance(qid, (str, int)) and qid != "" else "")
         field, problem = _explain(errors[0])
