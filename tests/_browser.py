@@ -168,11 +168,20 @@ def tab_to(page, selector: str, max_presses: int = 250) -> None:
     """Press Tab (then, if need be, Shift+Tab) until the focused element matches ``selector``.
 
     Only the keyboard moves the focus, so this also checks that the element is reachable by Tab.
+    In a textarea, Escape comes first (editors that indent with Tab let Esc, Tab leave).
     """
     if active_matches(page, selector):
         return
-    for key in ("Tab", "Shift+Tab"):
+    first = page.evaluate(
+        """(sel) => {
+            const t = document.querySelector(sel), a = document.activeElement;
+            if (!t || !a || a === document.body) return "Tab";
+            return (a.compareDocumentPosition(t) & Node.DOCUMENT_POSITION_PRECEDING) ? "Shift+Tab" : "Tab";
+        }""", selector)
+    for key in (first, "Tab" if first == "Shift+Tab" else "Shift+Tab"):
         for _ in range(max_presses):
+            if page.evaluate("() => document.activeElement && document.activeElement.tagName === 'TEXTAREA'"):
+                page.keyboard.press("Escape")  # code editors keep Tab for indenting; Esc then Tab leaves
             page.keyboard.press(key)
             if active_matches(page, selector):
                 return
