@@ -32,7 +32,8 @@ FETCHING = {
 }
 _EXTERNAL = re.compile(r"^\s*(?:https?:)?//", re.I)
 _CSS_URL = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"])\s*((?:https?:)?//[^'")\s]+)""", re.I)
-_PROGRESS = re.compile(r"(?P<path>[^\s:]+\.ipynb): (?P<msg>Executing notebook using .*|Executed notebook in .*|"
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_PROGRESS = re.compile(r"(?P<path>[^\s:]+\.ipynb): (?:WARNING: )?(?P<msg>Executing notebook using .*|Executed notebook in .*|"
                        r"Using cached notebook.*|Executing notebook failed.*)")
 
 
@@ -147,6 +148,7 @@ def build(root: Path | None = None, modules: Path | None = None, out: Path | Non
     current: dict[str, float] = {}
     assert proc.stdout is not None
     for line in proc.stdout:
+        line = _ANSI.sub("", line)
         log_lines.append(line)
         m = _PROGRESS.search(line)
         if m:

@@ -112,6 +112,15 @@ def live_url(app, docname: str) -> str | None:
     return app.config.h4s_live_url.format(folder=folder, id=meta.get("id") or folder)
 
 
+def _drop_widget_state(app, pagename, templatename, context, doctree) -> None:
+    """The book shows the static fallback of widgets: their saved state is dead weight, leave it out."""
+    files = context.get("script_files")
+    if files:
+        keep = [f for f in files if getattr(f, "attributes", {}).get("type") != "application/vnd.jupyter.widget-state+json"]
+        if len(keep) != len(files):
+            files[:] = keep
+
+
 def _page_context(app, pagename, templatename, context, doctree) -> None:
     if doctree is None or pagename not in app.env.all_docs:
         return
@@ -171,5 +180,6 @@ def setup(app):
     app.connect("config-inited", _config_inited)
     app.connect("builder-inited", _builder_inited)
     app.connect("html-page-context", _page_context)
+    app.connect("html-page-context", _drop_widget_state, priority=900)  # after myst-nb adds it
     app.connect("build-finished", _build_finished)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,254 @@
+"""`h4s build`: toc, zero third-party requests, static quizzes, self-hosted MathJax, incremental execution.
+
+The book is built from tests/fixtures/mini-modules (3 tiny modules) in a temporary project that holds a
+copy of _config.yml and book/ from the repository, exactly as `h4s build --root TMP` would.
+"""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+from h4s_kit.build import build, third_party_requests
+from h4s_kit.toc import find_modules, toc_text
+from h4s_widgets._errors import BuildError
+
+ROOT = Path(__file__).resolve().parents[1]
+MINI = ROOT / "tests" / "fixtures" / "mini-modules"
+MINI_IDS = sorted(p.name for p in MINI.iterdir() if (p / "module.ipynb").is_file())
+
+pytestmark = pytest.mark.slow
+
+
+def make_project(dest: Path) -> Path:
+    """A book project in ``dest``: _config.yml, book/ and the mini modules in modules/."""
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(ROOT / "_config.yml", dest / "_config.yml")
+    shutil.copytree(ROOT / "book", dest / "book")
+    shutil.copytree(MINI, dest / "modules")
+    return dest
+
+
+def toc_files(toc: Path) -> list[str]:
+    data = yaml.safe_load(toc.read_text())
+    out = [data["root"]]
+
+    def walk(items):
+        for it in items or []:
+            if "file" in it:
+                out.append(it["file"])
+            walk(it.get("sections"))
+    for part in data.get("parts", []):
+        walk(part.get("chapters"))
+    return out
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    proj = make_project(tmp_path_factory.mktemp("book"))
+    lines: list[str] = []
+    t0 = time.monotonic()
+    res = build(root=proj, echo=lines.append)
+    res.full_seconds = time.monotonic() - t0
+    return proj, res, lines
+
+
+def test_mini_fixture_has_modules():
+    assert len(MINI_IDS) >= 2, MINI_IDS
+
+
+def test_toc_lists_every_module_in_order(built):
+    proj, _, _ = built
+    files = toc_files(proj / "_toc.yml")
+    mods = [f for f in files if f.startswith("modules/")]
+    assert mods == [f"modules/{m}/module" for m in MINI_IDS]
+    # book pages first, then modules, then reference pages
+    assert files[0] == "book/index"
+    first_mod = files.index(mods[0])
+    assert {"book/learners", "book/trainers", "book/reviewers"} <= set(files[:first_mod])
+    assert files[-2:] == ["book/licence-and-credits", "book/glossary"]
+    if (proj / "book" / "trainers" / "question-types.md").is_file():
+        assert "book/trainers/question-types" in files[:first_mod]
+
+
+def test_progress_names_each_executed_notebook(built):
+    _, res, lines = built
+    for m in MINI_IDS:
+        assert any(f"executing modules/{m}/module.ipynb" in ln for ln in lines), lines
+    assert sorted(res.executed) == [f"modules/{m}/module.ipynb" for m in MINI_IDS]
+
+
+def test_built_html_references_no_other_host(built):
+    _, res, _ = built
+    pages = list(res.html_dir.rglob("*.html"))
+    assert len(pages) >= len(MINI_IDS) + 6
+    assert third_party_requests(res.html_dir) == []
+
+
+def test_third_party_check_can_fail(built, tmp_path):
+    _, res, _ = built
+    copy = tmp_path / "html"
+    shutil.copytree(res.html_dir, copy)
+    page = copy / "book" / "index.html"
+    page.write_text(page.read_text().replace(
+        "</head>", '<script src="https://cdn.jsdelivr.net/npm/x.js"></script>'
+                   '<link rel="stylesheet" href="//fonts.googleapis.com/css?family=Roboto"></head>'))
+    found = third_party_requests(copy)
+    assert {(f.name, u) for f, _, u in found} == {
+        ("index.html", "https://cdn.jsdelivr.net/npm/x.js"), ("index.html", "//fonts.googleapis.com/css?family=Roboto")}
+
+
+def test_module_page_has_static_quiz_and_no_widget_manager(built):
+    _, res, _ = built
+    for m in MINI_IDS:
+        html = (res.html_dir / "modules" / m / "module.html").read_text()
+        assert "data-h4s-static" in html, m
+        assert html.count('class="h4s-quiz h4s-static"') == 1
+        assert 'id="h4s-runtime"' in html
+        for forbidden in ("@jupyter-widgets/html-manager", "require.min.js", "embed-amd.js",
+                          "application/vnd.jupyter.widget-state+json", "application/vnd.jupyter.widget-view+json"):
+            assert forbidden not in html, (m, forbidden)
+
+
+def test_module_page_links_to_live_version(built):
+    _, res, _ = built
+    for m in MINI_IDS:
+        html = (res.html_dir / "modules" / m / "module.html").read_text()
+        url = f"/live/voila/render/{m}/module.ipynb"
+        assert f'<meta name="h4s-live-url" content="{url}">' in html
+        assert re.search(rf'<a class="h4s-live-link" href="{re.escape(url)}">', html)
+    home = (res.html_dir / "book" / "index.html").read_text()
+    assert "h4s-live-url" not in home and "h4s-live-banner" not in home
+
+
+def test_mathjax_is_self_hosted(built):
+    _, res, _ = built
+    html = (res.html_dir / "modules" / MINI_IDS[0] / "module.html").read_text()
+    assert re.search(r'<script[^>]+src="\.\./\.\./_static/h4s-vendor/mathjax/tex-chtml\.js', html), "no MathJax script"
+    vendor = res.html_dir / "_static" / "h4s-vendor" / "mathjax"
+    assert (vendor / "tex-chtml.js").is_file()
+    assert list((vendor / "output" / "chtml" / "fonts" / "woff-v2").glob("*.woff"))
+    total = sum(f.stat().st_size for f in vendor.rglob("*") if f.is_file())
+    assert total < 6_000_000, f"MathJax copy is {total} bytes: copy only what the pages need"
+
+
+def test_axe_fixes_are_in_the_html(built):
+    _, res, _ = built
+    html = (res.html_dir / "book" / "index.html").read_text()
+    assert '<nav class="h4s-brand" aria-label="Book home">' in html
+    assert not re.search(r'<button class="btn search-button-field[^>]*aria-label=', html)
+    assert not re.search(r'<i aria-hidden="true" class="theme-switch [^>]*title=', html)
+
+
+def _cache_records(build_dir: Path) -> dict[str, tuple[int, str]]:
+    from jupyter_cache import get_cache
+    cache = get_cache(str(build_dir / ".jupyter_cache"))
+    return {Path(r.uri).parent.name: (r.pk, r.hashkey) for r in cache.list_cache_records()}
+
+
+def test_incremental_build_reexecutes_only_the_changed_module(tmp_path):
+    proj = make_project(tmp_path / "proj")
+    t0 = time.monotonic()
+    first = build(root=proj, echo=lambda s: None)
+    t_full = time.monotonic() - t0
+    assert sorted(first.executed) == [f"modules/{m}/module.ipynb" for m in MINI_IDS]
+    before = _cache_records(proj / "_build")
+    assert set(before) == set(MINI_IDS)
+
+    changed = MINI_IDS[1]
+    nb_path = proj / "modules" / changed / "module.ipynb"
+    nb = nbformat.read(nb_path, as_version=4)
+    code = next(c for c in nb.cells if c.cell_type == "code" and "value = 6 * 7" in c.source)
+    code.source = code.source.replace("6 * 7", "6 * 8")
+    nbformat.write(nb, nb_path)
+
+    t0 = time.monotonic()
+    second = build(root=proj, echo=lambda s: None)
+    t_one = time.monotonic() - t0
+    assert second.executed == [f"modules/{changed}/module.ipynb"], second.executed
+    after = _cache_records(proj / "_build")
+    for m in MINI_IDS:
+        if m == changed:
+            assert after[m] != before[m], "the changed module has no new execution record"
+        else:
+            assert after[m] == before[m], f"{m} was executed again although it did not change"
+    page = (second.html_dir / "modules" / changed / "module.html").read_text()
+    assert "The answer is 48" in page and "The answer is 42" not in page
+
+    t0 = time.monotonic()
+    third = build(root=proj, echo=lambda s: None)
+    t_none = time.monotonic() - t0
+    assert third.executed == []
+    assert _cache_records(proj / "_build") == after
+    print(f"\nbuild timings (3 mini modules): full {t_full:.1f} s, one module changed {t_one:.1f} s, "
+          f"nothing changed {t_none:.1f} s")
+
+
+def test_force_is_a_clean_build(tmp_path):
+    proj = make_project(tmp_path / "proj")
+    for m in MINI_IDS[1:]:
+        shutil.rmtree(proj / "modules" / m)
+    build(root=proj, echo=lambda s: None)
+    again = build(root=proj, force=True, echo=lambda s: None)
+    assert again.executed == [f"modules/{MINI_IDS[0]}/module.ipynb"]
+
+
+def test_broken_module_fails_the_build_and_names_it(tmp_path):
+    proj = make_project(tmp_path / "proj")
+    for m in MINI_IDS[1:]:
+        shutil.rmtree(proj / "modules" / m)
+    nb_path = proj / "modules" / MINI_IDS[0] / "module.ipynb"
+    nb = nbformat.read(nb_path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("raise RuntimeError('boom')"))
+    nbformat.write(nb, nb_path)
+    with pytest.raises(BuildError) as e:
+        build(root=proj, echo=lambda s: None)
+    assert f"modules/{MINI_IDS[0]}/module.ipynb" in str(e.value)
+
+
+def test_kernel_gets_records_off(tmp_path):
+    proj = make_project(tmp_path / "proj")
+    for m in MINI_IDS[1:]:
+        shutil.rmtree(proj / "modules" / m)
+    nb_path = proj / "modules" / MINI_IDS[0] / "module.ipynb"
+    nb = nbformat.read(nb_path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(
+        "import os\nprint('records=' + os.environ.get('H4S_RECORDS', '?') + ' live=' + os.environ.get('H4S_LIVE', 'unset'))"))
+    nbformat.write(nb, nb_path)
+    res = build(root=proj, echo=lambda s: None)
+    page = (res.html_dir / "modules" / MINI_IDS[0] / "module.html").read_text()
+    assert "records=off live=unset" in page
+
+
+# --------------------------------------------------------------- the repository's own toc
+def test_committed_toc_lists_every_module():
+    """_toc.yml in the repository is what `h4s build` would write: no module forgotten."""
+    toc = ROOT / "_toc.yml"
+    assert toc.is_file(), "_toc.yml is not committed: run `h4s build`"
+    files = toc_files(toc)
+    mods = find_modules(ROOT / "modules")
+    for m in mods:
+        assert f"modules/{m.folder}/module" in files, f"{m.folder} is missing from _toc.yml: run `h4s build`"
+    assert [f for f in files if f.startswith("modules/")] == [f"modules/{m.folder}/module" for m in mods]
+    assert toc.read_text() == toc_text(ROOT, ROOT / "modules"), "_toc.yml is out of date: run `h4s build`"
+
+
+def test_cli_help_is_quick_and_names_options():
+    t0 = time.monotonic()
+    out = subprocess.run([sys.executable, "-m", "h4s_kit.cli", "build", "--help"], capture_output=True, text=True,
+                         cwd=ROOT, check=True).stdout
+    assert time.monotonic() - t0 < 5
+    for opt in ("--force", "--modules", "--out"):
+        assert opt in out
+    out = subprocess.run([sys.executable, "-m", "h4s_kit.cli", "serve", "--help"], capture_output=True, text=True,
+                         cwd=ROOT, check=True).stdout
+    for opt in ("--port", "--host", "--no-build"):
+        assert opt in out
