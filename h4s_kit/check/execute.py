@@ -64,6 +64,10 @@ def execute_notebook(nb_path: str, folder: str, module_id: str, params: dict | N
     nb = nbformat.read(nb_path, as_version=4)
     if params:
         from papermill.parameterize import parameterize_notebook
+        # papermill expects what its own reader adds: metadata.tags on every cell, metadata.papermill
+        for cell in nb.cells:
+            cell.metadata.setdefault("tags", [])
+        nb.metadata.setdefault("papermill", {})
         nb = parameterize_notebook(nb, dict(params), kernel_name="python3", language="python")
     injected = next((i for i, c in enumerate(nb.cells)
                      if "injected-parameters" in c.get("metadata", {}).get("tags", [])), None)
