@@ -23,14 +23,14 @@ QUESTIONS = {
     "numeric": ({"answers": [{"value": 3.14, "tolerance": 0.01}]}, "3,14", "numeric", "3,14"),
     "short_text": ({"answers": [{"text": "Paris"}]}, "paris", "fill-in", "paris"),
     "matching": ({"pairs": [{"id": "p1", "left": "L1", "right": "R1"}, {"id": "p2", "left": "L2", "right": "R2"}]},
-                 {"p1": "R2", "p2": "R1"}, "matching", "p1[.]p2[,]p2[.]p1"),
+                 {"p1": "R2", "p2": "R1"}, "matching", "p1[.]R2[,]p2[.]R1"),
     "ordering": ({"items": [{"id": "x", "text": "X"}, {"id": "y", "text": "Y"}]}, ["y", "x"], "sequencing", "y[,]x"),
     "essay": ({"min_words": 3}, "A free text answer here", "long-fill-in", "A free text answer here"),
     "likert": ({"scale": ["no", "maybe", "yes"], "statements": [{"id": "s1", "text": "I can"}]}, {"s1": 3},
                "likert", "s1[.]3"),
     "code": ({"tests": [{"name": "f gives 1", "code": "assert f() == 1"}], "solution": "def f():\n    return 1\n"}, "def f():\n    return 1\n", "other", "def f():\n    return 1\n"),
     "flashcards": ({"cards": [{"id": "c1", "front": "F", "back": "B"}]}, {"c1": "known"}, "other",
-                   '{"c1": "known"}'),
+                   '{"c1":"known"}'),
 }
 
 
@@ -137,3 +137,38 @@ def test_base_from_environment(monkeypatch):
     st = xapi.answered_statement(_record(q, True, grade(q, True)), q)
     assert st["object"]["id"] == "https://oer.example.eu/book/modules/04-oer/questions/tf"
     assert st["actor"]["account"]["homePage"] == "https://hub.example.eu"
+
+
+def test_records_js_makes_the_same_statements_as_python(tmp_path):
+    """records.js (static book) and xapi.py must map a graded interaction to the same statement."""
+    import shutil
+    import subprocess
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is missing (make test installs it with the JS tests)")
+    from h4s_widgets._assets import STATIC
+    cases = []
+    for qtype, (extra, response, _, _) in sorted(QUESTIONS.items()):
+        q = _question(qtype, json.loads(json.dumps(extra)))
+        result = _fake_result(q) if qtype == "code" else grade(q, response)
+        rec = _record(q, response, result, uuid=str(uuid.uuid4()), timestamp=1795000000.125, duration_s=61.237)
+        detail = {"module": rec["module"], "question": {"id": q.id, "type": q.type, "text": q.text},
+                  "response": response, "result": {"score": result.score, "max_score": result.max_score,
+                                                   "correct": result.correct},
+                  "attempt": rec["attempt"], "learner": rec["learner"], "timestamp": rec["timestamp"],
+                  "duration_s": rec["duration_s"]}
+        cases.append((rec, detail))
+    script = tmp_path / "run.js"
+    script.write_text(
+        (STATIC / "records.js").read_text() +
+        "\nconst cases = JSON.parse(require('fs').readFileSync(process.argv[2], 'utf8'));\n"
+        "process.stdout.write(JSON.stringify(cases.map(([id, d]) => h4sRecStatement(d, id, 'en'))));\n")
+    data = tmp_path / "cases.json"
+    data.write_text(json.dumps([[rec["uuid"], d] for rec, d in cases]))
+    out = subprocess.run([node, str(script), str(data)], capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    js = json.loads(out.stdout)
+    for (rec, _), got in zip(cases, js):
+        want = xapi.answered_statement(rec)
+        assert got == want, f"{rec['qtype']}: JS and Python statements differ"
+        BaseXapiStatement.model_validate(got)

@@ -138,12 +138,16 @@ def response_pattern(qtype: str, response: Any, question: Any = None) -> str:
     if qtype == "ordering" and isinstance(response, list):
         return "[,]".join(_s(x) for x in response)
     if qtype == "matching" and isinstance(response, dict):
-        # target ids: the id of the pair whose right-hand text was chosen (texts when unknown)
-        by_text = {p.right: p.id for p in getattr(question, "pairs", [])} if question is not None else {}
-        return "[,]".join(f"{k}[.]{by_text.get(v, _s(v))}" for k, v in response.items() if v is not None)
+        # source = pair id, target = the right-hand text chosen (the static book only knows the texts)
+        return "[,]".join(f"{k}[.]{_s(v)}" for k, v in response.items() if v is not None)
     if qtype == "likert" and isinstance(response, dict):
         return "[,]".join(f"{k}[.]{v}" for k, v in response.items())
-    return json.dumps(response, ensure_ascii=False, sort_keys=True)
+    return canonical_json(response)
+
+
+def canonical_json(v: Any) -> str:
+    """Compact JSON with sorted keys (records.js writes the same bytes)."""
+    return json.dumps(v, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def _lang() -> str:
@@ -164,7 +168,7 @@ def answered_statement(rec: dict, question: Any = None) -> dict:
         definition["description"] = {lang: str(rec["question_text"])[:1000]}
     result: dict[str, Any] = {
         "response": response_pattern(qtype, rec.get("response"), question),
-        "extensions": {EXT_RESPONSE: json.dumps(rec.get("response"), ensure_ascii=False, sort_keys=True)},
+        "extensions": {EXT_RESPONSE: canonical_json(rec.get("response"))},
     }
     mx, raw = rec.get("max_score"), rec.get("score")
     if raw is not None and mx:
