@@ -97,9 +97,27 @@ def format_violations(violations: list[dict]) -> str:
     return json.dumps(violations, indent=1)[:6000]
 
 
-def screenshot(page, name: str, full_page: bool = True) -> Path:
+def screenshot(page, name: str, full_page: bool = True, max_height: int = 16000) -> Path:
+    """Save ``tests/_artifacts/<name>.png``.
+
+    ``full_page`` also works for pages that scroll inside a container (Voilà, JupyterLab): the viewport is
+    made as tall as the tallest scrolling element for the shot, then restored.
+    """
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / (name if name.endswith(".png") else name + ".png")
+    size = page.viewport_size
+    if full_page and size:
+        tallest = page.evaluate("""() => Math.max(document.documentElement.scrollHeight,
+            ...Array.from(document.querySelectorAll('*')).filter(e => {
+                const o = getComputedStyle(e).overflowY; return (o === 'auto' || o === 'scroll') && e.scrollHeight > e.clientHeight;
+            }).map(e => e.scrollHeight + e.getBoundingClientRect().top))""")
+        if tallest > size["height"]:
+            page.set_viewport_size({"width": size["width"], "height": min(int(tallest) + 20, max_height)})
+            try:
+                page.screenshot(path=str(path), full_page=True)
+            finally:
+                page.set_viewport_size(size)
+            return path
     page.screenshot(path=str(path), full_page=full_page)
     return path
 

@@ -137,16 +137,18 @@ def option_index(page, selector: str, text: str) -> int:
 
 def answer_single_choice(page):
     qid = "hand-rub-time"
+    _expect()(page.locator(q(qid, ".h4s-attempts"))).to_have_text("Attempt 1 of 3")
     tab_to(page, q(qid, 'input[type="radio"]'))      # into the group: first option
     page.keyboard.press("Space")                      # a: 5 to 10 seconds (wrong)
     press_check(page, qid, "Not quite")
+    _expect()(page.locator(q(qid, ".h4s-attempts"))).to_have_text("Attempt 2 of 3")
     _expect()(status(page, qid)).to_contain_text("Too short")
     _expect()(status(page, qid)).to_contain_text("\u2717")
     tab_to(page, q(qid, 'input[type="radio"]:checked'))
     page.keyboard.press("ArrowDown")                  # b: 20 to 30 seconds
     press_check(page, qid, "Correct")
     _expect()(status(page, qid)).to_contain_text("\u2713")
-    _expect()(page.locator(q(qid, ".h4s-attempts"))).to_have_text("Attempt 3 of 3")
+    _expect()(page.locator(q(qid, ".h4s-attempts"))).to_have_text("")   # solved: no counter
     # hints one at a time, then the solution (offered after 1 attempt)
     tab_to(page, q(qid, ".h4s-hint-btn"))
     page.keyboard.press("Enter")

@@ -448,8 +448,10 @@ export const h4sUI = (function () {
         const out = q.max_attempts && attempts >= q.max_attempts;
         if (out) checkBtn.setAttribute("aria-disabled", "true");
         else checkBtn.removeAttribute("aria-disabled");
+        const solved = current.result && current.result.correct === true && attempts > 0;
         if (q.max_attempts) {
-          attemptsEl.textContent = out ? T("No attempts left") : T("Attempt {n} of {m}", { n: attempts + 1, m: q.max_attempts });
+          attemptsEl.textContent = out ? T("No attempts left")
+            : solved ? "" : T("Attempt {n} of {m}", { n: attempts + 1, m: q.max_attempts });
         }
       }
       const solAvail = !view.ownSolution && !!(current.solution_available || current.solution || view.solutionAlways);
@@ -645,7 +647,7 @@ export const h4sUI = (function () {
       return el("li", { class: "h4s-match-row" }, [
         el("label", { for: id, class: "h4s-match-left", html: l.html }),
         el("span", { class: "h4s-arrow", "aria-hidden": "true", text: "\u2192" }),
-        sel,
+        el("span", { class: "h4s-select-wrap" }, sel),
       ]);
     });
     return {
