@@ -451,15 +451,19 @@ def test_no_exec_skips_execution(tmp_path, capsys):
     assert "executing" not in captured.err
 
 
-def test_cli_parameters_reach_the_notebook(tmp_path, capsys):
+@pytest.mark.slow
+def test_cli_parameters_reach_execution_and_nbval(tmp_path, capsys):
     cells = [new_markdown_cell("# T"), new_code_cell("level = 1", metadata={"tags": ["parameters"]}),
-             new_code_cell("assert level == 3"), quiz_cell("01-s")]
+             new_code_cell("assert level == 3, level")]
     folder = make_module(tmp_path, "01-s", cells=cells)
-    mod = load_module(folder)
-    ctx = Context(jobs=1, timeout=30, params={"level": parse_param_value("3")})
-    step = ExecuteStep()
-    step.prepare([mod], ctx)
-    assert step.run(mod, ctx) == [] and ctx.get("execute", mod)["ok"]
+    assert main(["check", str(folder), "-p", "level", "3", "--timeout", "60"]) == 1  # pedagogy: no question
+    out = capsys.readouterr().out
+    assert "[pedagogy]" in out and "[execute]" not in out and "[nbval]" not in out, out
+    assert main(["check", str(folder), "-p", "level", "4"]) == 1
+    out = capsys.readouterr().out
+    assert "[execute] " + str(folder / "module.ipynb") + ":cell 3: AssertionError: 4" in out, out
+    assert "[nbval] " + str(folder / "module.ipynb") + ":cell 3: nbval: AssertionError: 4" in out, out
+    assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []  # the nbval copy is gone
 
 
 def test_bad_paths_are_clear_errors(tmp_path, capsys):

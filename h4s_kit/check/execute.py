@@ -44,6 +44,23 @@ def _one_line(text: str, n: int = 300) -> str:
     return text if len(text) <= n else text[: n - 3] + "..."
 
 
+def parameterized(nb: Any, params: dict | None) -> tuple[Any, int | None]:
+    """``nb`` with papermill's injected-parameters cell (after the cell tagged ``parameters``) and its index.
+
+    Without ``params`` the notebook is returned as it is: the ``parameters`` cell keeps its defaults.
+    """
+    if not params:
+        return nb, None
+    from papermill.parameterize import parameterize_notebook
+    # papermill expects what its own reader adds: metadata.tags on every cell, metadata.papermill
+    for cell in nb.cells:
+        cell.metadata.setdefault("tags", [])
+    nb.metadata.setdefault("papermill", {})
+    nb = parameterize_notebook(nb, dict(params), kernel_name="python3", language="python")
+    injected = next((i for i, c in enumerate(nb.cells) if "injected-parameters" in c.metadata.get("tags", [])), None)
+    return nb, injected
+
+
 def execute_notebook(nb_path: str, folder: str, module_id: str, params: dict | None = None,
                      timeout: float = 120, quiet: bool = False) -> dict:
     """Run one notebook; a plain dict comes back (it crosses a process boundary).
@@ -62,15 +79,7 @@ def execute_notebook(nb_path: str, folder: str, module_id: str, params: dict | N
     t0 = time.perf_counter()
     result: dict = {"ok": False, "seconds": 0.0, "cell": None, "injected": False, "error": None, "images": []}
     nb = nbformat.read(nb_path, as_version=4)
-    if params:
-        from papermill.parameterize import parameterize_notebook
-        # papermill expects what its own reader adds: metadata.tags on every cell, metadata.papermill
-        for cell in nb.cells:
-            cell.metadata.setdefault("tags", [])
-        nb.metadata.setdefault("papermill", {})
-        nb = parameterize_notebook(nb, dict(params), kernel_name="python3", language="python")
-    injected = next((i for i, c in enumerate(nb.cells)
-                     if "injected-parameters" in c.get("metadata", {}).get("tags", [])), None)
+    nb, injected = parameterized(nb, params)
 
     def saved_number(index: int) -> int:
         return index + 1 - (1 if injected is not None and index > injected else 0)

@@ -92,13 +92,18 @@ class NbvalStep(Step):
             env.pop("H4S_LIVE", None)
             env.pop("PYTEST_ADDOPTS", None)
             env.pop("PYTEST_XDIST_WORKER", None)
-            cmd = nbval_command([str(m.notebook_path) for m in todo], min(ctx.jobs, len(todo)), ctx.timeout)
+            run_paths = self._notebooks(todo, ctx)
+            cmd = nbval_command([str(run_paths[m.folder]) for m in todo], min(ctx.jobs, len(todo)), ctx.timeout)
             try:
                 proc = subprocess.run(cmd, cwd=tmp, env=env, capture_output=True, text=True,
                                       timeout=max(600, ctx.timeout * 50))
                 code, tail = proc.returncode, (proc.stdout + proc.stderr)[-2000:]
             except subprocess.TimeoutExpired:
                 code, tail = -1, "pytest --nbval-lax took too long and was stopped"
+            finally:
+                for m in todo:
+                    if run_paths[m.folder] != m.notebook_path:
+                        run_paths[m.folder].unlink(missing_ok=True)
             root = Path((Path(str(out) + ".root").read_text(encoding="utf-8")
                          if Path(str(out) + ".root").exists() else tmp))
             records = []
@@ -111,7 +116,7 @@ class NbvalStep(Step):
             by_nb.setdefault(p, []).append(r)
         failed_ids = []
         for m in todo:
-            recs = by_nb.get(m.notebook_path.resolve(), [])
+            recs = by_nb.get(run_paths[m.folder].resolve(), [])
             ctx.put("nbval", m, {"failures": recs})
             if recs:
                 failed_ids.append(m.id)
@@ -124,6 +129,24 @@ class NbvalStep(Step):
         state = "ok" if not failed_ids else f"FAILED in {', '.join(failed_ids)}"
         ctx.say(f"[nbval] {len(todo)} notebook{'s' if len(todo) != 1 else ''} ... {state} {secs:.1f} s")
 
+    def _notebooks(self, todo: list[Module], ctx: Context) -> dict:
+        """module folder -> notebook nbval runs: the module's own, or (with -p) a parameterized copy
+        saved next to it (nbval runs a notebook in its folder), removed afterwards."""
+        paths = {}
+        for m in todo:
+            paths[m.folder] = m.notebook_path
+            if ctx.params:
+                import copy
+
+                import nbformat
+                from .execute import parameterized
+                nb, injected = parameterized(copy.deepcopy(m.nb), ctx.params)
+                tmp = m.folder / f".h4s-check-{os.getpid()}-{m.notebook_path.name}"
+                nbformat.write(nb, str(tmp))
+                paths[m.folder] = tmp
+                ctx.put("nbval_injected", m, injected)
+        return paths
+
     def run(self, module: Module, ctx: Context) -> list[Finding]:
         res = ctx.get("nbval", module)
         if not res:
@@ -133,10 +156,17 @@ class NbvalStep(Step):
                                "run the command by hand to see why: python -m pytest --nbval-lax "
                                f"{module.nb_place}; is nbval installed (pip install nbval)?")]
         code_cells = [i for i, c in enumerate(module.cells, start=1) if c.cell_type == "code"]
+        injected = ctx.get("nbval_injected", module)
+        if injected is not None:  # code cells of the parameterized copy: the injected one has no saved number
+            before = sum(1 for c in module.cells[:injected] if c.cell_type == "code")
+            code_cells = code_cells[:before] + [0] + code_cells[before:]
         out = []
         for r in res["failures"]:
             k = r.get("code_cell")
-            if k is not None and k < len(code_cells):
+            if k is not None and k < len(code_cells) and code_cells[k] == 0:
+                place = module.nb_place + " (parameters given with -p)"
+                fix = "check the -p names and values given to h4s check"
+            elif k is not None and k < len(code_cells):
                 n = code_cells[k]
                 place = module.cell_place(n)
                 fix = (f"open module.ipynb in JupyterLab, choose Kernel > Restart Kernel and Run All Cells and "
