@@ -37,6 +37,10 @@ MESSAGES: tuple[str, ...] = (
     "{n} of {m} points", "Checking…", "Loading…", "Something went wrong. Please try again.", "Remove",
     "{n} of {m} tests passed", "Hint {n} of {m}", "Your code", "Output", "Error",
     "Your results", "Delete my results", "Your results are stored only in this browser.",
+    # used by the front-end (records.js, ui.js)
+    "Answer a question to save your results in this browser.",
+    "{n} questions answered, {r} right, saved only in this browser. The file is for your trainer if they ask for it.",
+    "Tab indents. Press Esc, then Tab, to leave the editor.",
 )
 
 #: Notes for translators, written into ``locales/h4s.pot`` as ``#.`` comments.
@@ -85,6 +89,10 @@ NOTES: dict[str, str] = {
     "Error": "Code exercise: heading of an error message.",
     "Your results": "Heading of the learner's own progress record.",
     "Delete my results": "Button: delete the progress record kept in this browser.",
+    "{n} questions answered, {r} right, saved only in this browser. The file is for your trainer if they ask "
+    "for it.": "Next to the 'Download my results' button; n and r are counts (any number, also 1).",
+    "Tab indents. Press Esc, then Tab, to leave the editor.":
+        "Help below the code editor: keyboard users leave it with Esc and then Tab.",
 }
 
 _lang: str | None = None

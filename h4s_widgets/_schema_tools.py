@@ -154,8 +154,8 @@ def update_catalogs(check: bool = False) -> list[Path]:
     return changed
 
 
-# The front-end translates with t("msgid") or t('msgid'); msgids are plain string literals.
-_JS_T_CALL = re.compile(r"""(?<![\w$])t\(\s*(?:"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)')\s*[,)]""")
+# The front-end translates with t("msgid") / T("msgid") (also as ctx.T(...)); msgids are plain string literals.
+_JS_T_CALL = re.compile(r"""(?<![\w$])[tT]\(\s*(?:"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)')\s*[,)]""")
 _JS_ESCAPE = re.compile(r"\\(u\{[0-9a-fA-F]+\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|.)")
 _JS_SIMPLE = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
 
@@ -172,7 +172,7 @@ def _js_unescape(s: str) -> str:
 
 
 def js_msgids(source: str) -> list[str]:
-    """Every msgid passed as a string literal to ``t(...)`` in JavaScript source, in order."""
+    """Every msgid passed as a string literal to ``t(...)`` or ``T(...)`` in JavaScript source, in order."""
     return [_js_unescape(m.group(1) if m.group(1) is not None else m.group(2))
             for m in _JS_T_CALL.finditer(source)]
 

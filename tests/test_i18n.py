@@ -67,7 +67,7 @@ def test_placeholders_are_kept(lang):
         if m.id:
             assert placeholders(m.string) == placeholders(m.id), f"{lang}: {m.id!r} -> {m.string!r}"
             # and the translation can be filled in like the English text
-            m.string.format(n=1, m=2)
+            m.string.format(**{p[1:-1]: 1 for p in placeholders(m.id)})
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -129,15 +129,18 @@ def test_english_is_the_default():
 
 
 # ------------------------------------------------------------------ front-end strings
+# The front-end translates with t("...") or T("...") (ui.js, records.js) from the `strings` dict.
 
 def test_js_extractor_finds_translation_calls():
     src = r"""
         const a = t("Check"), b = t( 'Try again' );
         el.title = t("Question {n} of {m}", {n: 1, m: 2});
         ui.t("Say \"hi\"") + t('It\'s') + t("Choose\u2026");
-        format("not this"); set("nor this"); $t("nor"); it("nor that"); t(variable);
+        const T = (id, vars) => h4sRecT(strings, id, vars); b.textContent = T("Reset"); ctx.T("Saved", {n: 2});
+        format("not this"); set("nor this"); $t("nor"); it("nor that"); t(variable); T(msg); AT("no");
     """
-    assert js_msgids(src) == ["Check", "Try again", "Question {n} of {m}", 'Say "hi"', "It's", "Choose…"]
+    assert js_msgids(src) == ["Check", "Try again", "Question {n} of {m}", 'Say "hi"', "It's", "Choose…",
+                              "Reset", "Saved"]
 
 
 def test_js_missing_reports_unknown_msgids(tmp_path):
@@ -156,6 +159,6 @@ def test_every_front_end_string_is_in_messages():
 
 def test_static_js_has_no_other_translation_helper_call_with_literal():
     """Guard the extractor: a literal passed to t with a template string would be missed silently."""
-    pattern = re.compile(r"(?<![\w$])t\(\s*`")
+    pattern = re.compile(r"(?<![\w$])[tT]\(\s*`")
     offenders = [n for n in _schema_tools.STATIC.glob("*.js") if pattern.search(n.read_text(encoding="utf-8"))]
     assert not offenders, f"use t(\"...\") with a plain string, not a template literal: {offenders}"
