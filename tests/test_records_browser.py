@@ -39,8 +39,12 @@ def q(qid: str, css: str = "") -> str:
 
 def answer(page, qid: str, value: str, verdict: str) -> None:
     """Pick an option with the keyboard and press Check; wait for the verdict in the live region."""
-    tab_to(page, q(qid, f'input[value="{value}"]'))
+    radios = page.locator(q(qid, 'input[type="radio"]'))
+    idx = [radios.nth(i).get_attribute("value") for i in range(radios.count())].index(value)
+    tab_to(page, q(qid, 'input[type="radio"]'))     # Tab enters the group on its first option
     page.keyboard.press("Space")
+    for _ in range(idx):
+        page.keyboard.press("ArrowDown")              # arrows move and select within a radio group
     assert page.locator(q(qid, f'input[value="{value}"]')).is_checked()
     tab_to(page, q(qid, ".h4s-check"))
     page.keyboard.press("Enter")
