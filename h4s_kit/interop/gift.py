@@ -331,8 +331,10 @@ def _question(q: _Q, text: str, title: str | None, gift_id: str | None, ids: IdM
             out = _matching(q, items, fmt, line)
         elif all(mk == "=" for mk, _ in items):
             out = _short(q, items, fmt, line)
-            if after_md:  # missing word with typed answers -> cloze
-                return _finish(q, _to_cloze(q, out, before_md, after_md), qid, title, general)
+            if after_md:  # missing word with typed answers -> cloze (spaces around the gap kept)
+                b = before_md + (" " if before_md and _restore(before)[-1:].isspace() else "")
+                a = (" " if _restore(after)[:1].isspace() else "") + after_md
+                return _finish(q, _to_cloze(q, out, b, a), qid, title, general)
         else:
             out = _choices(q, items, fmt, line)
     if after_md:

@@ -179,7 +179,7 @@ def _cloze_split(s: str) -> list[str]:
 
 
 def _cloze_escape(s: str) -> str:
-    return re.sub(r'([\\}#~/"{])', r"\\\1", s)
+    return re.sub(r'([\\}#~/"{*])', r"\\\1", s)
 
 
 def _cloze(q: _Q, el: El) -> dict:
@@ -205,7 +205,9 @@ def _cloze(q: _Q, el: El) -> dict:
             # split on the first unescaped '#'
             mm = re.match(r"^((?:\\.|[^#\\])*)(?:#(.*))?$", part, re.S)
             txt, fb = (mm.group(1), mm.group(2)) if mm else (part, None)
-            answers.append((w, _cloze_unescape(txt).strip(), _cloze_unescape(fb).strip() if fb else None))
+            wild = re.search(r"(?:^|[^\\])(?:\\\\)*\*", txt) is not None   # an unescaped * is Moodle's wildcard
+            t = _cloze_unescape(txt).strip()
+            answers.append((w, t, _cloze_unescape(fb).strip() if fb else None, wild))
         right = [a for a in answers if a[0] == 100]
         if kind in _NUM:
             q.note(f"numerical gap {len(gaps) + 1}: tolerance not kept (the number must be typed exactly)")
@@ -214,14 +216,14 @@ def _cloze(q: _Q, el: El) -> dict:
             q.note(f"gap {len(gaps) + 1}: a drop-down or choice gap becomes a typed gap (the options are not kept)")
             alts = [a[1] for a in right]
         elif kind in _SA or kind in _SAC:
-            alts = [a[1] for a in right if "*" not in a[1]]
+            alts = [a[1] for a in right if not a[3]]
             case.append(kind in _SAC)
         else:
             raise q.error(f"unknown cloze gap type {kind!r}")
-        for w, txt, fb in answers:
-            if w == 0 and txt == "*" and fb:
+        for w, txt, fb, wild in answers:
+            if w == 0 and wild and txt == "*" and fb:
                 fb_wrong = fb
-            elif 0 < w < 100 or (w == 100 and "*" in txt and kind not in _NUM):
+            elif 0 < w < 100 or (w == 100 and wild and kind not in _NUM):
                 q.note(f"gap {len(gaps) + 1}: partly right or wildcard answers not kept")
         alts = [a for a in alts if a and "|" not in a and "]]" not in a]
         if not alts:
@@ -576,7 +578,7 @@ def question_to_xml(q: QuestionBase) -> tuple[str | None, list[str]]:
         def gap(m: re.Match) -> str:
             i = next(counter)
             alts = [a.strip() for a in m.group(1).split("|")]
-            parts = ["=" + _cloze_escape(a.replace("*", "\\*")) for a in alts]
+            parts = ["=" + _cloze_escape(a) for a in alts]
             if fb[i]:
                 parts.append("*#" + _cloze_escape(fb[i]))
             return "{1:" + kind + ":" + "~".join(parts) + "}"
