@@ -166,7 +166,7 @@ def build(root: Path | None = None, modules: Path | None = None, out: Path | Non
                     echo(f"  cached    {nb}")
             else:
                 echo(f"  FAILED    {nb}: {msg}")
-        elif verbose or "ERROR" in line or "Traceback" in line:
+        elif verbose or "ERROR" in line:
             echo("  | " + line.rstrip())
     rc = proc.wait()
     res.log = "".join(log_lines)

@@ -153,6 +153,9 @@ _FIXES: list[tuple[re.Pattern, str]] = [
     # Font Awesome's JS turns an icon's title into an SVG <title>, which then counts as the
     # button's text ("Light", "Dark", ...); the button's name "Color mode" is the label to keep
     (re.compile(r'(<i aria-hidden="true" class="theme-switch [^"]*" data-mode="[a-z]+")\s+title="[^"]*"'), r"\1"),
+    # summary-name: the sidebar's expand/collapse toggle of a page with sub-pages has only an icon
+    (re.compile(r'<summary>(\s*<span class="toctree-toggle")'),
+     r'<summary aria-label="Show or hide the pages of this section">\1'),
     # region: the book title/logo in the primary sidebar is outside any landmark
     (re.compile(r'(<div class="sidebar-primary-item">\s*)(<a class="navbar-brand logo".*?</a>)', re.S),
      r'\1<nav class="h4s-brand" aria-label="Book home">\2</nav>'),
