@@ -161,12 +161,32 @@ def parse_cell(source: str) -> ast.Module:
     return ast.parse(clean_source(source))
 
 
-def _func_name(node: ast.AST) -> Optional[str]:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    return None
+class _Names:
+    """Which names mean h4s_widgets' Quiz/show in a notebook (collected from its imports)."""
+
+    def __init__(self) -> None:
+        self.funcs: dict[str, str] = {"Quiz": "Quiz"}   # local name -> Quiz|show; a bare Quiz(...) always counts
+        self.modules: set[str] = {"h4s_widgets"}        # local names of the h4s_widgets module
+
+    def learn(self, tree: ast.AST) -> None:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "h4s_widgets":
+                for a in node.names:
+                    if a.name in QUIZ_FUNCS:
+                        self.funcs[a.asname or a.name] = a.name
+            elif isinstance(node, ast.Import):
+                for a in node.names:
+                    if a.name == "h4s_widgets":
+                        self.modules.add(a.asname or a.name)
+
+    def func(self, node: ast.AST) -> Optional[str]:
+        """``Quiz``/``show`` when ``node`` (the called thing) is one of them, else None (e.g. ``plt.show``)."""
+        if isinstance(node, ast.Name):
+            return self.funcs.get(node.id)
+        if (isinstance(node, ast.Attribute) and node.attr in QUIZ_FUNCS and isinstance(node.value, ast.Name)
+                and node.value.id in self.modules):
+            return node.attr
+        return None
 
 
 def _str_list(node: ast.AST) -> Optional[list[str]]:
@@ -176,13 +196,16 @@ def _str_list(node: ast.AST) -> Optional[list[str]]:
     return None
 
 
-def calls_in_tree(tree: ast.AST, cell: int) -> list[QuizCall]:
+def calls_in_tree(tree: ast.AST, cell: int, names: Optional[_Names] = None) -> list[QuizCall]:
+    if names is None:
+        names = _Names()
+        names.learn(tree)
     out = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
-        name = _func_name(node.func)
-        if name not in QUIZ_FUNCS:
+        name = names.func(node.func)
+        if name is None:
             continue
         call = QuizCall(cell=cell, func=name, bank=None, line=node.lineno)
         first = node.args[0] if node.args else None
@@ -211,6 +234,8 @@ def quiz_calls(nb: Any) -> tuple[list[QuizCall], list[tuple[int, SyntaxError]]]:
     """
     calls: list[QuizCall] = []
     bad: list[tuple[int, SyntaxError]] = []
+    trees: list[tuple[int, ast.AST]] = []
+    names = _Names()
     for i, cell in enumerate(nb.cells, start=1):
         if cell.cell_type != "code":
             continue
@@ -219,7 +244,10 @@ def quiz_calls(nb: Any) -> tuple[list[QuizCall], list[tuple[int, SyntaxError]]]:
         except SyntaxError as e:
             bad.append((i, e))
             continue
-        calls.extend(calls_in_tree(tree, i))
+        names.learn(tree)  # imports anywhere in the notebook count (cells may be run out of order)
+        trees.append((i, tree))
+    for i, tree in trees:
+        calls.extend(calls_in_tree(tree, i, names))
     return calls, bad
 
 

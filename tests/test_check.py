@@ -20,7 +20,7 @@ from h4s_kit.check.nbval_step import NbvalStep
 from h4s_kit.check.pedagogy import PedagogyStep
 from h4s_kit.check.questions import QuestionsStep
 from h4s_kit.cli import main
-from h4s_kit.modules import load_module
+from h4s_kit.modules import load_module, quiz_calls
 from h4s_widgets._errors import H4SError
 
 FIXTURE = Path(__file__).parent / "fixtures" / "broken-module" / "99-broken"
@@ -217,7 +217,7 @@ def test_questions_step(tmp_path):
              quiz_cell(mid, "questions/nope.yml"),
              quiz_cell(mid, "questions/a.yml", ids=["q1", "q9"]),
              quiz_cell("01-other", "questions/closing-quiz.yml"),
-             new_code_cell("%matplotlib inline\nshow('questions/a.yml')"),
+             new_code_cell("%matplotlib inline\nfrom h4s_widgets import show\nshow('questions/a.yml')"),
              new_code_cell("def broken(:\n    pass")]
     bad = "schema_version: 1\nquestions:\n  - id: z1\n    type: numeric\n    text: N?\n    answers: []\n"
     dup = BANK.replace("Pick a.", "Again.")
@@ -235,6 +235,21 @@ def test_questions_step(tmp_path):
     assert [Path(f.place).name for f in unused] == ["bad.yml", "dup.yml"]
     # the %magic line does not hide the show(...) call in cell 5: a.yml counts as shown
     assert not any(f.place.endswith("a.yml") for f in unused)
+
+
+def test_quiz_calls_are_found_with_ast():
+    nb = new_notebook(cells=[
+        new_markdown_cell("Quiz('questions/in-markdown.yml')"),
+        new_code_cell("import matplotlib.pyplot as plt\nplt.show()\nshow('not-ours.yml')"),
+        new_code_cell("import h4s_widgets as hw\nfrom h4s_widgets import show as s\n"
+                      "s('questions/a.yml', ids=['q1'])\nhw.Quiz('questions/b.yml', module='01-x')\nQuiz(bank)"),
+    ])
+    calls, bad = quiz_calls(nb)
+    assert not bad
+    assert [(c.cell, c.func, c.bank, c.ids, c.module, c.dynamic) for c in calls] == [
+        (3, "show", "questions/a.yml", ["q1"], None, False),
+        (3, "Quiz", "questions/b.yml", None, "01-x", False),
+        (3, "Quiz", None, None, None, True)]
 
 
 def test_invalid_yaml_bank_names_the_line(tmp_path):
