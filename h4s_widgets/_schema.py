@@ -44,7 +44,7 @@ class QuestionBase(_Model):
 
     type: str
     id: Annotated[str, Field(pattern=ID_PATTERN, description="Stable id, unique in the module; used in learner records")]
-    text: Annotated[str, Field(min_length=1, description="The question (Markdown; $...$ for maths)")]
+    text: Annotated[str, Field(min_length=1, description="The question (Markdown; maths between dollar signs, e.g. $E = mc^2$)")]
     title: Optional[str] = Field(None, description="Short title shown above the question")
     points: Annotated[float, Field(ge=0, description="Points for a fully correct answer")] = 1.0
     hints: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list, description="Hints, revealed one at a time")

@@ -437,7 +437,16 @@ def reference_text() -> str:
         "Every question has a `type`, an `id` that stays the same when you edit the question "
         "(learner records use it) and a `text` in Markdown. This page lists every type with its fields "
         "and a short example you can copy. Editors that understand JSON Schema (VS Code, JupyterLab) "
-        "can check a bank while you type with `h4s_widgets/schema/question-bank.schema.json`.",
+        "can check a bank while you type with `h4s_widgets/schema/question-bank.schema.json`: in VS Code "
+        "with the YAML extension, put this line at the top of a bank in `modules/NN-slug/questions/`:",
+        "",
+        "```text",
+        "# yaml-language-server: $schema=../../../h4s_widgets/schema/question-bank.schema.json",
+        "```",
+        "",
+        "`h4s check` reports every problem as one line that names the file, the question "
+        "(number and id), the field and what is allowed, for example "
+        "`quiz.yml: question 4 (oer-licence): 'answer' must be one of the option ids a, b, c`.",
         "",
         "## The bank file",
         "",
