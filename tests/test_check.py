@@ -40,7 +40,7 @@ FAULTS = [
     ("accessibility", f"{NB}:cell 3", "image media/diagram.svg has no alt text"),
     ("accessibility", f"{NB}:cell 4", "jumps from level 2 to level 4"),
     ("accessibility", f"{NB}:cell 4", "<img> media/photo.svg has no alt text"),
-    ("accessibility", f"{NB}:cell 8", "picture (image/png"),
+    ("accessibility", f"{NB}:cell 8", "output is a picture (image/png"),
     ("credits", "99-broken/media/photo.svg", "has no credit"),
     ("credits", "99-broken/media/credits.yml:entry 2 (gone.svg)", "media/gone.svg does not exist"),
     ("credits", "99-broken/media/credits.yml:entry 1 (diagram.svg)", "lacks licence"),
@@ -331,6 +331,7 @@ def test_accessibility_step(tmp_path):
     assert _has(fs, "accessibility", f"{nb}:cell 4", 'link text "Read more"')
     assert not any("EQF descriptors" in f.message for f in fs)
     assert _has(fs, "accessibility", f"{nb}:cell 5", "picture (image/png")
+    assert "show_figure(fig, alt=" in next(f.fix for f in fs if f.place.endswith(":cell 5"))
     assert _has(fs, "accessibility", f"{nb}:cell 6", "media/missing.svg does not exist")
     assert not any("comment in a code block" in f.message for f in fs)
     assert len(fs) == 9
@@ -422,7 +423,8 @@ def test_execute_finds_figures_shown_without_alt(tmp_path):
     step = ExecuteStep()
     step.prepare([mod], ctx)
     fs = step.run(mod, ctx)
-    assert [(f.step, f.place.split(":", 1)[1] if ":" in f.place else "") for f in fs] == [("accessibility", "cell 2")]
+    assert [(f.step, f.place.rsplit(":", 1)[1]) for f in fs] == [("accessibility", "cell 2")]
+    assert "when run, the cell shows a picture" in fs[0].message
 
 
 @pytest.mark.slow

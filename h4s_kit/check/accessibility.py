@@ -110,10 +110,12 @@ class AccessibilityStep(Step):
         ctx.put("image_outputs", module, flagged)
         return out
 
-    def _figure_finding(self, module: Module, n: int, mime: str) -> Finding:
+    def _figure_finding(self, module: Module, n: int, mime: str | None = None) -> Finding:
+        what = f"the saved cell output is a picture ({mime}, e.g. a matplotlib chart)" if mime else \
+            "when run, the cell shows a picture (e.g. a matplotlib chart)"
         return self.error(
             module, module.cell_place(n),
-            f"the cell shows a picture ({mime}, e.g. a matplotlib chart) without alt text",
+            f"{what} without alt text",
             f"in cell {n} show the figure with: from h4s_kit.figures import show_figure; "
             f"show_figure(fig, alt=\"what the chart shows\", caption=\"...\") instead of plt.show() "
             f"or leaving the figure as the last line")

@@ -176,5 +176,5 @@ class ExecuteStep(Step):
         already = ctx.get("image_outputs", module) or set()
         for n in res.get("images", []):
             if n not in already:
-                out.append(a11y._figure_finding(module, n, "image output when run"))
+                out.append(a11y._figure_finding(module, n))
         return out
