@@ -405,14 +405,45 @@ def _e(s: Any) -> str:
     return html.escape(str(s))
 
 
+def scoped_css(scope: str = ".h4s-report") -> str:
+    """:data:`CSS` with every rule limited to ``scope`` (for showing the report inside a notebook)."""
+    out = []
+    for rule in CSS.replace("\n", "").split("}"):
+        if "{" not in rule:
+            continue
+        sel, body = rule.split("{", 1)
+        sels = [scope if x.strip() == "body" else f"{scope} {x.strip()}" for x in sel.split(",")]
+        out.append(",".join(sels) + "{" + body + "}")
+    return "".join(out)
+
+
+def csv_data_links(modules: list[ModuleStats]) -> dict[str, str]:
+    """CSV files as data: links (for the dashboard, where no files sit next to the page)."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        return {f.name: "data:text/csv;charset=utf-8;base64," + base64.b64encode(f.read_bytes()).decode("ascii")
+                for f in write_csv(modules, Path(d))}
+
+
 def render_html(modules: list[ModuleStats], title: str = "Trainer report", note: str | None = None,
-                synthetic: bool = False, generated: str | None = None) -> str:
+                synthetic: bool = False, generated: str | None = None, fragment: bool = False,
+                csv_links: dict[str, str] | None = None) -> str:
+    """The report page; ``fragment=True`` gives a ``<div class="h4s-report">`` with scoped CSS instead."""
     generated = generated or datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    p = [f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" '
-         f'content="width=device-width, initial-scale=1"><title>{_e(title)}</title><style>{CSS}</style></head><body>',
-         '<main>', f'<h1>{_e(title)}</h1>',
-         f'<p>Made by <code>h4s report</code> on {_e(generated)} from the learner records. Learners appear only '
-         'under pseudonymous ids.</p>']
+    if fragment:
+        p = [f'<div class="h4s-report" lang="en"><style>{scoped_css()}</style>']
+    else:
+        p = [f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" '
+             f'content="width=device-width, initial-scale=1"><title>{_e(title)}</title><style>{CSS}</style>'
+             '</head><body><main>']
+    p += [f'<h1>{_e(title)}</h1>',
+          f'<p>Made by <code>h4s report</code> on {_e(generated)} from the learner records. Learners appear only '
+          'under pseudonymous ids.</p>']
+    if csv_links is None and not fragment:
+        csv_links = {n: n for n in ("modules.csv", "questions.csv", "choices.csv", "learners.csv")}
+    if csv_links:
+        p.append('<p>The same numbers as spreadsheets (CSV): ' + ", ".join(
+            f'<a href="{_e(href)}" download="{_e(name)}">{_e(name)}</a>' for name, href in csv_links.items()) + '.</p>')
     if note:
         p.append(f'<p class="note{" synthetic" if synthetic else ""}">{_e(note)}</p>')
     if not modules:
@@ -508,7 +539,7 @@ def render_html(modules: list[ModuleStats], title: str = "Trainer report", note:
                          f'style="width:{w}px" aria-hidden="true"></span>{c["count"]} ({_pct(c["share"])})</td></tr>')
             p.append('</tbody></table>')
         p.append('</section>')
-    p.append('</main></body></html>')
+    p.append('</div>' if fragment else '</main></body></html>')
     return "".join(p)
 
 

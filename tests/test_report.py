@@ -247,3 +247,21 @@ def test_report_screenshot(klass, tmp_path):
             b.close()
     assert (ARTIFACTS / "report.png").stat().st_size > 20_000
     shutil.copy(r["html"], ARTIFACTS / "report.html")
+
+
+def test_trainer_dashboard_notebook_runs(klass, tmp_path, monkeypatch):
+    """templates/trainer-dashboard.ipynb (what h4s serve offers trainers) shows the same report."""
+    import nbformat
+    from nbclient import NotebookClient
+    root, db, _ = klass
+    nb_path = Path(__file__).resolve().parents[1] / "h4s_kit" / "templates" / "trainer-dashboard.ipynb"
+    nb = nbformat.read(nb_path, as_version=4)
+    monkeypatch.setenv("H4S_DATA_DIR", str(db.parent))
+    monkeypatch.setenv("H4S_MODULES_DIR", str(root / "modules"))
+    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    state = json.dumps(nb.metadata["widgets"])
+    assert "Trainer dashboard" in state
+    assert "Which extinguisher do you use on an electrical fire?" in state   # question text from the bank
+    assert "negative: stronger learners did worse" in state
+    assert "data:text/csv;charset=utf-8;base64," in state
+    assert "07-synthetic-safety-at-work" in state
