@@ -4,6 +4,7 @@
     python -m h4s_widgets._schema_tools schema     schema/question-bank.schema.json from _schema.json_schema()
     python -m h4s_widgets._schema_tools reference  book/trainers/question-types.md from _schema.REGISTRY
     python -m h4s_widgets._schema_tools all        all three
+    python -m h4s_widgets._schema_tools pot --add ga   start a new language (empty h4s.po to translate)
 
 ``--check`` writes nothing and exits with 1 when a file is out of date.
 The tests compare the committed files with :func:`pot_text`, :func:`schema_text`
@@ -505,8 +506,15 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m h4s_widgets._schema_tools", description=__doc__.split("\n")[0])
     ap.add_argument("what", choices=["pot", "schema", "reference", "all"])
     ap.add_argument("--check", action="store_true", help="write nothing; exit 1 if a file is out of date")
+    ap.add_argument("--add", metavar="LL", action="append", default=[],
+                    help="with pot: start a catalog for language LL (e.g. ga), to be translated")
     args = ap.parse_args(argv)
     changed: list[Path] = []
+    for lang in args.add:
+        if not re.fullmatch(r"[a-z]{2,3}", lang):
+            ap.error(f"--add {lang}: give a two- or three-letter language code such as ga or mt")
+        if not po_path(lang).exists() and not args.check:
+            changed.append(write_po(lang, {}))
     if args.what in ("pot", "all"):
         changed += update_catalogs(check=args.check)
         missing = js_missing()

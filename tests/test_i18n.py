@@ -162,3 +162,24 @@ def test_static_js_has_no_other_translation_helper_call_with_literal():
     pattern = re.compile(r"(?<![\w$])[tT]\(\s*`")
     offenders = [n for n in _schema_tools.STATIC.glob("*.js") if pattern.search(n.read_text(encoding="utf-8"))]
     assert not offenders, f"use t(\"...\") with a plain string, not a template literal: {offenders}"
+
+
+# ------------------------------------------------------------------ the pot command
+
+def test_pot_command_merges_and_adds_languages(tmp_path, monkeypatch):
+    monkeypatch.setattr(_i18n, "LOCALES", tmp_path)
+    monkeypatch.setattr(_schema_tools, "POT", tmp_path / "h4s.pot")
+    # an old catalog: one kept translation, one fuzzy, one msgid that MESSAGES no longer has
+    _schema_tools.write_po("de", {"Check": "Prüfen", "Hint": ("Tipp", True), "Old button": "Alter Knopf"})
+    assert _schema_tools.main(["pot", "--add", "ga"]) == 0
+    assert (tmp_path / "h4s.pot").read_text(encoding="utf-8") == _schema_tools.pot_text()
+    de = _schema_tools.read_po(po_path("de"))
+    assert de["Check"] == ("Prüfen", False)
+    assert de["Hint"] == ("Tipp", True)            # still fuzzy: a translator must confirm it
+    assert de["Old button"] == ("Alter Knopf", False)  # kept as an obsolete entry
+    assert "#~ msgid \"Old button\"" in po_path("de").read_text(encoding="utf-8")
+    assert all(m in de for m in MESSAGES) and de["Try again"] == ("", False)
+    ga = _schema_tools.read_po(po_path("ga"))
+    assert set(ga) == set(MESSAGES) and not any(text for text, _ in ga.values())
+    assert _schema_tools.languages() == ["de", "ga"]
+    assert _schema_tools.main(["pot", "--check"]) == 0   # merging again changes nothing

@@ -422,3 +422,21 @@ def test_every_example_in_the_reference_parses():
     for name, text in EXAMPLES.items():
         (q,) = yaml.safe_load(text)
         assert parse_question(q).type == name
+
+
+# ------------------------------------------------------------------ generator command
+
+def test_generated_files_are_up_to_date_per_the_command(capsys):
+    assert _schema_tools.main(["all", "--check"]) == 0, capsys.readouterr().out
+    assert "up to date" in capsys.readouterr().out
+
+
+def test_check_reports_a_stale_file_and_the_command_rewrites_it(tmp_path, monkeypatch, capsys):
+    stale = tmp_path / "question-bank.schema.json"
+    stale.write_text("{}\n", encoding="utf-8")
+    monkeypatch.setattr(_schema_tools, "SCHEMA_FILE", stale)
+    assert _schema_tools.main(["schema", "--check"]) == 1
+    assert "out of date" in capsys.readouterr().out and stale.read_text() == "{}\n"
+    assert _schema_tools.main(["schema"]) == 0
+    assert stale.read_text(encoding="utf-8") == _schema_tools.schema_text()
+    assert _schema_tools.main(["schema", "--check"]) == 0
