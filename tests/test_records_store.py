@@ -202,3 +202,48 @@ def test_email_learner_refused_by_store_pseudonymised_by_sink(tmp_path, monkeypa
     assert learners[2] == sink.kernel_learner and learners[2].startswith("k-")
     raw = (tmp_path / "records.sqlite").read_bytes() + (tmp_path / "records.sqlite-wal").read_bytes()
     assert b"example.org" not in raw and b"uni.example.eu" not in raw
+
+
+def test_quiz_check_reaches_the_store_through_emit_record(tmp_path, monkeypatch):
+    """Quiz.check -> h4s_widgets._events.emit_record -> records.live.default_sink -> SQLite."""
+    import h4s_kit.records.live as live
+    import h4s_widgets._events as events
+    from h4s_widgets._widget import Quiz
+    monkeypatch.setenv("H4S_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("H4S_RECORDS", raising=False)
+    monkeypatch.delenv("H4S_LRS_URL", raising=False)
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    monkeypatch.setattr(events, "_sinks", [])
+    monkeypatch.setattr(events, "_defaults_loaded", False)
+    monkeypatch.setattr(live, "_sink", None)
+    quiz = Quiz([{"type": "numeric", "id": "n1", "text": "2 + 2?", "answers": [{"value": 4}]}], module="m-quiz")
+    quiz.check("n1", "5", learner="0e4f5a6b-1111-4222-8333-444455556666")
+    quiz.check("n1", "4,0", learner="0e4f5a6b-1111-4222-8333-444455556666")
+    live._sink.close()
+    recs = RecordStore(tmp_path / "records.sqlite").records()
+    assert [(r["question"], r["response"], r["success"], r["attempt"]) for r in recs] == [
+        ("n1", "5", False, 1), ("n1", "4,0", True, 2)]
+    assert recs[0]["learner"] == "0e4f5a6b-1111-4222-8333-444455556666" and recs[0]["module"] == "m-quiz"
+    assert recs[1]["duration_s"] is not None and recs[1]["score"] == 1.0
+
+    monkeypatch.setattr(events, "_sinks", [])
+    monkeypatch.setattr(events, "_defaults_loaded", False)
+    monkeypatch.setenv("H4S_RECORDS", "off")
+    quiz.check("n1", "4", learner="x")
+    assert RecordStore(tmp_path / "records.sqlite").count() == 2   # off means off
+
+
+def test_sink_on_network_fs_keeps_the_quiz_working(tmp_path, monkeypatch, caplog):
+    from h4s_kit.records.fs import MountInfo
+    from h4s_widgets._grading import grade
+    from h4s_widgets._schema import parse_question
+    monkeypatch.setattr(store_mod, "fs_kind", lambda p, m="/proc/mounts": ("network", MountInfo("/srv", "nfs4", "x:/")))
+    monkeypatch.setenv("H4S_DATA_DIR", str(tmp_path))
+    q = parse_question({"type": "true_false", "id": "t", "text": "t", "answer": True})
+    sink = LiveSink()
+    with caplog.at_level(logging.ERROR, logger="h4s.records"):
+        for _ in range(3):
+            sink({"learner": "a", "module": "m", "question": q, "response": True, "result": grade(q, True),
+                  "attempt": 1, "timestamp": time.time(), "duration_s": 1})
+    assert caplog.text.count("learner records are off for this kernel") == 1
+    assert "network file system" in caplog.text and not (tmp_path / "records.sqlite").exists()
