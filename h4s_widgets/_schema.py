@@ -156,7 +156,8 @@ class Cloze(QuestionBase):
             raise ValueError("text: must contain at least one gap written as [[answer]] or [[answer|alternative]]")
         for g in gaps:
             if not all(a.strip() for a in g.split("|")):
-                raise ValueError(f"text: gap [[{g}]] has an empty alternative; write [[answer|alternative]]")
+                raise ValueError(f"text: has the gap [[{g}]] with an empty answer; write [[answer]] or "
+                                 f"[[answer|alternative]]")
         if len(self.gap_feedback) > len(gaps):
             raise ValueError(f"gap_feedback: has {len(self.gap_feedback)} entries but the text has only "
                              f"{len(gaps)} gap{'s' if len(gaps) > 1 else ''}; give at most one per gap")
@@ -264,12 +265,14 @@ class Matching(QuestionBase):
     @model_validator(mode="after")
     def _check(self) -> "Matching":
         _unique([p.id for p in self.pairs], "pair", "pairs")
-        seen: set[str] = set()
-        for r in [p.right for p in self.pairs] + list(self.distractors):
+        seen: dict[str, str] = {}
+        places = [(f"pairs[{i}].right", p.right) for i, p in enumerate(self.pairs)]
+        places += [(f"distractors[{i}]", d) for i, d in enumerate(self.distractors)]
+        for where, r in places:
             if r in seen:
-                raise ValueError(f"pairs: the right-hand item {r!r} occurs twice; every right-hand item "
+                raise ValueError(f"{where}: repeats {r!r} (already {seen[r]}); every right-hand item "
                                  f"and distractor must be different")
-            seen.add(r)
+            seen[r] = where
         return self
 
 
@@ -309,7 +312,8 @@ class DragWords(QuestionBase):
             raise ValueError("text: must contain at least one word to drag, written as [[word]]")
         for g in gaps:
             if "|" in g or not g.strip():
-                raise ValueError(f"text: gap [[{g}]] must hold exactly one word or phrase (no '|')")
+                raise ValueError(f"text: has the gap [[{g}]]; each gap must hold exactly one word or phrase "
+                                 f"(no '|' alternatives)")
         return self
 
 
@@ -542,7 +546,7 @@ def _explain(err: dict, root: type[BaseModel] | None = None) -> tuple[str, str]:
         field = field + ".type" if field else "type"
         allowed = ", ".join(sorted(REGISTRY))
         if typ == "union_tag_not_found":
-            return field, f"is required; one of {allowed}"
+            return field, f"is required; use one of {allowed}"
         tag = str(ctx.get("tag"))
         return field, f"must be one of {allowed} (got {tag!r}){_suggest(tag, sorted(REGISTRY))}"
     if typ == "string_pattern_mismatch":

@@ -182,7 +182,20 @@ BAD = [
     ("unknown-type", "quiz.yml", bank(SC.format(id="q1").replace("single_choice", "essai")),
      f": question 1 (q1): 'type' must be one of {TYPES} (got 'essai') (did you mean 'essay'?)"),
     ("missing-type", "quiz.yml", bank("  - id: q1\n    text: Hello\n"),
-     f": question 1 (q1): 'type' is required; one of {TYPES}"),
+     f": question 1 (q1): 'type' is required; use one of {TYPES}"),
+    ("matching-duplicate-right", "quiz.yml",
+     bank("  - type: matching\n    id: m1\n    text: Match\n    pairs:\n      - {id: p1, left: BY, right: credit}\n"
+          "      - {id: p2, left: SA, right: same licence}\n    distractors: [pay, credit]\n"),
+     ": question 1 (m1): 'distractors[1]' repeats 'credit' (already pairs[0].right); every right-hand item "
+     "and distractor must be different"),
+    ("drag-words-alternatives", "quiz.yml",
+     bank("  - type: drag_words\n    id: d1\n    text: Wear [[gloves|mittens]] at work.\n"),
+     ": question 1 (d1): 'text' has the gap [[gloves|mittens]]; each gap must hold exactly one word or phrase "
+     "(no '|' alternatives)"),
+    ("cloze-empty-alternative", "quiz.yml",
+     bank("  - type: cloze\n    id: c1\n    text: An [[open|]] licence.\n"),
+     ": question 1 (c1): 'text' has the gap [[open|]] with an empty answer; write [[answer]] or "
+     "[[answer|alternative]]"),
     ("unknown-field", "quiz.yml", bank(SC.format(id="q1").replace("answer: a", "answr: a")),
      ": question 1 (q1): 'answr' is not a known field of a single_choice question (did you mean 'answer'?); "
      "allowed: id, text, title, points, hints, feedback, max_attempts, show_solution_after, options, answer, "
