@@ -483,6 +483,14 @@ def test_cli_parameters_reach_execution_and_nbval(tmp_path, capsys):
     assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []  # the nbval copy is gone
 
 
+def test_warnings_alone_exit_0(tmp_path, capsys):
+    folder = make_module(tmp_path, "01-w", banks={"closing-quiz.yml": CLOSING, "unused.yml": BANK})
+    assert main(["check", str(folder), "--no-exec"]) == 0
+    out = capsys.readouterr().out
+    assert "WARNING [questions] " + str(folder / "questions" / "unused.yml") + ": this question bank is not shown" in out
+    assert "h4s check passed: 1 module, 0 errors, 1 warning in" in out
+
+
 def test_bad_paths_are_clear_errors(tmp_path, capsys):
     assert main(["check", str(tmp_path / "nope")]) == 1
     assert "no such file or folder" in capsys.readouterr().err
