@@ -20,8 +20,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from _browser import (RequestLog, format_violations, run_axe, screenshot, serve_directory, start_server_process,
-                      tab_to)
+from _browser import (ARTIFACTS, RequestLog, format_violations, run_axe, screenshot, serve_directory,
+                      start_server_process, tab_to)
 
 pytestmark = pytest.mark.browser
 
@@ -114,6 +114,15 @@ def press_check(page, qid: str, expect_text: str, timeout: float = 15_000) -> No
     _expect()(status(page, qid)).to_contain_text(re.compile(expect_text), timeout=timeout)
 
 
+SHOT_PREFIX = {"value": ""}
+
+
+def shot_question(page, qid: str, name: str) -> None:
+    """A screenshot of one question card (to look at the feedback styles)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.locator(q(qid)).screenshot(path=str(ARTIFACTS / f"{SHOT_PREFIX['value']}{name}.png"))
+
+
 def replace_text(page, selector: str, text: str) -> None:
     tab_to(page, selector)
     page.keyboard.press("Control+A")
@@ -180,6 +189,8 @@ def answer_cloze(page):
     replace_text(page, q(qid, 'input[aria-label="Gap 2"]'), "Medication")
     press_check(page, qid, "Partly correct")
     _expect()(status(page, qid)).to_contain_text("Whose medicine is it?")
+    _expect()(page.locator(q(qid, 'input[aria-label="Gap 1"]'))).to_have_attribute("aria-invalid", "true")
+    shot_question(page, qid, "cloze-partly")
     replace_text(page, q(qid, 'input[aria-label="Gap 1"]'), " resident ")
     press_check(page, qid, "Correct")
 
@@ -243,6 +254,25 @@ def answer_ordering(page):
     press_check(page, qid, "Correct")
 
 
+def answer_parsons(page):
+    """A Parsons problem: code lines put in order with "Move down"."""
+    qid = "saw-cuts-parsons"
+    want = ["start", "loop", "add", "show"]
+    order = lambda: page.eval_on_selector_all(q(qid, ".h4s-order-item"), "els => els.map(e => e.dataset.id)")  # noqa: E731
+    _expect()(page.locator(q(qid, "code.h4s-codeline"))).to_have_count(4)
+    assert page.eval_on_selector(q(qid, '[data-id="add"] code'), "e => e.textContent") == "    total += piece + 3"
+    press_check(page, qid, "Not quite|Partly correct")
+    shot_question(page, qid, "parsons-wrong")
+    for i in range(len(want) - 1, -1, -1):
+        j = order().index(want[i])
+        if j < i:
+            tab_to(page, q(qid, f'.h4s-order-item[data-id="{want[i]}"] .h4s-down'))
+            for _ in range(i - j):
+                page.keyboard.press("Enter")
+    assert order() == want
+    press_check(page, qid, "Correct")
+
+
 def answer_matching(page):
     qid = "tools"
     sels = [q(qid, f'.h4s-match-row:nth-child({n}) select') for n in (1, 2, 3)]
@@ -251,6 +281,8 @@ def answer_matching(page):
         choose(page, s, wrong)
     press_check(page, qid, "Not quite")
     _expect()(status(page, qid)).to_contain_text("fence that runs along the edge")
+    _expect()(page.locator(q(qid, ".h4s-mark--bad"))).to_have_count(3)
+    shot_question(page, qid, "matching-wrong")
     right = ["Checks that a surface is horizontal or vertical", "Checks and marks right angles",
              "Scribes a line parallel to an edge"]
     for s, text in zip(sels, right):
@@ -336,6 +368,7 @@ def answer_likert(page):
 
 
 def drive_all(page, live: bool) -> None:
+    SHOT_PREFIX["value"] = "live-" if live else "static-"
     answer_single_choice(page)
     answer_multiple_response(page)
     answer_cloze(page)
@@ -343,6 +376,7 @@ def drive_all(page, live: bool) -> None:
     answer_true_false(page)
     answer_numeric(page)
     answer_ordering(page)
+    answer_parsons(page)
     answer_matching(page)
     if live:
         answer_code_live(page)
@@ -359,7 +393,7 @@ def check_quiz_footer(page, live: bool) -> None:
     expect = _expect()
     expect(quizzes).to_have_count(3)
     expect(quizzes.nth(0).locator(".h4s-progress-text")).to_have_text("4 of 4 answered")
-    expect(quizzes.nth(1).locator(".h4s-progress-text")).to_have_text("5 of 5 answered" if live else "4 of 5 answered")
+    expect(quizzes.nth(1).locator(".h4s-progress-text")).to_have_text("6 of 6 answered" if live else "5 of 6 answered")
     expect(quizzes.nth(2).locator(".h4s-progress-text")).to_have_text("4 of 4 answered")
     expect(quizzes.nth(0).locator(".h4s-score-text")).to_have_text("Score: 3 / 3")
     for i in range(3):
@@ -374,7 +408,8 @@ def check_quiz_footer(page, live: bool) -> None:
     expect(table.locator("tfoot")).to_contain_text("Passed")
     events = page.evaluate("window.__h4sEvents")
     graded = {e["question"]["id"] for e in events}
-    assert {"hand-rub-time", "five-moments", "five-rights", "balsa", "board-left", "sanding-order", "tools",
+    assert {"hand-rub-time", "five-moments", "five-rights", "balsa", "board-left", "sanding-order",
+            "saw-cuts-parsons", "tools",
             "spelling-r", "registration", "alphabet-cards", "front-desk-confidence",
             "handover-reflection"} <= graded
     assert ("cutting-list" in graded) == live
@@ -389,6 +424,11 @@ def check_reset(page) -> None:
     page.keyboard.press("Enter")
     _expect()(quiz.locator(".h4s-progress-text")).to_have_text("0 of 4 answered")
     _expect()(quiz.locator('.h4s-feedback[role="status"]').first).to_be_empty()
+    _expect()(page.locator(q("spelling-r", "input"))).to_have_value("")
+    # the grader's side was reset too (live: Python's state): attempts count from 1 again
+    replace_text(page, q("spelling-r", "input"), "Robert")
+    press_check(page, "spelling-r", "Not quite")
+    _expect()(page.locator(q("spelling-r", ".h4s-attempts"))).to_have_text("Attempt 2 of 3")
 
 
 def check_page(page, log: RequestLog, errors: list[str], name: str) -> None:
