@@ -189,6 +189,36 @@ def js_missing(folder: Path = STATIC) -> list[str]:
     return [f'{name}: "{m}"' for name, ids in static_msgids(folder).items() for m in ids if m not in known]
 
 
+_PY_TRANSLATORS = {"gettext", "T", "t"}
+
+
+def py_msgids(source: str) -> list[str]:
+    """Msgids passed as a string literal to ``gettext(...)``, ``T(...)`` or ``t(...)`` in Python source."""
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and node.args:
+            f = node.func
+            name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
+            arg = node.args[0]
+            if name in _PY_TRANSLATORS and isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                found.append(arg.value)
+    return found
+
+
+def py_missing(folders: tuple[Path, ...] = (PACKAGE, ROOT / "h4s_kit")) -> list[str]:
+    """``file.py: "msgid"`` for each translated literal in the Python code that is not in MESSAGES."""
+    known = set(_i18n.MESSAGES)
+    out = []
+    for folder in folders:
+        for path in sorted(folder.rglob("*.py")):
+            for m in py_msgids(path.read_text(encoding="utf-8")):
+                if m not in known:
+                    out.append(f'{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}: "{m}"')
+    return out
+
+
 # ------------------------------------------------------------------ JSON Schema
 
 def schema_text() -> str:
@@ -517,9 +547,9 @@ def main(argv: list[str] | None = None) -> int:
             changed.append(write_po(lang, {}))
     if args.what in ("pot", "all"):
         changed += update_catalogs(check=args.check)
-        missing = js_missing()
+        missing = js_missing() + py_missing()
         if missing:
-            print("t() strings in the front-end that are not in _i18n.MESSAGES: " + "; ".join(missing),
+            print("translated strings that are not in _i18n.MESSAGES (add them there): " + "; ".join(missing),
                   file=sys.stderr)
     if args.what in ("schema", "all") and _sync(SCHEMA_FILE, schema_text(), args.check):
         changed.append(SCHEMA_FILE)

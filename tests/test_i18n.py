@@ -183,3 +183,10 @@ def test_pot_command_merges_and_adds_languages(tmp_path, monkeypatch):
     assert set(ga) == set(MESSAGES) and not any(text for text, _ in ga.values())
     assert _schema_tools.languages() == ["de", "ga"]
     assert _schema_tools.main(["pot", "--check"]) == 0   # merging again changes nothing
+
+
+def test_py_extractor_and_python_strings_are_in_messages():
+    src = 'T = lambda s: gettext(s)\nx = T("True") + gettext("Check", "de") + _i18n.gettext("Hint")\ny = T(name)\n'
+    assert sorted(_schema_tools.py_msgids(src)) == ["Check", "Hint", "True"]
+    missing = _schema_tools.py_missing()
+    assert not missing, f"gettext()/T() strings in the Python code that are not in _i18n.MESSAGES: {missing}"
