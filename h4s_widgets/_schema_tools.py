@@ -192,7 +192,7 @@ def js_missing(folder: Path = STATIC) -> list[str]:
 _PY_TRANSLATORS = {"gettext", "T", "t"}
 
 
-def py_msgids(source: str) -> list[str]:
+def py_msgids(source: str, names: set[str] = _PY_TRANSLATORS) -> list[str]:
     """Msgids passed as a string literal to ``gettext(...)``, ``T(...)`` or ``t(...)`` in Python source."""
     import ast
 
@@ -202,18 +202,21 @@ def py_msgids(source: str) -> list[str]:
             f = node.func
             name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
             arg = node.args[0]
-            if name in _PY_TRANSLATORS and isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+            if name in names and isinstance(arg, ast.Constant) and isinstance(arg.value, str):
                 found.append(arg.value)
     return found
 
 
-def py_missing(folders: tuple[Path, ...] = (PACKAGE, ROOT / "h4s_kit")) -> list[str]:
-    """``file.py: "msgid"`` for each translated literal in the Python code that is not in MESSAGES."""
+def py_missing() -> list[str]:
+    """``file.py: "msgid"`` for each translated literal in the Python code that is not in MESSAGES.
+
+    h4s_widgets: gettext/T/t calls; h4s_kit: gettext calls only (``t`` may mean something else there).
+    """
     known = set(_i18n.MESSAGES)
     out = []
-    for folder in folders:
+    for folder, names in ((PACKAGE, _PY_TRANSLATORS), (ROOT / "h4s_kit", {"gettext"})):
         for path in sorted(folder.rglob("*.py")):
-            for m in py_msgids(path.read_text(encoding="utf-8")):
+            for m in py_msgids(path.read_text(encoding="utf-8"), names):
                 if m not in known:
                     out.append(f'{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}: "{m}"')
     return out
