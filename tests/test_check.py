@@ -481,6 +481,20 @@ def test_cli_parameters_reach_execution_and_nbval(tmp_path, capsys):
     assert "[execute] " + str(folder / "module.ipynb") + ":cell 3: AssertionError: 4" in out, out
     assert "[nbval] " + str(folder / "module.ipynb") + ":cell 3: nbval: AssertionError: 4" in out, out
     assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []  # the nbval copy is gone
+    assert main(["check", str(folder), "--no-exec", "-p", "levle", "3"]) == 1
+    assert "levle" not in capsys.readouterr().out  # no execution, no parameter check
+
+
+def test_unknown_parameter_names_are_warned_about(tmp_path):
+    cells = [new_markdown_cell("# T"), new_code_cell("level: int = 1\nname = 'x'", metadata={"tags": ["parameters"]})]
+    folder = make_module(tmp_path, "01-u", cells=cells)
+    mod = load_module(folder)
+    ctx = Context(params={"levle": 3, "name": "y"})
+    ctx.put("execute", mod, {"ok": True, "images": []})
+    (f,) = ExecuteStep().run(mod, ctx)
+    assert f.severity == "warning" and f.place.endswith("01-u/module.ipynb:cell 2")
+    assert "-p levle is given but the parameters cell does not set 'levle'" in f.message
+    assert "sets: level, name" in f.fix
 
 
 def test_warnings_alone_exit_0(tmp_path, capsys):

@@ -156,7 +156,7 @@ class ExecuteStep(Step):
         res = ctx.get("execute", module)
         if not res:
             return []
-        out: list[Finding] = []
+        out: list[Finding] = self._parameter_names(module, ctx)
         if not res["ok"]:
             if res["cell"]:
                 place = module.cell_place(res["cell"])
@@ -171,10 +171,37 @@ class ExecuteStep(Step):
                 place = module.nb_place
                 fix = "run the notebook in JupyterLab with Kernel > Restart Kernel and Run All Cells"
             out.append(self.error(module, place, res["error"], fix))
-        from .accessibility import AccessibilityStep
+        from .accessibility import AccessibilityStep  # pictures seen only when the notebook runs
         a11y = AccessibilityStep()
         already = ctx.get("image_outputs", module) or set()
         for n in res.get("images", []):
             if n not in already:
                 out.append(a11y._figure_finding(module, n))
         return out
+
+    def _parameter_names(self, module: Module, ctx: Context) -> list[Finding]:
+        """Warn when -p names a parameter that the cell tagged ``parameters`` does not set."""
+        if not ctx.params:
+            return []
+        import ast
+
+        from h4s_kit.modules import parse_cell
+        cells = [(n, c) for n, c in enumerate(module.cells, start=1)
+                 if c.cell_type == "code" and "parameters" in c.get("metadata", {}).get("tags", [])]
+        if not cells:
+            return [self.warning(
+                module, module.nb_place, "the notebook has no cell tagged 'parameters'; the -p values were put "
+                                         "before the first cell",
+                "in JupyterLab select the cell that sets the defaults, open the property inspector and add the tag "
+                "parameters")]
+        n, cell = cells[0]
+        try:
+            tree = parse_cell(cell.source)
+        except SyntaxError:
+            return []
+        names = {t.id for node in ast.walk(tree) if isinstance(node, (ast.Assign, ast.AnnAssign))
+                 for t in (node.targets if isinstance(node, ast.Assign) else [node.target]) if isinstance(t, ast.Name)}
+        return [self.warning(
+            module, module.cell_place(n), f"-p {name} is given but the parameters cell does not set '{name}'",
+            f"check the spelling; the parameters cell sets: {', '.join(sorted(names)) or 'nothing'}")
+            for name in ctx.params if name not in names]
