@@ -1,0 +1,332 @@
+"""`h4s serve`: book at /, live Voilà pages under /live/, kernel culling, load, clean shutdown.
+
+One server (front server + Voilà subprocess) on free 127.0.0.1 ports serves a book built from
+tests/fixtures/mini-modules, with a short cull window (5 s idle, checked every second).
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import psutil
+import pytest
+
+from h4s_kit.build import build
+from h4s_kit.live import voila_argv
+from h4s_kit.serve import LiveServer, free_port
+from test_build import MINI_IDS, make_project
+
+pytestmark = pytest.mark.slow
+
+CULL_IDLE = 5
+CULL_INTERVAL = 1
+POOL = 1
+LIVE = "/live/voila/render/{m}/module.ipynb"
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *a, **k):
+        return None
+
+
+def get(url: str, timeout: float = 120, follow: bool = True) -> tuple[int, dict, str]:
+    opener = urllib.request.build_opener() if follow else urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(url, timeout=timeout) as r:
+            return r.status, dict(r.headers), r.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.read().decode("utf-8", "replace")
+
+
+def kernels(voila_pid: int) -> list[psutil.Process]:
+    out = []
+    for p in psutil.Process(voila_pid).children(recursive=True):
+        try:
+            if "ipykernel_launcher" in " ".join(p.cmdline()):
+                out.append(p)
+        except psutil.Error:
+            pass
+    return out
+
+
+def kernel_rss(procs: list[psutil.Process]) -> int:
+    total = 0
+    for p in procs:
+        try:
+            total += p.memory_info().rss
+        except psutil.Error:
+            pass
+    return total
+
+
+def wait_for(pred, timeout: float, step: float = 0.25):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        v = pred()
+        if v:
+            return v
+        time.sleep(step)
+    return pred()
+
+
+def live_outputs(html: str) -> list[dict]:
+    """The cell outputs Voilà put into the page (one JSON script per output)."""
+    outs = []
+    for m in re.finditer(r'<script type="application/vnd.voila.cell-output\+json">\s*(.*?)\s*</script>', html, re.S):
+        outs.append(json.loads(m.group(1)))
+    return outs
+
+
+def quiz_count(module: str) -> int:
+    nb = json.loads((Path(__file__).parent / "fixtures" / "mini-modules" / module / "module.ipynb").read_text())
+    return sum("Quiz(" in "".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    proj = make_project(tmp_path_factory.mktemp("serve"))
+    res = build(root=proj, echo=lambda s: None)
+    srv = LiveServer(html_dir=res.html_dir, modules_dir=proj / "modules", port=free_port(), pool_size=POOL,
+                     cull_idle_timeout=CULL_IDLE, cull_interval=CULL_INTERVAL, log_file=proj / "voila.log",
+                     echo=lambda s: None)
+    srv.start()
+    try:
+        # the preheated pool: one kernel per module
+        assert wait_for(lambda: len(kernels(srv.voila.pid)) >= POOL * len(MINI_IDS), 90), "pool never filled"
+        yield srv
+    finally:
+        pid = srv.voila.pid if srv.voila else None
+        children = kernels(pid) if pid else []
+        srv.stop()
+        gone, alive = psutil.wait_procs(children, timeout=15)
+        assert not alive, f"kernels left running after stop: {[p.pid for p in alive]}"
+
+
+def test_voila_argv_has_the_learner_settings(tmp_path):
+    argv = voila_argv(tmp_path, 9999, pool_size=3, cull_idle_timeout=42, cull_interval=7)
+    joined = " ".join(argv)
+    for part in ("--port=9999", "--Voila.ip=127.0.0.1", "--Voila.base_url=/live/", "--strip_sources=True",
+                 "--show_tracebacks=False", "--preheat_kernel=True", "--pool_size=3",
+                 "--MappingKernelManager.cull_idle_timeout=42", "--MappingKernelManager.cull_interval=7",
+                 "--VoilaExecutor.iopub_timeout=120", "--template=h4s", '"H4S_LIVE": "1"'):
+        assert part in joined, part
+    allow = json.loads(next(a for a in argv if a.startswith("--VoilaConfiguration.file_allowlist=")).split("=", 1)[1])
+    deny = json.loads(next(a for a in argv if a.startswith("--VoilaConfiguration.file_denylist=")).split("=", 1)[1])
+    ok = lambda p: any(re.fullmatch(a, p) for a in allow) and not any(re.fullmatch(d, p) for d in deny)  # noqa: E731
+    assert ok("01-x/media/chart.svg") and ok("01-x/media/photo.JPG".lower())
+    for secret in ("01-x/module.ipynb", "01-x/questions/closing-quiz.yml", "01-x/media/credits.yml",
+                   "01-x/helper.py", "01-x/.env", "01-x/media/../questions/q.yml"):
+        assert not ok(secret), secret
+
+
+def test_book_and_module_pages(server):
+    base = server.url.rstrip("/")
+    code, _, html = get(base + "/")
+    assert code == 200 and "book/index.html" in html
+    code, _, html = get(base + "/book/index.html")
+    assert code == 200 and "Hack4Society" in html
+    for m in MINI_IDS:
+        code, _, html = get(f"{base}/modules/{m}/module.html")
+        assert code == 200
+        assert f'<meta name="h4s-live-url" content="{LIVE.format(m=m)}">' in html
+    code, _, _ = get(base + "/no/such/page.html")
+    assert code == 404
+
+
+def test_live_page(server):
+    base = server.url.rstrip("/")
+    m = MINI_IDS[0]
+    t0 = time.monotonic()
+    code, headers, html = get(base + LIVE.format(m=m))
+    ttfb = time.monotonic() - t0
+    assert code == 200, html[:500]
+    assert f'href="/modules/{m}/module.html"' in html, "no link back to the book page"
+    assert "/live/voila/templates/h4s/static/fontawesome/css/all.min.css" in html
+    assert "cdn.jsdelivr.net" not in html and "cdnjs.cloudflare.com" not in html
+    outs = live_outputs(html)
+    views = [o for o in outs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    assert len(views) == quiz_count(m)
+    # H4S_LIVE=1 in the kernel: no static fallback, so no answer key in the page
+    assert "data-h4s-static" not in html and "h4s-data" not in html
+    assert "The answer is 42" in html
+    assert "value = 6 * 7" not in html, "sources must be stripped"
+    print(f"\nlive page {m}: {ttfb:.2f} s (preheated kernel)")
+
+
+def test_live_files_only_media(server):
+    base = server.url.rstrip("/")
+    m = MINI_IDS[0]
+    assert get(f"{base}/live/voila/files/{m}/media/dot.svg")[0] == 200
+    for secret in (f"{m}/questions/closing-quiz.yml", f"{m}/module.ipynb", f"{m}/media/credits.yml"):
+        code, _, body = get(f"{base}/live/voila/files/{secret}")
+        assert code in (403, 404), (secret, code)
+        assert "answer" not in body
+    code, _, _ = get(f"{base}/live/voila/templates/h4s/static/fontawesome/webfonts/fa-solid-900.woff2")
+    assert code == 200
+    code, headers, _ = get(base + "/live/", follow=False)
+    assert code in (301, 302) and headers.get("Location") == "/"
+
+
+def _kernel_id(html: str) -> str:
+    cfg = re.search(r'<script id="jupyter-config-data" type="application/json">\s*(.*?)\s*</script>', html, re.S)
+    return json.loads(cfg.group(1))["kernelId"]
+
+
+def _kernel_info_over_ws(port: int, kernel_id: str) -> dict:
+    """Connect to the kernel through the front server's WebSocket proxy and ask for kernel_info."""
+    import asyncio
+
+    from tornado.websocket import websocket_connect
+
+    async def run():
+        url = f"ws://127.0.0.1:{port}/live/api/kernels/{kernel_id}/channels?session_id={uuid.uuid4()}"
+        conn = await websocket_connect(url)
+        msg_id = uuid.uuid4().hex
+        await conn.write_message(json.dumps({
+            "header": {"msg_id": msg_id, "msg_type": "kernel_info_request", "username": "test",
+                       "session": uuid.uuid4().hex, "version": "5.3", "date": ""},
+            "parent_header": {}, "metadata": {}, "content": {}, "channel": "shell", "buffers": []}))
+        try:
+            while True:
+                raw = await asyncio.wait_for(conn.read_message(), 30)
+                assert raw is not None, "websocket closed before the reply"
+                msg = json.loads(raw)
+                if msg.get("parent_header", {}).get("msg_id") == msg_id and msg["msg_type"] == "kernel_info_reply":
+                    return msg
+        finally:
+            conn.close()
+
+    return asyncio.run(run())
+
+
+def test_websocket_proxy_reaches_the_kernel(server):
+    base = server.url.rstrip("/")
+    code, _, html = get(base + LIVE.format(m=MINI_IDS[1]))
+    assert code == 200
+    reply = _kernel_info_over_ws(server.port, _kernel_id(html))
+    assert reply["content"]["status"] == "ok"
+    assert reply["content"]["language_info"]["name"] == "python"
+
+
+def test_closing_beacon_shuts_the_kernel_down(server):
+    """Voilà's page-close beacon (POST without _xsrf) works through the front server."""
+    base = server.url.rstrip("/")
+    code, _, html = get(base + LIVE.format(m=MINI_IDS[2]))
+    kid = _kernel_id(html)
+    pids_before = {p.pid for p in kernels(server.voila.pid)}
+    boundary = "----h4stest"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"_xsrf\"\r\n\r\n\r\n--{boundary}--\r\n").encode()
+    req = urllib.request.Request(f"{base}/live/voila/api/shutdown/{kid}", data=body, method="POST",
+                                 headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        assert r.status == 204
+    # the kernel is gone at once (well before the cull window)
+    status = wait_for(lambda: get(f"{base}/live/api/kernels/{kid}")[0] == 404, CULL_IDLE - 1, 0.1)
+    assert status, "kernel still there after the beacon"
+    assert len(pids_before) >= 1
+
+
+def test_kernels_of_closed_pages_are_culled(server):
+    """Open and close 10 live pages: their kernels go away within the cull window, RSS comes back."""
+    pid = server.voila.pid
+    expected = POOL * len(MINI_IDS)
+    assert wait_for(lambda: len(kernels(pid)) == expected, 60), f"not back to the pool: {len(kernels(pid))}"
+    time.sleep(1.5)
+    base_rss = kernel_rss(kernels(pid))
+    base = server.url.rstrip("/")
+    opened = []
+    for i in range(10):
+        m = MINI_IDS[i % len(MINI_IDS)]
+        code, _, html = get(base + LIVE.format(m=m))
+        assert code == 200
+        kid = _kernel_id(html)
+        _kernel_info_over_ws(server.port, kid)   # the page's connection: opened, used, closed
+        opened.append(kid)
+    peak = len(kernels(pid))
+    assert peak > expected, "opening pages started no kernel?"
+    closed_at = time.monotonic()
+    for kid in opened:
+        assert wait_for(lambda: get(f"{base}/live/api/kernels/{kid}")[0] == 404,
+                        CULL_IDLE + 3 * CULL_INTERVAL + 10 - (time.monotonic() - closed_at), 0.5), \
+            f"kernel {kid} still alive {time.monotonic() - closed_at:.1f} s after its page closed"
+    assert wait_for(lambda: len(kernels(pid)) == expected, 20), f"{len(kernels(pid))} kernels, want {expected}"
+    time.sleep(1.5)   # the refilled pool has run its notebooks
+    rss = kernel_rss(kernels(pid))
+    print(f"\nkernels: pool {expected}, peak {peak}; kernel RSS before {base_rss / 2**20:.0f} MB, "
+          f"after culling {rss / 2**20:.0f} MB")
+    assert rss <= base_rss * 1.25 + 20 * 2**20
+
+
+def test_load_25_simultaneous_live_pages(server):
+    base = server.url.rstrip("/")
+    m = MINI_IDS[0]
+    n_quiz = quiz_count(m)
+
+    def one(_):
+        t0 = time.monotonic()
+        code, _, html = get(base + LIVE.format(m=m), timeout=300)
+        outs = live_outputs(html)
+        views = sum("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outs)
+        text = "The answer is 42" in html
+        return code, views, text, time.monotonic() - t0
+
+    t0 = time.monotonic()
+    with ThreadPoolExecutor(max_workers=25) as ex:
+        results = list(ex.map(one, range(25)))
+    wall = time.monotonic() - t0
+    bad = [r for r in results if r[0] != 200 or r[1] != n_quiz or not r[2]]
+    times = sorted(r[3] for r in results)
+    print(f"\n25 simultaneous live pages: wall {wall:.1f} s, median {times[12]:.1f} s, max {times[-1]:.1f} s")
+    assert not bad, f"{len(bad)} of 25 pages incomplete: {bad[:5]}"
+
+
+def test_h4s_serve_cli_stops_cleanly_on_ctrl_c(tmp_path):
+    proj = make_project(tmp_path / "proj")
+    for m in MINI_IDS[1:]:
+        import shutil
+        shutil.rmtree(proj / "modules" / m)
+    build(root=proj, echo=lambda s: None)
+    port = free_port()
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen([sys.executable, "-m", "h4s_kit.cli", "serve", "--no-build", "--port", str(port)],
+                            cwd=proj, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
+    try:
+        lines = []
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+            if "the course is at" in line:
+                break
+        assert any(f"http://127.0.0.1:{port}/" in ln for ln in lines), "".join(lines)
+        assert get(f"http://127.0.0.1:{port}/")[0] == 200
+        children = psutil.Process(proc.pid).children(recursive=True)
+        assert any("voila" in " ".join(c.cmdline()) for c in children)
+        assert wait_for(lambda: kernels(next(c.pid for c in psutil.Process(proc.pid).children()
+                                             if "voila" in " ".join(c.cmdline()))), 60)
+        children = psutil.Process(proc.pid).children(recursive=True)
+        proc.send_signal(signal.SIGINT)           # what Ctrl-C does
+        out, _ = proc.communicate(timeout=60)
+        assert proc.returncode == 0, out
+        assert "stopped" in out
+        gone, alive = psutil.wait_procs(children, timeout=15)
+        assert not alive, f"left running: {[(p.pid, p.cmdline()) for p in alive]}"
+        with pytest.raises(OSError):
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(10)
