@@ -46,7 +46,7 @@ MESSAGES: tuple[str, ...] = (
 #: Notes for translators, written into ``locales/h4s.pot`` as ``#.`` comments.
 NOTES: dict[str, str] = {
     "Check": "Button: grade the learner's answer.",
-    "Try again": "Button: clear the answer and answer again.",
+    "Try again": "Button: answer the question once more.",
     "Hint": "Button and heading: show a hint.",
     "Next hint": "Button: show the next hint.",
     "Not quite": "Feedback after a wrong answer; friendly, not blaming.",
