@@ -146,6 +146,9 @@ def option_index(page, selector: str, text: str) -> int:
 
 def answer_single_choice(page):
     qid = "hand-rub-time"
+    group = page.get_by_role("group", name=re.compile("how long should a hand rub .* Choose one answer"))
+    _expect()(group.get_by_role("radio")).to_have_count(4)
+    _expect()(page.locator(q(qid, "fieldset > legend"))).to_have_text("Choose one answer")
     _expect()(page.locator(q(qid, ".h4s-attempts"))).to_have_text("Attempt 1 of 3")
     tab_to(page, q(qid, 'input[type="radio"]'))      # into the group: first option
     page.keyboard.press("Space")                      # a: 5 to 10 seconds (wrong)
@@ -225,6 +228,8 @@ def answer_true_false(page):
 
 def answer_numeric(page):
     qid = "board-left"
+    _expect()(page.locator(q(qid, "input"))).to_have_attribute("inputmode", "decimal")
+    _expect()(page.get_by_role("textbox", name="Your answer").and_(page.locator(q(qid, "input")))).to_have_count(1)
     replace_text(page, q(qid, "input"), "forty")
     tab_to(page, q(qid, ".h4s-check"))
     page.keyboard.press("Enter")
@@ -455,6 +460,34 @@ def test_static_page_by_keyboard(browser, static_site):
         finally:
             context.close()
     assert time.monotonic() - t0 < 60
+
+
+def test_static_page_mouse_drag_and_drop_and_idempotent_mount(browser, static_site):
+    """Mouse users can drag words into gaps and reorder items; mounting twice changes nothing."""
+    with serve_directory(static_site) as url:
+        context, page, log, errors = _open(browser, url + "index.html")
+        try:
+            n = page.locator(".h4s-question").count()
+            page.evaluate("() => { window.__h4sRuntime.scan(); window.__h4sRuntime.scan(); }")
+            assert page.locator(".h4s-question").count() == n == 14
+            qid = "registration"
+            page.drag_and_drop(q(qid, '.h4s-chip:text-is("registration form")'), q(qid, ".h4s-drop >> nth=0"))
+            page.drag_and_drop(q(qid, '.h4s-chip:text-is("identity document")'), q(qid, ".h4s-drop >> nth=1"))
+            _expect()(page.locator(q(qid, 'select[aria-label="Gap 1"]'))).to_have_value("registration form")
+            _expect()(page.locator(q(qid, 'select[aria-label="Gap 2"]'))).to_have_value("identity document")
+            _expect()(page.locator(q(qid, ".h4s-chip--used"))).to_have_count(2)
+            page.locator(q(qid, ".h4s-check")).click()
+            _expect()(status(page, qid)).to_contain_text("Correct")
+            qid = "sanding-order"
+            items = q(qid, ".h4s-order-item")
+            first = page.locator(items).nth(0).get_attribute("data-id")
+            page.drag_and_drop(f"{items} >> nth=0", f"{items} >> nth=3", target_position={"x": 20, "y": 30})
+            ids = page.eval_on_selector_all(items, "els => els.map(e => e.dataset.id)")
+            assert ids[-1] == first, ids
+            log.assert_only_local()
+            assert errors == []
+        finally:
+            context.close()
 
 
 def test_voila_page_by_keyboard(browser, free_port, tmp_path):

@@ -67,7 +67,6 @@ const h4sStatic = (function () {
       if (fbIds.indexOf("empty") >= 0 || fbIds.indexOf("invalid") >= 0) {
         // not an attempt: nothing was answered
         setQ(qid, Object.assign({}, st, { result, messages: [], general: null }));
-        if (!st.attempts) { const s2 = Object.assign({}, state[qid]); delete s2.attempts; }
         return;
       }
       st.attempts += 1;

@@ -62,7 +62,10 @@ export const h4sUI = (function () {
   }
 
   function isNumber(text) {
-    if (typeof parseNumber === "function") return parseNumber(text) !== null && parseNumber(text) !== undefined;
+    if (typeof parseNumber === "function") {
+      const x = parseNumber(text);
+      return x !== null && x !== undefined;
+    }
     return !isNaN(parseFloat(String(text).replace(",", ".")));
   }
 
@@ -174,12 +177,12 @@ export const h4sUI = (function () {
       typeset(root);
     }
 
+    const pending = {};
     function doCheck(q, response) {
       started[q.id] = started[q.id] || Date.now();
       pending[q.id] = { response, at: Date.now() };
       if (opts.onCheck) opts.onCheck(q.id, response);
     }
-    const pending = {};
 
     resetBtn.addEventListener("click", () => {
       state = {};
@@ -373,7 +376,6 @@ export const h4sUI = (function () {
         }
       });
       root.append(el("div", { class: "h4s-hints" }, [hintList]));
-      view.hintBtn = hintBtn;
     }
 
     // actions: check, attempts, hint, solution
