@@ -11,7 +11,6 @@ from __future__ import annotations
 import html
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 
 from h4s_kit.modules import Module
 

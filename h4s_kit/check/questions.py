@@ -6,7 +6,6 @@ found with ``ast`` (no code runs).  Hands ``banks`` ({relative path: Bank or Non
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from h4s_widgets import load_bank
 from h4s_widgets._errors import BankFileError, QuestionError
