@@ -1,0 +1,408 @@
+"""SCORM export: the manifest against the SCORM 1.2 rules checked here in code, the static page, the 2004
+variant, and in Chromium a host page with scorm-again's Scorm12API that opens the package in a frame, answers
+the questions, reads the LMS data back, resumes from suspend_data, runs axe and watches every request."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import xml.etree.ElementTree as ET
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from h4s_kit.cli import main
+from h4s_kit.interop.scorm import build_scorm
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE = ROOT / "tests" / "fixtures" / "interop" / "90-scorm-fixture"
+SCORM_AGAIN = ROOT / "node_modules" / "scorm-again" / "dist"
+NCNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+CP12 = "{http://www.imsproject.org/xsd/imscp_rootv1p1p2}"
+ADLCP12 = "{http://www.adlnet.org/xsd/adlcp_rootv1p2}"
+CP2004 = "{http://www.imsglobal.org/xsd/imscp_v1p1}"
+ADLCP2004 = "{http://www.adlnet.org/xsd/adlcp_v1p3}"
+MD12 = "{http://www.imsglobal.org/xsd/imsmd_rootv1p2p1}"
+
+
+@pytest.fixture(scope="module")
+def package(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("scorm") / "fixture.zip"
+    report = build_scorm(FIXTURE, out)
+    assert report.questions == 4 and report.graded == 4
+    return out
+
+
+def scorm12_problems(zip_path: Path) -> list[str]:
+    """Every broken SCORM 1.2 packaging rule (empty list: the package is fine)."""
+    problems = []
+    with zipfile.ZipFile(zip_path) as z:
+        names = set(z.namelist())
+        if "imsmanifest.xml" not in names:
+            return ["imsmanifest.xml is missing at the root of the zip"]
+        root = ET.fromstring(z.read("imsmanifest.xml"))
+    if root.tag != CP12 + "manifest":
+        problems.append(f"root element is {root.tag}, not the IMS CP 1.1.2 manifest")
+    md = root.find(CP12 + "metadata")
+    if md is None or (md.findtext(CP12 + "schema") or "").strip() != "ADL SCORM":
+        problems.append("metadata/schema must be 'ADL SCORM'")
+    if md is None or (md.findtext(CP12 + "schemaversion") or "").strip() != "1.2":
+        problems.append("metadata/schemaversion must be 1.2")
+    ids = [el.get("identifier") for el in root.iter() if el.get("identifier") is not None]
+    for i in ids:
+        if not NCNAME.match(i):
+            problems.append(f"identifier {i!r} is not an XML NCName")
+    if len(ids) != len(set(ids)):
+        problems.append(f"identifiers are not unique: {ids}")
+    orgs = root.find(CP12 + "organizations")
+    org_list = orgs.findall(CP12 + "organization") if orgs is not None else []
+    if len(org_list) != 1:
+        problems.append(f"expected one organization, found {len(org_list)}")
+    if orgs is None or orgs.get("default") not in {o.get("identifier") for o in org_list}:
+        problems.append("organizations/@default does not name an organization")
+    resources = {r.get("identifier"): r for r in root.iter(CP12 + "resource")}
+    items = list(root.iter(CP12 + "item"))
+    if not items:
+        problems.append("the organization has no item")
+    for item in items:
+        ref = item.get("identifierref")
+        if ref not in resources:
+            problems.append(f"item {item.get('identifier')} refers to {ref!r}, which is no resource")
+    scos = [r for r in resources.values() if r.get(ADLCP12 + "scormtype") == "sco"]
+    if len(scos) != 1:
+        problems.append(f"expected one resource with adlcp:scormtype='sco', found {len(scos)}")
+    listed: set[str] = set()
+    for r in resources.values():
+        if r.get(ADLCP12 + "scormtype") not in ("sco", "asset"):
+            problems.append(f"resource {r.get('identifier')}: adlcp:scormtype must be sco or asset")
+        if r.get("href") and r.get("href") not in names:
+            problems.append(f"resource {r.get('identifier')}: href {r.get('href')} is not in the zip")
+        listed |= {f.get("href") for f in r.findall(CP12 + "file")}
+    for name in sorted(names - {"imsmanifest.xml"} - listed):
+        if not name.endswith("/"):
+            problems.append(f"{name} is in the zip but not listed in the resource")
+    for name in sorted(listed - names):
+        problems.append(f"{name} is listed in the resource but not in the zip")
+    return problems
+
+
+def test_manifest_follows_the_scorm_12_rules(package):
+    assert scorm12_problems(package) == []
+
+
+def test_the_rule_checker_finds_broken_packages(package, tmp_path):
+    """The checker above must be able to fail: break a copy of the package in three ways."""
+    with zipfile.ZipFile(package) as z:
+        manifest = z.read("imsmanifest.xml").decode()
+        files = {n: z.read(n) for n in z.namelist() if n != "imsmanifest.xml"}
+    broken = manifest.replace('identifierref="h4s-90-scorm-fixture-sco"', 'identifierref="nowhere"')
+    broken = broken.replace('<file href="h4s-scorm.js"/>', '<file href="missing.js"/>')
+    broken = broken.replace('identifier="h4s-90-scorm-fixture-item"', 'identifier="1-bad id"')
+    bad = tmp_path / "bad.zip"
+    with zipfile.ZipFile(bad, "w") as z:
+        z.writestr("imsmanifest.xml", broken)
+        for n, data in files.items():
+            z.writestr(n, data)
+    problems = "\n".join(scorm12_problems(bad))
+    assert "refers to 'nowhere'" in problems
+    assert "missing.js is listed" in problems and "h4s-scorm.js is in the zip but not listed" in problems
+    assert "'1-bad id' is not an XML NCName" in problems
+
+
+def test_manifest_metadata_comes_from_the_module(package):
+    meta = nbformat.read(FIXTURE / "module.ipynb", as_version=4).metadata["h4s"]
+    with zipfile.ZipFile(package) as z:
+        root = ET.fromstring(z.read("imsmanifest.xml"))
+    general = root.find(f"{CP12}metadata/{MD12}lom/{MD12}general")
+    assert general.find(f"{MD12}title/{MD12}langstring").text == meta["title"]
+    assert general.find(f"{MD12}description/{MD12}langstring").text == meta["summary"]
+    assert general.findtext(f"{MD12}language") == "en"
+    assert root.find(f"{CP12}organizations/{CP12}organization/{CP12}title").text == meta["title"]
+    item = next(root.iter(CP12 + "item"))
+    assert item.findtext(ADLCP12 + "masteryscore") == "60"          # pass_mark 0.6 of the closing quiz
+
+
+def test_page_content(package):
+    with zipfile.ZipFile(package) as z:
+        names = set(z.namelist())
+        page = z.read("index.html").decode("utf-8")
+    assert '<html lang="en">' in page and "<title>Safe grinding (SCORM test module)</title>" in page
+    assert "<h1>Safe grinding</h1>" in page
+    assert "media/goggles.svg" in names and 'src="media/goggles.svg"' in page
+    assert "import math" in page and re.search(r"\d m/s\s*</pre>", page)                      # visible code and its output
+    assert "secret = &#x27;hidden source&#x27;" not in page and "hidden source" not in page   # remove-input
+    assert "only the output is shown" in page
+    assert page.count('<div class="h4s-quiz h4s-static" data-h4s-static') == 2                               # two quizzes, static fallbacks
+    assert page.count('<script id="h4s-runtime">') == 1 and page.count('<style id="h4s-css">') == 1
+    assert 'src="h4s-scorm.js"' in page and "h4s-scorm.js" in names
+    # maths -> MathJax from the package, with its fonts; nothing from other hosts
+    assert 'src="mathjax/tex-chtml.js"' in page and "mathjax/tex-chtml.js" in names
+    assert any(n.startswith("mathjax/output/chtml/fonts/woff-v2/") for n in names)
+    assert not re.search(r'(src|href)=["\']https?://', page)
+    assert not re.search(r"url\(\s*['\"]?https?://", page)
+    cfg = json.loads(re.search(r'<script type="application/json" id="h4s-scorm-config">(.*?)</script>', page).group(1))
+    assert cfg["closing"] == ["goggles", "guard-off", "distance"] and cfg["pass_mark"] == 0.6
+    assert set(cfg["questions"]) == {"sparks-hot", "goggles", "guard-off", "distance"}
+
+
+def test_no_maths_no_mathjax_and_records_off(tmp_path):
+    mod = tmp_path / "91-plain"
+    shutil.copytree(FIXTURE, mod)
+    nb = nbformat.read(mod / "module.ipynb", as_version=4)
+    nb.cells[0].source = "# Plain\n\nNo maths here."
+    nb.cells.insert(1, nbformat.v4.new_code_cell(
+        "import os\nprint('records', os.environ.get('H4S_RECORDS'))", metadata={"tags": ["remove-input"]}))
+    nb.metadata["h4s"]["id"] = "91-plain"
+    nbformat.write(nb, mod / "module.ipynb")
+    out = tmp_path / "plain.zip"
+    assert main(["export", "scorm", str(mod), "-o", str(out)]) == 0
+    with zipfile.ZipFile(out) as z:
+        names = z.namelist()
+        page = z.read("index.html").decode()
+    assert not any(n.startswith("mathjax/") for n in names)
+    assert "records off" in page                      # the notebook ran with H4S_RECORDS=off
+    assert scorm12_problems(out) == []
+
+
+def test_scorm_2004_manifest(tmp_path):
+    out = tmp_path / "x2004.zip"
+    assert main(["export", "scorm", str(FIXTURE), "-o", str(out), "--version", "2004"]) == 0
+    with zipfile.ZipFile(out) as z:
+        root = ET.fromstring(z.read("imsmanifest.xml"))
+        names = set(z.namelist())
+        page = z.read("index.html").decode()
+    assert root.find(f"{CP2004}metadata/{CP2004}schemaversion").text == "2004 4th Edition"
+    res = next(root.iter(CP2004 + "resource"))
+    assert res.get(ADLCP2004 + "scormType") == "sco" and res.get("href") == "index.html"
+    listed = {f.get("href") for f in res.findall(CP2004 + "file")}
+    assert listed == names - {"imsmanifest.xml"}
+    assert '"version":"2004"' in page
+
+
+def test_export_refuses_a_bank_for_scorm(tmp_path, capsys):
+    assert main(["export", "scorm", str(FIXTURE / "questions" / "closing-quiz.yml"), "-o", str(tmp_path / "x.zip")]) == 1
+    assert "needs a module folder" in capsys.readouterr().err
+
+
+# =============================================================== in the browser
+
+HOST = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Test LMS</title>
+<script src="{api_js}"></script>
+<script>
+  window.makeAPI = function (saved) {{
+    var api = new {api_class}({{logLevel: 5, autocommit: false}});
+    if (saved) api.loadFromJSON(saved);
+    window.{api_name} = api;
+    return api;
+  }};
+  window.openSco = function (saved) {{
+    window.makeAPI(saved);
+    var f = document.getElementById("sco");
+    f.src = "pkg/index.html?" + Date.now();
+  }};
+  window.readCMI = function () {{ return JSON.parse(JSON.stringify(window.{api_name}.cmi)); }};
+</script></head>
+<body><main><h1>Test LMS</h1><iframe id="sco" title="Module" style="width:1000px;height:900px"></iframe></main></body></html>
+"""
+
+
+def _site(tmp_path: Path, package: Path, version: str = "1.2") -> Path:
+    site = tmp_path / "site"
+    (site / "pkg").mkdir(parents=True)
+    with zipfile.ZipFile(package) as z:
+        z.extractall(site / "pkg")
+    api_js, api_class, api_name = (("scorm12.js", "Scorm12API", "API") if version == "1.2"
+                                   else ("scorm2004.js", "Scorm2004API", "API_1484_11"))
+    shutil.copy(SCORM_AGAIN / api_js, site / api_js)
+    (site / "host.html").write_text(HOST.format(api_js=api_js, api_class=api_class, api_name=api_name),
+                                    encoding="utf-8")
+    return site
+
+
+def _frame(page):
+    from playwright.sync_api import expect
+    frame = page.frame_locator("#sco")
+    expect(frame.locator('.h4s-question[data-qid="distance"] .h4s-check')).to_be_visible(timeout=60_000)
+    return frame
+
+
+def _answer(frame, qid: str, expect_text: str | None = None):
+    from playwright.sync_api import expect
+    q = frame.locator(f'.h4s-question[data-qid="{qid}"]')
+    q.locator(".h4s-check").press("Enter")
+    expect(q.locator(".h4s-feedback")).not_to_be_empty(timeout=15_000)
+
+
+@pytest.mark.browser
+def test_scorm12_in_an_lms_frame(browser, package, tmp_path):
+    from _browser import RequestLog, format_violations, run_axe, serve_directory
+    from playwright.sync_api import expect
+    site = _site(tmp_path, package)
+    ctx = browser.new_context()
+    log = RequestLog(ctx)
+    errors: list[str] = []
+    try:
+        page = ctx.new_page()
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        with serve_directory(site) as url:
+            page.goto(url + "host.html")
+            page.evaluate("window.openSco(null)")
+            frame = _frame(page)
+            sco = page.frame_locator("#sco")
+            # keyboard: choose the right option of 'goggles' (Space on the focused radio), check with Enter
+            g = sco.locator('.h4s-question[data-qid="goggles"]')
+            g.locator("input[type=radio]").first.focus()
+            page.keyboard.press("Space")
+            _answer(frame, "goggles")
+            # 'guard-off': answer True (wrong)
+            sco.locator('.h4s-question[data-qid="guard-off"] input[value="true"]').check()
+            _answer(frame, "guard-off")
+            # 'distance': type 3
+            sco.locator('.h4s-question[data-qid="distance"] input.h4s-num-input').fill("3")
+            _answer(frame, "distance")
+            # the practice question (not in the closing quiz)
+            sco.locator('.h4s-question[data-qid="sparks-hot"] input[value="true"]').check()
+            _answer(frame, "sparks-hot")
+            page.wait_for_function("window.API.cmi.interactions.childArray.length >= 4", timeout=15_000)
+            cmi = page.evaluate("window.readCMI()")
+            core = cmi["core"]
+            # closing quiz: 2 of 3 points = 66.67 % >= 60 % -> passed
+            assert float(core["score"]["raw"]) == pytest.approx(66.67, abs=0.01)
+            assert core["score"]["min"] == "0" and core["score"]["max"] == "100"
+            assert core["lesson_status"] == "passed"
+            inter = page.evaluate("""() => window.API.cmi.interactions.childArray.map(i => ({
+                id: i.id, type: i.type, student_response: i.student_response, result: i.result,
+                weighting: i.weighting, latency: i.latency, time: i.time}))""")
+            by = {i["id"]: i for i in inter}
+            assert by["90-scorm-fixture.goggles"]["type"] == "choice"
+            assert by["90-scorm-fixture.goggles"]["student_response"] == "a"
+            assert by["90-scorm-fixture.goggles"]["result"] == "correct"
+            assert by["90-scorm-fixture.guard-off"]["student_response"] == "t"
+            assert by["90-scorm-fixture.guard-off"]["result"] == "wrong"
+            assert by["90-scorm-fixture.distance"]["type"] == "numeric"
+            assert by["90-scorm-fixture.distance"]["student_response"] == "3"
+            assert by["90-scorm-fixture.sparks-hot"]["type"] == "true-false"
+            for i in inter:
+                assert re.match(r"^\d{2,4}:\d\d:\d\d(\.\d{1,2})?$", i["latency"]), i
+                assert re.match(r"^\d\d:\d\d:\d\d$", i["time"]), i
+                assert float(i["weighting"]) == 1
+            saved = json.loads(cmi["suspend_data"])
+            assert saved["a"]["goggles"][:4] == [1, 1, 1, 1] and saved["a"]["guard-off"][3] == 0
+            assert len(cmi["suspend_data"]) <= 4096
+            # axe on the packaged page
+            sco_frame = page.frame(url=re.compile(r"pkg/index\.html"))
+            violations = run_axe(sco_frame)
+            assert violations == [], format_violations(violations)
+            # leave: LMSFinish on pagehide
+            page.evaluate("document.getElementById('sco').src = 'about:blank'")
+            page.wait_for_function("window.API.isTerminated()", timeout=10_000)
+            cmi = page.evaluate("window.readCMI()")
+            assert re.match(r"^\d{4}:\d\d:\d\d\.\d\d$", cmi["core"]["session_time"])
+            assert cmi["core"]["exit"] == "suspend"
+
+            # re-open with the saved data: score and status come back, the page says so
+            saved_json = {"cmi": {"suspend_data": cmi["suspend_data"], "core": {"entry": "resume"}}}
+            page.evaluate("(s) => window.openSco(s.cmi)", saved_json)
+            frame = _frame(page)
+            expect(sco.locator(".h4s-scorm-status")).to_contain_text("answered 3 of 3", timeout=15_000)
+            expect(sco.locator(".h4s-scorm-status")).to_contain_text("66.67%")
+            state = sco_frame_state(page)
+            assert state["a"]["distance"][3] == 1
+            # answering again after the resume: the saved answers count, the interactions continue
+            sco.locator('.h4s-question[data-qid="guard-off"] input[value="false"]').check()
+            _answer(frame, "guard-off")
+            page.wait_for_function("window.API.cmi.interactions.childArray.length >= 1", timeout=15_000)
+            core = page.evaluate("window.readCMI()")["core"]
+            assert float(core["score"]["raw"]) == 100 and core["lesson_status"] == "passed"
+        assert not errors, errors
+        log.assert_only_local()
+    finally:
+        ctx.close()
+
+
+def sco_frame_state(page) -> dict:
+    frame = page.frame(url=re.compile(r"pkg/index\.html"))
+    return frame.evaluate("window.h4sScorm.state()")
+
+
+@pytest.mark.browser
+def test_scorm12_restores_answers_in_the_quiz(browser, package, tmp_path):
+    """After a resume the quizzes show the earlier results (needs static.js to use
+    window.__h4sRuntime.initialState; see the report)."""
+    from _browser import serve_directory
+    from playwright.sync_api import expect
+    site = _site(tmp_path, package)
+    ctx = browser.new_context()
+    try:
+        page = ctx.new_page()
+        with serve_directory(site) as url:
+            page.goto(url + "host.html")
+            saved = {"v": 1, "n": 1, "a": {"goggles": [1, 1, 1, 1, ["option:a"], "a"]}}
+            page.evaluate("(s) => window.openSco({suspend_data: JSON.stringify(s), core: {entry: 'resume'}})", saved)
+            sco = page.frame_locator("#sco")
+            _frame(page)
+            expect(sco.locator('.h4s-question[data-qid="goggles"] .h4s-feedback')).not_to_be_empty(timeout=10_000)
+    finally:
+        ctx.close()
+
+
+@pytest.mark.browser
+def test_without_an_lms_it_is_a_plain_page(browser, package, tmp_path):
+    from _browser import RequestLog, serve_directory
+    site = _site(tmp_path, package)
+    ctx = browser.new_context()
+    log = RequestLog(ctx)
+    errors: list[str] = []
+    try:
+        page = ctx.new_page()
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        with serve_directory(site) as url:
+            page.goto(url + "pkg/index.html")
+            page.wait_for_selector('.h4s-question[data-qid="goggles"] .h4s-check', timeout=60_000)
+            page.locator('.h4s-question[data-qid="goggles"] input[type=radio]').first.check()
+            page.locator('.h4s-question[data-qid="goggles"] .h4s-check').click()
+            page.wait_for_function("window.h4sScorm && window.h4sScorm.state().a.goggles", timeout=10_000)
+            assert page.evaluate("window.h4sScorm.connected") is False
+            page.wait_for_function("document.querySelector('mjx-container') !== null", timeout=20_000)
+        assert not errors, errors
+        log.assert_only_local()
+    finally:
+        ctx.close()
+
+
+@pytest.mark.browser
+def test_scorm2004_in_an_lms_frame(browser, tmp_path):
+    from _browser import RequestLog, serve_directory
+    pkg = tmp_path / "p2004.zip"
+    build_scorm(FIXTURE, pkg, version="2004")
+    site = _site(tmp_path, pkg, version="2004")
+    ctx = browser.new_context()
+    log = RequestLog(ctx)
+    try:
+        page = ctx.new_page()
+        with serve_directory(site) as url:
+            page.goto(url + "host.html")
+            page.evaluate("window.openSco(null)")
+            frame = _frame(page)
+            sco = page.frame_locator("#sco")
+            sco.locator('.h4s-question[data-qid="goggles"] input[type=radio]').nth(1).check()
+            _answer(frame, "goggles")
+            sco.locator('.h4s-question[data-qid="guard-off"] input[value="false"]').check()
+            _answer(frame, "guard-off")
+            sco.locator('.h4s-question[data-qid="distance"] input.h4s-num-input').fill("3")
+            _answer(frame, "distance")
+            page.wait_for_function("window.API_1484_11.cmi.interactions.childArray.length >= 3", timeout=15_000)
+            cmi = page.evaluate("window.readCMI()")
+            assert cmi["completion_status"] == "completed" and cmi["success_status"] == "passed"
+            assert float(cmi["score"]["scaled"]) == pytest.approx(0.6667, abs=1e-3)
+            inter = page.evaluate("""() => window.API_1484_11.cmi.interactions.childArray.map(i => ({
+                id: i.id, type: i.type, learner_response: i.learner_response, result: i.result}))""")
+            assert inter[0] == {"id": "urn:h4s:90-scorm-fixture.goggles", "type": "choice", "learner_response": "b",
+                                "result": "incorrect"}
+            assert inter[1]["learner_response"] == "false" and inter[1]["result"] == "correct"
+        log.assert_only_local()
+    finally:
+        ctx.close()
