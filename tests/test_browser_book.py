@@ -1,0 +1,155 @@
+"""The course in Chromium through `h4s serve`: home page -> module -> static quiz (keyboard) -> live
+version -> live quiz graded in the kernel -> back to the book.  No request may leave 127.0.0.1, and
+axe-core finds nothing on the home page and on a module page, static and live.
+
+Screenshots go to tests/_artifacts/book-*.png and live-*.png.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from _browser import WCAG_TAGS, RequestLog, format_violations, run_axe, screenshot, tab_to
+from h4s_kit.build import build
+from h4s_kit.serve import LiveServer, free_port
+from test_build import MINI_IDS, make_project
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+#: every WCAG 2.0/2.1 A and AA rule and axe's best practices (region, landmarks, headings, ...)
+AXE_TAGS = WCAG_TAGS + ("best-practice",)
+MODULE = MINI_IDS[0]                 # 01-hello-oer: one single-choice question "oer-meaning", answer a
+QID = "oer-meaning"
+
+
+def expect():
+    from playwright.sync_api import expect as _e
+    return _e
+
+
+def q(css: str = "") -> str:
+    return f'.h4s-question[data-qid="{QID}"] {css}'.strip()
+
+
+def assert_no_violations(page, where: str) -> None:
+    v = run_axe(page, tags=AXE_TAGS)
+    assert v == [], f"axe-core violations on {where}:\n{format_violations(v)}"
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    proj = make_project(tmp_path_factory.mktemp("browser"))
+    res = build(root=proj, echo=lambda s: None)
+    srv = LiveServer(html_dir=res.html_dir, modules_dir=proj / "modules", port=free_port(), pool_size=1,
+                     log_file=proj / "voila.log", echo=lambda s: None)
+    srv.start()
+    try:
+        yield srv
+    finally:
+        srv.stop()
+
+
+def test_home_module_static_quiz_live_quiz_and_back(course, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    log = RequestLog(context)
+    errors: list[str] = []
+    page = context.new_page()
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        # ---- home page (/ redirects to book/index.html)
+        page.goto(course.url)
+        page.wait_for_url(re.compile(r"/book/index\.html$"))
+        expect()(page.get_by_role("heading", level=1)).to_contain_text("Hack4Society")
+        page.wait_for_load_state("networkidle")
+        screenshot(page, "book-home", full_page=False)
+        assert_no_violations(page, "the home page")
+
+        # ---- to a module, through the sidebar
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Hello, open educational resources").click()
+        page.wait_for_url(re.compile(rf"/modules/{MODULE}/module\.html$"))
+        live_link = page.locator("a.h4s-live-link")
+        expect()(live_link).to_have_attribute("href", f"/live/voila/render/{MODULE}/module.ipynb")
+        assert page.locator('meta[name="h4s-live-url"]').get_attribute("content") == \
+            f"/live/voila/render/{MODULE}/module.ipynb"
+        page.wait_for_selector(q(), timeout=15_000)           # the static quiz has rendered
+        page.wait_for_function("() => !!document.querySelector('mjx-container')", timeout=15_000)  # MathJax ran
+        page.wait_for_load_state("networkidle")
+        assert page.locator("[data-h4s-static]").count() == 1
+        screenshot(page, "book-module", full_page=True)
+        assert_no_violations(page, "a module page (static)")
+
+        # ---- static quiz with the keyboard: wrong first, then right
+        tab_to(page, q('input[type="radio"]'))
+        page.keyboard.press("ArrowDown")                     # b: Online Exam Registry (wrong)
+        assert page.locator(q('input[value="b"]')).is_checked()
+        tab_to(page, q(".h4s-check"))
+        page.keyboard.press("Enter")
+        expect()(page.locator(q('.h4s-feedback[role="status"]'))).to_contain_text(re.compile("Not quite|Incorrect|wrong", re.I))
+        tab_to(page, q('input[type="radio"]:checked'))
+        page.keyboard.press("ArrowUp")                       # a: Open Educational Resources
+        tab_to(page, q(".h4s-check"))
+        page.keyboard.press("Enter")
+        expect()(page.locator(q('.h4s-feedback[role="status"]'))).to_contain_text("Correct")
+        page.locator(q()).scroll_into_view_if_needed()
+        screenshot(page, "book-module-quiz-answered", full_page=False)
+        assert_no_violations(page, "a module page after answering")
+
+        # ---- follow the link to the live version (keyboard)
+        tab_to(page, "a.h4s-live-link")
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(rf"/live/voila/render/{MODULE}/module\.ipynb$"))
+        page.wait_for_selector(q(".h4s-check"), timeout=60_000)   # the live widget has rendered
+        assert page.locator("[data-h4s-static]").count() == 0, "the live page must not carry the static key"
+        back = page.locator("a.h4s-book-link")
+        expect()(back).to_have_attribute("href", f"/modules/{MODULE}/module.html")
+        page.wait_for_load_state("networkidle")
+        screenshot(page, "live-module", full_page=True)
+        assert_no_violations(page, "a module page (live)")
+
+        # ---- live quiz: graded in the kernel (no key in the page), keyboard only
+        graded = page.evaluate_handle("""() => {
+            window.__h4sGraded = [];
+            document.addEventListener('h4s:graded', e => window.__h4sGraded.push(e.detail));
+            return true; }""")
+        assert graded
+        tab_to(page, q('input[type="radio"]'))
+        page.keyboard.press("Space")                         # a, the right answer
+        tab_to(page, q(".h4s-check"))
+        page.keyboard.press("Enter")
+        expect()(page.locator(q('.h4s-feedback[role="status"]'))).to_contain_text("Correct", timeout=30_000)
+        events = page.wait_for_function("() => window.__h4sGraded.length > 0 && window.__h4sGraded", timeout=15_000)
+        detail = events.json_value()[0]
+        assert detail["module"] == MODULE and detail["question"]["id"] == QID
+        assert detail["result"]["correct"] is True
+        screenshot(page, "live-module-answered", full_page=False)
+        assert_no_violations(page, "a live module page after answering")
+
+        # ---- and back to the book
+        tab_to(page, "a.h4s-book-link")
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(rf"/modules/{MODULE}/module\.html$"))
+        page.wait_for_load_state("networkidle")
+
+        log.assert_only_local()
+        assert any("/live/api/kernels/" in u for u in log.urls), "the live page never talked to its kernel"
+        assert any("/_static/h4s-vendor/mathjax/" in u for u in log.urls)
+        assert not [e for e in errors if "h4s" in e.lower()], errors
+    finally:
+        context.close()
+
+
+def test_other_book_pages_pass_axe(course, browser):
+    context = browser.new_context()
+    log = RequestLog(context)
+    page = context.new_page()
+    try:
+        for path in ("book/learners.html", "book/trainers.html", "book/reviewers.html", "book/glossary.html",
+                     "book/licence-and-credits.html", "search.html"):
+            page.goto(course.url + path)
+            page.wait_for_load_state("networkidle")
+            assert_no_violations(page, path)
+        screenshot(page, "book-search", full_page=False)
+        log.assert_only_local()
+    finally:
+        context.close()
