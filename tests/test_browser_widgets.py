@@ -375,7 +375,13 @@ def answer_likert(page):
 def drive_all(page, live: bool) -> None:
     SHOT_PREFIX["value"] = "live-" if live else "static-"
     answer_single_choice(page)
+    # a live region speaks when it changes: checking another question must leave this one alone
+    page.evaluate("""(sel) => { window.__h4sMut = 0;
+        new MutationObserver((m) => { window.__h4sMut += m.length; })
+            .observe(document.querySelector(sel), {childList: true, subtree: true, characterData: true}); }""",
+                  q("hand-rub-time", ".h4s-feedback"))
     answer_multiple_response(page)
+    assert page.evaluate("window.__h4sMut") == 0, "another question's live region was rewritten"
     answer_cloze(page)
     answer_essay(page)
     answer_true_false(page)

@@ -435,13 +435,39 @@ export const h4sUI = (function () {
       solBtn.setAttribute("aria-expanded", "true");
     }
 
-    function showLocal(kind, text) {
+    // Put new feedback in the live region.  The same text twice in a row (say, two wrong
+    // answers) is emptied first and filled a moment later, so that screen readers say it again.
+    let lastHtml = "";
+    let token = 0;
+    function announce(nodes, again) {
+      const box = document.createElement("div");
+      nodes.forEach((n) => box.append(n));
+      const html = box.innerHTML;
+      if (html === lastHtml && !again) return; // nothing new to say
+      const mine = ++token;
       status.textContent = "";
-      status.append(iconText(kind, text));
+      const fill = () => {
+        if (mine !== token) return;
+        status.append(...Array.from(box.childNodes));
+        typeset(status);
+      };
+      if (html && html === lastHtml) setTimeout(fill, 80);
+      else fill();
+      lastHtml = html;
+    }
+
+    function showLocal(kind, text) {
+      announce([iconText(kind, text)], true);
     }
 
     let current = {};
+    let lastSig = null;
+    let shownAttempts = 0;
     function update(st) {
+      // only a question whose own state changed is redrawn (its live region must stay quiet otherwise)
+      const sig = JSON.stringify(st || {});
+      if (sig === lastSig) return;
+      lastSig = sig;
       current = st || {};
       const attempts = current.attempts || 0;
       if (checkBtn) {
@@ -460,23 +486,25 @@ export const h4sUI = (function () {
       solBtn.hidden = !solAvail;
       if (current.solution && solWanted) showSolution(current.solution);
       if (!current.result) {
-        if (!current.messages) status.textContent = "";
+        token += 1;
+        status.textContent = "";
+        lastHtml = "";
         if (view.onState) view.onState(current, after);
         return;
       }
-      status.textContent = "";
       const v = verdictOf(q, current, ctx);
       const r = current.result;
       const line = iconText(v.kind, v.text);
       if (q.graded && ["correct", "partial", "wrong"].indexOf(v.kind) >= 0 && typeof r.max_score === "number") {
         line.append(el("span", { class: "h4s-points", text: T("Points") + ": " + fmt(r.score) + " / " + fmt(r.max_score) }));
       }
-      status.append(line);
-      if (view.statusExtra) view.statusExtra(current, status);
+      const box = el("div", {}, line);
+      if (view.statusExtra) view.statusExtra(current, box);
       const msgs = (current.messages || []).filter(Boolean);
-      if (msgs.length) status.append(el("ul", { class: "h4s-messages" }, msgs.map((m) => el("li", { html: m }))));
-      if (current.general) status.append(el("div", { class: "h4s-general", html: current.general }));
-      typeset(status);
+      if (msgs.length) box.append(el("ul", { class: "h4s-messages" }, msgs.map((m) => el("li", { html: m }))));
+      if (current.general) box.append(el("div", { class: "h4s-general", html: current.general }));
+      announce(Array.from(box.childNodes), attempts !== shownAttempts);
+      shownAttempts = attempts;
       clearMarks();
       if (view.mark && attempts > 0) view.mark(r, current);
       if (view.onState) view.onState(current, after);
