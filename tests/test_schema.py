@@ -335,33 +335,37 @@ def test_example_banks_pass_json_schema_and_pydantic(name):
     parse_bank(data, name)
 
 
-BANK_FILES = sorted(
-    p for pattern in ("modules/*/questions/*.yml", "examples/**/*.yml", "examples/**/*.yaml", "examples/**/*.json",
-                      "tests/fixtures/**/questions/*.yml")
-    for p in ROOT.glob(pattern))
+BANK_GLOBS = ("modules/*/questions/*.yml", "examples/**/*.yml", "examples/**/*.yaml", "examples/**/*.json",
+              "tests/fixtures/**/questions/*.yml")
 
 
-@pytest.mark.parametrize("path", BANK_FILES, ids=[str(p.relative_to(ROOT)) for p in BANK_FILES])
-def test_bank_files_json_schema_agrees_with_pydantic(path):
+def test_bank_files_json_schema_agrees_with_pydantic():
     """Committed banks (modules, examples, fixtures): the JSON Schema and load_bank give the same verdict.
 
     Modules and examples must be valid; fixtures may be broken on purpose, but then both must reject them
     (a few checks, such as answer ids and duplicate ids, are beyond JSON Schema: those count as agreeing).
+    One test over all files, so that files added while the suite is collected cannot upset pytest-xdist.
     """
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError):
-        data = None
-    schema_ok = data is not None and not list(_validator().iter_errors(data))
-    try:
-        load_bank(path)
-        pydantic_ok = True
-    except H4SError:
-        pydantic_ok = False
-    if "fixtures" not in path.parts:
-        assert schema_ok and pydantic_ok, f"{path} is not a valid bank"
-    if not schema_ok:
-        assert not pydantic_ok, f"{path}: the JSON Schema rejects a bank that load_bank accepts"
+    files = sorted({p for pattern in BANK_GLOBS for p in ROOT.glob(pattern)})
+    assert files, "no question bank files found"
+    problems = []
+    for path in files:
+        rel = path.relative_to(ROOT)
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (yaml.YAMLError, UnicodeDecodeError):
+            data = None
+        schema_ok = data is not None and not list(_validator().iter_errors(data))
+        try:
+            load_bank(path)
+            pydantic_ok, why = True, ""
+        except H4SError as e:
+            pydantic_ok, why = False, str(e)
+        if "fixtures" not in rel.parts and not (schema_ok and pydantic_ok):
+            problems.append(f"{rel} is not a valid bank: {why or 'the JSON Schema rejects it'}")
+        elif not schema_ok and pydantic_ok:
+            problems.append(f"{rel}: the JSON Schema rejects a bank that load_bank accepts")
+    assert not problems, problems
 
 
 def _q(**kw):
