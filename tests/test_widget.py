@@ -281,3 +281,25 @@ def test_assembled_scripts_parse(tmp_path):
         assert r.returncode == 0, r.stderr
     assert "export default" in widget_esm()
     assert not re.search(r"^\s*(import|export)\s", static_runtime(), re.M)
+
+
+def test_example_notebook_runs_top_to_bottom(monkeypatch):
+    """examples/all-question-types.ipynb executes with nbclient; every quiz cell shows a widget and its fallback."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    path = ROOT / "examples" / "all-question-types.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    quiz_cells = [c for c in nb.cells if c.cell_type == "code"]
+    assert len(quiz_cells) == 3
+    shown: list[str] = []
+    for c in quiz_cells:
+        assert "remove-input" in c.metadata.get("tags", [])
+        outs = [o for o in c.outputs if o.output_type == "execute_result"]
+        assert len(outs) == 1 and not [o for o in c.outputs if o.output_type == "error"]
+        data = outs[0]["data"]
+        assert "application/vnd.jupyter.widget-view+json" in data and 'data-h4s-static' in data["text/html"]
+        payload = re.search(r'class="h4s-data">(.*?)</script>', data["text/html"], re.S).group(1)
+        shown += [q["id"] for q in json.loads(payload.replace("<\\/", "</"))["spec"]["questions"]]
+    assert sorted(shown) == sorted(QUESTIONS), "every question of the bank appears once"
