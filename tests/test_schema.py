@@ -457,3 +457,21 @@ def test_check_reports_a_stale_file_and_the_command_rewrites_it(tmp_path, monkey
     assert _schema_tools.main(["schema"]) == 0
     assert stale.read_text(encoding="utf-8") == _schema_tools.schema_text()
     assert _schema_tools.main(["schema", "--check"]) == 0
+
+
+RIGHT_ANSWERS = {
+    "single_choice": "a", "multiple_response": ["a", "b", "d"], "true_false": False, "cloze": ["open", "CC-BY"],
+    "numeric": "96,00", "short_text": "cc by", "ordering": ["l1", "l2", "l3", "l4"],
+    "drag_words": ["gloves", "goggles"],
+    "matching": {"by": "Credit the author", "sa": "Share under the same licence", "nc": "No commercial use",
+                 "nd": "No changed versions"},
+}
+
+
+@pytest.mark.parametrize("qtype", sorted(RIGHT_ANSWERS))
+def test_reference_examples_grade_their_right_answer_as_correct(qtype):
+    """The examples teach by example, so they must work: the intended answer gets full marks."""
+    from h4s_widgets import grade
+    q = parse_question(yaml.safe_load(EXAMPLES[qtype])[0])
+    result = grade(q, RIGHT_ANSWERS[qtype])
+    assert result.correct and result.score == q.points
