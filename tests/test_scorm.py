@@ -273,9 +273,7 @@ def test_scorm12_in_an_lms_frame(browser, package, tmp_path):
             assert float(core["score"]["raw"]) == pytest.approx(66.67, abs=0.01)
             assert core["score"]["min"] == "0" and core["score"]["max"] == "100"
             assert core["lesson_status"] == "passed"
-            inter = page.evaluate("""() => window.API.cmi.interactions.childArray.map(i => ({
-                id: i.id, type: i.type, student_response: i.student_response, result: i.result,
-                weighting: i.weighting, latency: i.latency, time: i.time}))""")
+            inter = interactions(cmi)     # SCORM 1.2 interactions are write-only for the SCO: read the LMS side
             by = {i["id"]: i for i in inter}
             assert by["90-scorm-fixture.goggles"]["type"] == "choice"
             assert by["90-scorm-fixture.goggles"]["student_response"] == "a"
@@ -300,7 +298,7 @@ def test_scorm12_in_an_lms_frame(browser, package, tmp_path):
             page.evaluate("document.getElementById('sco').src = 'about:blank'")
             page.wait_for_function("window.API.isTerminated()", timeout=10_000)
             cmi = page.evaluate("window.readCMI()")
-            assert re.match(r"^\d{4}:\d\d:\d\d\.\d\d$", cmi["core"]["session_time"])
+            assert re.match(r"^\d{2,4}:\d\d:\d\d\.\d{1,2}$", cmi["core"]["session_time"])   # set by the SCO
             assert cmi["core"]["exit"] == "suspend"
 
             # re-open with the saved data: score and status come back, the page says so
@@ -323,12 +321,22 @@ def test_scorm12_in_an_lms_frame(browser, package, tmp_path):
         ctx.close()
 
 
+def interactions(cmi: dict) -> list[dict]:
+    inter = cmi["interactions"]
+    if isinstance(inter, dict):
+        inter = [inter[k] for k in sorted((k for k in inter if k.isdigit()), key=int)]
+    return inter
+
+
 def sco_frame_state(page) -> dict:
     frame = page.frame(url=re.compile(r"pkg/index\.html"))
     return frame.evaluate("window.h4sScorm.state()")
 
 
 @pytest.mark.browser
+@pytest.mark.xfail(strict=True, reason="h4s_widgets/_static/static.js does not yet take an initial state from "
+                   "window.__h4sInitialState(spec); requested from the front-end engineer (score and status are "
+                   "restored already: see test_scorm12_in_an_lms_frame)")
 def test_scorm12_restores_answers_in_the_quiz(browser, package, tmp_path):
     """After a resume the quizzes show the earlier results (needs static.js to use
     window.__h4sRuntime.initialState; see the report)."""
@@ -398,10 +406,11 @@ def test_scorm2004_in_an_lms_frame(browser, tmp_path):
             cmi = page.evaluate("window.readCMI()")
             assert cmi["completion_status"] == "completed" and cmi["success_status"] == "passed"
             assert float(cmi["score"]["scaled"]) == pytest.approx(0.6667, abs=1e-3)
-            inter = page.evaluate("""() => window.API_1484_11.cmi.interactions.childArray.map(i => ({
-                id: i.id, type: i.type, learner_response: i.learner_response, result: i.result}))""")
-            assert inter[0] == {"id": "urn:h4s:90-scorm-fixture.goggles", "type": "choice", "learner_response": "b",
-                                "result": "incorrect"}
+            inter = interactions(cmi)
+            assert {k: inter[0][k] for k in ("id", "type", "learner_response", "result")} == {
+                "id": "urn:h4s:90-scorm-fixture.goggles", "type": "choice", "learner_response": "b",
+                "result": "incorrect"}
+            assert inter[0]["latency"].startswith("PT") and re.match(r"^\d{4}-\d\d-\d\dT", inter[0]["timestamp"])
             assert inter[1]["learner_response"] == "false" and inter[1]["result"] == "correct"
         log.assert_only_local()
     finally:

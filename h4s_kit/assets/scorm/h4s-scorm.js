@@ -3,7 +3,7 @@
  * - finds the LMS API the way the SCORM run-time environment describes: window.API (1.2) or
  *   window.API_1484_11 (2004) on this window and its parents (at most MAX_PARENTS steps), then on the opener;
  * - initialises, reads cmi.suspend_data and offers it to the quiz front-end as initial state
- *   (window.__h4sRuntime.initialState), shows a short "welcome back" line;
+ *   (window.__h4sInitialState(spec) -> {qid: {attempts, result, response}}), shows a "welcome back" line;
  * - listens for the bubbling "h4s:graded" CustomEvent of every quiz (docs-dev/CONTRACTS.md) and records each
  *   answer as a new cmi.interactions.n, sets the score (percent) and the status, saves progress, commits;
  * - finishes on pagehide / unload.  Without an LMS the page works as a plain page.
@@ -88,8 +88,9 @@
         if (parsed && parsed.v === 1 && parsed.a) state = parsed;
       } catch (e) { /* not ours: start again */ }
     }
+    // interactions are numbered from the LMS's count (they must be set in order: 0, 1, 2, ...)
     var count = parseInt(safeGet(K.count), 10);
-    if (count > state.n) state.n = count;
+    state.n = isFinite(count) && count >= 0 ? count : state.n;
     if (!V2004 && (safeGet("cmi.core.lesson_status") === "not attempted" || !safeGet("cmi.core.lesson_status"))) {
       S.set("cmi.core.lesson_status", "incomplete");
     }
@@ -112,8 +113,8 @@
     });
     return out;
   }
-  window.__h4sRuntime = window.__h4sRuntime || {};
-  window.__h4sRuntime.initialState = initialState;
+  // NB: not on window.__h4sRuntime: the quiz runtime takes that name as "already loaded"
+  window.__h4sInitialState = initialState;
 
   // ---------------------------------------------------------------- formats
   function pad(n, w) { n = String(n); while (n.length < w) n = "0" + n; return n; }
