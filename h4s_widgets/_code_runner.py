@@ -9,7 +9,7 @@ impossible (code exercises are formative).  What the harness does:
   (the "vault") that reads stdin before the learner's code runs and answers
   only the harness frame that started it; its locals cannot be read (the
   audit hook refuses ``gi_frame`` on it and ``gc`` object lists);
-* the result goes to a pipe that is not stdout, prefixed by the token,
+* the result goes to a pipe that is not stdout (a file elsewhere on Windows), prefixed by the token,
   written with functions bound before the learner's code ran (``repr``,
   ``os.write``; no ``json``, no context managers), followed by ``os._exit``;
 * an audit hook, added just before the learner's code, refuses: the code of a
@@ -55,12 +55,15 @@ def _h4s_main():
         pass
 
     def vault(_getframe=sys._getframe, _loads=json.loads, _read=sys.stdin.read, _compile=compile,
-              _write=os.write, _exit=os._exit, _repr=repr, _enc=str.encode, _Base=BaseException):
+              _write=os.write, _exit=os._exit, _repr=repr, _enc=str.encode, _Base=BaseException, _open=os.open,
+              _flags=os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)):
         # The only place that holds the token, the tests and the results.  It answers only the
         # harness frame that started it; learner code cannot read a suspended generator's locals
         # (gi_frame and gc are refused by the hook).
         data = _loads(_read())
         token, fd, tests = data["token"], data["fd"], []
+        if fd is None:  # no pipe (Windows): a file outside the working directory, opened now
+            fd = _open(data["path"], _flags)
         for t in data["tests"]:
             try:
                 tests.append(_compile(t, "<test>", "exec"))
@@ -133,20 +136,24 @@ def _h4s_main():
                     raise Refused("the harness is not yours to read")
                 # the code of a frame the harness runs directly with other globals than its own:
                 # a running test (its expected values)
-                if (_isinstance(args[0], _Frame) and _str_eq(args[1], "f_code") and args[0].f_back is home
+                if (_isinstance(args[0], _Frame) and _isinstance(args[1], str) and _str_eq(args[1], "f_code")
+                        and args[0].f_back is home
                         and args[0].f_globals is not home.f_globals):
                     raise Refused("the tests are not yours to read")
-            if (_str_eq(event, "object.__setattr__") or _str_eq(event, "object.__delattr__")) and _id(args[0]) in protected:
-                raise Refused("the harness and the test helpers are not yours to change")
+            if _str_eq(event, "object.__setattr__") or _str_eq(event, "object.__delattr__"):
+                if _id(args[0]) in protected:
+                    raise Refused("the harness and the test helpers are not yours to change")
             if event in paths and args and _isinstance(args[0], (str, bytes)):
                 p = _fsdecode(args[0])
-                if _isinstance(p, str) and _contains(_dec(_enc(p, "utf-8", "surrogatepass"), "utf-8", "surrogatepass"), "/proc"):
+                p = _dec(_enc(p, "utf-8", "surrogatepass"), "utf-8", "surrogatepass") if _isinstance(p, str) else ""
+                if _contains(p, "/proc"):
                     raise Refused("/proc is not allowed in an exercise")
 
         return hook, Refused
 
-    _exec, _compile, _dict, _callable, _isinstance, _Module = exec, compile, dict, callable, isinstance, types.ModuleType
-    _Base, _Assert, _Syntax, _StringIO, _getvalue = BaseException, AssertionError, SyntaxError, io.StringIO, io.StringIO.getvalue
+    _exec, _compile, _dict, _callable, _isinstance = exec, compile, dict, callable, isinstance
+    _Module, _Base, _Assert, _Syntax = types.ModuleType, BaseException, AssertionError, SyntaxError
+    _StringIO, _getvalue = io.StringIO, io.StringIO.getvalue
     _proxy, _str_eq, _id = types.MappingProxyType, str.__eq__, id
     bdict = builtins.__dict__
     clean = _proxy(_dict(bdict))
@@ -233,33 +240,45 @@ def _read_all(fd: int, chunks: list[bytes]) -> None:
                 chunks.append(b)
 
 
+#: results come back on a pipe (POSIX); elsewhere in a file outside the learner's working directory
+_USE_PIPE = os.name == "posix"
+
+
 def run_code_exercise(q, code: str) -> Result:
     token = secrets.token_hex(16)
-    r, w = os.pipe()
     chunks: list[bytes] = []
-    reader = threading.Thread(target=_read_all, args=(r, chunks), daemon=True)
-    reader.start()
-    with tempfile.TemporaryDirectory(prefix="h4s-code-") as tmp:
-        payload = json.dumps({"token": token, "fd": w, "setup": q.setup, "code": code,
-                              "tests": [t.code for t in q.tests]})
+    with tempfile.TemporaryDirectory(prefix="h4s-code-") as tmp, \
+            tempfile.TemporaryDirectory(prefix="h4s-out-") as out_dir:
+        out_path = Path(out_dir) / f"{secrets.token_hex(8)}.out"
+        if _USE_PIPE:
+            r, w = os.pipe()
+            reader = threading.Thread(target=_read_all, args=(r, chunks), daemon=True)
+            reader.start()
+        payload = json.dumps({"token": token, "fd": w if _USE_PIPE else None, "path": str(out_path),
+                              "setup": q.setup, "code": code, "tests": [t.code for t in q.tests]})
         env = {k: v for k, v in os.environ.items() if not k.startswith(("JPY_", "JUPYTER", "H4S_LRS"))}
         env["MPLBACKEND"] = "Agg"
         try:
             proc = subprocess.Popen([sys.executable, "-I", "-c", _HARNESS], stdin=subprocess.PIPE,
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp, env=env,
-                                    pass_fds=(w,), text=True, encoding="utf-8")
+                                    pass_fds=(w,) if _USE_PIPE else (), text=True, encoding="utf-8")
         finally:
-            os.close(w)  # the child holds the only write end: EOF when it exits
+            if _USE_PIPE:
+                os.close(w)  # the child holds the only write end: EOF when it exits
         try:
             proc.communicate(payload, timeout=q.timeout_s)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.communicate()
-            reader.join(5)
+            if _USE_PIPE:
+                reader.join(5)
             return _finish(q, "timeout", [], "")
-        reader.join(5)
-    if reader.is_alive():  # a grandchild kept the pipe open
-        return _finish(q, "crashed", [], "")
+        if _USE_PIPE:
+            reader.join(5)
+            if reader.is_alive():  # something kept the pipe open
+                return _finish(q, "crashed", [], "")
+        elif out_path.exists():
+            chunks.append(out_path.read_bytes()[:_MAX_OUTPUT])
     return _parse(q, b"".join(chunks).decode("utf-8", "replace"), token)
 
 

@@ -28,7 +28,8 @@ EXERCISE = {
         {"name": "three numbers", "code": "assert total([1, 2, 3]) == 6, 'total([1, 2, 3]) should be 6'",
          "feedback": "Add up **all** the numbers."},
         {"name": "the prices", "code": "check(total(PRICES), 10.0)"},
-        {"name": "a list of the right length", "code": "assert len([total([1])]) == 1 and total([2, 2]) == len('abcd')"},
+        {"name": "a list of the right length",
+         "code": "assert len([total([1])]) == 1 and total([2, 2]) == len('abcd')"},
     ],
     "timeout_s": 5,
 }
@@ -190,7 +191,8 @@ CHEATS = {
         "    loc = f.f_locals\n"
         "    if 'token' in loc:\n"
         "        out = loc.get('out_path') or loc.get('out')\n"
-        "        body = json.dumps({'status': 'ok', 'tests': [{'status': 'passed', 'message': ''}] * 4, 'stdout': ''})\n"
+        "        rows = [{'status': 'passed', 'message': ''}] * 4\n"
+        "        body = json.dumps({'status': 'ok', 'tests': rows, 'stdout': ''})\n"
         "        if isinstance(loc.get('fd'), int):\n"
         "            os.write(loc['fd'], (loc['token'] + body).encode())\n"
         "        else:\n"
@@ -290,3 +292,13 @@ def test_redefined_helper_is_the_setup_one_in_tests():
     # an honest learner who happens to define `check` does not break the tests either
     res = run("def check(a, b):\n    raise RuntimeError('mine')\n\ndef total(xs):\n    return sum(xs)\n")
     assert res.correct is True, res.details
+
+
+def test_results_through_a_file_where_there_is_no_pipe(monkeypatch):
+    # Windows has no pass_fds: the harness writes to a file outside the learner's working directory
+    from h4s_widgets import _code_runner
+    monkeypatch.setattr(_code_runner, "_USE_PIPE", False)
+    assert run("def total(xs):\n    return sum(xs)\n").correct is True
+    assert run(CHEATS["fake-json-then-os-exit"]).feedback == ["crashed"]
+    assert run("def total(xs):\n    return sum(xs[:2])\n").feedback == [
+        "test:0:passed", "test:1:failed", "test:2:failed", "test:3:passed"]

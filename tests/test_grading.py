@@ -136,7 +136,8 @@ def run_js(script: str, payload: object) -> object:
 
 def test_js_deobfuscate_round_trip():
     texts = ["", "x", "<p>Solution: <strong>CC BY-SA</strong></p>",
-             "Ελληνικά: οδός · Deutsch: Straße ẞ · Polski: Łódź ł · Français: café · emoji 🎓 · NFD e\u0301",
+             "Ελληνικά: οδός · Deutsch: Straße ẞ · Polski: Łódź ł",
+             "Français: café · emoji 🎓 · NFD e\u0301 · NBSP\u00a0· tab\t· newline\n",
              "long " * 100]
     payload = [{"b64": obfuscate(t, "salt-ü", f"q{i}"), "qid": f"q{i}"} for i, t in enumerate(texts)]
     for p, t in zip(payload, texts):
@@ -150,6 +151,21 @@ def test_js_key_hash_and_text_rules_agree_with_python():
     values = ["", "b", "0:s1", "οδός", "Straße", "Łódź", "café", "e\u0301", "🎓", "a\x1fb"]
     got = run_js("console.log(JSON.stringify(input.map(v => G.keyHash('s\u00e4lt', 'q-1', v))));", values)
     assert got == [key_hash("s\u00e4lt", "q-1", v) for v in values]
+
+
+TRICKY = (["", " ", "a\u00a0b", "\ufeffx\u3000", "A\x1cB", "A\x85B", "A\u200bB", "\u180e", " \t\n\r\x0b\x0c ",
+           "ΟΔΌΣ ΚΑΙ ΣΟΦΙΑ", "STRAẞE", "İstanbul", "Ǆemal", "ŁÓDŹ", "CAFE\u0301", "ﬁ", "3,14", "\u22122", "1e3", "1 000",
+           "１２", "٣", "1_000", ".5", "5.", "+.5e-3", "1e400", "0x10", "inf", "NaN", "--1", "1,000.5"]
+          + [c + "x" + c for c in "\t\n\x0b\x0c\r \u00a0\u1680\u2000\u2005\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"])
+
+
+def test_js_text_and_number_helpers_agree_with_python():
+    from h4s_widgets._grading import count_words, norm_text, parse_number
+    got = run_js("console.log(JSON.stringify(input.map(s => [G.normText(s), G.normText(s, true), "
+                 "G.normText(s, false, false), G.parseNumber(s), G.countWords(s)])));", TRICKY)
+    want = [[norm_text(s), norm_text(s, True), norm_text(s, False, False), parse_number(s), count_words(s)]
+            for s in TRICKY]
+    assert got == want
 
 
 # ----------------------------------------------------- static keys: no answers
