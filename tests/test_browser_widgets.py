@@ -468,8 +468,8 @@ def test_static_page_by_keyboard(browser, static_site):
     assert time.monotonic() - t0 < 60
 
 
-def test_static_page_mouse_drag_and_drop_and_idempotent_mount(browser, static_site):
-    """Mouse users can drag words into gaps and reorder items; mounting twice changes nothing."""
+def test_static_page_mouse_drag_and_drop_reflow_and_idempotent_mount(browser, static_site):
+    """Mouse users can drag words into gaps and reorder items; narrow screens; mounting twice changes nothing."""
     with serve_directory(static_site) as url:
         context, page, log, errors = _open(browser, url + "index.html")
         try:
@@ -490,6 +490,15 @@ def test_static_page_mouse_drag_and_drop_and_idempotent_mount(browser, static_si
             page.drag_and_drop(f"{items} >> nth=0", f"{items} >> nth=3", target_position={"x": 20, "y": 30})
             ids = page.eval_on_selector_all(items, "els => els.map(e => e.dataset.id)")
             assert ids[-1] == first, ids
+            # reflow (WCAG 1.4.10): at 320 CSS px nothing in a quiz needs sideways scrolling
+            page.set_viewport_size({"width": 320, "height": 800})
+            wide = page.evaluate("""() => Array.from(document.querySelectorAll('.h4s-quiz, .h4s-quiz *'))
+                .filter(e => e.getBoundingClientRect().right > 321 && e.getClientRects().length)
+                .map(e => e.tagName + '.' + e.className)""")
+            assert wide == [], wide[:10]
+            narrow = run_axe(page)
+            assert narrow == [], format_violations(narrow)
+            screenshot(page, "static-320px")
             log.assert_only_local()
             assert errors == []
         finally:
