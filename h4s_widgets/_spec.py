@@ -117,6 +117,8 @@ def static_key(q: QuestionBase, salt: str) -> dict:
         if isinstance(q, CodeExercise):  # hidden tests and solution never leave the kernel
             for k in ("tests", "solution", "setup"):
                 d.pop(k, None)
+        if isinstance(q, Essay):  # the model answer is the solution: only obfuscated, in `sol`
+            d.pop("model_answer", None)
         if isinstance(q, Numeric):
             for a in d["answers"]:
                 a.pop("feedback", None)

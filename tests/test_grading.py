@@ -233,3 +233,13 @@ def test_static_key_hashes_are_what_keyhash_gives():
     q = parse_question({"type": "single_choice", "id": "sc", "text": "?", "answer": "b",
                         "options": [{"id": "a", "text": "A"}, {"id": "b", "text": "B"}]})
     assert static_key(q, SALT)["answer"] == key_hash(SALT, "sc", "b")
+
+
+def test_static_key_of_essay_and_code_holds_no_solution():
+    essay = parse_question({"type": "essay", "id": "e", "text": "Reflect.", "model_answer": "Mrs K. would say yes."})
+    assert "model_answer" not in static_key(essay, SALT) and "Mrs K." not in json.dumps(static_key(essay, SALT))
+    code = parse_question({"type": "code", "id": "c", "text": "Write f.", "solution": "def f():\n    return 42\n",
+                           "setup": "SECRET_DATA = 1", "tests": [{"name": "t", "code": "assert f() == 42"}]})
+    dump = json.dumps(static_key(code, SALT))
+    assert "42" not in dump and "SECRET_DATA" not in dump
+
