@@ -191,6 +191,7 @@ def answer_cloze(page):
     replace_text(page, q(qid, 'input[aria-label="Gap 1"]'), "doctor")
     replace_text(page, q(qid, 'input[aria-label="Gap 2"]'), "Medication")
     press_check(page, qid, "Partly correct")
+    _expect()(status(page, qid)).to_contain_text("Points: 0.5 / 1")
     _expect()(status(page, qid)).to_contain_text("Whose medicine is it?")
     _expect()(page.locator(q(qid, 'input[aria-label="Gap 1"]'))).to_have_attribute("aria-invalid", "true")
     shot_question(page, qid, "cloze-partly")
@@ -330,7 +331,8 @@ def answer_short_text(page):
     replace_text(page, q(qid, "input"), "Robert")
     press_check(page, qid, "Not quite")
     replace_text(page, q(qid, "input"), "romeo")
-    press_check(page, qid, "Correct")
+    page.keyboard.press("Enter")                      # Enter in the text box checks too
+    _expect()(status(page, qid)).to_contain_text("Correct")
 
 
 def answer_drag_words(page):

@@ -50,9 +50,14 @@ export const h4sUI = (function () {
     return (d.textContent || "").replace(/\s+/g, " ").trim();
   }
 
-  function fmt(x) {
-    if (typeof x !== "number" || !isFinite(x)) return "0";
-    return String(Math.round(x * 100) / 100);
+  // numbers in the learner's language (0,5 in German), at most two decimals
+  function fmt(x, lang) {
+    const v = typeof x === "number" && isFinite(x) ? Math.round(x * 100) / 100 : 0;
+    try {
+      return new Intl.NumberFormat(lang || "en", { maximumFractionDigits: 2 }).format(v);
+    } catch (e) {
+      return String(v);
+    }
   }
 
   function words(text) {
@@ -112,7 +117,10 @@ export const h4sUI = (function () {
       if (vars) for (const k of Object.keys(vars)) s = s.split("{" + k + "}").join(String(vars[k]));
       return s;
     };
-    const ctx = { spec, strings, mode, T, opts };
+    const langOf = root.closest("[lang]") || document.documentElement;
+    const lang = (langOf && langOf.getAttribute("lang")) || "en";
+    const F = (x) => fmt(x, lang);
+    const ctx = { spec, strings, mode, T, F, opts };
     const hasTitle = !!spec.title;
     let state = opts.initialState || {};
     let views = [];
@@ -233,13 +241,13 @@ export const h4sUI = (function () {
           el("td", {}, verdict
             ? [el("span", { class: "h4s-icon", "aria-hidden": "true", text: ICON[verdict.kind] }), " " + verdict.text]
             : (q.graded ? "\u2014" : T("Not graded"))),
-          el("td", { text: q.graded ? (res ? fmt(res.score) : "\u2014") + " / " + fmt(q.points) : "\u2014" }),
+          el("td", { text: q.graded ? (res ? F(res.score) : "\u2014") + " / " + F(q.points) : "\u2014" }),
         ]));
       });
       const n = spec.questions.length;
       progressText.textContent = T("{n} of {m} answered", { n: answered, m: n });
       barFill.style.width = (n ? Math.round((answered / n) * 100) : 0) + "%";
-      scoreText.textContent = max > 0 ? T("Score") + ": " + fmt(score) + " / " + fmt(max) : "";
+      scoreText.textContent = max > 0 ? T("Score") + ": " + F(score) + " / " + F(max) : "";
       summaryFoot.textContent = "";
       let passCell = "";
       if (typeof spec.pass_mark === "number" && max > 0) {
@@ -250,7 +258,7 @@ export const h4sUI = (function () {
       summaryFoot.append(el("tr", {}, [
         el("th", { scope: "row", text: T("Total") }),
         el("td", { text: passCell }),
-        el("td", { text: max > 0 ? fmt(score) + " / " + fmt(max) : "\u2014" }),
+        el("td", { text: max > 0 ? F(score) + " / " + F(max) : "\u2014" }),
       ]));
     }
 
@@ -348,6 +356,13 @@ export const h4sUI = (function () {
     const vctx = Object.assign({}, ctx, { q, textId, headingId, mark, clearMarks, host, qroot: root });
     const view = (TYPES[q.type] || unknownView)(q, vctx);
     root.append(el("div", { class: "h4s-body" }, view.body));
+    root.addEventListener("keydown", (e) => {
+      // Enter in a one-line text box (numeric, short text, cloze gap) checks the answer
+      if (e.key === "Enter" && !e.isComposing && e.target.matches && e.target.matches('input[type="text"]')) {
+        const btn = root.querySelector(".h4s-check");
+        if (btn) { e.preventDefault(); btn.click(); }
+      }
+    });
     root.addEventListener("input", () => { if (!view.keepMarks) clearMarks(); });
     root.addEventListener("change", () => { if (!view.keepMarks) clearMarks(); });
 
@@ -496,7 +511,7 @@ export const h4sUI = (function () {
       const r = current.result;
       const line = iconText(v.kind, v.text);
       if (q.graded && ["correct", "partial", "wrong"].indexOf(v.kind) >= 0 && typeof r.max_score === "number") {
-        line.append(el("span", { class: "h4s-points", text: T("Points") + ": " + fmt(r.score) + " / " + fmt(r.max_score) }));
+        line.append(el("span", { class: "h4s-points", text: T("Points") + ": " + ctx.F(r.score) + " / " + ctx.F(r.max_score) }));
       }
       const box = el("div", {}, line);
       if (view.statusExtra) view.statusExtra(current, box);
