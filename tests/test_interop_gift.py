@@ -117,7 +117,7 @@ def test_export_says_what_and_why_and_skips():
     res = to_gift(bank.questions, category="h4s/mixed")
     w = "\n".join(res.warnings)
     for qid, why in [("or", "ordering has no GIFT equivalent; skipped"), ("li", "likert"), ("fl", "flashcards"),
-                     ("co", "code"), ("cl", "2 gaps"), ("st", "regular-expression answer"),
+                     ("co", "code"), ("cl", "2 gaps"), ("st", "regular-expression answer"), ("rx", "no fully right answer"),
                      ("st", "case_sensitive"), ("nu", "unit 'V'"), ("mr", "all-or-nothing"),
                      ("ma", "feedback not exported"), ("es", "model_answer"), ("dw", "missing-word multiple choice")]:
         assert f"question '{qid}': " in w and why in w, (qid, why)
@@ -152,7 +152,7 @@ def test_cli_export_gift_from_a_bank(tmp_path, capsys):
     out = tmp_path / "x.gift.txt"
     assert main(["export", "gift", str(FIX / "mixed-bank.yml"), "-o", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "exported 8 of 13 questions" in printed
+    assert "exported 8 of 14 questions" in printed
     assert "warning: question 'or': type ordering has no GIFT equivalent; skipped" in printed
     assert parse_gift(out.read_text(encoding="utf-8"), "x").count == 8
 

@@ -99,6 +99,7 @@ def test_export_says_what_and_why_and_keeps_the_rest():
     w = "\n".join(res.warnings)
     for qid, why in [("or", "ordering has no Moodle XML equivalent; skipped"), ("li", "likert"),
                      ("fl", "flashcards"), ("co", "code"), ("st", "regular-expression"), ("mr", "all-or-nothing"),
+                     ("rx", "no fully right answer is left"),
                      ("ma", "feedback not exported")]:
         assert f"question '{qid}': " in w and why in w, (qid, why)
     assert res.exported == 9

@@ -583,6 +583,9 @@ def question_to_gift(q: QuestionBase) -> tuple[str | None, list[str]]:
                     continue
             w = "" if a.score == 1 else f"%{_fmt_weight(a.score * 100)}%"
             lines.append("=" + w + E(t) + fb(a.feedback))
+        if not any(ln.startswith("=") and not ln.startswith("=%") for ln in lines):
+            return None, problems + ["no fully right answer is left that Moodle can check (regular expressions "
+                                     "cannot be exported)"]
         if q.case_sensitive:
             problems.append("case_sensitive not exported (GIFT short answers ignore case; change it in Moodle)")
         body = head + E(q.text) + " {\n" + "\n".join("\t" + x for x in lines) + ("\n\t" + gen if gen else "") + "\n}"

@@ -528,6 +528,9 @@ def question_to_xml(q: QuestionBase) -> tuple[str | None, list[str]]:
     elif isinstance(q, ShortText):
         mtype = "shortanswer"
         body += f"    <usecase>{1 if q.case_sensitive else 0}</usecase>\n"
+        if not any(a.score == 1 and (a.text is not None or _wildcard_of(a.regex) is not None) for a in q.answers):
+            return None, problems + ["no fully right answer is left that Moodle can check (regular expressions "
+                                     "cannot be exported)"]
         for a in q.answers:
             if a.text is not None:
                 t = a.text.replace("*", "\\*")
