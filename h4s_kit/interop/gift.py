@@ -54,7 +54,8 @@ def escape(text: str) -> str:
     for i, c in enumerate(text):
         if c == "\\":
             nxt = text[i + 1] if i + 1 < len(text) else ""
-            out.append("\\\\" if (nxt == "" or nxt in _SPECIAL or nxt in "\\n") else "\\")
+            # escaped when it could join the next character into an escape (a newline becomes \n too)
+            out.append("\\\\" if (nxt == "" or nxt in _SPECIAL or nxt in "\\n\n\r") else "\\")
         elif c in _SPECIAL:
             out.append("\\" + c)
         elif c == "\n":
