@@ -181,6 +181,38 @@ def test_scorm_2004_manifest(tmp_path):
     assert '"version":"2004"' in page
 
 
+def test_page_keeps_pasted_images_and_png_outputs(tmp_path):
+    import base64
+    from h4s_kit.interop.page import render_module
+    png = base64.b64encode(bytes.fromhex(
+        "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000154a2"
+        "4f5d0000000049454e44ae426082")).decode()
+    mod = tmp_path / "92-pictures"
+    mod.mkdir()
+    nb = nbformat.v4.new_notebook()
+    md = nbformat.v4.new_markdown_cell("# Pictures\n\n![one red pixel](attachment:p.png) [far away](https://example.org)")
+    md["attachments"] = {"p.png": {"image/png": png}}
+    code = nbformat.v4.new_code_cell("show()")
+    code.outputs = [nbformat.v4.new_output("display_data", data={"image/png": png, "text/plain": "<Figure>"})]
+    remote = nbformat.v4.new_markdown_cell("![remote logo](https://example.org/logo.png)")
+    nb.cells = [md, code, remote]
+    nb.metadata["h4s"] = {"id": "92-pictures", "title": "Pictures", "language": "de"}
+    nbformat.write(nb, mod / "module.ipynb")
+    page = render_module(mod, execute=False)
+    assert set(page.files) == {"attachments/cell1-p.png", "outputs/cell2-1.png"}
+    assert 'src="attachments/cell1-p.png" alt="one red pixel"' in page.html
+    assert 'src="outputs/cell2-1.png"' in page.html
+    assert 'href="https://example.org"' in page.html                 # a link is fine: nothing is loaded
+    assert 'src="https://example.org/logo.png"' not in page.html     # an image from another host is not
+    assert any("example.org/logo.png is on another host" in w for w in page.warnings)
+    out = tmp_path / "p.zip"
+    build_scorm(mod, out, execute=False)
+    assert scorm12_problems(out) == []
+    with zipfile.ZipFile(out) as z:
+        assert {"attachments/cell1-p.png", "outputs/cell2-1.png"} <= set(z.namelist())
+        assert '<html lang="de">' in z.read("index.html").decode()
+
+
 def test_export_refuses_a_bank_for_scorm(tmp_path, capsys):
     assert main(["export", "scorm", str(FIXTURE / "questions" / "closing-quiz.yml"), "-o", str(tmp_path / "x.zip")]) == 1
     assert "needs a module folder" in capsys.readouterr().err

@@ -66,6 +66,13 @@ def run(args) -> int:
         out.write_text(json.dumps(result.bank, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     else:
         out.write_text(dump_bank(result.bank), encoding="utf-8")
+    cats: dict[str, int] = {}
+    for c in result.categories.values():
+        cats[c] = cats.get(c, 0) + 1
+    if len(cats) > 1:
+        print("note: the questions come from " + str(len(cats)) + " Moodle categories ("
+              + ", ".join(f"{c}: {k}" for c, k in cats.items())
+              + "); an h4s bank has no categories, so they are all in one bank")
     skipped = f" ({result.skipped} skipped)" if result.skipped else ""
     print(f"imported {result.count} question{'s' if result.count != 1 else ''}{skipped} into {out}")
     return 0

@@ -44,6 +44,7 @@ class ImportResult:
     bank: dict                      # the h4s bank (validated)
     warnings: list[Note] = field(default_factory=list)
     skipped: int = 0                # questions left out (with a warning each)
+    categories: dict[str, str] = field(default_factory=dict)   # question id -> Moodle category path
 
     @property
     def count(self) -> int:
@@ -230,7 +231,7 @@ def html_to_markdown(text: str) -> tuple[str, bool, set[str]]:
 # ---------------------------------------------------------------- finishing
 
 def finish_import(questions: list[dict], warnings: list[Note], source: str, skipped: int = 0,
-                  title: str | None = None) -> ImportResult:
+                  title: str | None = None, categories: dict[str, str] | None = None) -> ImportResult:
     """Validate the imported bank with the h4s schema (raises ImportFormatError naming the question)."""
     if not questions:
         raise ImportFormatError(f"{source}: no question could be imported" +
@@ -243,7 +244,7 @@ def finish_import(questions: list[dict], warnings: list[Note], source: str, skip
         parse_bank(bank, source=f"{source} (after conversion)")
     except ValueError as e:  # QuestionError
         raise ImportFormatError(str(e)) from None
-    return ImportResult(bank=bank, warnings=warnings, skipped=skipped)
+    return ImportResult(bank=bank, warnings=warnings, skipped=skipped, categories=dict(categories or {}))
 
 
 def drop_none(d: dict) -> dict:

@@ -453,6 +453,7 @@ def parse_gift(text: str, source: str = "<gift>") -> ImportResult:
     questions: list[dict] = []
     warnings: list[Note] = []
     categories: list[str] = []
+    cat_of: dict[str, str] = {}
     skipped = 0
     # chunks separated by blank lines outside braces
     chunks: list[tuple[int, list[str], list[str]]] = []   # (first line, code lines, comment lines)
@@ -490,7 +491,8 @@ def parse_gift(text: str, source: str = "<gift>") -> ImportResult:
     n = 0
     for first, lines, comms in chunks:
         if lines[0].strip().startswith("$CATEGORY:"):
-            categories.append(_restore(lines[0].strip()[len("$CATEGORY:"):]).strip())
+            cat = _restore(lines[0].strip()[len("$CATEGORY:"):]).strip()
+            categories.append(re.sub(r"^top/", "", re.sub(r"^\$(course|system|module|cat\d*)\$/", "", cat)))
             lines = lines[1:]
             first += 1
             if not any(x.strip() for x in lines):
@@ -509,8 +511,10 @@ def parse_gift(text: str, source: str = "<gift>") -> ImportResult:
             skipped += 1
         else:
             questions.append(d)
+            if categories:
+                cat_of[d["id"]] = categories[-1]
     title = categories[0].split("/")[-1] if len(categories) == 1 else None
-    return finish_import(questions, warnings, source, skipped, title=title)
+    return finish_import(questions, warnings, source, skipped, title=title, categories=cat_of)
 
 
 def read_gift(path: str | Path) -> ImportResult:

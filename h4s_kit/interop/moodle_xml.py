@@ -455,6 +455,7 @@ def parse_moodle_xml(data: bytes | str, source: str = "<moodle-xml>") -> ImportR
     root = parse_xml(data, source)
     ids = IdMaker()
     questions, warnings, categories = [], [], []
+    cat_of: dict[str, str] = {}
     skipped, n = 0, 0
     for el in root.findall("question"):
         if el.attrs.get("type") == "category":
@@ -470,8 +471,10 @@ def parse_moodle_xml(data: bytes | str, source: str = "<moodle-xml>") -> ImportR
             skipped += 1
         else:
             questions.append(d)
+            if categories:
+                cat_of[d["id"]] = categories[-1]
     title = categories[0].split("/")[-1] if len(categories) == 1 else None
-    return finish_import(questions, warnings, source, skipped, title=title)
+    return finish_import(questions, warnings, source, skipped, title=title, categories=cat_of)
 
 
 def read_moodle_xml(path: str | Path) -> ImportResult:

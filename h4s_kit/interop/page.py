@@ -113,7 +113,7 @@ def _localise(fragment: str, module_dir: Path, page: Page, what: str) -> str:
     """Copy local files that ``src``/``href`` attributes refer to; refuse to load anything from other hosts."""
     def fix_src(m: re.Match) -> str:
         attr, quote, url = m.group(1), m.group(2), m.group(3)
-        if url.startswith("data:"):
+        if url.startswith("data:") or url in page.files:      # inline data, or a file made for the page
             return m.group(0)
         if _is_local(url):
             rel = unquote(urlsplit(url).path)
@@ -238,7 +238,18 @@ def render_module(module_dir: str | Path, execute: bool = True) -> Page:
         if "remove-cell" in tags:
             continue
         if cell.cell_type == "markdown":
-            h, m = md_to_html(cell.source)
+            source = cell.source
+            for name, bundle in (cell.get("attachments") or {}).items():   # pasted images
+                for mime, data in bundle.items():
+                    if mime.startswith("image/"):
+                        safe = re.sub(r"[^A-Za-z0-9_.-]", "-", name)
+                        path = f"attachments/cell{n}-{safe}"
+                        raw = data.encode("utf-8") if mime == "image/svg+xml" and "<svg" in data else \
+                            base64.b64decode(data)
+                        page.files[path] = raw
+                        source = source.replace(f"attachment:{name}", path)
+                        break
+            h, m = md_to_html(source)
             page.has_math |= m
             body.append(_localise(h, module_dir, page, f"cell {n}"))
         elif cell.cell_type == "code":
@@ -259,6 +270,10 @@ def render_module(module_dir: str | Path, execute: bool = True) -> Page:
                         if "h4s-math" in frag or "\\(" in frag:
                             page.has_math = True
                         parts.append(_localise(frag, module_dir, page, f"cell {n}"))
+            if "Quiz(" in cell.source and "remove-output" not in tags and not any(
+                    "h4s-data" in p for p in parts):
+                page.warnings.append(f"cell {n}: a quiz without its static fallback (was the notebook run with "
+                                     "H4S_LIVE=1?); clear the outputs and export again")
             if parts:
                 body.append('<div class="h4s-cell">' + "".join(parts) + "</div>")
         # raw cells are left out
