@@ -447,3 +447,32 @@ def test_scorm2004_in_an_lms_frame(browser, tmp_path):
         log.assert_only_local()
     finally:
         ctx.close()
+
+
+@pytest.mark.browser
+def test_scorm12_finds_the_api_through_the_opener(browser, package, tmp_path):
+    """LMSs that launch the SCO in a new window: the API is on window.opener, not on a parent."""
+    from _browser import RequestLog, serve_directory
+    site = _site(tmp_path, package)
+    ctx = browser.new_context()
+    log = RequestLog(ctx)
+    try:
+        page = ctx.new_page()
+        with serve_directory(site) as url:
+            page.goto(url + "host.html")
+            page.evaluate("window.makeAPI(null)")
+            with page.expect_popup() as info:
+                page.evaluate("window.open('pkg/index.html', 'sco')")
+            popup = info.value
+            popup.wait_for_selector('.h4s-question[data-qid="guard-off"] .h4s-check', timeout=60_000)
+            assert popup.evaluate("window.h4sScorm.connected") is True
+            popup.locator('.h4s-question[data-qid="guard-off"] input[value="false"]').check()
+            popup.locator('.h4s-question[data-qid="guard-off"] .h4s-check').click()
+            page.wait_for_function("window.API.cmi.interactions.childArray.length >= 1", timeout=15_000)
+            inter = interactions(page.evaluate("window.readCMI()"))
+            assert inter[0]["id"] == "90-scorm-fixture.guard-off" and inter[0]["result"] == "correct"
+            popup.close()
+            page.wait_for_function("window.API.isTerminated()", timeout=10_000)
+        log.assert_only_local()
+    finally:
+        ctx.close()
