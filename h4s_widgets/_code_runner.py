@@ -20,15 +20,16 @@ impossible (code exercises are formative).  What the harness does:
   functions (``__code__``, ``__defaults__``); ``signal.signal`` is disabled
   (handlers get frames).  Frames of the learner's own code stay readable
   (libraries such as pyparsing need them);
-* the builtins are restored after the learner's code and before each test;
+* the builtins, and the globals of every module loaded before the learner's
+  code (including what the tests import), are restored before each test;
   each test runs in a copy of the learner's namespace with clean builtins and
   the functions, classes and modules that ``setup`` defined (a learner cannot
   replace a test helper by defining one with its name).
 
 Not covered: objects that lie about themselves (``__eq__`` always true;
-tests can check ``type(x) is int``), monkey-patching attributes of modules
-or classes that tests use, and code that walks the stack from inside a
-test (``inspect.stack()`` there raises ValueError).
+tests can check ``type(x) is int``), monkey-patching attributes of classes
+that tests use, and code that walks the stack from inside a test
+(``inspect.stack()`` there raises ValueError).
 """
 from __future__ import annotations
 
@@ -48,7 +49,7 @@ _MAX_OUTPUT = 1 << 20
 
 _HARNESS = r"""
 def _h4s_main():
-    import builtins, io, json, os, signal, sys, types, _signal
+    import ast, builtins, importlib, io, json, os, signal, sys, types, _signal
     try:
         import ctypes  # loaded now: it calls dlopen on import, which the hook refuses later (numpy needs it)
     except ImportError:
@@ -56,7 +57,8 @@ def _h4s_main():
 
     def vault(_getframe=sys._getframe, _loads=json.loads, _read=sys.stdin.read, _compile=compile,
               _write=os.write, _exit=os._exit, _repr=repr, _enc=str.encode, _Base=BaseException, _open=os.open,
-              _flags=os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)):
+              _flags=os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), _parse=ast.parse,
+              _walk=ast.walk, _Import=ast.Import, _From=ast.ImportFrom, _isinstance=isinstance):
         # The only place that holds the token, the tests and the results.  It answers only the
         # harness frame that started it; learner code cannot read a suspended generator's locals
         # (gi_frame and gc are refused by the hook).
@@ -70,8 +72,18 @@ def _h4s_main():
             except _Base as e:
                 tests.append(_compile("raise RuntimeError(" + _repr("the test does not compile: " + _repr(e)) + ")",
                                       "<test>", "exec"))
+        modules = []  # what the tests import: loaded before the learner's code, so restored for each test
+        for t in data["tests"]:
+            try:
+                for n in _walk(_parse(t)):
+                    if _isinstance(n, _Import):
+                        modules += [a.name for a in n.names]
+                    elif _isinstance(n, _From) and n.module and not n.level:
+                        modules.append(n.module)
+            except _Base:
+                pass
         home = _getframe(1)
-        msg = yield (data["setup"], data["code"], len(tests))
+        msg = yield (data["setup"], data["code"], len(tests), modules)
         del data
         rows = []
         while True:
@@ -100,6 +112,12 @@ def _h4s_main():
 
     def run_learner(code, g, _exec=exec):  # so that the learner's own frame may read its f_code
         _exec(code, g)
+
+    def restore_modules(saved):
+        for d, old in saved:
+            for k, val in old.items():
+                if k not in d or d[k] is not val:
+                    d[k] = val
 
     def restore_builtins(bdict, clean):
         for k in [k for k in bdict if k not in clean]:
@@ -158,7 +176,7 @@ def _h4s_main():
     bdict = builtins.__dict__
     clean = _proxy(_dict(bdict))
     v = vault()
-    setup, code, ntests = next(v)
+    setup, code, ntests, modules = next(v)
     buf = _StringIO()
 
     ns = {"__name__": "__main__", "__builtins__": builtins}
@@ -175,7 +193,16 @@ def _h4s_main():
         v.send(("add", "error", text(f"line {getattr(e, 'lineno', None) or 1}: {getattr(e, 'msg', None) or e}", 1000)))
         v.send(("finish", "syntax_error", ""))
 
-    protected = frozenset(_id(f) for f in (vault, text, error_text, restore_builtins, run_learner, *helpers.values())
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except _Base:
+            pass
+    # every module's globals as they are now: what the learner rebinds (math.isclose = ...) is put back
+    saved = tuple((m.__dict__, _proxy(_dict(m.__dict__))) for m in list(sys.modules.values())
+                  if _isinstance(m, _Module) and m is not builtins)
+    protected = frozenset(_id(f) for f in (vault, text, error_text, restore_builtins, restore_modules, run_learner,
+                                           *helpers.values())
                           if _isinstance(f, types.FunctionType))
     _range, _RuntimeError, _TB = range, RuntimeError, types.TracebackType
     home = sys._getframe()
@@ -208,6 +235,7 @@ def _h4s_main():
     restore_builtins(bdict, clean)
     for i in _range(ntests):
         restore_builtins(bdict, clean)
+        restore_modules(saved)
         ns.update(helpers)  # the helpers' own globals are ns
         tns = _dict(ns)
         tns["__builtins__"] = _dict(clean)

@@ -317,3 +317,14 @@ def test_results_through_a_file_where_there_is_no_pipe(monkeypatch):
     assert run(CHEATS["fake-json-then-os-exit"]).feedback == ["crashed"]
     assert run("def total(xs):\n    return sum(xs[:2])\n").feedback == [
         "test:0:passed", "test:1:failed", "test:2:failed", "test:3:passed"]
+
+
+def test_patching_modules_the_tests_use_does_not_pass():
+    # one test relies on a module the setup imported, one on a module only the test imports
+    tests = [{"name": "float sum", "code": "assert math.isclose(total([0.1, 0.2]), 0.3)"},
+             {"name": "mean", "code": "import statistics\nassert statistics.fmean([total([1, 2]), 3]) == 3"}]
+    honest = run("def total(xs):\n    return sum(xs)\n", setup="import math\n", tests=tests)
+    assert honest.correct is True, honest.details
+    cheat = run("import math, statistics\nmath.isclose = lambda *a, **k: True\n"
+                "statistics.fmean = lambda xs: 3\n" + WRONG, setup="import math\n", tests=tests)
+    assert cheat.feedback == ["test:0:failed", "test:1:failed"], cheat.details
