@@ -204,7 +204,7 @@ def _h4s_main():
     protected = frozenset(_id(f) for f in (vault, text, error_text, restore_builtins, restore_modules, run_learner,
                                            *helpers.values())
                           if _isinstance(f, types.FunctionType))
-    _range, _RuntimeError, _TB = range, RuntimeError, types.TracebackType
+    _range, _TB = range, types.TracebackType
     home = sys._getframe()
     hook, Refused = make_hook(v, protected, home)
 
