@@ -1,0 +1,136 @@
+"""Kernel-free live grading of h4s serve: keys stay on the server, attempts and records are kept."""
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from pathlib import Path
+
+import pytest
+import requests
+import yaml
+
+from h4s_kit.quiz_api import QuizApiError, QuizService, make_handlers, strip_keys
+from h4s_widgets import Quiz, load_bank
+from h4s_widgets._events import add_sink, remove_sink
+
+BANK = {
+    "schema_version": 1,
+    "questions": [
+        {"id": "capital", "type": "single_choice", "text": "Where does the European Parliament sit in plenary?",
+         "options": [{"id": "a", "text": "Strasbourg"}, {"id": "b", "text": "Oslo", "feedback": "Norway is not in the EU."}],
+         "answer": "a", "show_solution_after": 2, "max_attempts": 3},
+        {"id": "pi", "type": "numeric", "text": "Pi to two decimals?", "answers": [{"value": 3.14, "tolerance": 0.005}]},
+        {"id": "sq", "type": "code", "text": "Write square(x).", "starter": "def square(x):\n    pass\n",
+         "tests": [{"name": "square(3) is 9", "code": "assert square(3) == 9"}], "solution": "def square(x):\n    return x * x\n"},
+    ],
+}
+LEARNER = "a1b2c3d4-0000-4000-8000-000000000001"
+
+
+@pytest.fixture()
+def service(tmp_path: Path) -> QuizService:
+    qdir = tmp_path / "01-demo" / "questions"
+    qdir.mkdir(parents=True)
+    (qdir / "q.yml").write_text(yaml.safe_dump(BANK), encoding="utf-8")
+    return QuizService(tmp_path)
+
+
+def test_strip_keys_removes_every_key_and_points_at_the_server(tmp_path: Path):
+    qdir = tmp_path / "questions"
+    qdir.mkdir()
+    (qdir / "q.yml").write_text(yaml.safe_dump(BANK), encoding="utf-8")
+    page = "<html><body>" + Quiz(str(qdir / "q.yml"), module="01-demo").static_html() + "</body></html>"
+
+    def data_text(html: str) -> str:
+        return html.split('class="h4s-data">', 1)[1].split("</script>", 1)[0]
+
+    before = data_text(page)
+    assert '"salt"' in before and "Norway is not in the EU." in before  # the static page has key and feedback
+    out = strip_keys(page)
+    after = data_text(out)
+    data = json.loads(after.replace("<\\/", "</"))
+    assert data["server"] == "/api/quiz"
+    assert data["static"] == [{}, {}, {}]
+    assert '"salt"' not in after and "Norway is not in the EU." not in after and "3.14" not in after
+    assert "return x * x" not in out and "Norway" not in out
+
+
+def test_check_grades_counts_attempts_and_returns_only_this_answers_feedback(service: QuizService):
+    seen: list[dict] = []
+    add_sink(seen.append)
+    try:
+        out = service.check({"module": "01-demo", "qid": "capital", "response": "b", "learner": LEARNER})
+        assert out["result"]["correct"] is False and out["attempts"] == 1
+        assert out["messages"] == ["Norway is not in the EU."]
+        assert out["solution_available"] is False
+        with pytest.raises(QuizApiError) as e:
+            service.solution({"module": "01-demo", "qid": "capital", "learner": LEARNER})
+        assert e.value.status == 403
+        out = service.check({"module": "01-demo", "qid": "capital", "response": "a", "learner": LEARNER})
+        assert out["result"]["score"] == 1.0 and out["attempts"] == 2 and out["solution_available"] is True
+        assert "Strasbourg" in service.solution({"module": "01-demo", "qid": "capital", "learner": LEARNER})["solution"]
+        service.check({"module": "01-demo", "qid": "capital", "response": "a", "learner": LEARNER})
+        with pytest.raises(QuizApiError) as e:  # max_attempts 3
+            service.check({"module": "01-demo", "qid": "capital", "response": "a", "learner": LEARNER})
+        assert e.value.status == 409
+        # an empty answer costs no attempt and makes no record
+        out = service.check({"module": "01-demo", "qid": "pi", "response": "", "learner": LEARNER})
+        assert out["attempts"] == 0 and out["result"]["feedback"] == ["empty"]
+        out = service.check({"module": "01-demo", "qid": "pi", "response": "3,14", "learner": LEARNER})
+        assert out["result"]["correct"] is True
+    finally:
+        remove_sink(seen.append)
+    assert [(r["question"].id, r["attempt"], r["learner"]) for r in seen] == [
+        ("capital", 1, LEARNER), ("capital", 2, LEARNER), ("capital", 3, LEARNER), ("pi", 1, LEARNER)]
+
+
+@pytest.mark.parametrize("body, status", [
+    ({"module": "../etc", "qid": "capital", "learner": LEARNER}, 400),
+    ({"module": "02-missing", "qid": "capital", "learner": LEARNER}, 404),
+    ({"module": "01-demo", "qid": "nope", "learner": LEARNER}, 404),
+    ({"module": "01-demo", "qid": "capital", "learner": "x"}, 400),
+    ({"module": "01-demo", "qid": "capital", "learner": "anna@example.org"}, 400),
+])
+def test_bad_requests_are_refused_with_a_reason(service: QuizService, body: dict, status: int):
+    with pytest.raises(QuizApiError) as e:
+        service.check(dict(body, response="a"))
+    assert e.value.status == status and str(e.value)
+
+
+def test_http_roundtrip_including_a_code_exercise(service: QuizService):
+    from tornado import httpserver, web
+    from tornado.ioloop import IOLoop
+
+    started = threading.Event()
+    box: dict = {}
+
+    def run():
+        asyncio.set_event_loop(asyncio.new_event_loop())
+        app = web.Application(make_handlers(service))
+        server = httpserver.HTTPServer(app)
+        server.listen(0, "127.0.0.1")
+        box["port"] = next(iter(server._sockets.values())).getsockname()[1]
+        box["loop"] = IOLoop.current()
+        started.set()
+        IOLoop.current().start()
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    assert started.wait(10)
+    base = f"http://127.0.0.1:{box['port']}/api/quiz"
+    try:
+        r = requests.post(f"{base}/check", json={"module": "01-demo", "qid": "sq", "learner": LEARNER,
+                                                 "response": "def square(x):\n    return x * x\n"}, timeout=30)
+        assert r.status_code == 200, r.text
+        assert r.json()["result"]["correct"] is True
+        r = requests.post(f"{base}/check", json={"module": "01-demo", "qid": "sq", "learner": LEARNER,
+                                                 "response": "def square(x):\n    return x + x\n"}, timeout=30)
+        assert r.json()["result"]["feedback"] == ["test:0:failed"]
+        r = requests.post(f"{base}/check", data="not json", headers={"Content-Type": "application/json"}, timeout=10)
+        assert r.status_code == 400 and "JSON" in r.json()["error"]
+        r = requests.post(f"{base}/check", json={"module": "01-demo", "qid": "zz", "learner": LEARNER}, timeout=10)
+        assert r.status_code == 404 and "zz" in r.json()["error"]
+    finally:
+        box["loop"].add_callback(box["loop"].stop)
+        t.join(5)
