@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import os
 import random
 import re
 import shutil
@@ -258,7 +259,14 @@ def test_trainer_dashboard_notebook_runs(klass, tmp_path, monkeypatch):
     nb = nbformat.read(nb_path, as_version=4)
     monkeypatch.setenv("H4S_DATA_DIR", str(db.parent))
     monkeypatch.setenv("H4S_MODULES_DIR", str(root / "modules"))
-    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    # the kernel runs as it would under h4s serve, not "inside pytest" (ipykernel changes how it captures
+    # output when PYTEST_CURRENT_TEST is set); an earlier Output-widget version sometimes hung for the whole
+    # timeout here, hence the time limit
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
+    t0 = time.time()
+    NotebookClient(nb, timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(tmp_path)}}).execute(env=env)
+    assert time.time() - t0 < 60
     state = json.dumps(nb.metadata["widgets"])
     assert "Trainer dashboard" in state
     assert "Which extinguisher do you use on an electrical fire?" in state   # question text from the bank
