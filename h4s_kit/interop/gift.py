@@ -620,6 +620,8 @@ def question_to_gift(q: QuestionBase) -> tuple[str | None, list[str]]:
             if p.feedback:
                 problems.append(f"pair {p.id}: feedback not exported (GIFT matching has none)")
         lines += ["= -> " + E(d) for d in q.distractors]
+        if len(q.pairs) + len(q.distractors) < 3:
+            problems.append("Moodle wants at least three right-hand answers in a matching question: add a distractor")
         body = head + E(q.text) + " {\n" + "\n".join("\t" + x for x in lines) + ("\n\t" + gen if gen else "") + "\n}"
     elif isinstance(q, Cloze):
         gaps = list(GAP_RE.finditer(q.text))

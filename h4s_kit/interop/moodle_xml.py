@@ -567,6 +567,8 @@ def question_to_xml(q: QuestionBase) -> tuple[str | None, list[str]]:
     elif isinstance(q, Matching):
         mtype = "matching"
         body += "    <shuffleanswers>true</shuffleanswers>\n"
+        if len(q.pairs) + len(q.distractors) < 3:
+            problems.append("Moodle wants at least three right-hand answers in a matching question: add a distractor")
         for p in q.pairs:
             body += (f'    <subquestion format="markdown">\n      <text>{_x(p.left)}</text>\n'
                      f"      <answer><text>{_x(p.right)}</text></answer>\n    </subquestion>\n")
