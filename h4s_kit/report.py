@@ -389,7 +389,8 @@ ul.flags li{margin:.25rem 0}th small{font-weight:400}details{margin:.8rem 0}summ
 a{color:#1f4f8a}
 dl.kpi{display:flex;flex-wrap:wrap;gap:.8rem;margin:.6rem 0}
 dl.kpi div{border:1px solid #c9ced6;border-radius:6px;padding:.4rem .8rem;min-width:9rem}
-dl.kpi dt{font-size:.85rem;color:#3d3d3d}dl.kpi dd{margin:0;font-size:1.35rem;font-weight:650}
+dl.kpi dt{display:block;float:none;width:auto;margin:0;padding:0;font-size:.85rem;font-weight:400;color:#3d3d3d}
+dl.kpi dd{display:block;float:none;margin:0;padding:0;white-space:nowrap;font-size:1.35rem;font-weight:650}
 """
 
 
@@ -436,8 +437,9 @@ def render_html(modules: list[ModuleStats], title: str = "Trainer report", note:
         p = [f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" '
              f'content="width=device-width, initial-scale=1"><title>{_e(title)}</title><style>{CSS}</style>'
              '</head><body><main>']
-    p += [f'<h1>{_e(title)}</h1>',
-          f'<p>Made by <code>h4s report</code> on {_e(generated)} from the learner records. Learners appear only '
+    if not fragment:  # in a notebook the notebook's own heading is the h1
+        p.append(f'<h1>{_e(title)}</h1>')
+    p += [f'<p>Made by <code>h4s report</code> on {_e(generated)} from the learner records. Learners appear only '
           'under pseudonymous ids.</p>']
     if csv_links is None and not fragment:
         csv_links = {n: n for n in ("modules.csv", "questions.csv", "choices.csv", "learners.csv")}
