@@ -1,0 +1,167 @@
+"""bench static: 50 questions in a static page, h4s vs jupyterquiz, measured in the same run.
+
+    .venv/bin/python bench/static_page.py [--runs 9]
+
+Both quizzes are built the way their users publish them: one notebook each,
+executed, in one Jupyter Book 1.x book with the project's own _config.yml.
+Each run opens both pages in a fresh headless Chromium context (cold cache),
+alternating, and measures from navigation start until all 50 questions are
+in the DOM and visible.  Every request is logged; requests to other hosts are
+counted and then aborted (this machine has no internet, as many classrooms).
+Also: bytes of quiz JS (gzip) that each page ships.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import http.server
+import json
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from functools import partial
+from pathlib import Path
+from urllib.parse import urlparse
+
+import nbformat
+
+from _util import ROOT, fmt, machine, summary
+
+WORK = ROOT / "bench" / "_work" / "static"
+N = 50
+
+
+def questions_h4s() -> list[dict]:
+    out = []
+    for i in range(N):
+        if i % 2 == 0:
+            out.append({"id": f"q{i}", "type": "single_choice", "text": f"Question {i + 1}: what is {i} + 2?",
+                        "options": [{"id": "a", "text": str(i + 2)},
+                                    {"id": "b", "text": str(i + 3), "feedback": "Count again."}], "answer": "a"})
+        else:
+            out.append({"id": f"q{i}", "type": "numeric", "text": f"Question {i + 1}: what is {i} times 2?",
+                        "answers": [{"value": i * 2}]})
+    return out
+
+
+def questions_jq() -> list[dict]:
+    out = []
+    for i in range(N):
+        if i % 2 == 0:
+            out.append({"question": f"Question {i + 1}: what is {i} + 2?", "type": "many_choice",
+                        "answers": [{"answer": str(i + 2), "correct": True, "feedback": "Right."},
+                                    {"answer": str(i + 3), "correct": False, "feedback": "Count again."}]})
+        else:
+            out.append({"question": f"Question {i + 1}: what is {i} times 2?", "type": "numeric",
+                        "answers": [{"type": "value", "value": i * 2, "correct": True, "feedback": "Right."},
+                                    {"type": "default", "feedback": "Try again."}]})
+    return out
+
+
+def make_book() -> Path:
+    if WORK.exists():
+        shutil.rmtree(WORK)
+    WORK.mkdir(parents=True)
+    shutil.copy(ROOT / "_config.yml", WORK / "_config.yml")
+    (WORK / "index.md").write_text("# Static quiz benchmark\n\n50 questions, h4s and jupyterquiz.\n")
+    cells = {
+        "h4s": f"from h4s_widgets import Quiz\nQuiz({questions_h4s()!r}, title='50 questions')",
+        "jupyterquiz": f"from jupyterquiz import display_quiz\ndisplay_quiz({questions_jq()!r})",
+    }
+    for name, src in cells.items():
+        nb = nbformat.v4.new_notebook()
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nb.cells = [nbformat.v4.new_markdown_cell(f"# {name}"), nbformat.v4.new_code_cell(src)]
+        nbformat.write(nb, WORK / f"{name}.ipynb")
+    (WORK / "_toc.yml").write_text("format: jb-book\nroot: index\nchapters:\n- file: h4s\n- file: jupyterquiz\n")
+    subprocess.run([str(Path(sys.executable).parent / "jupyter-book"), "build", str(WORK), "--quiet"], check=True,
+                   env={**__import__("os").environ, "H4S_RECORDS": "off"})
+    return WORK / "_build" / "html"
+
+
+def quiz_js_bytes(html_dir: Path) -> dict[str, int]:
+    from h4s_widgets._assets import static_runtime
+    jq_dir = Path(__import__("jupyterquiz").__file__).parent / "js"
+    jq = "".join(p.read_text() for p in sorted(jq_dir.glob("*.js")))
+    return {"h4s": len(gzip.compress(static_runtime().encode(), 9)),
+            "jupyterquiz": len(gzip.compress(jq.encode(), 9))}
+
+
+VISIBLE = {
+    # all questions rendered and laid out (not display:none)
+    "h4s": "() => { const q = document.querySelectorAll('.h4s-question');"
+           " return q.length >= %d && [...q].every(e => e.offsetParent !== null) ? performance.now() : false; }" % N,
+    "jupyterquiz": "() => { const q = document.querySelectorAll('.Quiz');"
+                   " return q.length >= %d && [...q].every(e => e.offsetParent !== null) ? performance.now() : false; }" % N,
+}
+
+
+def make_route(log: list[str]):
+    def route(r):  # one parameter: Playwright then passes only the route
+        log.append(r.request.url)
+        host = urlparse(r.request.url).hostname
+        return r.continue_() if host in ("127.0.0.1", "localhost") else r.abort()
+    return route
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=9)
+    ap.add_argument("--no-build", action="store_true")
+    a = ap.parse_args()
+    html = WORK / "_build" / "html" if a.no_build else make_book()
+    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(html))
+    handler.log_message = lambda *x: None
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{srv.server_address[1]}"
+
+    from playwright.sync_api import sync_playwright
+    times: dict[str, list[float]] = {"h4s": [], "jupyterquiz": []}
+    requests: dict[str, tuple[int, list[str]]] = {}
+    failed: dict[str, str] = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        for _ in range(a.runs):
+            for name in times:
+                ctx = browser.new_context()
+                page = ctx.new_page()
+                log: list[str] = []
+
+                page.route("**/*", make_route(log))
+                page.goto(f"{base}/{name}.html", wait_until="commit")
+                try:
+                    t = page.wait_for_function(VISIBLE[name], timeout=15000).json_value()
+                    times[name].append(t / 1000)
+                except Exception as e:  # the peer may never show its quiz offline
+                    failed[name] = str(e).splitlines()[0]
+                page.wait_for_load_state("load")
+                third = sorted({u for u in log if urlparse(u).hostname not in ("127.0.0.1", "localhost")})
+                requests[name] = (len(log), third)
+                ctx.close()
+        browser.close()
+    srv.shutdown()
+
+    size = quiz_js_bytes(html)
+    print(f"machine: {machine()}")
+    res = {}
+    for name, xs in times.items():
+        if xs:
+            res[name] = summary(f"{name}: all {N} questions visible", xs)
+            print(fmt(res[name]))
+        else:
+            print(f"{name}: questions never all visible ({failed.get(name)})")
+        total, third = requests[name]
+        print(f"{name}: {total} requests, {len(third)} to other hosts {third}")
+        print(f"{name}: quiz JS {size[name] / 1024:.1f} KB gzip")
+    if len(res) == 2:
+        print(f"ratio h4s / jupyterquiz (time to all visible): {res['h4s']['median'] / res['jupyterquiz']['median']:.2f}")
+    print(json.dumps({"times": times, "js_gzip": size}, indent=None)[:2000])
+
+
+if __name__ == "__main__":
+    main()
