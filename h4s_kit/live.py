@@ -43,6 +43,8 @@ DEFAULT_POOL_SIZE = 1         # preheated kernels per module (~55 MB each; 15 mo
 DEFAULT_CULL_IDLE = 300       # s a kernel may stay idle with no page connected
 DEFAULT_CULL_INTERVAL = 30    # s between checks
 DEFAULT_IOPUB_TIMEOUT = 120   # s
+DEFAULT_UNCONNECTED_GRACE = 180  # s a kernel no page has connected to yet is safe from the culler
+KERNEL_MANAGER = "h4s_kit.live.H4SKernelManager"
 
 
 def _node_modules() -> Path:
@@ -80,7 +82,8 @@ def prepare_template(data_dir: Path) -> Path:
 def voila_argv(root_or_notebook, port: int, host: str = "127.0.0.1", base_url: str = "/live/", *,
                pool_size: int = DEFAULT_POOL_SIZE, cull_idle_timeout: int = DEFAULT_CULL_IDLE,
                cull_interval: int = DEFAULT_CULL_INTERVAL, iopub_timeout: int = DEFAULT_IOPUB_TIMEOUT,
-               book_modules_url: str = "/modules/", python: str | None = None) -> list[str]:
+               book_modules_url: str = "/modules/", python: str | None = None,
+               unconnected_grace: int = DEFAULT_UNCONNECTED_GRACE) -> list[str]:
     """The command that starts Voilà for learners on ``host:port`` under ``base_url``.
 
     ``root_or_notebook``: the modules folder (pages at ``<base_url>voila/render/<folder>/module.ipynb``)
@@ -109,6 +112,8 @@ def voila_argv(root_or_notebook, port: int, host: str = "127.0.0.1", base_url: s
         f"--MappingKernelManager.cull_idle_timeout={int(cull_idle_timeout)}",
         f"--MappingKernelManager.cull_interval={int(cull_interval)}",
         "--MappingKernelManager.cull_connected=False",
+        f"--VoilaConfiguration.multi_kernel_manager_class={KERNEL_MANAGER}",
+        f"--H4SKernelManager.unconnected_grace={int(unconnected_grace)}",
     ]
     if pool_size > 0:
         argv += ["--preheat_kernel=True", f"--pool_size={int(pool_size)}",
@@ -132,3 +137,63 @@ def book_page_for(live_path: str, book_modules_url: str = "/modules/") -> str:
     """``01-x/module.ipynb`` -> ``/modules/01-x/module.html`` (the module's page in the book)."""
     folder = live_path.strip("/").split("/")[0]
     return f"{book_modules_url}{folder}/module.html"
+
+
+def _make_kernel_manager():
+    """Build :class:`H4SKernelManager` (on first use, so that importing this module stays light)."""
+    import time
+
+    from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+    from traitlets import Float
+
+    class H4SKernelManager(AsyncMappingKernelManager):
+        """jupyter_server's kernel manager whose culler spares kernels no page has connected to yet.
+
+        A Voilà page starts (or takes) a kernel, runs the notebook in it, and only then does the
+        browser connect.  Until that first connection the kernel is "idle with 0 connections", so a
+        short cull window can kill it mid-render when the machine is busy.  Such kernels are culled
+        only once they are older than ``unconnected_grace``; kernels that had a page connected are
+        culled as usual, ``cull_idle_timeout`` after their last activity.
+        """
+
+        unconnected_grace = Float(DEFAULT_UNCONNECTED_GRACE, config=True,
+                                  help="Seconds a kernel that no page has connected to is safe from culling")
+
+        def __init__(self, **kw):
+            super().__init__(**kw)
+            self._h4s_started: dict[str, float] = {}
+            self._h4s_connected: set[str] = set()
+
+        async def start_kernel(self, *args, **kwargs):
+            kernel_id = await super().start_kernel(*args, **kwargs)
+            self._h4s_started.setdefault(kernel_id, time.monotonic())
+            return kernel_id
+
+        def notify_connect(self, kernel_id):
+            self._h4s_connected.add(kernel_id)
+            super().notify_connect(kernel_id)
+
+        async def cull_kernel_if_idle(self, kernel_id):
+            if kernel_id not in self._h4s_connected:
+                started = self._h4s_started.get(kernel_id)
+                if started is not None and time.monotonic() - started < self.unconnected_grace:
+                    return None
+            return await super().cull_kernel_if_idle(kernel_id)
+
+        async def shutdown_kernel(self, kernel_id, *args, **kwargs):
+            try:
+                return await super().shutdown_kernel(kernel_id, *args, **kwargs)
+            finally:
+                self._h4s_started.pop(kernel_id, None)
+                self._h4s_connected.discard(kernel_id)
+
+    return H4SKernelManager
+
+
+def __getattr__(name: str):
+    # Voilà imports "h4s_kit.live.H4SKernelManager" (VoilaConfiguration.multi_kernel_manager_class)
+    if name == "H4SKernelManager":
+        cls = _make_kernel_manager()
+        globals()[name] = cls
+        return cls
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

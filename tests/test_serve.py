@@ -103,6 +103,9 @@ def server(tmp_path_factory):
     try:
         # the preheated pool: one kernel per module
         assert wait_for(lambda: len(kernels(srv.voila.pid)) >= POOL * len(MINI_IDS), 90), "pool never filled"
+        log = proj / "voila.log"
+        assert wait_for(lambda: log.read_text(errors="replace").count("is filled with") >= len(MINI_IDS), 90), \
+            "the preheated kernels never finished running their notebooks"
         yield srv
     finally:
         pid = srv.voila.pid if srv.voila else None
@@ -112,13 +115,41 @@ def server(tmp_path_factory):
         assert not alive, f"kernels left running after stop: {[p.pid for p in alive]}"
 
 
+def test_kernel_manager_spares_unconnected_kernels_only_for_the_grace():
+    import asyncio
+
+    from h4s_kit.live import H4SKernelManager
+
+    class Probe(H4SKernelManager):
+        culled: list = []
+
+        async def _base_cull(self, kid):
+            self.culled.append(kid)
+
+    km = Probe(unconnected_grace=60)
+    # what the parent class would do is recorded instead of run
+    import jupyter_server.services.kernels.kernelmanager as jkm
+    orig = jkm.AsyncMappingKernelManager.cull_kernel_if_idle
+    jkm.AsyncMappingKernelManager.cull_kernel_if_idle = lambda self, kid: Probe._base_cull(self, kid)
+    try:
+        now = time.monotonic()
+        km._h4s_started.update({"young": now, "old": now - 120, "young-connected": now})
+        km._h4s_connected.add("young-connected")
+        for kid in ("young", "old", "young-connected", "unknown"):
+            asyncio.run(km.cull_kernel_if_idle(kid))
+    finally:
+        jkm.AsyncMappingKernelManager.cull_kernel_if_idle = orig
+    assert Probe.culled == ["old", "young-connected", "unknown"]
+
+
 def test_voila_argv_has_the_learner_settings(tmp_path):
     argv = voila_argv(tmp_path, 9999, pool_size=3, cull_idle_timeout=42, cull_interval=7)
     joined = " ".join(argv)
     for part in ("--port=9999", "--Voila.ip=127.0.0.1", "--Voila.base_url=/live/", "--strip_sources=True",
                  "--show_tracebacks=False", "--preheat_kernel=True", "--pool_size=3",
                  "--MappingKernelManager.cull_idle_timeout=42", "--MappingKernelManager.cull_interval=7",
-                 "--VoilaExecutor.iopub_timeout=120", "--template=h4s", '"H4S_LIVE": "1"'):
+                 "--VoilaExecutor.iopub_timeout=120", "--template=h4s", '"H4S_LIVE": "1"',
+                 "--VoilaConfiguration.multi_kernel_manager_class=h4s_kit.live.H4SKernelManager"):
         assert part in joined, part
     allow = json.loads(next(a for a in argv if a.startswith("--VoilaConfiguration.file_allowlist=")).split("=", 1)[1])
     deny = json.loads(next(a for a in argv if a.startswith("--VoilaConfiguration.file_denylist=")).split("=", 1)[1])
@@ -160,7 +191,8 @@ def test_live_page(server):
     assert "data-h4s-static" not in html and "h4s-data" not in html
     assert "The answer is 42" in html
     assert "value = 6 * 7" not in html, "sources must be stripped"
-    print(f"\nlive page {m}: {ttfb:.2f} s (preheated kernel)")
+    assert close_page(base, _kernel_id(html)) == 204
+    print(f"\nlive page {m}: {ttfb:.2f} s for the whole page (from the preheated pool)")
 
 
 def test_live_files_only_media(server):
@@ -218,18 +250,26 @@ def test_websocket_proxy_reaches_the_kernel(server):
     assert reply["content"]["language_info"]["name"] == "python"
 
 
+def close_page(base: str, kid: str) -> int:
+    """What Voilà's page sends when it is closed: a beacon POST with an empty _xsrf field."""
+    boundary = "----h4stest"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"_xsrf\"\r\n\r\n\r\n--{boundary}--\r\n").encode()
+    req = urllib.request.Request(f"{base}/live/voila/api/shutdown/{kid}", data=body, method="POST",
+                                 headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
 def test_closing_beacon_shuts_the_kernel_down(server):
     """Voilà's page-close beacon (POST without _xsrf) works through the front server."""
     base = server.url.rstrip("/")
     code, _, html = get(base + LIVE.format(m=MINI_IDS[2]))
     kid = _kernel_id(html)
     pids_before = {p.pid for p in kernels(server.voila.pid)}
-    boundary = "----h4stest"
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"_xsrf\"\r\n\r\n\r\n--{boundary}--\r\n").encode()
-    req = urllib.request.Request(f"{base}/live/voila/api/shutdown/{kid}", data=body, method="POST",
-                                 headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
-    with urllib.request.urlopen(req, timeout=30) as r:
-        assert r.status == 204
+    assert close_page(base, kid) == 204
     # the kernel is gone at once (well before the cull window)
     status = wait_for(lambda: get(f"{base}/live/api/kernels/{kid}")[0] == 404, CULL_IDLE - 1, 0.1)
     assert status, "kernel still there after the beacon"

@@ -9,7 +9,7 @@ def add_parser(sub):
                     "(only changed notebooks are executed again) and check that no page loads anything "
                     "from another host. Output: _build/html.")
     p.add_argument("--force", action="store_true", help="clean build: remove the build folder and the execution cache first")
-    p.add_argument("--modules", metavar="DIR", help="folder of the modules (default: modules/ next to _config.yml)")
+    p.add_argument("--modules", metavar="DIR", help="folder of the modules, inside the project folder (default: modules/ next to _config.yml)")
     p.add_argument("--out", metavar="DIR", help="build folder (default: _build); the book goes to DIR/html")
     p.add_argument("--root", metavar="DIR", help="folder with _config.yml and book/ (default: this folder or a parent)")
     p.add_argument("-v", "--verbose", action="store_true", help="show the whole Jupyter Book log")
