@@ -184,7 +184,7 @@ def test_shared_moodle_gift_fixture():
 
 # ------------------------------------------------------------------ round trip
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(S.questions("gift"))
 def test_round_trip_h4s_gift_h4s(qs):
     res = to_gift(qs)
@@ -195,7 +195,7 @@ def test_round_trip_h4s_gift_h4s(qs):
 
 
 @pytest.mark.parametrize("qtype", sorted(S.GIFT_TYPES))
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(data=S.st.data())
 def test_round_trip_gift_each_type(qtype, data):
     qs = data.draw(S.questions("gift", types=[qtype]))

@@ -164,7 +164,7 @@ def _same(a, b) -> bool:
     return a == b
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(S.questions("xml"))
 def test_round_trip_h4s_moodle_xml_h4s(qs):
     res = to_moodle_xml(qs)
@@ -177,7 +177,7 @@ def test_round_trip_h4s_moodle_xml_h4s(qs):
 
 
 @pytest.mark.parametrize("qtype", sorted(S.XML_TYPES))
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(data=S.st.data())
 def test_round_trip_moodle_xml_each_type(qtype, data):
     qs = data.draw(S.questions("xml", types=[qtype]))
