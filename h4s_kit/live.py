@@ -24,7 +24,6 @@ Voilà itself is imported by nobody here: it runs as a subprocess.
 """
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import sys
@@ -105,9 +104,10 @@ def voila_argv(root_or_notebook, port: int, host: str = "127.0.0.1", base_url: s
         "--theme=light",
         "--strip_sources=True",
         "--show_tracebacks=False",
-        f"--VoilaConfiguration.file_allowlist={json.dumps(MEDIA_ALLOWLIST)}",
-        f"--VoilaConfiguration.file_denylist={json.dumps(DENYLIST)}",
-        f"--VoilaConfiguration.resources={json.dumps({'h4s_book_modules': book_modules_url})}",
+        # (lists and dicts in the traitlets 5 form: one option per item)
+        *[f"--VoilaConfiguration.file_allowlist={p}" for p in MEDIA_ALLOWLIST],
+        *[f"--VoilaConfiguration.file_denylist={p}" for p in DENYLIST],
+        f"--VoilaConfiguration.resources=h4s_book_modules={book_modules_url}",
         f"--VoilaExecutor.iopub_timeout={int(iopub_timeout)}",
         f"--MappingKernelManager.cull_idle_timeout={int(cull_idle_timeout)}",
         f"--MappingKernelManager.cull_interval={int(cull_interval)}",
@@ -117,7 +117,7 @@ def voila_argv(root_or_notebook, port: int, host: str = "127.0.0.1", base_url: s
     ]
     if pool_size > 0:
         argv += ["--preheat_kernel=True", f"--pool_size={int(pool_size)}",
-                 f"--VoilaKernelManager.default_env_variables={json.dumps(kernel_env)}"]
+                 *[f"--VoilaKernelManager.default_env_variables={k}={v}" for k, v in kernel_env.items()]]
     return argv
 
 

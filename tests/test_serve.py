@@ -148,11 +148,13 @@ def test_voila_argv_has_the_learner_settings(tmp_path):
     for part in ("--port=9999", "--Voila.ip=127.0.0.1", "--Voila.base_url=/live/", "--strip_sources=True",
                  "--show_tracebacks=False", "--preheat_kernel=True", "--pool_size=3",
                  "--MappingKernelManager.cull_idle_timeout=42", "--MappingKernelManager.cull_interval=7",
-                 "--VoilaExecutor.iopub_timeout=120", "--template=h4s", '"H4S_LIVE": "1"',
+                 "--VoilaExecutor.iopub_timeout=120", "--template=h4s",
+                 "--VoilaKernelManager.default_env_variables=H4S_LIVE=1",
                  "--VoilaConfiguration.multi_kernel_manager_class=h4s_kit.live.H4SKernelManager"):
         assert part in joined, part
-    allow = json.loads(next(a for a in argv if a.startswith("--VoilaConfiguration.file_allowlist=")).split("=", 1)[1])
-    deny = json.loads(next(a for a in argv if a.startswith("--VoilaConfiguration.file_denylist=")).split("=", 1)[1])
+    allow = [a.split("=", 1)[1] for a in argv if a.startswith("--VoilaConfiguration.file_allowlist=")]
+    deny = [a.split("=", 1)[1] for a in argv if a.startswith("--VoilaConfiguration.file_denylist=")]
+    assert allow and deny
     ok = lambda p: any(re.fullmatch(a, p) for a in allow) and not any(re.fullmatch(d, p) for d in deny)  # noqa: E731
     assert ok("01-x/media/chart.svg") and ok("01-x/media/photo.JPG".lower())
     for secret in ("01-x/module.ipynb", "01-x/questions/closing-quiz.yml", "01-x/media/credits.yml",
