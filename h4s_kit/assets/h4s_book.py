@@ -76,6 +76,8 @@ def _config_inited(app, config) -> None:
         if p not in paths:
             paths.append(p)
     config.html_static_path = paths
+    if not config.html_favicon:
+        config.html_favicon = str(BOOK_ASSETS / "favicon.svg")   # no 404 for /favicon.ico lookups
 
 
 def _builder_inited(app) -> None:
