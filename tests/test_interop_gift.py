@@ -123,7 +123,8 @@ def test_export_says_what_and_why_and_skips():
                      ("ma", "feedback not exported"), ("es", "model_answer"), ("dw", "missing-word multiple choice")]:
         assert f"question '{qid}': " in w and why in w, (qid, why)
     assert res.exported == 8
-    assert res.text.startswith("$CATEGORY: h4s/mixed\n")
+    assert res.text.startswith("$CATEGORY: $course$/h4s/mixed\n")
+    assert parse_gift(res.text, "m.gift").categories["sc"] == "h4s/mixed"
     assert "::sc::[markdown]Pick the safe option\\: \\~ \\= \\# \\{ \\} \\: {" in res.text
     back = by_id(parse_gift(res.text, "m.gift"))
     assert set(back) == {"sc", "mr", "tf", "st", "nu", "ma", "dw", "es"}

@@ -247,10 +247,6 @@ def finish_import(questions: list[dict], warnings: list[Note], source: str, skip
     return ImportResult(bank=bank, warnings=warnings, skipped=skipped, categories=dict(categories or {}))
 
 
-def drop_none(d: dict) -> dict:
-    return {k: v for k, v in d.items() if v is not None and v != [] and v != ""}
-
-
 def lost_fields(q: Any, fields: Iterable[str]) -> list[str]:
     """Names of fields of ``q`` that differ from the schema default (so exporting them loses something)."""
     out = []

@@ -671,8 +671,12 @@ def to_gift(questions: list[QuestionBase], category: str | None = None,
             categories: list[str | None] | None = None) -> ExportResult:
     """GIFT text for ``questions``; ``categories`` (one per question) adds ``$CATEGORY:`` lines."""
     parts, warnings, done, last_cat = [], [], 0, None
+
+    def cat_line(c: str) -> str:     # Moodle: a path under the course's question bank
+        return f"$CATEGORY: {c if c.startswith('$') else '$course$/' + c}\n"
+
     if category:
-        parts.append(f"$CATEGORY: {category}\n")
+        parts.append(cat_line(category))
         last_cat = category
     for i, q in enumerate(questions):
         cat = categories[i] if categories else None
@@ -682,7 +686,7 @@ def to_gift(questions: list[QuestionBase], category: str | None = None,
         if text is None:
             continue
         if cat and cat != last_cat:
-            parts.append(f"$CATEGORY: {cat}\n")
+            parts.append(cat_line(cat))
             last_cat = cat
         parts.append(text + "\n")
         done += 1
