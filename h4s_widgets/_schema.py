@@ -227,7 +227,30 @@ class TextAnswer(_Model):
             if re.search(r"\(\?P|\(\?<(?![=!])", self.regex):
                 raise ValueError("regex: must not use named groups (?P<name>...) or (?<name>...); "
                                  "they work differently in Python and JavaScript")
+            bad = _NONPORTABLE_REGEX.search(self.regex)
+            if bad:
+                tok = bad.group(0)[-2:] if bad.group(0).startswith("\\") else bad.group(0)
+                why = _NONPORTABLE_HELP.get(tok, _NONPORTABLE_HELP["(?"])
+                raise ValueError(f"regex: must not use {tok}: {why}")
         return self
+
+
+#: regex pieces that mean different things in Python and in the browser's JavaScript
+_NONPORTABLE_REGEX = re.compile(r"(?<!\\)(?:\\\\)*\\[wWdDbBAZzh]|\(\?[aiLmsux#-]")
+_NONPORTABLE_HELP = {
+    "\\w": "\\w matches any Unicode letter in Python but only A-Z, a-z, 0-9 and _ in the browser; "
+            "write the letters out, e.g. [A-Za-zÀ-ÿ]",
+    "\\W": "\\W differs between Python and the browser; write the class out, e.g. [^A-Za-zÀ-ÿ]",
+    "\\d": "\\d matches any Unicode digit in Python but only 0-9 in the browser; write [0-9]",
+    "\\D": "\\D differs between Python and the browser; write [^0-9]",
+    "\\b": "word boundaries differ between Python and the browser; the whole answer is matched anyway",
+    "\\B": "word boundaries differ between Python and the browser; the whole answer is matched anyway",
+    "\\A": "the whole answer is always matched; leave out \\A",
+    "\\Z": "the whole answer is always matched; leave out \\Z",
+    "\\z": "the whole answer is always matched; leave out \\z",
+    "\\h": "\\h is not a regular-expression escape in Python or the browser",
+    "(?": "inline flags such as (?i) only exist in Python; use case_sensitive: false on the question instead",
+}
 
 
 @register

@@ -475,3 +475,21 @@ def test_reference_examples_grade_their_right_answer_as_correct(qtype):
     q = parse_question(yaml.safe_load(EXAMPLES[qtype])[0])
     result = grade(q, RIGHT_ANSWERS[qtype])
     assert result.correct and result.score == q.points
+
+
+@pytest.mark.parametrize("pattern, shown", [
+    (r"\d+", r"\d"), (r"[a-z]+\w", r"\w"), (r"\bcat\b", r"\b"), (r"(?i)katze", "(?i"), (r"\Aabc\Z", r"\A"),
+])
+def test_regexes_that_python_and_the_browser_read_differently_are_refused(pattern, shown):
+    bank = {"schema_version": 1, "questions": [
+        {"id": "q", "type": "short_text", "text": "t", "answers": [{"regex": pattern}]}]}
+    with pytest.raises(QuestionError) as e:
+        parse_bank(bank, "quiz.yml")
+    assert str(e.value).startswith(f"quiz.yml: question 1 (q): 'answers[0].regex' must not use {shown}:")
+
+
+@pytest.mark.parametrize("pattern", [r"[0-9]+", r"colou?r", r"\\d", r"\.5", r"x(?:y|z)", r"(?=a)a"])
+def test_portable_regexes_are_accepted(pattern):
+    bank = {"schema_version": 1, "questions": [
+        {"id": "q", "type": "short_text", "text": "t", "answers": [{"regex": pattern}]}]}
+    assert parse_bank(bank, "quiz.yml").questions[0].answers[0].regex == pattern
