@@ -93,7 +93,7 @@ def _open(browser, url: str, wait_for: str = ".h4s-question", timeout: float = 6
         window.__h4sEvents = [];
         document.addEventListener("h4s:graded", (e) => window.__h4sEvents.push(e.detail));
     """)
-    page.goto(url)
+    page.goto(url, timeout=timeout)  # Voilà runs the notebook while the page loads: slow on a busy machine
     page.wait_for_selector(wait_for, timeout=timeout)
     return context, page, log, errors
 
@@ -442,6 +442,12 @@ def check_reset(page) -> None:
     replace_text(page, q("spelling-r", "input"), "Robert")
     press_check(page, "spelling-r", "Not quite")
     _expect()(page.locator(q("spelling-r", ".h4s-attempts"))).to_have_text("Attempt 2 of 3")
+    # a double press spends one attempt, not two
+    replace_text(page, q("spelling-r", "input"), "Rob")
+    page.eval_on_selector(q("spelling-r", ".h4s-check"), "b => { b.click(); b.click(); }")
+    _expect()(page.locator(q("spelling-r", ".h4s-attempts"))).to_have_text("Attempt 3 of 3")
+    page.wait_for_timeout(300)
+    _expect()(page.locator(q("spelling-r", ".h4s-attempts"))).to_have_text("Attempt 3 of 3")
 
 
 def check_page(page, log: RequestLog, errors: list[str], name: str) -> None:
@@ -518,7 +524,7 @@ def test_voila_page_by_keyboard(browser, free_port, tmp_path):
     with start_server_process(argv, port, env=env, cwd=NOTEBOOK.parent, timeout=60,
                               log_path=tmp_path / "voila.log"):
         url = f"http://127.0.0.1:{port}/live/"
-        context, page, log, errors = _open(browser, url, timeout=90_000)
+        context, page, log, errors = _open(browser, url, timeout=120_000)
         try:
             # H4S_LIVE=1: no static fallback, so no key, reached the page
             assert page.locator("[data-h4s-static]").count() == 0

@@ -396,10 +396,12 @@ export const h4sUI = (function () {
     // actions: check, attempts, hint, solution
     const actions = el("div", { class: "h4s-actions" });
     let checkBtn = null;
+    let waiting = false;
+    let waitTimer = null;
     if (view.checkLabel !== null) {
       checkBtn = el("button", { type: "button", class: "h4s-btn h4s-btn-primary h4s-check", text: view.checkLabel || T("Check") });
       checkBtn.addEventListener("click", () => {
-        if (checkBtn.getAttribute("aria-disabled") === "true") return;
+        if (checkBtn.getAttribute("aria-disabled") === "true" || waiting) return;
         const problem = view.validate ? view.validate() : null;
         const response = view.getResponse();
         if (problem) { showLocal("info", problem); return; }
@@ -408,6 +410,10 @@ export const h4sUI = (function () {
           checkBtn.textContent = view.busyLabel;
           checkBtn.setAttribute("aria-busy", "true");
         }
+        // one check at a time: a double press must not spend two attempts
+        waiting = true;
+        clearTimeout(waitTimer);
+        waitTimer = setTimeout(() => { waiting = false; }, ((q.timeout_s || 5) + 10) * 1000);
         host.check(response);
       });
       actions.append(checkBtn);
@@ -481,6 +487,8 @@ export const h4sUI = (function () {
     function update(st) {
       // only a question whose own state changed is redrawn (its live region must stay quiet otherwise)
       const sig = JSON.stringify(st || {});
+      waiting = false;
+      clearTimeout(waitTimer);
       if (sig === lastSig) return;
       lastSig = sig;
       current = st || {};
