@@ -6,6 +6,12 @@
              reverse-proxies HTTP (streamed, so Voilà's progressive pages stay
              progressive) and WebSockets (the kernel channels) to it.
 
+The front server also answers the kernel-free grading API of
+:mod:`h4s_kit.quiz_api` (``POST /api/quiz/check`` and ``/api/quiz/solution``),
+and, when the static quiz runtime can use it (``server_grading``), serves the
+book's pages without their answer keys so that quizzes are graded on the
+server.
+
 The front server also makes Voilà's "page closed" beacon work: Voilà 0.5
 answers it with 403 because its pages never get an ``_xsrf`` cookie; the
 proxy adds a matching cookie/header pair to that one request, so the kernel
@@ -45,10 +51,20 @@ def free_port(host: str = "127.0.0.1") -> int:
         return s.getsockname()[1]
 
 
-def _make_app(html_dir: Path, backend_port: int, live_prefix: str = "/live/"):
+def runtime_grades_on_server() -> bool:
+    """True when the static quiz runtime knows the server mode that ``quiz_api.strip_keys`` switches on."""
+    from h4s_widgets._assets import static_runtime
+    return "payload.server" in static_runtime()
+
+
+def _make_app(html_dir: Path, backend_port: int, live_prefix: str = "/live/", quiz_service=None,
+              strip_keys: bool = False):
     """The tornado application of the front server."""
     from tornado import httpclient, web, websocket
     from tornado.routing import PathMatches, Rule
+
+    if strip_keys:
+        from .quiz_api import strip_keys as _strip
 
     httpclient.AsyncHTTPClient.configure(None, max_clients=256)
     backend = f"127.0.0.1:{backend_port}"
@@ -199,12 +215,39 @@ def _make_app(html_dir: Path, backend_port: int, live_prefix: str = "/live/"):
         def set_extra_headers(self, path):
             self.set_header("X-Content-Type-Options", "nosniff")
 
+        def compute_etag(self):
+            if getattr(self, "absolute_path", None) is None:   # a page served without its keys
+                return None
+            return super().compute_etag()
+
+        async def get(self, path, include_body=True):
+            if strip_keys and (path.endswith(".html") or path.endswith("/") or path == ""):
+                root = os.path.realpath(self.root)
+                full = os.path.realpath(os.path.join(root, path))
+                if os.path.isdir(full):
+                    full = os.path.join(full, "index.html")
+                if full.startswith(root + os.sep) and os.path.isfile(full):
+                    with open(full, encoding="utf-8") as f:
+                        page = f.read()
+                    if 'class="h4s-data"' in page:   # a page with quizzes: serve it without their keys
+                        self.set_header("Content-Type", "text/html; charset=utf-8")
+                        self.set_header("Cache-Control", "no-store")
+                        self.set_extra_headers(path)
+                        self.finish(_strip(page) if include_body else None)
+                        return
+            await super().get(path, include_body)
+
     class Home(web.RequestHandler):
         def get(self):
             self.redirect("/")
 
     prefix = live_prefix.rstrip("/")
+    api = []
+    if quiz_service is not None:
+        from .quiz_api import make_handlers
+        api = make_handlers(quiz_service)
     return web.Application([
+        *api,
         (rf"{prefix}/?", Home),                                   # Voilà's file tree: learners start in the book
         (rf"{prefix}/voila/tree(/.*)?", Home),
         Rule(WebSocketMatches(rf"{prefix}/.*"), LiveSocketProxy),
@@ -227,6 +270,8 @@ class LiveServer:
     iopub_timeout: int = live.DEFAULT_IOPUB_TIMEOUT
     book_modules_url: str = "/modules/"
     log_file: Path | None = None
+    #: grade the book's quizzes on the server (keys stripped from pages); None = when the runtime supports it
+    server_grading: bool | None = None
     echo: Callable[[str], None] = print
     voila: subprocess.Popen | None = field(default=None, init=False)
     voila_port: int = field(default=0, init=False)
@@ -282,7 +327,10 @@ class LiveServer:
             from tornado.ioloop import IOLoop
             asyncio.set_event_loop(asyncio.new_event_loop())
             try:
-                app = _make_app(Path(self.html_dir), self.voila_port)
+                from .quiz_api import QuizService
+                strip = runtime_grades_on_server() if self.server_grading is None else self.server_grading
+                app = _make_app(Path(self.html_dir), self.voila_port, quiz_service=QuizService(self.modules_dir),
+                                strip_keys=strip)
                 self._server = HTTPServer(app, xheaders=False, max_buffer_size=64 * 1024 * 1024)
                 self._server.listen(self.port, self.host)
                 self._loop = IOLoop.current()

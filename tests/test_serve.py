@@ -94,6 +94,9 @@ def quiz_count(module: str) -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
+    saved = {k: os.environ.get(k) for k in ("H4S_RECORDS", "H4S_DATA_DIR")}
+    os.environ["H4S_RECORDS"] = "off"            # the quiz API grades in this process: record nothing
+    os.environ["H4S_DATA_DIR"] = str(tmp_path_factory.mktemp("data"))
     proj = make_project(tmp_path_factory.mktemp("serve"))
     res = build(root=proj, echo=lambda s: None)
     srv = LiveServer(html_dir=res.html_dir, modules_dir=proj / "modules", port=free_port(), pool_size=POOL,
@@ -111,6 +114,11 @@ def server(tmp_path_factory):
         pid = srv.voila.pid if srv.voila else None
         children = kernels(pid) if pid else []
         srv.stop()
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
         gone, alive = psutil.wait_procs(children, timeout=15)
         assert not alive, f"kernels left running after stop: {[p.pid for p in alive]}"
 
@@ -195,6 +203,67 @@ def test_live_page(server):
     assert "value = 6 * 7" not in html, "sources must be stripped"
     assert close_page(base, _kernel_id(html)) == 204
     print(f"\nlive page {m}: {ttfb:.2f} s for the whole page (from the preheated pool)")
+
+
+def post_json(url: str, body: dict) -> tuple[int, dict]:
+    req = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
+                                 headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"{}")
+
+
+def test_quiz_api_grades_on_the_server(server):
+    base = server.url.rstrip("/")
+    body = {"module": MINI_IDS[0], "qid": "oer-meaning", "learner": "test-learner-0001"}
+    code, out = post_json(f"{base}/api/quiz/check", dict(body, response="b"))
+    assert code == 200 and out["result"]["correct"] is False and out["attempts"] == 1
+    code, out = post_json(f"{base}/api/quiz/check", dict(body, response="a"))
+    assert code == 200 and out["result"]["correct"] is True and out["attempts"] == 2
+    code, out = post_json(f"{base}/api/quiz/check", dict(body, qid="no-such-question", response="a"))
+    assert code == 404
+
+
+def test_book_pages_lose_their_keys_when_graded_on_the_server(server):
+    """With server grading on, the front server hands out the book's quiz pages without keys."""
+    import asyncio
+    import threading
+
+    from h4s_kit.serve import _make_app
+
+    box: dict = {}
+    ready = threading.Event()
+
+    def run():
+        from tornado.httpserver import HTTPServer
+        from tornado.ioloop import IOLoop
+        asyncio.set_event_loop(asyncio.new_event_loop())
+        srv = HTTPServer(_make_app(server.html_dir, server.voila_port, strip_keys=True))
+        port = free_port()
+        srv.listen(port, "127.0.0.1")
+        box.update(port=port, loop=IOLoop.current(), srv=srv)
+        ready.set()
+        IOLoop.current().start()
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    assert ready.wait(10)
+    try:
+        page = f"http://127.0.0.1:{box['port']}/modules/{MINI_IDS[0]}/module.html"
+        code, headers, html = get(page)
+        assert code == 200 and "data-h4s-static" in html
+        data = json.loads(re.search(r'<script type="application/json" class="h4s-data">(.*?)</script>', html, re.S)
+                          .group(1).replace("<\\/", "</"))
+        assert data["server"] == "/api/quiz" and data["static"] == [{}]
+        # the same page from the normal server keeps its keys (the runtime grades in the browser)
+        _, _, plain = get(server.url + f"modules/{MINI_IDS[0]}/module.html")
+        assert '"key"' in plain
+        assert get(f"http://127.0.0.1:{box['port']}/modules/../../etc/passwd")[0] in (403, 404)
+    finally:
+        box["loop"].add_callback(lambda: (box["srv"].stop(), box["loop"].stop()))
+        t.join(10)
 
 
 def test_live_files_only_media(server):
