@@ -38,7 +38,7 @@ TEMPLATE_NAME = "h4s"
 MEDIA_ALLOWLIST = [r".*/media/[^/]+\.(svg|png|jpe?g|gif|webp|mp3|ogg|mp4|webm|vtt|csv|pdf)"]
 DENYLIST = [r".*\.(ipynb|py|ya?ml|json|db|sqlite3?|env|cfg|ini|toml)", r"(.*/)?\..*", r".*/questions/.*"]
 
-DEFAULT_POOL_SIZE = 1         # preheated kernels per module (~55 MB each; 15 modules -> 15 kernels)
+DEFAULT_POOL_SIZE = 1         # preheated kernels per module (60-120 MB each; 15 modules -> 15 kernels)
 DEFAULT_CULL_IDLE = 300       # s a kernel may stay idle with no page connected
 DEFAULT_CULL_INTERVAL = 30    # s between checks
 DEFAULT_IOPUB_TIMEOUT = 120   # s

@@ -16,11 +16,15 @@ def add_parser(sub):
     p.add_argument("--cull-after", type=int, default=300, metavar="SECONDS",
                    help="shut down the kernel of a closed live page after this many idle seconds (default 300)")
     p.add_argument("--pool-size", type=int, default=1, metavar="N",
-                   help="preheated kernels kept ready per module (default 1; ~55 MB each)")
+                   help="preheated kernels kept ready per module (default 1; 0 = none; each kernel takes 60-120 MB)")
+    p.add_argument("--server-grading", choices=("auto", "on", "off"), default="auto",
+                   help="grade the book's quizzes on the server and serve its pages without answer keys "
+                        "(auto: when the quiz runtime supports it)")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
     from h4s_kit.serve import serve
     return serve(port=args.port, host=args.host, build_first=not args.no_build, modules=args.modules, out=args.out,
-                 cull_idle_timeout=args.cull_after, pool_size=args.pool_size)
+                 cull_idle_timeout=args.cull_after, pool_size=args.pool_size,
+                 server_grading={"auto": None, "on": True, "off": False}[args.server_grading])
