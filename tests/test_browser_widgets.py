@@ -333,6 +333,9 @@ def answer_short_text(page):
     replace_text(page, q(qid, "input"), "romeo")
     page.keyboard.press("Enter")                      # Enter in the text box checks too
     _expect()(status(page, qid)).to_contain_text("Correct")
+    _expect()(page.locator(q(qid, ".h4s-mark--ok"))).to_have_count(1)
+    page.keyboard.press("Tab")                        # leaving the box keeps the mark
+    _expect()(page.locator(q(qid, ".h4s-mark--ok"))).to_have_count(1)
 
 
 def answer_drag_words(page):

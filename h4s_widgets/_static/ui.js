@@ -364,7 +364,11 @@ export const h4sUI = (function () {
       }
     });
     root.addEventListener("input", () => { if (!view.keepMarks) clearMarks(); });
-    root.addEventListener("change", () => { if (!view.keepMarks) clearMarks(); });
+    root.addEventListener("change", (e) => {
+      // text boxes already cleared the marks on "input"; their "change" (Enter, blur) comes after a check
+      if (e.target.matches && e.target.matches('input[type="text"], textarea')) return;
+      if (!view.keepMarks) clearMarks();
+    });
 
     // hints, one at a time
     let hintBtn = null;
