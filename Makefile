@@ -28,7 +28,7 @@ build: setup
 	$(BIN)/h4s build
 
 serve: build
-	$(BIN)/h4s serve --host $(HOST) --port $(PORT)
+	$(BIN)/h4s serve --no-build --host $(HOST) --port $(PORT)
 
 check: setup
 	$(BIN)/h4s check modules --jobs $(JOBS)
