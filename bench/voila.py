@@ -18,7 +18,9 @@ when the servers are quiet (no CPU use for a moment):
   (b) ``h4s serve``: the live (Voilà) page of the module, /live/voila/render/90-bench-quiz/module.ipynb;
   (c) ``h4s serve``: the module's page in the book, /modules/90-bench-quiz/module.html
       (quizzes graded by the server through /api/quiz once quiz_api is wired in; the script
-      says whether the page it got still carries the keys and grades in the browser).
+      says whether the page it got still carries the keys and grades in the browser);
+  (d) HTTP bursts only: (b) with ``h4s serve --pool-size 25`` (as many preheated kernels as
+      learners arrive at once; ``--pool 0`` leaves it out).
 
 Metrics: navigation start -> all 10 questions interactive (every question's inputs and its check
 button present and enabled, laid out); then, once the page has finished loading (network idle, as
@@ -62,7 +64,7 @@ MODULE = "90-bench-quiz"
 N = 10
 NAMES = ("plain", "live", "book")
 LABEL = {"plain": "(a) plain voila peer.ipynb", "live": "(b) h4s serve /live/ (Voila)",
-         "book": "(c) h4s serve book page"}
+         "book": "(c) h4s serve book page", "pool": "(d) h4s serve --pool-size N /live/"}
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 
@@ -326,10 +328,10 @@ def plain_server(port: int) -> Server:
                   f"http://127.0.0.1:{port}/voila/static/voila.js")
 
 
-def h4s_server(port: int) -> Server:
+def h4s_server(port: int, pool: int | None = None) -> Server:
     env = dict(os.environ, H4S_DATA_DIR=str(WORK / "h4s-data"))
-    return Server("h4s", [str(BIN / "h4s"), "serve", "--no-build", f"--port={port}"], WORK,
-                  f"http://127.0.0.1:{port}/", env=env)
+    return Server("h4s", [str(BIN / "h4s"), "serve", "--no-build", f"--port={port}"]
+                  + ([f"--pool-size={pool}"] if pool else []), WORK, f"http://127.0.0.1:{port}/", env=env)
 
 
 def wait_pool(srv: Server, n: int = 1, limit: float = 90) -> None:
@@ -478,6 +480,36 @@ def burst(url: str, kind: str, clients: int, timeout: float = 300) -> dict:
             "incomplete": [r["why"] for r in results if not r.get("ok")]}
 
 
+def check_burst(url: str, clients: int, timeout: float = 60) -> dict:
+    """``clients`` learners press Check at once: POST /api/quiz/check (question 1, right answer)."""
+    results: list[dict] = [{} for _ in range(clients)]
+    gate = threading.Barrier(clients + 1)
+
+    def one(i: int) -> None:
+        body = json.dumps({"module": MODULE, "qid": "q1", "response": "b", "learner": f"bench-learner-{i:04d}",
+                           "duration_s": 5}).encode()
+        req = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": "application/json"})
+        gate.wait()
+        t0 = time.perf_counter()
+        r = {"ok": False}
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as resp:
+                r["ok"] = json.loads(resp.read()).get("result", {}).get("correct") is True
+        except Exception as e:
+            r["why"] = f"{type(e).__name__}: {e}"[:120]
+        r["t"] = time.perf_counter() - t0
+        results[i] = r
+
+    threads = [threading.Thread(target=one, args=(i,), daemon=True) for i in range(clients)]
+    for t in threads:
+        t.start()
+    gate.wait()
+    for t in threads:
+        t.join(timeout + 10)
+    return {"times": [r.get("t", timeout) for r in results], "failed": [r.get("why", "wrong grade") for r in results
+                                                                         if not r.get("ok")]}
+
+
 def page_payload_state(url: str) -> str:
     """What the book page served by h4s serve carries: keys for the browser, or a server to ask."""
     _, body = http_get(url, 30)
@@ -502,7 +534,9 @@ def main() -> None:
     ap.add_argument("--bursts", type=int, default=3, help="HTTP bursts per page (alternating, fresh server each)")
     ap.add_argument("--clients", type=int, default=25)
     ap.add_argument("--no-build", action="store_true", help="reuse bench/_work/voila as it is")
+    ap.add_argument("--pool", type=int, default=25, help="also burst h4s serve --pool-size N (0: don't)")
     a = ap.parse_args()
+    LABEL["pool"] = f"(d) h4s serve --pool-size {a.pool} /live/"
     if not a.no_build or not (WORK / "_build" / "html" / "index.html").is_file():
         make_project()
         build_book()
@@ -514,7 +548,6 @@ def main() -> None:
     urls["book"] = f"http://127.0.0.1:{hp}/modules/{MODULE}/module.html"
     kind = {"plain": "plain", "live": "h4s", "book": "h4s"}
     servers = {"plain": plain_server(pp), "h4s": h4s_server(hp)}
-    srv_of = {"plain": "plain", "live": "h4s", "book": "h4s"}
 
     from playwright.sync_api import sync_playwright
     runs: dict[str, list[dict]] = {n: [] for n in NAMES}
@@ -543,21 +576,29 @@ def main() -> None:
         for s in servers.values():
             s.stop()
 
-    bursts: dict[str, list[dict]] = {n: [] for n in NAMES}
+    bnames = NAMES + (("pool",) if a.pool else ())
+    urls["pool"] = urls["live"]
+    bursts: dict[str, list[dict]] = {n: [] for n in bnames}
     for i in range(a.bursts):
-        for n in NAMES:
-            srv = plain_server(pp) if n == "plain" else h4s_server(hp)
+        for n in bnames:
+            srv = plain_server(pp) if n == "plain" else h4s_server(hp, a.pool if n == "pool" else None)
             try:
+                t_start = time.perf_counter()
                 srv.start()
                 if n != "plain":
-                    wait_pool(srv)
+                    wait_pool(srv, a.pool if n == "pool" else 1, limit=240)
+                ready_s = time.perf_counter() - t_start
                 mem_before = srv.memory()
-                b = burst(urls[n], n, a.clients)
+                b = burst(urls[n], "live" if n == "pool" else n, a.clients)
+                if n == "book" and "graded by the server" in payload_state:
+                    b["check"] = check_burst(f"http://127.0.0.1:{hp}/api/quiz/check", a.clients)
                 time.sleep(2)
-                b["mem_before"], b["mem_after"] = mem_before, srv.memory()
+                b["mem_before"], b["mem_after"], b["ready_s"] = mem_before, srv.memory(), ready_s
                 bursts[n].append(b)
                 print(f"  burst {i + 1} {n}: median {statistics.median(b['times']):.2f} s, max {max(b['times']):.2f} s, "
-                      f"incomplete {len(b['incomplete'])}, kernels {b['mem_after']['kernels']}", flush=True)
+                      f"incomplete {len(b['incomplete'])}, kernels {b['mem_after']['kernels']}"
+                      + (f"; Check x{a.clients}: median {statistics.median(b['check']['times']):.3f} s, "
+                         f"failed {len(b['check']['failed'])}" if "check" in b else ""), flush=True)
             finally:
                 srv.stop()
 
@@ -606,7 +647,7 @@ def report(a, runs, bursts, kernels_after_visits, payload_state) -> None:
           f"(pool size 1)")
     print(f"HTTP: {a.clients} simultaneous requests, {a.bursts} burst(s) per page, alternating, fresh server each")
     bmed = {}
-    for n in NAMES:
+    for n in bursts:
         if not bursts[n]:
             continue
         meds = [statistics.median(b["times"]) for b in bursts[n]]
@@ -620,6 +661,14 @@ def report(a, runs, bursts, kernels_after_visits, payload_state) -> None:
             print(fmt(summary(f"{LABEL[n]}: median time to first byte per burst", ttfb)))
         why = Counter(w for b in bursts[n] for w in b["incomplete"])
         print(f"{LABEL[n]}: incomplete pages per burst {inc}" + (f" ({dict(why)})" if why else ""))
+        print(fmt(summary(f"{LABEL[n]}: server start until ready (preheated pool filled, CPU quiet)",
+                          [b["ready_s"] for b in bursts[n]])))
+        chk = [b["check"] for b in bursts[n] if "check" in b]
+        if chk:
+            print(fmt(summary(f"{LABEL[n]}: {a.clients} learners press Check at once (POST /api/quiz/check): "
+                              f"median latency per burst", [statistics.median(c["times"]) for c in chk])))
+            print(fmt(summary(f"{LABEL[n]}: ... max latency per burst", [max(c["times"]) for c in chk]))
+                  + f"; failed {[len(c['failed']) for c in chk]}")
         m = bursts[n][-1]["mem_after"]
         m0 = bursts[n][-1]["mem_before"]
         print(f"{LABEL[n]}: after the burst {m['kernels']} kernel(s), {m['kernel_rss_median']:.0f} MB RSS per kernel "
@@ -627,7 +676,7 @@ def report(a, runs, bursts, kernels_after_visits, payload_state) -> None:
               f"whole server {m['tree_rss_total']:.0f} MB RSS / {m['tree_uss_total']:.0f} MB USS in "
               f"{m['processes']} processes (before the burst: {m0['kernels']} kernel(s), "
               f"{m0['tree_rss_total']:.0f} MB RSS)")
-    for n in ("live", "book"):
+    for n in ("live", "book", "pool"):
         if n in bmed and "plain" in bmed:
             print(f"ratio {n}/plain (median page complete, {a.clients} at once): {bmed[n] / bmed['plain']:.3f}")
     print(json.dumps({"runs": runs, "bursts": {n: [{k: v for k, v in b.items()} for b in bs]
