@@ -366,12 +366,8 @@ def sco_frame_state(page) -> dict:
 
 
 @pytest.mark.browser
-@pytest.mark.xfail(strict=True, reason="h4s_widgets/_static/static.js does not yet take an initial state from "
-                   "window.__h4sInitialState(spec); requested from the front-end engineer (score and status are "
-                   "restored already: see test_scorm12_in_an_lms_frame)")
 def test_scorm12_restores_answers_in_the_quiz(browser, package, tmp_path):
-    """After a resume the quizzes show the earlier results (needs static.js to use
-    window.__h4sRuntime.initialState; see the report)."""
+    """After a resume the quizzes show the earlier results (static.js takes them from window.__h4sInitialState)."""
     from _browser import serve_directory
     from playwright.sync_api import expect
     site = _site(tmp_path, package)

@@ -39,7 +39,23 @@ const h4sStatic = (function () {
     spec.questions.forEach((q, i) => { entries[q.id] = (payload.static || [])[i] || {}; });
     const byId = {};
     spec.questions.forEach((q) => { byId[q.id] = q; });
+    // a host page (e.g. the SCORM runtime) may hand back earlier answers: {qid: {attempts, result, response}}
     let state = {};
+    if (typeof window !== "undefined" && typeof window.__h4sInitialState === "function") {
+      try {
+        const given = window.__h4sInitialState(spec) || {};
+        Object.keys(given).forEach((qid) => {
+          const st = Object.assign({}, given[qid]);
+          const fb = (entries[qid] && entries[qid].fb) || {};
+          const ids = (st.result && st.result.feedback) || [];
+          if (!st.messages) st.messages = ids.filter((id) => fb[id]).map((id) => fb[id]);
+          if (st.general === undefined && st.result) st.general = fb.general || null;
+          if (byId[qid]) state[qid] = st;
+        });
+      } catch (err) {
+        console.error("h4s: could not restore earlier answers", err);
+      }
+    }
     let quiz = null;
     const setQ = (qid, st) => {
       state = Object.assign({}, state);
@@ -47,7 +63,33 @@ const h4sStatic = (function () {
       quiz.update(state);
     };
 
+    // h4s serve strips every key from the page and sets payload.server: the
+    // server grades (h4s_kit/quiz_api.py) and answers {attempts, result, messages, ...}
+    async function ask(action, body) {
+      const r = await fetch(payload.server + "/" + action, {
+        method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(Object.assign({ module: spec.module, learner: h4sUI.learnerId() }, body)),
+      });
+      const out = await r.json();
+      if (!r.ok) throw new Error(out && out.error ? out.error : "HTTP " + r.status);
+      return out;
+    }
+
+    async function onServerCheck(qid, response) {
+      const st = Object.assign({ attempts: 0 }, state[qid] || {});
+      let out;
+      try {
+        out = await ask("check", { qid, response });
+      } catch (err) {
+        console.error("h4s: the server could not grade this answer", err);
+        return;
+      }
+      const counted = out.attempts > st.attempts;
+      setQ(qid, Object.assign(st, out, counted ? { response } : {}));
+    }
+
     async function onCheck(qid, response) {
+      if (payload.server) return onServerCheck(qid, response);
       const q = byId[qid];
       const entry = entries[qid];
       if (!q || !entry || !entry.key) return;
@@ -82,6 +124,15 @@ const h4sStatic = (function () {
     }
 
     async function onSolution(qid) {
+      if (payload.server) {
+        try {
+          const out = await ask("solution", { qid });
+          setQ(qid, Object.assign({}, state[qid] || {}, { solution: out.solution }));
+        } catch (err) {
+          console.error("h4s: no solution", err);
+        }
+        return;
+      }
       const q = byId[qid];
       const entry = entries[qid];
       const st = Object.assign({}, state[qid] || {});
@@ -98,7 +149,7 @@ const h4sStatic = (function () {
 
     try {
       quiz = h4sUI.createQuiz(root, {
-        spec, strings: payload.strings || {}, mode: "static",
+        spec, strings: payload.strings || {}, mode: "static", initialState: state,
         onCheck, onSolution,
         onReset() { state = {}; quiz.update(state); },
       });
