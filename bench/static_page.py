@@ -122,6 +122,7 @@ def main() -> None:
     times: dict[str, list[float]] = {"h4s": [], "jupyterquiz": []}
     requests: dict[str, tuple[int, list[str]]] = {}
     failed: dict[str, str] = {}
+    mount: list[float] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=[
             "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -140,6 +141,9 @@ def main() -> None:
                 except Exception as e:  # the peer may never show its quiz offline
                     failed[name] = str(e).splitlines()[0]
                 page.wait_for_load_state("load")
+                if name == "h4s":
+                    mount.append(page.evaluate(
+                        "performance.getEntriesByName('h4s:mount').reduce((a, e) => a + e.duration, 0)") / 1000)
                 third = sorted({u for u in log if urlparse(u).hostname not in ("127.0.0.1", "localhost")})
                 requests[name] = (len(log), third)
                 ctx.close()
@@ -158,6 +162,8 @@ def main() -> None:
         total, third = requests[name]
         print(f"{name}: {total} requests, {len(third)} to other hosts {third}")
         print(f"{name}: quiz JS {size[name] / 1024:.1f} KB gzip")
+    if mount:
+        print(fmt(summary("h4s: runtime mounting the 50 questions (performance.measure h4s:mount)", mount)))
     if len(res) == 2:
         print(f"ratio h4s / jupyterquiz (time to all visible): {res['h4s']['median'] / res['jupyterquiz']['median']:.2f}")
     print(json.dumps({"times": times, "js_gzip": size}, indent=None)[:2000])
