@@ -58,7 +58,7 @@ def runtime_grades_on_server() -> bool:
 
 
 def _make_app(html_dir: Path, backend_port: int, live_prefix: str = "/live/", quiz_service=None,
-              strip_keys: bool = False):
+              strip_keys: bool = False, trainer_token: str | None = None, modules_dir: Path | None = None):
     """The tornado application of the front server."""
     from tornado import httpclient, web, websocket
     from tornado.routing import PathMatches, Rule
@@ -241,11 +241,36 @@ def _make_app(html_dir: Path, backend_port: int, live_prefix: str = "/live/", qu
         def get(self):
             self.redirect("/")
 
+    class TrainerReport(web.RequestHandler):
+        """The trainer dashboard: ``h4s report`` made fresh from the records on every visit.
+
+        It lists learner ids, so it lives at a secret address that ``h4s serve`` prints at start."""
+
+        def get(self, token: str, name: str):
+            if not secrets.compare_digest(token, trainer_token or ""):
+                raise web.HTTPError(404)
+            import tempfile
+            from .report import report_from_store
+            with tempfile.TemporaryDirectory(prefix="h4s-report-") as tmp:
+                r = report_from_store(tmp, modules_dir=modules_dir)
+                files = {Path(r["html"]).name: Path(r["html"]), **{Path(c).name: Path(c) for c in r["csv"]}}
+                want = name or Path(r["html"]).name
+                if want not in files:
+                    raise web.HTTPError(404)
+                kind = "text/html; charset=utf-8" if want.endswith(".html") else "text/csv; charset=utf-8"
+                self.set_header("Content-Type", kind)
+                self.set_header("Cache-Control", "no-store")
+                self.set_header("X-Robots-Tag", "noindex")
+                self.set_header("Referrer-Policy", "no-referrer")
+                self.finish(files[want].read_bytes())
+
     prefix = live_prefix.rstrip("/")
     api = []
     if quiz_service is not None:
         from .quiz_api import make_handlers
         api = make_handlers(quiz_service)
+    if trainer_token:
+        api.append((r"/trainer/([A-Za-z0-9_-]+)/([A-Za-z0-9_.-]*)", TrainerReport))
     return web.Application([
         *api,
         (rf"{prefix}/?", Home),                                   # Voilà's file tree: learners start in the book
@@ -272,6 +297,8 @@ class LiveServer:
     log_file: Path | None = None
     #: grade the book's quizzes on the server (keys stripped from pages); None = when the runtime supports it
     server_grading: bool | None = None
+    #: secret path part of the trainer dashboard (/trainer/<token>/); H4S_TRAINER_TOKEN or a random one
+    trainer_token: str = field(default_factory=lambda: os.environ.get("H4S_TRAINER_TOKEN") or secrets.token_urlsafe(18))
     echo: Callable[[str], None] = print
     voila: subprocess.Popen | None = field(default=None, init=False)
     voila_port: int = field(default=0, init=False)
@@ -282,6 +309,10 @@ class LiveServer:
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}/"
+
+    @property
+    def trainer_url(self) -> str:
+        return f"{self.url}trainer/{self.trainer_token}/"
 
     def start_voila(self) -> None:
         self.voila_port = free_port()
@@ -330,7 +361,7 @@ class LiveServer:
                 from .quiz_api import QuizService
                 strip = runtime_grades_on_server() if self.server_grading is None else self.server_grading
                 app = _make_app(Path(self.html_dir), self.voila_port, quiz_service=QuizService(self.modules_dir),
-                                strip_keys=strip)
+                                strip_keys=strip, trainer_token=self.trainer_token, modules_dir=self.modules_dir)
                 self._server = HTTPServer(app, xheaders=False, max_buffer_size=64 * 1024 * 1024)
                 self._server.listen(self.port, self.host)
                 self._loop = IOLoop.current()
@@ -394,6 +425,8 @@ def serve(root: Path | None = None, port: int = 8000, host: str = "127.0.0.1", b
     echo(f"h4s serve: starting the live server (Voilà, {pool_size} preheated kernel(s) per module) ...")
     srv.start()
     echo(f"h4s serve: the course is at {srv.url}  (book at /, live modules under /live/; Voilà log: {srv.log_file})")
+    echo(f"h4s serve: trainer dashboard (results of all learners; share this address with trainers only): "
+         f"{srv.trainer_url}")
     echo("h4s serve: press Ctrl-C to stop")
     stop = threading.Event()
     prev = signal.signal(signal.SIGTERM, lambda *_: stop.set())

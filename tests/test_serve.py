@@ -461,3 +461,23 @@ def test_h4s_serve_cli_stops_cleanly_on_ctrl_c(tmp_path):
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(10)
+
+
+def test_trainer_dashboard_is_at_a_secret_address_and_shows_the_records(server):
+    """`h4s serve` offers the trainer report at /trainer/<token>/; any other token gets 404."""
+    import time as _time
+
+    from h4s_kit.records.live import LiveSink
+    from h4s_widgets import grade, load_bank
+    folder = Path(server.modules_dir) / MINI_IDS[0] / "questions"
+    q = next(q for f in sorted(folder.glob("*.yml")) for q in load_bank(f).questions if q.id == "oer-meaning")
+    sink = LiveSink()   # writes to $H4S_DATA_DIR/records.sqlite, the store the server reads
+    for i, answer in enumerate(["a", "b", "a"]):
+        sink({"learner": f"synthetic-learner-{i:04d}", "module": MINI_IDS[0], "question": q, "response": answer,
+              "result": grade(q, answer), "attempt": 1, "timestamp": _time.time(), "duration_s": 3.0})
+    code, _, page = get(server.trainer_url)
+    assert code == 200
+    assert "oer-meaning" in page or "OER" in page
+    assert MINI_IDS[0] in page
+    assert get(server.url + "trainer/not-the-token/")[0] == 404
+    assert server.trainer_token not in get(server.url)[2]   # the book never shows the address
