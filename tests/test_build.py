@@ -118,6 +118,21 @@ def test_module_page_has_static_quiz_and_no_widget_manager(built):
             assert forbidden not in html, (m, forbidden)
 
 
+def test_pages_carry_one_copy_of_todays_quiz_runtime(built, tmp_path):
+    """Cached outputs keep the runtime of the day they ran; the build puts the current one in its place."""
+    from h4s_kit.assets.h4s_book import fresh_quiz_runtime
+    from h4s_widgets._assets import static_runtime, widget_css
+    _, res, _ = built
+    html = (res.html_dir / "modules" / MINI_IDS[0] / "module.html").read_text()
+    assert html.count('id="h4s-runtime"') == 1 and html.count('id="h4s-css"') == 1
+    assert f'<script id="h4s-runtime">{static_runtime()}</script>' in html
+    stale = html.replace(static_runtime(), "/* yesterday's runtime */").replace(widget_css(), "/* old css */")
+    stale = stale.replace("</body>", '<script id="h4s-runtime">/* a second old copy */</script></body>')
+    fresh = fresh_quiz_runtime(stale)
+    assert "yesterday" not in fresh and "second old copy" not in fresh and "old css" not in fresh
+    assert fresh.count('id="h4s-runtime"') == 1 and static_runtime() in fresh and widget_css() in fresh
+
+
 def test_module_page_links_to_live_version(built):
     _, res, _ = built
     for m in MINI_IDS:

@@ -170,12 +170,31 @@ def fix_html(text: str) -> str:
     return text
 
 
+_RUNTIME_RE = re.compile(r'<script id="h4s-runtime">.*?</script>', re.S)
+_CSS_RE = re.compile(r'<style id="h4s-css">.*?</style>', re.S)
+
+
+def fresh_quiz_runtime(text: str) -> str:
+    """One current copy of the quiz runtime and CSS in a page with quizzes.
+
+    Executed outputs come from jupyter-cache and carry the runtime of the day the
+    notebook last ran; every build puts today's in their place (CSS in the head,
+    the script at the end of the body, where all quizzes exist already)."""
+    if 'class="h4s-data"' not in text:
+        return text
+    from h4s_widgets._assets import static_runtime, widget_css
+    text = _CSS_RE.sub("", _RUNTIME_RE.sub("", text))
+    text = text.replace("</head>", f'<style id="h4s-css">{widget_css()}</style>\n</head>', 1)
+    head, sep, tail = text.rpartition("</body>")
+    return f'{head}<script id="h4s-runtime">{static_runtime()}</script>\n{sep}{tail}' if sep else text
+
+
 def _build_finished(app, exc) -> None:
     if exc is not None or app.builder.format != "html":
         return
     for f in Path(app.outdir).rglob("*.html"):
         t = f.read_text(encoding="utf-8")
-        n = fix_html(t)
+        n = fresh_quiz_runtime(fix_html(t))
         if n != t:
             f.write_text(n, encoding="utf-8")
 
