@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-WORK = ROOT / "bench" / "_work"
+WORK = ROOT / "bench" / "_work" / "records"   # its own folder: other benches keep theirs in _work/
 
 WRITER = r"""
 import os, sys, time, uuid
