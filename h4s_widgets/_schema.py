@@ -29,7 +29,8 @@ REGISTRY: dict[str, type["QuestionBase"]] = {}
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=False, validate_assignment=False)
+    # defer_build: each model builds its validator on first use, so importing h4s_widgets stays quick
+    model_config = ConfigDict(extra="forbid", frozen=False, validate_assignment=False, defer_build=True)
 
 
 class Option(_Model):
@@ -439,7 +440,7 @@ Question = Annotated[
     Union[tuple(REGISTRY.values())],  # type: ignore[valid-type]
     Field(discriminator="type"),
 ]
-_QUESTION = TypeAdapter(Question)
+_QUESTION = TypeAdapter(Question, config=ConfigDict(defer_build=True))
 
 
 class Bank(_Model):
