@@ -453,22 +453,25 @@ def burst(url: str, kind: str, clients: int, timeout: float = 300) -> dict:
     gate = threading.Barrier(clients + 1)
 
     def one(i: int) -> None:
+        r = {"ok": False, "why": "request did not finish"}
+        results[i] = r
         gate.wait()
         t0 = time.perf_counter()
-        r = {"ok": False, "why": ""}
+        body = b""
         try:
             with urllib.request.urlopen(url, timeout=timeout) as resp:
                 first = resp.read(1)
                 r["ttfb"] = time.perf_counter() - t0
                 body = first + resp.read()
                 r["status"] = resp.status
-        except Exception as e:  # HTTP errors and time-outs count as incomplete
+        except BaseException as e:  # HTTP errors, resets and time-outs count as incomplete
             r["why"] = f"{type(e).__name__}: {e}"[:120]
-            body = b""
         r["t"] = time.perf_counter() - t0
         if body:
-            r["ok"], r["why"] = page_complete(kind, body)
-        results[i] = r
+            try:
+                r["ok"], r["why"] = page_complete(kind, body)
+            except BaseException as e:
+                r["why"] = f"unreadable page: {type(e).__name__}: {e}"[:120]
 
     threads = [threading.Thread(target=one, args=(i,), daemon=True) for i in range(clients)]
     for t in threads:
@@ -477,7 +480,7 @@ def burst(url: str, kind: str, clients: int, timeout: float = 300) -> dict:
     for t in threads:
         t.join(timeout + 30)
     return {"times": [r.get("t", timeout) for r in results], "ttfb": [r["ttfb"] for r in results if "ttfb" in r],
-            "incomplete": [r["why"] for r in results if not r.get("ok")]}
+            "incomplete": [r.get("why", "?") for r in results if not r.get("ok")]}
 
 
 def check_burst(url: str, clients: int, timeout: float = 60) -> dict:
