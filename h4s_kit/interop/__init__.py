@@ -230,6 +230,16 @@ def html_to_markdown(text: str) -> tuple[str, bool, set[str]]:
 
 # ---------------------------------------------------------------- finishing
 
+def clean_category(path: str) -> str:
+    """A Moodle category path without its context prefix (``$course$/``, ``top/``)."""
+    return re.sub(r"^top/", "", re.sub(r"^\$(course|system|module|cat\d*)\$/", "", path.strip()))
+
+
+def category_title(categories: list[str]) -> str | None:
+    """The bank title when everything came from one category: its last part."""
+    return categories[0].split("/")[-1] if len(categories) == 1 else None
+
+
 def finish_import(questions: list[dict], warnings: list[Note], source: str, skipped: int = 0,
                   title: str | None = None, categories: dict[str, str] | None = None) -> ImportResult:
     """Validate the imported bank with the h4s schema (raises ImportFormatError naming the question)."""

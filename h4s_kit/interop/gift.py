@@ -16,7 +16,10 @@ from typing import Any
 from h4s_widgets._errors import ImportFormatError
 from h4s_widgets._schema import GAP_RE, QuestionBase
 
-from . import ExportResult, IdMaker, ImportResult, Note, finish_import, fmt_number, html_to_markdown, looks_like_html
+from . import (
+    ExportResult, IdMaker, ImportResult, Note, category_title, clean_category, finish_import, fmt_number,
+    html_to_markdown, looks_like_html,
+)
 
 # --------------------------------------------------------------------------- escapes
 
@@ -491,8 +494,7 @@ def parse_gift(text: str, source: str = "<gift>") -> ImportResult:
     n = 0
     for first, lines, comms in chunks:
         if lines[0].strip().startswith("$CATEGORY:"):
-            cat = _restore(lines[0].strip()[len("$CATEGORY:"):]).strip()
-            categories.append(re.sub(r"^top/", "", re.sub(r"^\$(course|system|module|cat\d*)\$/", "", cat)))
+            categories.append(clean_category(_restore(lines[0].strip()[len("$CATEGORY:"):])))
             lines = lines[1:]
             first += 1
             if not any(x.strip() for x in lines):
@@ -513,8 +515,7 @@ def parse_gift(text: str, source: str = "<gift>") -> ImportResult:
             questions.append(d)
             if categories:
                 cat_of[d["id"]] = categories[-1]
-    title = categories[0].split("/")[-1] if len(categories) == 1 else None
-    return finish_import(questions, warnings, source, skipped, title=title, categories=cat_of)
+    return finish_import(questions, warnings, source, skipped, title=category_title(categories), categories=cat_of)
 
 
 def read_gift(path: str | Path) -> ImportResult:

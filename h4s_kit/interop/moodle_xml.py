@@ -18,7 +18,10 @@ from xml.parsers import expat
 from h4s_widgets._errors import ImportFormatError
 from h4s_widgets._schema import GAP_RE, QuestionBase
 
-from . import ExportResult, IdMaker, ImportResult, Note, finish_import, fmt_number, html_to_markdown, looks_like_html
+from . import (
+    ExportResult, IdMaker, ImportResult, Note, category_title, clean_category, finish_import, fmt_number,
+    html_to_markdown, looks_like_html,
+)
 from .gift import CATCH_ALL, _opt_ids, _shortanswer_pattern, _wildcard_of
 
 
@@ -459,9 +462,7 @@ def parse_moodle_xml(data: bytes | str, source: str = "<moodle-xml>") -> ImportR
     skipped, n = 0, 0
     for el in root.findall("question"):
         if el.attrs.get("type") == "category":
-            cat = (el.get_text("category") or "").strip()
-            cat = re.sub(r"^\$(course|system|module|cat\d*)\$/", "", cat)
-            categories.append(re.sub(r"^top/", "", cat))
+            categories.append(clean_category(el.get_text("category") or ""))
             continue
         n += 1
         q = _Q(source, el.line)
@@ -473,8 +474,7 @@ def parse_moodle_xml(data: bytes | str, source: str = "<moodle-xml>") -> ImportR
             questions.append(d)
             if categories:
                 cat_of[d["id"]] = categories[-1]
-    title = categories[0].split("/")[-1] if len(categories) == 1 else None
-    return finish_import(questions, warnings, source, skipped, title=title, categories=cat_of)
+    return finish_import(questions, warnings, source, skipped, title=category_title(categories), categories=cat_of)
 
 
 def read_moodle_xml(path: str | Path) -> ImportResult:
