@@ -117,70 +117,55 @@ def _lom_2004(page: Page) -> str:
         "</lom:rights></lom:lom>")
 
 
-def manifest(page: Page, files: list[str], version: str, pass_mark: float | None) -> str:
-    mid = ncname(f"h4s-{page.meta.get('id') or 'module'}")
-    org, item, res = f"{mid}-org", f"{mid}-item", f"{mid}-sco"
-    file_list = "\n".join(f'      <file href="{escape(f)}"/>' for f in files)
-    title = escape(page.title)
-    if version == "1.2":
-        mastery = f"\n        <adlcp:masteryscore>{round(pass_mark * 100)}</adlcp:masteryscore>" \
-            if pass_mark is not None else ""
-        return f"""<?xml version="1.0" encoding="UTF-8"?>
-<manifest identifier="{mid}" version="1.0"
-  xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2"
+_NS_12 = """xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2"
   xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2"
   xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
-  xsi:schemaLocation="http://www.imsproject.org/xsd/imscp_rootv1p1p2 imscp_rootv1p1p2.xsd http://www.imsglobal.org/xsd/imsmd_rootv1p2p1 imsmd_rootv1p2p1.xsd http://www.adlnet.org/xsd/adlcp_rootv1p2 adlcp_rootv1p2.xsd">
-  <metadata>
-    <schema>ADL SCORM</schema>
-    <schemaversion>1.2</schemaversion>
-    {_lom_12(page)}
-  </metadata>
-  <organizations default="{org}">
-    <organization identifier="{org}">
-      <title>{title}</title>
-      <item identifier="{item}" identifierref="{res}" isvisible="true">
-        <title>{title}</title>{mastery}
-      </item>
-    </organization>
-  </organizations>
-  <resources>
-    <resource identifier="{res}" type="webcontent" adlcp:scormtype="sco" href="index.html">
-{file_list}
-    </resource>
-  </resources>
-</manifest>
-"""
-    seq = ""
-    if pass_mark is not None:
-        seq = (f'\n        <imsss:sequencing><imsss:objectives>'
-               f'<imsss:primaryObjective objectiveID="{mid}-pass" satisfiedByMeasure="true">'
-               f"<imsss:minNormalizedMeasure>{pass_mark:g}</imsss:minNormalizedMeasure>"
-               f"</imsss:primaryObjective></imsss:objectives></imsss:sequencing>")
-    return f"""<?xml version="1.0" encoding="UTF-8"?>
-<manifest identifier="{mid}" version="1"
-  xmlns="http://www.imsglobal.org/xsd/imscp_v1p1"
+  xsi:schemaLocation="http://www.imsproject.org/xsd/imscp_rootv1p1p2 imscp_rootv1p1p2.xsd http://www.imsglobal.org/xsd/imsmd_rootv1p2p1 imsmd_rootv1p2p1.xsd http://www.adlnet.org/xsd/adlcp_rootv1p2 adlcp_rootv1p2.xsd\""""
+_NS_2004 = """xmlns="http://www.imsglobal.org/xsd/imscp_v1p1"
   xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_v1p3"
   xmlns:adlseq="http://www.adlnet.org/xsd/adlseq_v1p3"
   xmlns:adlnav="http://www.adlnet.org/xsd/adlnav_v1p3"
   xmlns:imsss="http://www.imsglobal.org/xsd/imsss"
   xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
-  xsi:schemaLocation="http://www.imsglobal.org/xsd/imscp_v1p1 imscp_v1p1.xsd http://www.adlnet.org/xsd/adlcp_v1p3 adlcp_v1p3.xsd http://www.adlnet.org/xsd/adlseq_v1p3 adlseq_v1p3.xsd http://www.adlnet.org/xsd/adlnav_v1p3 adlnav_v1p3.xsd http://www.imsglobal.org/xsd/imsss imsss_v1p0.xsd">
+  xsi:schemaLocation="http://www.imsglobal.org/xsd/imscp_v1p1 imscp_v1p1.xsd http://www.adlnet.org/xsd/adlcp_v1p3 adlcp_v1p3.xsd http://www.adlnet.org/xsd/adlseq_v1p3 adlseq_v1p3.xsd http://www.adlnet.org/xsd/adlnav_v1p3 adlnav_v1p3.xsd http://www.imsglobal.org/xsd/imsss imsss_v1p0.xsd\""""
+
+
+def manifest(page: Page, files: list[str], version: str, pass_mark: float | None) -> str:
+    """imsmanifest.xml for SCORM 1.2 or 2004 4th edition: one organization, one item, one SCO."""
+    mid = ncname(f"h4s-{page.meta.get('id') or 'module'}")
+    org, item, res = f"{mid}-org", f"{mid}-item", f"{mid}-sco"
+    file_list = "\n".join(f'      <file href="{escape(f)}"/>' for f in files)
+    title = escape(page.title)
+    if version == "1.2":
+        ns, mversion, schemaversion, lom, scormtype = _NS_12, "1.0", "1.2", _lom_12(page), "scormtype"
+        extra = (f"\n        <adlcp:masteryscore>{round(pass_mark * 100)}</adlcp:masteryscore>"
+                 if pass_mark is not None else "")
+    else:
+        ns, mversion, schemaversion, lom, scormtype = _NS_2004, "1", "2004 4th Edition", _lom_2004(page), "scormType"
+        extra = ""
+        if pass_mark is not None:
+            extra = (f'\n        <imsss:sequencing><imsss:objectives>'
+                     f'<imsss:primaryObjective objectiveID="{mid}-pass" satisfiedByMeasure="true">'
+                     f"<imsss:minNormalizedMeasure>{pass_mark:g}</imsss:minNormalizedMeasure>"
+                     f"</imsss:primaryObjective></imsss:objectives></imsss:sequencing>")
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<manifest identifier="{mid}" version="{mversion}"
+  {ns}>
   <metadata>
     <schema>ADL SCORM</schema>
-    <schemaversion>2004 4th Edition</schemaversion>
-    {_lom_2004(page)}
+    <schemaversion>{schemaversion}</schemaversion>
+    {lom}
   </metadata>
   <organizations default="{org}">
     <organization identifier="{org}">
       <title>{title}</title>
       <item identifier="{item}" identifierref="{res}" isvisible="true">
-        <title>{title}</title>{seq}
+        <title>{title}</title>{extra}
       </item>
     </organization>
   </organizations>
   <resources>
-    <resource identifier="{res}" type="webcontent" adlcp:scormType="sco" href="index.html">
+    <resource identifier="{res}" type="webcontent" adlcp:{scormtype}="sco" href="index.html">
 {file_list}
     </resource>
   </resources>
