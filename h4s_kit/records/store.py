@@ -303,15 +303,8 @@ class RecordStore:
                 self._queue(c, st, learner, None, now)
 
     def records(self, module: str | None = None, learner: str | None = None) -> list[dict]:
-        q, args = "SELECT * FROM records WHERE 1=1", []
-        if module:
-            q += " AND module = ?"
-            args.append(module)
-        if learner:
-            q += " AND learner = ?"
-            args.append(learner)
-        q += " ORDER BY ts, id"
-        return [_row_dict(r) for r in self.conn.execute(q, args)]
+        q, args = _select("records", module=module, learner=learner)
+        return [_row_dict(r) for r in self.conn.execute(q + " ORDER BY ts, id", args)]
 
     def count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM records").fetchone()[0]
@@ -374,13 +367,7 @@ class RecordStore:
         return {r[0]: r[1] for r in self.conn.execute("SELECT status, count(*) FROM xapi_queue GROUP BY status")}
 
     def queue(self, learner: str | None = None, status: str | None = None) -> list[dict]:
-        q, args = "SELECT * FROM xapi_queue WHERE 1=1", []
-        if learner:
-            q += " AND learner=?"
-            args.append(learner)
-        if status:
-            q += " AND status=?"
-            args.append(status)
+        q, args = _select("xapi_queue", learner=learner, status=status)
         out = []
         for r in self.conn.execute(q + " ORDER BY created, statement_id", args):
             d = dict(r)
@@ -395,6 +382,13 @@ class RecordStore:
 
     def integrity(self) -> str:
         return self.conn.execute("PRAGMA integrity_check").fetchone()[0]
+
+
+def _select(table: str, **equal: str | None) -> tuple[str, list]:
+    """``SELECT * FROM table`` filtered by the given column = value pairs whose value is set."""
+    cols = [k for k, v in equal.items() if v]
+    where = " AND ".join(f"{k} = ?" for k in cols)
+    return f"SELECT * FROM {table}" + (f" WHERE {where}" if where else ""), [equal[k] for k in cols]
 
 
 def check_local(path: Path, mounts_file: str | os.PathLike = "/proc/mounts") -> str:
