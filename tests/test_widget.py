@@ -283,6 +283,25 @@ def test_assembled_scripts_parse(tmp_path):
     assert not re.search(r"^\s*(import|export)\s", static_runtime(), re.M)
 
 
+def test_minified_runtime_is_current():
+    """h4s-runtime.min.js is what `npm run build-js` makes from today's sources (not skipped: make test runs npm ci).
+
+    Pages inline it, so a stale file would ship yesterday's quiz code; rebuild with `npm run build-js`."""
+    import gzip
+
+    from h4s_widgets import _assets
+
+    committed = _assets.MINIFIED.read_text(encoding="utf-8")
+    assert f" sources:{_assets.sources_digest()} " in committed.splitlines()[0], "stale: run `npm run build-js`"
+    assert static_runtime() == committed
+    node = shutil.which("node")
+    assert node, "node is needed to check the minified runtime (apt-get install nodejs)"
+    assert _assets.build_static_runtime(node) == committed, "stale: run `npm run build-js`"
+    assert "payload.server" in committed  # h4s_kit/serve.py: this runtime can grade on the server
+    # issue 7: the quiz JS a static page ships stays small
+    assert len(gzip.compress(committed.encode(), 9)) <= 15 * 1024
+
+
 def test_example_notebook_runs_top_to_bottom(monkeypatch):
     """examples/all-question-types.ipynb executes with nbclient; every quiz cell shows a widget and its fallback."""
     import nbformat
