@@ -518,3 +518,168 @@ def test_paths_may_be_notebooks_folders_or_module_folders(tmp_path):
     make_module(tmp_path, "02-b")
     assert [m.id for m in run_check([tmp_path], execute=False).modules] == ["01-a", "02-b"]
     assert [m.id for m in run_check([a / "module.ipynb", a], execute=False).modules] == ["01-a"]
+
+
+# ------------------------------------------------------------------ step 7 on the execute step's run
+
+def run_both(folder: Path, nbval_rerun: bool = False):
+    """ExecuteStep then NbvalStep on one module: (execute findings, nbval findings, progress lines)."""
+    mod = load_module(folder)
+    lines: list[str] = []
+    ctx = Context(jobs=1, timeout=60, progress=lines.append, nbval_rerun=nbval_rerun)
+    ExecuteStep().prepare([mod], ctx)
+    ex = ExecuteStep().run(mod, ctx)
+    NbvalStep().prepare([mod], ctx)
+    nv = NbvalStep().run(mod, ctx)
+    return ex, nv, lines
+
+
+@pytest.fixture
+def pytest_runs(monkeypatch) -> list:
+    """Every ``pytest --nbval-lax`` subprocess the nbval step starts (they still run)."""
+    from h4s_kit.check import nbval_step
+    calls: list = []
+    real = nbval_step.subprocess.run
+
+    def spy(cmd, *a, **kw):
+        calls.append(cmd)
+        return real(cmd, *a, **kw)
+
+    monkeypatch.setattr(nbval_step.subprocess, "run", spy)
+    return calls
+
+
+def _cells_of(findings) -> list[tuple[str, str]]:
+    return sorted((f.place.rsplit(":", 1)[-1], f.message) for f in findings)
+
+
+def test_nbval_uses_the_execution_run_and_keeps_reporting_every_failing_cell(tmp_path, pytest_runs):
+    # the same notebook as test_nbval_step_reports_cells: a failing cell does not stop the run for nbval
+    cells = [new_markdown_cell("# T"), new_code_cell("a = 1"), new_markdown_cell("text"),
+             new_code_cell("raise ValueError('broken on purpose')"), new_code_cell("1 / 0")]
+    ex, nv, lines = run_both(make_module(tmp_path, "01-v", cells=cells))
+    assert pytest_runs == []  # no second execution
+    assert _cells_of(ex) == [("cell 4", "ValueError: broken on purpose")]  # execute: the first failing cell
+    assert _cells_of(nv) == [("cell 4", "nbval: ValueError: broken on purpose"),
+                             ("cell 5", "nbval: ZeroDivisionError: division by zero")]
+    assert any(ln.startswith("[nbval] 1 notebook ... FAILED in 01-v ") for ln in lines), lines
+
+
+RAISES = [new_markdown_cell("# T"),
+          new_code_cell("# NBVAL_RAISES_EXCEPTION\nraise ValueError('expected, comment marker')"),
+          new_code_cell("raise KeyError('expected, tag')", metadata={"tags": ["raises-exception"]}),
+          new_code_cell("raise OSError('expected, nbval tag')", metadata={"tags": ["nbval-raises-exception"]}),
+          new_code_cell("after = 1\nassert after == 1")]
+
+
+@pytest.mark.parametrize("rerun", [False, True], ids=["one-run", "nbval-rerun"])
+def test_cells_marked_to_raise_pass_in_both_steps(tmp_path, rerun, pytest_runs):
+    folder = make_module(tmp_path, "01-x", cells=RAISES)
+    ex, nv, _ = run_both(folder, nbval_rerun=rerun)
+    assert ex == [] and nv == [], (ex, nv)
+    assert len(pytest_runs) == (1 if rerun else 0)
+    # the markers are what makes them pass: without them both steps fail on cell 2
+    plain = [RAISES[0], new_code_cell("raise ValueError('expected, comment marker')")] + RAISES[2:]
+    ex, nv, _ = run_both(make_module(tmp_path, "02-x", cells=plain), nbval_rerun=rerun)
+    assert _cells_of(ex) == [("cell 2", "ValueError: expected, comment marker")]
+    assert _cells_of(nv) == [("cell 2", "nbval: ValueError: expected, comment marker")]
+
+
+def _check_output_cells() -> list:
+    out = lambda text: [new_output("stream", name="stdout", text=text)]  # noqa: E731
+    res = lambda text: [new_output("execute_result", data={"text/plain": text}, execution_count=3)]  # noqa: E731
+    return [new_markdown_cell("# T"),
+            new_code_cell("# NBVAL_CHECK_OUTPUT\nprint(2 + 2)", execution_count=1, outputs=out("5\n")),
+            new_code_cell("print(3)\nprint(4)", execution_count=2, outputs=out("3\n4\n"),
+                          metadata={"tags": ["nbval-check-output"]}),
+            new_code_cell("40 + 2", execution_count=3, outputs=res("42"), metadata={"tags": ["nbval-check-output"]}),
+            new_code_cell("print('changed, not checked')", execution_count=4, outputs=out("old\n")),
+            new_code_cell("# NBVAL_IGNORE_OUTPUT\nprint('changed')", execution_count=5, outputs=out("old\n"),
+                          metadata={"tags": ["nbval-check-output"]}),
+            new_code_cell("1 + 1", execution_count=6, outputs=res("3"), metadata={"tags": ["nbval-check-output"]})]
+
+
+def test_check_output_cells_are_compared_with_their_saved_outputs(tmp_path, pytest_runs):
+    ex, nv, _ = run_both(make_module(tmp_path, "01-o", cells=_check_output_cells()))
+    assert ex == [] and pytest_runs == []
+    got = _cells_of(nv)
+    # changed and checked: cells 2 (stream) and 7 (result); unchanged (3, 4), not checked (5) or ignored (6): ok
+    assert [c for c, _ in got] == ["cell 2", "cell 7"], got
+    assert got[0][1] == "nbval: Cell outputs differ (stdout was '5\\n', now '4\\n')"
+    assert got[1][1] == "nbval: Cell outputs differ (text/plain was '3', now '2')"
+    assert all("NBVAL_CHECK_OUTPUT" in f.fix for f in nv)
+
+
+def test_check_output_verdicts_agree_with_nbval_itself(tmp_path):
+    folder = make_module(tmp_path, "01-o", cells=_check_output_cells() + [
+        new_code_cell("print('saved but never run')", outputs=[new_output("stream", name="stdout", text="x\n")])])
+    _, one, _ = run_both(folder)
+    _, real, _ = run_both(folder, nbval_rerun=True)
+    assert [p for p, _ in _cells_of(one)] == [p for p, _ in _cells_of(real)] == ["cell 2", "cell 7", "cell 8"]
+    assert [m.split(" (")[0] for _, m in _cells_of(one)] == [m for _, m in _cells_of(real)]
+
+
+def test_unrun_cell_with_outputs_is_an_nbval_failure(tmp_path, pytest_runs):
+    cells = [new_markdown_cell("# T"), new_code_cell("a = 1", execution_count=1),
+             new_code_cell("print(a)", outputs=[new_output("stream", name="stdout", text="1\n")])]
+    ex, nv, _ = run_both(make_module(tmp_path, "01-u", cells=cells))
+    assert ex == [] and pytest_runs == []
+    (f,) = nv
+    assert f.place.endswith("01-u/module.ipynb:cell 3") and f.message == "nbval: Unrun reference cell has outputs"
+    assert "saved with outputs but never run" in f.fix
+
+
+def test_nbval_skip_falls_back_to_nbval_itself(tmp_path, pytest_runs):
+    # cell 2 would fail under nbval's rules (unrun with outputs) if nbval ran it; NBVAL_SKIP tells it not to
+    cells = [new_markdown_cell("# T"),
+             new_code_cell("# NBVAL_SKIP\nprint('skip me')", outputs=[new_output("stream", name="stdout", text="x")]),
+             new_code_cell("b = 2"), new_code_cell("b / 0")]
+    ex, nv, lines = run_both(make_module(tmp_path, "01-k", cells=cells))
+    assert len(pytest_runs) == 1 and "--nbval-lax" in pytest_runs[0]
+    assert any("runs 1 notebook again (01-k: cell 2 is marked NBVAL_SKIP)" in ln for ln in lines), lines
+    assert _cells_of(nv) == [("cell 4", "nbval: ZeroDivisionError: division by zero")]
+    assert _cells_of(ex) == [("cell 4", "ZeroDivisionError: division by zero")]
+    # the tag form is found too
+    from h4s_kit.check.nbval_lax import needs_real_nbval
+    nb = new_notebook(cells=[new_code_cell("x = 1", metadata={"tags": ["nbval-skip"]})])
+    assert needs_real_nbval(nb) == "cell 1 is marked NBVAL_SKIP"
+    assert needs_real_nbval(new_notebook(cells=[new_code_cell("x = 1")])) is None
+
+
+def test_sanitize_file_next_to_the_notebook_falls_back_to_nbval(tmp_path):
+    from h4s_kit.check.nbval_lax import needs_real_nbval
+    folder = make_module(tmp_path, "01-s")
+    assert needs_real_nbval(load_module(folder).nb, folder) is None
+    (folder / "nbval_sanitize.cfg").write_text("[x]\nregex: \\d+\nreplace: N\n", encoding="utf-8")
+    assert "nbval_sanitize.cfg" in needs_real_nbval(load_module(folder).nb, folder)
+
+
+@pytest.mark.slow
+def test_cli_nbval_rerun_runs_nbval_on_every_notebook(tmp_path, capsys, pytest_runs):
+    folder = make_module(tmp_path, "01-r", cells=[new_markdown_cell("# T"), new_code_cell("z = 1"),
+                                                  new_code_cell("z.nope")])
+    assert main(["check", str(folder), "--timeout", "60"]) == 1
+    assert pytest_runs == []
+    first = capsys.readouterr()
+    assert main(["check", str(folder), "--timeout", "60", "--nbval-rerun"]) == 1
+    second = capsys.readouterr()
+    assert len(pytest_runs) == 1
+    assert "runs 1 notebook again (01-r: --nbval-rerun)" in second.err
+    nbval_line = "[nbval] " + str(folder / "module.ipynb") + ":cell 3: nbval: AttributeError: 'int' object has no " \
+                                                             "attribute 'nope'"
+    assert nbval_line in first.out and nbval_line in second.out, (first.out, second.out)
+
+
+def test_outputs_differ_follows_nbval_comparison():
+    from h4s_kit.check.nbval_lax import outputs_differ
+    stream = lambda name, text: new_output("stream", name=name, text=text)  # noqa: E731
+    shown = lambda data, **md: new_output("display_data", data=data, metadata=md)  # noqa: E731
+    # streams are merged before comparing; metadata, execution counts and pictures are not compared
+    assert outputs_differ([stream("stdout", "a\n"), stream("stdout", "b\n")], [stream("stdout", "a\nb\n")]) is None
+    assert outputs_differ([shown({"text/plain": "x", "image/png": "AAA"}, width=3)],
+                          [shown({"text/plain": "x", "image/png": "BBB"})]) is None
+    assert outputs_differ([stream("stdout", "a")], [stream("stderr", "a")]) == "missing output stderr"
+    assert outputs_differ([shown({"text/plain": "x", "text/html": "<b>x</b>"})],
+                          [shown({"text/plain": "x"})]) == "new output text/html"
+    assert outputs_differ([shown({"text/plain": "1"})], [shown({"text/plain": "1"}), shown({"text/plain": "1"})]) \
+        == "2 saved text/plain outputs, 1 now"

@@ -8,7 +8,8 @@ Steps (one file each, small classes in the manner of nbgrader's preprocessors):
 4. ``accessibility`` alt text, heading order, link texts, figures without alt text
 5. ``credits``       every media file credited in ``media/credits.yml`` and no credit for a missing file
 6. ``execute``       the notebook runs top to bottom (nbclient, in parallel over ``jobs`` processes)
-7. ``nbval``         ``pytest --nbval-lax`` over the notebooks
+7. ``nbval``         ``pytest --nbval-lax``'s verdicts, from the execution of step 6 (nbval itself runs only
+                     the notebooks that need it, or all with ``nbval_rerun=True`` / ``--nbval-rerun``)
 
 Each step has a ``name`` and ``run(module, ctx) -> list[Finding]``; steps that work on all modules
 at once (6, 7) also have ``prepare(modules, ctx)``, called before their ``run``.
@@ -135,6 +136,8 @@ class Context:
     execute: bool = True
     params: dict = field(default_factory=dict)
     timeout: float = 120
+    #: run ``pytest --nbval-lax`` on every notebook instead of using the execute step's run
+    nbval_rerun: bool = False
     progress: Optional[Callable[[str], None]] = None
     #: per step, per module folder: whatever a step wants to hand to a later step
     data: dict = field(default_factory=dict)
@@ -202,17 +205,18 @@ def _count(findings: list[Finding]) -> str:
 
 def run_check(paths: Iterable[str | Path] | None = None, jobs: int = 1, execute: bool = True,
               params: dict | None = None, timeout: float = 120,
-              progress: Optional[Callable[[str], None]] = None) -> Report:
+              progress: Optional[Callable[[str], None]] = None, nbval_rerun: bool = False) -> Report:
     """Check modules; ``paths`` are module folders, notebooks or folders of modules (default ``modules/``).
 
     ``jobs``: processes for execution; ``execute=False`` skips execution and nbval; ``params``:
     papermill parameters for every notebook; ``timeout``: seconds per cell; ``progress``: called with
-    one line per module and step (e.g. ``print`` to stderr).
+    one line per module and step (e.g. ``print`` to stderr); ``nbval_rerun``: nbval runs every notebook
+    again itself instead of judging the execution of the execute step.
     """
     t0 = time.perf_counter()
     modules = find_modules(paths)
     ctx = Context(jobs=max(1, int(jobs)), execute=execute, params=dict(params or {}), timeout=timeout,
-                  progress=progress)
+                  progress=progress, nbval_rerun=nbval_rerun)
     all_steps = [s for s in steps() if execute or not s.executes]
     order = {s.name: i for i, s in enumerate(all_steps)}
     static = [s for s in all_steps if not s.executes]

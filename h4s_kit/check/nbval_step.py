@@ -1,10 +1,20 @@
-"""Step 7: nbval.  Runs, as a subprocess,
+"""Step 7: nbval, with ``pytest --nbval-lax``'s meaning.
+
+Normally the notebooks are not run a second time: the execute step's one nbclient run of each notebook
+(errors do not stop it, as under nbval) already holds nbval's lax verdict for every code cell
+(:mod:`.nbval_lax`: a cell that raised without NBVAL_RAISES_EXCEPTION, an unrun cell with saved outputs,
+a NBVAL_CHECK_OUTPUT cell whose outputs changed).  This step reports them.
+
+nbval itself runs, as a subprocess,
 
     python -m pytest --nbval-lax -q -p no:cacheprovider [-n JOBS --dist loadscope] NOTEBOOKS
 
-(``--dist loadscope`` keeps each notebook on one kernel) and reports every failing cell.  This module is
-also loaded into that pytest as a small plugin (``-p h4s_kit.check.nbval_step``) that writes each failed
-cell as one JSON line to the file named by ``H4S_NBVAL_OUT``, so no output text has to be guessed at.
+(``--dist loadscope`` keeps each notebook on one kernel) for the notebooks one run cannot stand in for
+(cells marked NBVAL_SKIP or tagged skip-execution, an nbval sanitize file next to the notebook, a notebook
+the execute step could not run), for every notebook with ``h4s check --nbval-rerun``, and when this step
+runs without the execute step.  This module is also loaded into that pytest as a small plugin
+(``-p h4s_kit.check.nbval_step``) that writes each failed cell as one JSON line to the file named by
+``H4S_NBVAL_OUT``, so no output text has to be guessed at.
 """
 from __future__ import annotations
 
@@ -86,6 +96,35 @@ class NbvalStep(Step):
         if not todo:
             return
         t0 = time.perf_counter()
+        from .nbval_lax import needs_real_nbval
+        rerun: list[Module] = []
+        reasons: list[str] = []
+        for m in todo:
+            ex = ctx.get("execute", m) or {}
+            if getattr(ctx, "nbval_rerun", False):
+                why = "--nbval-rerun"
+            elif ex.get("nbval") is None:
+                why = "not run by the execute step"
+            else:
+                why = needs_real_nbval(m.nb, m.folder)
+            if why:
+                rerun.append(m)
+                reasons.append(f"{m.id}: {why}")
+                continue
+            ctx.put("nbval", m, {"failures": ex["nbval"]})
+            ctx.put("nbval_injected", m, ex.get("injected_index"))
+        if rerun:
+            k = len(rerun)
+            ctx.say(f"[nbval] pytest --nbval-lax runs {k} notebook{'s' if k != 1 else ''} again "
+                    f"({'; '.join(reasons) if len(reasons) <= 3 else reasons[0] + '; ...'})")
+            self._run_pytest(rerun, ctx)
+        failed_ids = [m.id for m in todo if (ctx.get("nbval", m) or {}).get("failures")]
+        secs = time.perf_counter() - t0
+        state = "ok" if not failed_ids else f"FAILED in {', '.join(failed_ids)}"
+        ctx.say(f"[nbval] {len(todo)} notebook{'s' if len(todo) != 1 else ''} ... {state} {secs:.1f} s")
+
+    def _run_pytest(self, todo: list[Module], ctx: Context) -> None:
+        """``pytest --nbval-lax`` over the notebooks of ``todo``; their failures go to ``ctx``."""
         with tempfile.TemporaryDirectory(prefix="h4s-nbval-") as tmp:
             out = Path(tmp) / "failures.jsonl"
             env = dict(os.environ, H4S_RECORDS="off", H4S_NBVAL_OUT=str(out), PYTHONDONTWRITEBYTECODE="1")
@@ -114,20 +153,13 @@ class NbvalStep(Step):
             p = Path(r["file"])
             p = (p if p.is_absolute() else root / p).resolve()
             by_nb.setdefault(p, []).append(r)
-        failed_ids = []
         for m in todo:
-            recs = by_nb.get(run_paths[m.folder].resolve(), [])
-            ctx.put("nbval", m, {"failures": recs})
-            if recs:
-                failed_ids.append(m.id)
+            ctx.put("nbval", m, {"failures": by_nb.get(run_paths[m.folder].resolve(), [])})
         if not records and code not in (0, 5):
             # pytest itself failed (usage error, nbval missing, crashed): say so on every module
             for m in todo:
                 ctx.put("nbval", m, {"failures": [], "broken": f"pytest --nbval-lax could not run (exit code {code}): "
                                                                 f"{_exception_line(tail)}"})
-        secs = time.perf_counter() - t0
-        state = "ok" if not failed_ids else f"FAILED in {', '.join(failed_ids)}"
-        ctx.say(f"[nbval] {len(todo)} notebook{'s' if len(todo) != 1 else ''} ... {state} {secs:.1f} s")
 
     def _notebooks(self, todo: list[Module], ctx: Context) -> dict:
         """module folder -> notebook nbval runs: the module's own, or (with -p) a parameterized copy
@@ -174,6 +206,9 @@ class NbvalStep(Step):
                 if "Unrun reference cell has outputs" in r["error"]:
                     fix = (f"cell {n} was saved with outputs but never run; in JupyterLab run all cells and save, "
                            f"or choose Edit > Clear Outputs of All Cells and save")
+                elif r["error"].startswith("Cell outputs differ"):
+                    fix = (f"cell {n} is marked NBVAL_CHECK_OUTPUT and its output changed; if the new output is "
+                           f"right, run the notebook in JupyterLab and save it, else correct cell {n}")
             else:
                 place = module.nb_place
                 fix = f"run python -m pytest --nbval-lax {module.nb_place} to see the whole message"

@@ -17,6 +17,9 @@ def add_parser(sub):
                    help="papermill parameter for the notebooks' cell tagged 'parameters' (repeatable)")
     p.add_argument("--timeout", type=float, default=120, metavar="SECONDS",
                    help="time limit per cell in seconds (default 120)")
+    p.add_argument("--nbval-rerun", action="store_true",
+                   help="run pytest --nbval-lax on every notebook again instead of judging the execution step's "
+                        "run with nbval's rules (slower)")
     p.set_defaults(func=run)
 
 
@@ -36,7 +39,8 @@ def run(args) -> int:
         print(line, file=sys.stderr, flush=True)
 
     report = run_check(args.paths or None, jobs=args.jobs, execute=not args.no_exec, params=params,
-                       timeout=args.timeout, progress=progress if show_progress else None)
+                       timeout=args.timeout, progress=progress if show_progress else None,
+                       nbval_rerun=args.nbval_rerun)
     if args.format == "json":
         print(report.to_json())
     else:
