@@ -9,6 +9,7 @@ our CSS/JS) are copied by the Sphinx extension ``h4s_kit.assets.h4s_book``.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -37,9 +38,11 @@ _PROGRESS = re.compile(r"(?P<path>[^\s:]+\.ipynb): (?:WARNING: )?(?P<msg>Executi
                        r"Using cached notebook.*|Executing notebook failed.*)")
 
 
-#: runs in the build subprocess: Jupyter Book's Sphinx entry point with our paths
+#: runs in the build subprocess: Jupyter Book's Sphinx entry point with our paths.  After the
+#: build it runs the atexit handlers and leaves with os._exit: tearing down the interpreter
+#: (garbage-collecting Sphinx's environment, doctrees and notebook outputs) took 0.3-1 s per build.
 _DRIVER = """
-import sys
+import atexit, os, sys
 from pathlib import Path
 from jupyter_book.sphinx import build_sphinx
 root, out = Path(sys.argv[1]), Path(sys.argv[2])
@@ -47,7 +50,11 @@ r = build_sphinx(str(root), str(out / "html"), noconfig=True, confdir=str(root),
                  path_config=str(root / "_config.yml"),
                  confoverrides={"external_toc_path": str(root / "_toc.yml"), "latex_individualpages": False}, builder="html",
                  freshenv=sys.argv[3] == "1", keep_going=True, verbosity=int(sys.argv[4]))
-sys.exit(0 if r == 0 else 1)
+sys.stdout.flush()
+atexit._run_exitfuncs()
+sys.stdout.flush()
+sys.stderr.flush()
+os._exit(0 if r == 0 else 1)
 """
 
 
@@ -93,16 +100,57 @@ class _Fetches(HTMLParser):
             self.found += [("style", u) for u in _CSS_URL.findall(data)]
 
 
-def third_party_requests(html_dir: Path) -> list[tuple[Path, str, str]]:
-    """(file, tag, url) for every resource a built page would fetch from another host."""
+def _scan_file(f: Path) -> list[tuple[str, str]]:
+    if f.suffix == ".html":
+        p = _Fetches()
+        p.feed(f.read_text(encoding="utf-8", errors="replace"))
+        p.close()
+        return p.found
+    return [("css", url) for url in _CSS_URL.findall(f.read_text(encoding="utf-8", errors="replace"))]
+
+
+def _scanner_stamp() -> str:
+    """Changes with the scanner (this file), so that a new rule re-checks every file."""
+    import hashlib
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+
+
+def third_party_requests(html_dir: Path, record: Path | None = None) -> list[tuple[Path, str, str]]:
+    """(file, tag, url) for every resource a built page would fetch from another host.
+
+    Every ``.html`` and ``.css`` file under ``html_dir`` counts.  With ``record`` (a JSON file kept
+    next to the build), a file whose (mtime_ns, size) is the one recorded by an earlier scan is not
+    read again: its recorded findings (also the bad ones) count as they are.  A rebuild thus reads
+    only the pages Sphinx and the post-processing wrote, and the result still covers the whole book."""
+    html_dir = Path(html_dir)
+    stamp = _scanner_stamp() if record else ""
+    old: dict = {}
+    if record:
+        try:
+            data = json.loads(Path(record).read_text(encoding="utf-8"))
+            if data.get("stamp") == stamp:
+                old = data["files"]
+        except (OSError, ValueError, KeyError, AttributeError):
+            old = {}
+    new: dict[str, list] = {}
     out = []
-    for f in sorted(Path(html_dir).rglob("*")):
-        if f.suffix == ".html":
-            p = _Fetches()
-            p.feed(f.read_text(encoding="utf-8", errors="replace"))
-            out += [(f, tag, url) for tag, url in p.found]
-        elif f.suffix == ".css":
-            out += [(f, "css", url) for url in _CSS_URL.findall(f.read_text(encoding="utf-8", errors="replace"))]
+    for f in sorted(html_dir.rglob("*")):
+        if f.suffix not in (".html", ".css") or not f.is_file():
+            continue
+        rel = f.relative_to(html_dir).as_posix()
+        st = f.stat()
+        key = [st.st_mtime_ns, st.st_size]
+        hit = old.get(rel)
+        if isinstance(hit, list) and len(hit) == 3 and hit[:2] == key:
+            found = [tuple(x) for x in hit[2]]
+        else:
+            found = _scan_file(f)
+        new[rel] = key + [[list(x) for x in found]]
+        out += [(f, tag, url) for tag, url in found]
+    if record:
+        tmp = Path(str(record) + ".tmp")
+        tmp.write_text(json.dumps({"stamp": stamp, "files": new}), encoding="utf-8")
+        os.replace(tmp, record)
     return out
 
 
@@ -122,15 +170,23 @@ def build(root: Path | None = None, modules: Path | None = None, out: Path | Non
     root = find_root(root)
     modules = Path(modules).resolve() if modules else root / "modules"
     out = Path(out).resolve() if out else root / "_build"
-    mods = find_modules(modules)
+    meta_record = out / ".h4s-module-meta.json"
+    try:
+        meta_cache = json.loads(meta_record.read_text(encoding="utf-8"))
+        if not isinstance(meta_cache, dict):
+            meta_cache = {}
+    except (OSError, ValueError):
+        meta_cache = {}
+    mods = find_modules(modules, cache=meta_cache)
     if not mods:
         echo(f"h4s build: warning: no modules (folders with module.ipynb) in {modules}")
-    toc, changed = write_toc(root, modules)
+    toc, changed = write_toc(root, modules, mods)
     echo(f"h4s build: {toc.name} {'updated' if changed else 'up to date'}: {len(mods)} module(s) from {modules}")
     if force and out.exists():
         echo(f"h4s build: --force: removing {out}")
         shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
+    meta_record.write_text(json.dumps(meta_cache), encoding="utf-8")
 
     env = dict(os.environ)
     env["H4S_RECORDS"] = "off"               # executing a module for the book records nothing
@@ -178,7 +234,7 @@ def build(root: Path | None = None, modules: Path | None = None, out: Path | Non
         raise BuildError(f"Jupyter Book failed (exit {rc})"
                          + (f": notebook(s) failed to run: {', '.join(failed)}" if failed else "")
                          + "; see the log lines above")
-    bad = third_party_requests(html_dir)
+    bad = third_party_requests(html_dir, record=out / ".h4s-third-party-scan.json")
     if bad:
         listing = "; ".join(f"{os.path.relpath(f, html_dir)}: <{tag}> {url}" for f, tag, url in bad[:20])
         raise BuildError(f"{len(bad)} reference(s) to other hosts in the built book (must be self-hosted): {listing}")

@@ -36,18 +36,37 @@ def read_meta(notebook: Path) -> dict:
     return dict((nb.get("metadata") or {}).get("h4s") or {})
 
 
-def find_modules(modules_dir: Path) -> list[ModuleInfo]:
-    """Every ``<modules_dir>/<folder>/module.ipynb`` in folder order."""
+def find_modules(modules_dir: Path, cache: dict | None = None) -> list[ModuleInfo]:
+    """Every ``<modules_dir>/<folder>/module.ipynb`` in folder order.
+
+    ``cache`` (optional, JSON-able, updated in place): notebook path -> [mtime_ns, size, meta],
+    so that a rebuild reads only the notebooks that changed since the last one."""
     modules_dir = Path(modules_dir)
     if not modules_dir.is_dir():
         return []
     out = []
+    seen = set()
     for d in sorted(p for p in modules_dir.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
         nb = d / "module.ipynb"
+        try:
+            st = nb.stat()
+        except OSError:
+            continue
         if not nb.is_file():
             continue
-        meta = read_meta(nb)
+        key = str(nb)
+        seen.add(key)
+        hit = cache.get(key) if cache is not None else None
+        if isinstance(hit, list) and len(hit) == 3 and hit[:2] == [st.st_mtime_ns, st.st_size]:
+            meta = dict(hit[2])
+        else:
+            meta = read_meta(nb)
+            if cache is not None:
+                cache[key] = [st.st_mtime_ns, st.st_size, meta]
         out.append(ModuleInfo(folder=d.name, path=nb, title=str(meta.get("title") or d.name), meta=meta))
+    if cache is not None:
+        for k in [k for k in cache if k not in seen]:
+            del cache[k]
     return out
 
 
@@ -62,8 +81,8 @@ def _q(s: str) -> str:
     return json.dumps(s, ensure_ascii=False)  # a JSON string is a valid YAML scalar
 
 
-def toc_text(root: Path, modules_dir: Path) -> str:
-    """The YAML text of ``_toc.yml`` for the book in ``root``."""
+def toc_text(root: Path, modules_dir: Path, mods: list[ModuleInfo] | None = None) -> str:
+    """The YAML text of ``_toc.yml`` for the book in ``root`` (``mods``: ``find_modules(modules_dir)``)."""
     root = Path(root).resolve()
     modules_dir = Path(modules_dir).resolve()
     book = root / "book"
@@ -90,7 +109,8 @@ def toc_text(root: Path, modules_dir: Path) -> str:
     if about:
         lines += ["  - caption: About this course", "    chapters:"] + about
 
-    mods = find_modules(modules_dir)
+    if mods is None:
+        mods = find_modules(modules_dir)
     if mods:
         lines += ["  - caption: Modules", "    chapters:"]
         for m in mods:
@@ -103,10 +123,10 @@ def toc_text(root: Path, modules_dir: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_toc(root: Path, modules_dir: Path) -> tuple[Path, bool]:
-    """Write ``<root>/_toc.yml``; returns (path, changed)."""
+def write_toc(root: Path, modules_dir: Path, mods: list[ModuleInfo] | None = None) -> tuple[Path, bool]:
+    """Write ``<root>/_toc.yml`` (only when its text changes); returns (path, changed)."""
     target = Path(root) / "_toc.yml"
-    text = toc_text(root, modules_dir)
+    text = toc_text(root, modules_dir, mods)
     old = target.read_text(encoding="utf-8") if target.is_file() else None
     if old != text:
         target.write_text(text, encoding="utf-8")

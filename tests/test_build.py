@@ -267,3 +267,89 @@ def test_cli_help_is_quick_and_names_options():
                          cwd=ROOT, check=True).stdout
     for opt in ("--port", "--host", "--no-build"):
         assert opt in out
+
+
+# --------------------------------------------------------------- incremental post-processing and checks
+def test_incremental_build_postprocesses_and_checks_what_changed(tmp_path):
+    """A rebuild post-processes (a11y fixes, one current quiz runtime) the pages Sphinx writes again,
+    leaves the others alone, and still refuses a third-party URL that one module gains."""
+    from h4s_widgets._assets import static_runtime
+    proj = make_project(tmp_path / "proj")
+    first = build(root=proj, echo=lambda s: None)
+    html = first.html_dir
+    pages = sorted(html.rglob("*.html"))
+    before = {p: p.stat().st_mtime_ns for p in pages}
+
+    changed, other = MINI_IDS[1], MINI_IDS[0]
+    nb_path = proj / "modules" / changed / "module.ipynb"
+    nb = nbformat.read(nb_path, as_version=4)
+    code = next(c for c in nb.cells if c.cell_type == "code" and "value = 6 * 7" in c.source)
+    code.source = code.source.replace("6 * 7", "6 * 8")
+    nbformat.write(nb, nb_path)
+    second = build(root=proj, echo=lambda s: None)
+    assert second.executed == [f"modules/{changed}/module.ipynb"]
+    page = (html / "modules" / changed / "module.html").read_text()
+    assert "The answer is 48" in page
+    assert '<nav class="h4s-brand" aria-label="Book home">' in page, "the rewritten page was not post-processed"
+    assert page.count('id="h4s-runtime"') == 1 and page.count('id="h4s-css"') == 1
+    assert f'<script id="h4s-runtime">{static_runtime()}</script>' in page
+    untouched = html / "modules" / other / "module.html"
+    assert untouched.stat().st_mtime_ns == before[untouched], "a page Sphinx did not write was rewritten"
+    assert '<nav class="h4s-brand" aria-label="Book home">' in untouched.read_text()
+
+    nb_path = proj / "modules" / other / "module.ipynb"
+    clean = nb_path.read_text()
+    nb = nbformat.read(nb_path, as_version=4)
+    nb.cells.insert(1, nbformat.v4.new_markdown_cell('<img src="https://tracker.example.org/pixel.png" alt="">'))
+    nbformat.write(nb, nb_path)
+    for _ in range(2):   # the second time nothing changed: the recorded finding still counts
+        with pytest.raises(BuildError) as e:
+            build(root=proj, echo=lambda s: None)
+        assert f"modules/{other}/module.html" in str(e.value) and "https://tracker.example.org/pixel.png" in str(e.value)
+    nb_path.write_text(clean)
+    build(root=proj, echo=lambda s: None)
+    assert third_party_requests(html) == []
+
+
+def test_third_party_record_rescans_changed_files_only(built, tmp_path):
+    _, res, _ = built
+    copy = tmp_path / "html"
+    shutil.copytree(res.html_dir, copy)
+    record = tmp_path / "scan.json"
+    assert third_party_requests(copy, record=record) == []
+    assert json.loads(record.read_text())["files"]
+    page = copy / "book" / "index.html"
+    page.write_text(page.read_text().replace("</head>", '<script src="https://cdn.example.org/x.js"></script></head>'))
+    found = third_party_requests(copy, record=record)
+    assert [(f.name, u) for f, _, u in found] == [("index.html", "https://cdn.example.org/x.js")]
+    # unchanged since the last scan: the recorded finding is reported without reading the page again
+    assert [(f.name, u) for f, _, u in third_party_requests(copy, record=record)] == [
+        ("index.html", "https://cdn.example.org/x.js")]
+    css = copy / "_static" / "h4s-extra.css"
+    css.write_text('body { background: url("https://cdn.example.org/bg.png") }')
+    assert ("h4s-extra.css", "https://cdn.example.org/bg.png") in {
+        (f.name, u) for f, _, u in third_party_requests(copy, record=record)}
+
+
+def test_postprocess_redoes_every_page_when_the_runtime_changes(tmp_path, monkeypatch):
+    from h4s_kit.assets import h4s_book
+    out = tmp_path / "html"
+    (out / "sub").mkdir(parents=True)
+    quiz = '<html><head></head><body><div class="h4s-data"></div>{}</body></html>'
+    for name in ("a.html", "sub/b.html"):
+        (out / name).write_text(quiz.format('<script id="h4s-runtime">/* old */</script>'))
+    record = tmp_path / "rec.json"
+    monkeypatch.setattr(h4s_book, "postprocess_stamp", lambda: "v1")
+    monkeypatch.setattr("h4s_widgets._assets.static_runtime", lambda: "/* runtime v1 */")
+    assert len(h4s_book.postprocess_pages(out, record)) == 2
+    assert all("runtime v1" in (out / n).read_text() and "old" not in (out / n).read_text()
+               for n in ("a.html", "sub/b.html"))
+    assert h4s_book.postprocess_pages(out, record) == []                    # nothing changed: nothing to do
+    (out / "sub" / "b.html").write_text(quiz.format(""))                    # a page changed behind our back
+    assert h4s_book.postprocess_pages(out, record) == [out / "sub" / "b.html"]
+    assert h4s_book.postprocess_pages(out, record, written={str(out / "a.html")}) == [out / "a.html"]
+    monkeypatch.setattr(h4s_book, "postprocess_stamp", lambda: "v2")       # e.g. a new quiz runtime
+    monkeypatch.setattr("h4s_widgets._assets.static_runtime", lambda: "/* runtime v2 */")
+    assert len(h4s_book.postprocess_pages(out, record)) == 2
+    assert all((out / n).read_text().count("runtime v2") == 1 and "runtime v1" not in (out / n).read_text()
+               for n in ("a.html", "sub/b.html"))

@@ -189,14 +189,72 @@ def fresh_quiz_runtime(text: str) -> str:
     return f'{head}<script id="h4s-runtime">{static_runtime()}</script>\n{sep}{tail}' if sep else text
 
 
+# ------------------------------------------------------------------ post-processing
+# Sphinx's incremental build writes only the outdated pages; only those (and pages changed
+# behind our back) need fix_html + fresh_quiz_runtime again.  A record in the doctree folder
+# keeps, per page, (mtime_ns, size) after post-processing and a stamp of what post-processing
+# puts in (this file, the quiz runtime and CSS): when the stamp changes, every page is redone.
+_POST_RECORD = "h4s-postprocessed.json"
+
+
+def _record_written(app, pagename, templatename, context, doctree) -> None:
+    """Remember the output file of every page Sphinx writes in this build."""
+    try:
+        out = app.builder.get_outfilename(pagename)
+    except Exception:  # noqa: BLE001 - a builder without output files: nothing to post-process
+        return
+    app.__dict__.setdefault("_h4s_written", set()).add(os.path.normpath(out))
+
+
+def postprocess_stamp() -> str:
+    """Changes whenever post-processing would put something else into a page."""
+    import hashlib
+    from h4s_widgets._assets import static_runtime, widget_css
+    h = hashlib.sha256(Path(__file__).read_bytes())
+    for part in (static_runtime(), widget_css()):
+        h.update(b"\0" + part.encode("utf-8"))
+    return h.hexdigest()
+
+
+def postprocess_pages(outdir: Path, record_file: Path, written: set[str] | frozenset = frozenset()) -> list[Path]:
+    """Apply fix_html + fresh_quiz_runtime to the pages that need it; returns them.
+
+    A page needs it when Sphinx wrote it in this build (``written``), when it is not in the
+    record with its current (mtime_ns, size), or when the stamp in the record is not current."""
+    outdir = Path(outdir)
+    stamp = postprocess_stamp()
+    try:
+        rec = json.loads(Path(record_file).read_text(encoding="utf-8"))
+        pages = rec["pages"] if rec.get("stamp") == stamp else {}
+    except (OSError, ValueError, KeyError, AttributeError):
+        pages = {}
+    new: dict[str, list[int]] = {}
+    done = []
+    for f in sorted(outdir.rglob("*.html")):
+        rel = f.relative_to(outdir).as_posix()
+        st = f.stat()
+        if pages.get(rel) != [st.st_mtime_ns, st.st_size] or os.path.normpath(f) in written:
+            t = f.read_text(encoding="utf-8")
+            n = fresh_quiz_runtime(fix_html(t))
+            if n != t:
+                f.write_text(n, encoding="utf-8")
+                st = f.stat()
+            done.append(f)
+        new[rel] = [st.st_mtime_ns, st.st_size]
+    Path(record_file).parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(str(record_file) + ".tmp")
+    tmp.write_text(json.dumps({"stamp": stamp, "pages": new}), encoding="utf-8")
+    os.replace(tmp, record_file)
+    return done
+
+
 def _build_finished(app, exc) -> None:
     if exc is not None or app.builder.format != "html":
         return
-    for f in Path(app.outdir).rglob("*.html"):
-        t = f.read_text(encoding="utf-8")
-        n = fresh_quiz_runtime(fix_html(t))
-        if n != t:
-            f.write_text(n, encoding="utf-8")
+    written = app.__dict__.pop("_h4s_written", set())
+    done = postprocess_pages(Path(app.outdir), Path(app.doctreedir) / _POST_RECORD, written)
+    if os.environ.get("H4S_BUILD_TRACE"):
+        print(f"h4s: post-processed {len(done)} page(s): " + " ".join(str(p.relative_to(app.outdir)) for p in done))
 
 
 def setup(app):
@@ -205,5 +263,6 @@ def setup(app):
     app.connect("builder-inited", _builder_inited)
     app.connect("html-page-context", _page_context)
     app.connect("html-page-context", _drop_widget_state, priority=900)  # after myst-nb adds it
+    app.connect("html-page-context", _record_written)
     app.connect("build-finished", _build_finished)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
