@@ -172,9 +172,11 @@ class ExecuteStep(Step):
         workers = max(1, min(ctx.jobs, n))
         import multiprocessing
         mp = multiprocessing.get_context("spawn")
+        # longest first (by code to run), so that no long notebook starts last while the other workers idle
+        order = sorted(todo, key=lambda m: -sum(len(c.source) + 200 for c in m.cells if c.cell_type == "code"))
         with ProcessPoolExecutor(max_workers=workers, mp_context=mp) as pool:
             futures = {pool.submit(execute_notebook, str(m.notebook_path), str(m.folder), m.id, ctx.params,
-                                   ctx.timeout, True): m for m in todo}
+                                   ctx.timeout, True): m for m in order}
             done = 0
             for fut in as_completed(futures):
                 m = futures[fut]
