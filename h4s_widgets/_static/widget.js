@@ -7,6 +7,13 @@ export default {
   render({ model, el }) {
     const root = document.createElement("div");
     root.className = "h4s-quiz h4s-live";
+    // JupyterLab handles shortcuts when keydown bubbles to the document, and a focused radio button or
+    // Check button counts as command mode there (ArrowDown would move to the next cell).  Keys pressed
+    // inside the quiz belong to the quiz; Escape and Ctrl/Alt/Cmd combinations (Ctrl+S) still reach the host.
+    const ownKeys = (event) => {
+      if (event.key !== "Escape" && !event.ctrlKey && !event.metaKey && !event.altKey) event.stopPropagation();
+    };
+    root.addEventListener("keydown", ownKeys);
     el.appendChild(root);
     const quiz = h4sUI.createQuiz(root, {
       spec: model.get("spec") || { questions: [] },
@@ -27,6 +34,7 @@ export default {
     model.on("change:state", onState);
     return () => {
       model.off("change:state", onState);
+      root.removeEventListener("keydown", ownKeys);
       root.remove();
     };
   },
