@@ -57,9 +57,66 @@ def runtime_grades_on_server() -> bool:
     return "payload.server" in static_runtime()
 
 
+def accepts_gzip(accept_encoding: str) -> bool:
+    """True when an ``Accept-Encoding`` header allows gzip (``gzip``, ``x-gzip`` or ``*`` with q > 0)."""
+    q_of: dict[str, float] = {}
+    for part in accept_encoding.lower().split(","):
+        name, _, params = part.strip().partition(";")
+        q = 1.0
+        m = re.search(r"\bq\s*=\s*([0-9.]+)", params)
+        if m:
+            try:
+                q = float(m.group(1))
+            except ValueError:
+                q = 0.0
+        if name:
+            q_of[name.strip()] = q
+    for name in ("gzip", "x-gzip"):
+        if name in q_of:
+            return q_of[name] > 0
+    return q_of.get("*", 0.0) > 0
+
+
+def _gzip_transform():
+    """tornado's gzip output transform for every response of the front server, made careful:
+
+    * the client's ``Accept-Encoding`` is parsed (``gzip;q=0`` means no);
+    * only compressible types (``text/*``, JS, JSON, XML, SVG) and bodies of at least 1 KiB
+      (a response written in several chunks, such as a streamed Voilà page, counts as large);
+    * never a body that is already encoded (the proxy passes Voilà's ``Content-Encoding`` on),
+      a range (206), a websocket handshake, an event stream;
+    * ``Vary: Accept-Encoding`` on every response whose encoding could depend on it.
+
+    A streamed response (``flush()`` per chunk) stays streamed: each chunk is compressed and
+    sync-flushed, so a progressive Voilà page still renders as it arrives."""
+    from tornado import web
+
+    class Gzip(web.GZipContentEncoding):
+        GZIP_LEVEL = 6
+        MIN_LENGTH = 1024
+
+        def __init__(self, request):
+            super().__init__(request)
+            self._gzipping = accepts_gzip(request.headers.get("Accept-Encoding", ""))
+
+        def transform_first_chunk(self, status_code, headers, chunk, finishing):
+            ctype = (headers.get("Content-Type") or "").split(";")[0].strip().lower()
+            length = headers.get("Content-Length")
+            small = length is not None and length.isdigit() and int(length) < self.MIN_LENGTH  # static files
+            if (status_code in (101, 204, 206, 304) or "Content-Range" in headers or ctype == "text/event-stream"
+                    or small):
+                self._gzipping = False
+                headers["Vary"] = headers["Vary"] + ", Accept-Encoding" if "Vary" in headers else "Accept-Encoding"
+                return status_code, headers, chunk
+            return super().transform_first_chunk(status_code, headers, chunk, finishing)
+
+    return Gzip
+
+
 def _make_app(html_dir: Path, backend_port: int, live_prefix: str = "/live/", quiz_service=None,
-              strip_keys: bool = False, trainer_token: str | None = None, modules_dir: Path | None = None):
-    """The tornado application of the front server."""
+              strip_keys: bool = False, trainer_token: str | None = None, modules_dir: Path | None = None,
+              compress: bool = True):
+    """The tornado application of the front server (``compress``: gzip for clients that accept it)."""
     from tornado import httpclient, web, websocket
     from tornado.routing import PathMatches, Rule
 
@@ -273,7 +330,7 @@ def _make_app(html_dir: Path, backend_port: int, live_prefix: str = "/live/", qu
         api = make_handlers(quiz_service)
     if trainer_token:
         api.append((r"/trainer/([A-Za-z0-9_-]+)/([A-Za-z0-9_.-]*)", TrainerReport))
-    return web.Application([
+    app = web.Application([
         *api,
         (rf"{prefix}/?", Home),                                   # Voilà's file tree: learners start in the book
         (rf"{prefix}/voila/tree(/.*)?", Home),
@@ -281,6 +338,9 @@ def _make_app(html_dir: Path, backend_port: int, live_prefix: str = "/live/", qu
         (rf"{prefix}/.*", LiveProxy),
         (r"/(.*)", BookFiles, {"path": str(html_dir), "default_filename": "index.html"}),
     ], websocket_max_message_size=256 * 1024 * 1024, compress_response=False)
+    if compress:
+        app.add_transform(_gzip_transform())
+    return app
 
 
 @dataclass
@@ -301,6 +361,8 @@ class LiveServer:
     server_grading: bool | None = None
     #: secret path part of the trainer dashboard (/trainer/<token>/); H4S_TRAINER_TOKEN or a random one
     trainer_token: str = field(default_factory=lambda: os.environ.get("H4S_TRAINER_TOKEN") or secrets.token_urlsafe(18))
+    #: gzip compressible responses (book files and proxied live pages) for clients that accept it
+    compress: bool = True
     echo: Callable[[str], None] = print
     voila: subprocess.Popen | None = field(default=None, init=False)
     voila_port: int = field(default=0, init=False)
@@ -363,7 +425,8 @@ class LiveServer:
                 from .quiz_api import QuizService
                 strip = runtime_grades_on_server() if self.server_grading is None else self.server_grading
                 app = _make_app(Path(self.html_dir), self.voila_port, quiz_service=QuizService(self.modules_dir),
-                                strip_keys=strip, trainer_token=self.trainer_token, modules_dir=self.modules_dir)
+                                strip_keys=strip, trainer_token=self.trainer_token, modules_dir=self.modules_dir,
+                                compress=self.compress)
                 self._server = HTTPServer(app, xheaders=False, max_buffer_size=64 * 1024 * 1024)
                 self._server.listen(self.port, self.host)
                 self._loop = IOLoop.current()

@@ -481,3 +481,70 @@ def test_trainer_dashboard_is_at_a_secret_address_and_shows_the_records(server):
     assert MINI_IDS[0] in page
     assert get(server.url + "trainer/not-the-token/")[0] == 404
     assert server.trainer_token not in get(server.url)[2]   # the book never shows the address
+
+
+# --------------------------------------------------------------- compression
+def get_raw(url: str, headers: dict | None = None, timeout: float = 120) -> tuple[int, dict, bytes]:
+    req = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status, {k.lower(): v for k, v in r.headers.items()}, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, {k.lower(): v for k, v in e.headers.items()}, e.read()
+
+
+def test_accepts_gzip_reads_q_values():
+    from h4s_kit.serve import accepts_gzip
+    assert accepts_gzip("gzip, deflate, br") and accepts_gzip("br;q=1.0, gzip;q=0.8") and accepts_gzip("*")
+    assert accepts_gzip("x-gzip") and accepts_gzip("GZip")
+    assert not accepts_gzip("") and not accepts_gzip("identity") and not accepts_gzip("br, deflate")
+    assert not accepts_gzip("gzip;q=0") and not accepts_gzip("gzip;q=0.0, *;q=1") and not accepts_gzip("*;q=0")
+
+
+@pytest.mark.parametrize("path", ["/book/index.html", f"/modules/{MINI_IDS[0]}/module.html",
+                                  "/_static/scripts/bootstrap.js", "/_static/styles/sphinx-book-theme.css"])
+def test_book_files_are_gzipped_for_clients_that_accept_it(server, path):
+    import gzip
+    base = server.url.rstrip("/")
+    code, plain_h, plain = get_raw(base + path)
+    assert code == 200 and len(plain) > 1024
+    assert "content-encoding" not in plain_h, "identity for a client without Accept-Encoding"
+    assert "accept-encoding" in plain_h.get("vary", "").lower()
+    code, gz_h, gz = get_raw(base + path, {"Accept-Encoding": "gzip, deflate, br"})
+    assert code == 200
+    assert gz_h.get("content-encoding") == "gzip", gz_h
+    assert "accept-encoding" in gz_h.get("vary", "").lower()
+    assert gzip.decompress(gz) == plain
+    assert len(gz) < len(plain) / 2, (len(gz), len(plain))
+    code, no_h, no = get_raw(base + path, {"Accept-Encoding": "gzip;q=0, identity"})
+    assert code == 200 and "content-encoding" not in no_h and no == plain
+
+
+def test_small_binary_and_ranged_responses_are_not_gzipped(server):
+    base = server.url.rstrip("/")
+    ae = {"Accept-Encoding": "gzip"}
+    code, h, body = get_raw(base + "/_static/h4s-book.js", ae)          # under 1 KiB: not worth it
+    assert code == 200 and len(body) < 1024 and "content-encoding" not in h
+    woff = next((server.html_dir / "_static" / "h4s-vendor" / "mathjax").rglob("*.woff"))
+    rel = woff.relative_to(server.html_dir).as_posix()
+    code, h, body = get_raw(f"{base}/{rel}", ae)                        # a font: already compressed
+    assert code == 200 and "content-encoding" not in h and body == woff.read_bytes()
+    code, h, body = get_raw(base + "/_static/scripts/bootstrap.js", {**ae, "Range": "bytes=0-99"})
+    assert code == 206 and "content-encoding" not in h and len(body) == 100
+
+
+def test_live_page_is_gzipped_and_still_streams_whole(server):
+    import gzip
+    base = server.url.rstrip("/")
+    m = MINI_IDS[0]
+    code, h, gz = get_raw(base + LIVE.format(m=m), {"Accept-Encoding": "gzip"})
+    assert code == 200
+    assert h.get("content-encoding") == "gzip", h
+    assert "accept-encoding" in h.get("vary", "").lower()
+    html = gzip.decompress(gz).decode("utf-8")
+    assert "The answer is 42" in html and html.rstrip().endswith("</html>")
+    assert close_page(base, _kernel_id(html)) == 204
+    code, h, plain = get_raw(base + LIVE.format(m=m))
+    assert code == 200 and "content-encoding" not in h
+    assert close_page(base, _kernel_id(plain.decode("utf-8"))) == 204
+    print(f"\nlive page {m}: {len(plain)} bytes identity, {len(gz)} bytes gzip")
