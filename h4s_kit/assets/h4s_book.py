@@ -164,9 +164,26 @@ _FIXES: list[tuple[re.Pattern, str]] = [
 ]
 
 
+# Speed (issue 7, bench/static_page.py): the theme's scripts in <head> are parser-blocking, and a
+# parser-blocking script waits for every stylesheet before it, so the page body (and the quiz runtime
+# at its end) waited for CSS *and* ~12 scripts.  They all wait for the DOM anyway (doctools, copybutton,
+# togglebutton, design-tabs, search, book theme), so they get `defer`: same order among themselves,
+# run before DOMContentLoaded and before the theme's own deferred scripts at the end of the body.
+# documentation_options.js stays synchronous: inline scripts after it set DOCUMENTATION_OPTIONS fields.
+_HEAD_SCRIPT = re.compile(r'<script(?![^>]*\b(?:defer|async|type=)[^>]*>)([^>]*\ssrc="(?![^"]*documentation_options\.js)[^"]*"[^>]*)>')
+# pydata-sphinx-theme's styles/theme.css only @imports ../basic.css: fetch both at once, not one after the other
+_THEME_CSS = re.compile(r'(<link href="([^"]*?)styles/theme\.css[^"]*" rel="stylesheet" />)')
+
+
 def fix_html(text: str) -> str:
     for pat, rep in _FIXES:
         text = pat.sub(rep, text)
+    head, sep, body = text.partition("</head>")
+    if sep:
+        head = _HEAD_SCRIPT.sub(r"<script defer\1>", head)
+        if "basic.css" not in head.split("styles/theme.css", 1)[0]:
+            head = _THEME_CSS.sub(r'<link rel="preload" as="style" href="\2basic.css" />\n\1', head, count=1)
+        text = head + sep + body
     return text
 
 
