@@ -112,8 +112,11 @@ def main() -> None:
     ap.add_argument("--no-build", action="store_true")
     a = ap.parse_args()
     html = WORK / "_build" / "html" if a.no_build else make_book()
-    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(html))
-    handler.log_message = lambda *x: None
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):  # one line per request would bury the results
+            pass
+
+    handler = partial(Quiet, directory=str(html))
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{srv.server_address[1]}"
