@@ -175,9 +175,20 @@ _HEAD_SCRIPT = re.compile(r'<script(?![^>]*\b(?:defer|async|type=)[^>]*>)([^>]*\
 _THEME_CSS = re.compile(r'(<link href="([^"]*?)styles/theme\.css[^"]*" rel="stylesheet" />)')
 
 
+# sphinx-thebe comes with Jupyter Book 1.x even when thebe is off (h4s's live version is Voilà, and thebe
+# would fetch its code from unpkg.com, a third-party host): its stylesheet blocked rendering, its script
+# was fetched for nothing, and its inline `const THEBE_JS_URL` was written twice, so the second copy threw
+# "Identifier 'THEBE_JS_URL' has already been declared" on every page.  None of it is used: drop it.
+_THEBE = re.compile(r'\s*<link rel="stylesheet" type="text/css" href="[^"]*sphinx-thebe\.css[^"]*" />'
+                    r'|\s*<script>const THEBE_JS_URL = [^<]*</script>'
+                    r'|\s*<script async="async" src="[^"]*sphinx-thebe\.js[^"]*"></script>'
+                    r'|\s*<script type="text/x-thebe-config">.*?</script>', re.S)
+
+
 def fix_html(text: str) -> str:
     for pat, rep in _FIXES:
         text = pat.sub(rep, text)
+    text = _THEBE.sub("", text)
     head, sep, body = text.partition("</head>")
     if sep:
         head = _HEAD_SCRIPT.sub(r"<script defer\1>", head)
