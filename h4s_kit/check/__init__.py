@@ -12,7 +12,8 @@ Steps (one file each, small classes in the manner of nbgrader's preprocessors):
                      the notebooks that need it, or all with ``nbval_rerun=True`` / ``--nbval-rerun``)
 
 Each step has a ``name`` and ``run(module, ctx) -> list[Finding]``; steps that work on all modules
-at once (6, 7) also have ``prepare(modules, ctx)``, called before their ``run``.
+at once (6, 7) also have ``prepare(modules, ctx)``, called before their ``run``; a step with
+``start(modules, ctx)`` (6) gets it called before the static steps run, to begin its work in the background.
 
 Library use::
 
@@ -223,13 +224,22 @@ def run_check(paths: Iterable[str | Path] | None = None, jobs: int = 1, execute:
     batch = [s for s in all_steps if s.executes]
     findings: list[Finding] = []
     n = len(modules)
-    for i, m in enumerate(modules, start=1):
-        t = time.perf_counter()
-        mine: list[Finding] = []
-        for s in static:
-            mine.extend(s.run(m, ctx))
-        findings.extend(mine)
-        ctx.say(f"[{i}/{n}] checking {m.id} ... {_count(mine)} {time.perf_counter() - t:.1f} s")
+    for s in batch:  # steps that can begin at once (the notebooks start running while the static steps work)
+        if hasattr(s, "start"):
+            s.start(modules, ctx)
+    try:
+        for i, m in enumerate(modules, start=1):
+            t = time.perf_counter()
+            mine: list[Finding] = []
+            for s in static:
+                mine.extend(s.run(m, ctx))
+            findings.extend(mine)
+            ctx.say(f"[{i}/{n}] checking {m.id} ... {_count(mine)} {time.perf_counter() - t:.1f} s")
+    except BaseException:
+        for s in batch:
+            if hasattr(s, "stop"):
+                s.stop()
+        raise
     for s in batch:
         s.prepare(modules, ctx)
         for m in modules:

@@ -164,19 +164,36 @@ class ExecuteStep(Step):
     name = "execute"
     executes = True
 
-    def prepare(self, modules: list[Module], ctx: Context) -> None:
+    _pool: ProcessPoolExecutor | None = None
+    _futures: dict = {}
+
+    def start(self, modules: list[Module], ctx: Context) -> None:
+        """Start the notebooks running in the background (``run_check`` calls it before the static steps,
+        so that starting the worker processes and the first kernels overlaps with them)."""
         todo = [m for m in modules if m.nb is not None]
-        if not todo:
+        if not todo or self._pool is not None:
             return
-        n = len(todo)
-        workers = max(1, min(ctx.jobs, n))
+        workers = max(1, min(ctx.jobs, len(todo)))
         import multiprocessing
         mp = multiprocessing.get_context("spawn")
         # longest first (by code to run), so that no long notebook starts last while the other workers idle
         order = sorted(todo, key=lambda m: -sum(len(c.source) + 200 for c in m.cells if c.cell_type == "code"))
-        with ProcessPoolExecutor(max_workers=workers, mp_context=mp) as pool:
-            futures = {pool.submit(execute_notebook, str(m.notebook_path), str(m.folder), m.id, ctx.params,
-                                   ctx.timeout, True): m for m in order}
+        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp)
+        self._futures = {self._pool.submit(execute_notebook, str(m.notebook_path), str(m.folder), m.id, ctx.params,
+                                           ctx.timeout, True): m for m in order}
+
+    def stop(self) -> None:
+        """Cancel what has not started and wait for the rest (after an error in another step)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool, self._futures = None, {}
+
+    def prepare(self, modules: list[Module], ctx: Context) -> None:
+        self.start(modules, ctx)
+        if self._pool is None:
+            return
+        futures, n = self._futures, len(self._futures)
+        try:
             done = 0
             for fut in as_completed(futures):
                 m = futures[fut]
@@ -191,6 +208,8 @@ class ExecuteStep(Step):
                 state = "ok" if res["ok"] else f"FAILED (cell {res['cell']}: {res['error']})" if res["cell"] \
                     else f"FAILED ({res['error']})"
                 ctx.say(f"[{done}/{n}] executing {m.id} ... {state}{secs}")
+        finally:
+            self.stop()
 
     def run(self, module: Module, ctx: Context) -> list[Finding]:
         res = ctx.get("execute", module)
