@@ -135,10 +135,11 @@ def main() -> None:
     exe = [p["exec_done"] - p["static_done"] for p in phases if p["exec_done"] and p["static_done"]]
     nbv = [p["nbval_s"] for p in phases if p["nbval_s"] is not None]
     if stat:
-        print(fmt(summary("h4s phase: start + static steps (metadata .. credits)", stat)))
+        print(fmt(summary("h4s phase: start + static steps (metadata .. credits; the notebooks start before them)",
+                          stat)))
     if exe:
-        print(fmt(summary(f"h4s phase: execution (nbclient, {a.jobs} processes, nbval verdicts in the same run)",
-                          exe)))
+        print(fmt(summary(f"h4s phase: execution after the static steps (nbclient, {a.jobs} processes, nbval "
+                          f"verdicts in the same run)", exe)))
     if nbv:
         reruns = sorted({p["nbval_rerun"] for p in phases})
         print(fmt(summary(f"h4s phase: nbval (notebooks run again by pytest --nbval-lax -n {a.jobs}: "

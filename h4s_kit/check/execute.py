@@ -17,6 +17,7 @@ import os
 import re
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
 from typing import Any
 
 from h4s_kit.modules import Module
@@ -70,13 +71,15 @@ def execute_notebook(nb_path: str, folder: str, module_id: str, params: dict | N
     """Run one notebook; a plain dict comes back (it crosses a process boundary).
 
     ``{"ok", "seconds", "cell" (1-based, saved notebook), "injected" (the failing cell is the injected
-    parameters), "error" (one line), "images" (cells showing pictures), "nbval", "injected_index"}``
+    parameters), "error" (one line), "images" (cells showing pictures), "nbval", "nbval_needs",
+    "injected_index"}``
 
     A cell that raises does not stop the run (as under ``pytest --nbval-lax``): the notebook fails on
     the first cell that raised unless that cell is marked to raise (``# NBVAL_RAISES_EXCEPTION``, tags
     ``raises-exception``, ``nbval-raises-exception``), and the later cells still run so that
     ``"nbval"`` can hold nbval's lax verdict for every cell of this one execution (see
-    :mod:`.nbval_lax`; None when the kernel did not start).  A time-out or a dead kernel stops the run.
+    :mod:`.nbval_lax`; None when the kernel did not start); ``"nbval_needs"`` says why nbval itself must
+    run the notebook (:func:`.nbval_lax.needs_real_nbval`), or is None.  A time-out or a dead kernel stops the run.
     """
     import copy
 
@@ -84,7 +87,7 @@ def execute_notebook(nb_path: str, folder: str, module_id: str, params: dict | N
     from nbclient import NotebookClient
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-    from .nbval_lax import lax_failures, raises_exception
+    from .nbval_lax import lax_failures, needs_real_nbval, raises_exception
 
     if quiet:  # a pool worker: keep the kernel's own log lines (it inherits fd 2) off the terminal
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -94,6 +97,7 @@ def execute_notebook(nb_path: str, folder: str, module_id: str, params: dict | N
     result: dict = {"ok": False, "seconds": 0.0, "cell": None, "injected": False, "error": None, "images": [],
                     "nbval": None, "injected_index": None}
     nb = nbformat.read(nb_path, as_version=4)
+    result["nbval_needs"] = needs_real_nbval(nb, Path(folder))  # here, so the main process need not import nbval
     nb, injected = parameterized(nb, params)
     result["injected_index"] = injected
     saved = [copy.deepcopy(c) for c in nb.cells]  # outputs and execution counts as saved, for nbval's checks

@@ -96,7 +96,6 @@ class NbvalStep(Step):
         if not todo:
             return
         t0 = time.perf_counter()
-        from .nbval_lax import needs_real_nbval
         rerun: list[Module] = []
         reasons: list[str] = []
         for m in todo:
@@ -105,7 +104,10 @@ class NbvalStep(Step):
                 why = "--nbval-rerun"
             elif ex.get("nbval") is None:
                 why = "not run by the execute step"
+            elif "nbval_needs" in ex:  # found by the worker, which has nbval imported already
+                why = ex["nbval_needs"]
             else:
+                from .nbval_lax import needs_real_nbval
                 why = needs_real_nbval(m.nb, m.folder)
             if why:
                 rerun.append(m)
