@@ -41,3 +41,12 @@ def test_head_scripts_are_deferred_but_documentation_options_stays_first():
 def test_fix_html_is_idempotent():
     once = fix_html(HEAD)
     assert fix_html(once) == once
+
+
+def test_fresh_quiz_runtime_is_idempotent():
+    from h4s_kit.assets.h4s_book import fresh_quiz_runtime
+    page = ('<html><head><title>x</title></head><body><div class="h4s-static">'
+            '<script type="application/json" class="h4s-data">{}</script></div></body></html>')
+    once = fresh_quiz_runtime(page)
+    assert once.count('<script id="h4s-runtime">') == 1 and once.count('<style id="h4s-css">') == 1
+    assert fresh_quiz_runtime(once) == once      # a rebuilt page does not grow by a newline each time

@@ -198,8 +198,8 @@ def fix_html(text: str) -> str:
     return text
 
 
-_RUNTIME_RE = re.compile(r'<script id="h4s-runtime">.*?</script>', re.S)
-_CSS_RE = re.compile(r'<style id="h4s-css">.*?</style>', re.S)
+_RUNTIME_RE = re.compile(r'<script id="h4s-runtime">.*?</script>\n?', re.S)   # with the newline we add after it
+_CSS_RE = re.compile(r'<style id="h4s-css">.*?</style>\n?', re.S)
 
 
 def fresh_quiz_runtime(text: str) -> str:
