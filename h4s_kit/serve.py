@@ -113,6 +113,39 @@ def _gzip_transform():
     return Gzip
 
 
+class _GzipCache:
+    """Compressed book files kept in memory, keyed on (path, mtime, size, variant): a class of learners
+    opening the same page costs one compression, not one each.  Least recently used out first."""
+
+    def __init__(self, budget: int = 64 << 20, level: int = 6) -> None:
+        from collections import OrderedDict
+        self.budget, self.level, self.used = budget, level, 0
+        self.items: "OrderedDict[tuple, bytes]" = OrderedDict()
+        self.lock = threading.Lock()
+        self.compressions = 0
+
+    def get(self, key: tuple, make: Callable[[], bytes]) -> bytes:
+        with self.lock:
+            if key in self.items:
+                self.items.move_to_end(key)
+                return self.items[key]
+        import gzip
+        body = gzip.compress(make(), self.level, mtime=0)
+        with self.lock:
+            self.compressions += 1
+            if key not in self.items and len(body) <= self.budget // 4:
+                self.items[key] = body
+                self.used += len(body)
+                while self.used > self.budget:
+                    _, old = self.items.popitem(last=False)
+                    self.used -= len(old)
+        return body
+
+
+_COMPRESSIBLE_EXT = {".html", ".htm", ".css", ".js", ".mjs", ".json", ".svg", ".xml", ".txt", ".map", ".ipynb",
+                     ".md", ".csv"}
+
+
 def _make_app(html_dir: Path, backend_port: int, live_prefix: str = "/live/", quiz_service=None,
               strip_keys: bool = False, trainer_token: str | None = None, modules_dir: Path | None = None,
               compress: bool = True):
@@ -268,9 +301,55 @@ def _make_app(html_dir: Path, backend_port: int, live_prefix: str = "/live/", qu
                 self.upstream.close()
                 self.upstream = None
 
+    gz_cache = _GzipCache()
+
+    def wants_gzip(handler: web.RequestHandler) -> bool:
+        req = handler.request
+        return (compress and req.method == "GET" and "Range" not in req.headers
+                and accepts_gzip(req.headers.get("Accept-Encoding", "")))
+
     class BookFiles(web.StaticFileHandler):
+        """The built book.  Compressible files go out gzipped from ``gz_cache`` (the output transform
+        would compress them again for every learner); pages with quizzes go out without their keys."""
+
+        _gz: bytes | None = None
+        _gz_decided = False
+
+        def _gz_body(self) -> bytes | None:
+            if not self._gz_decided:
+                self._gz_decided = True
+                path = getattr(self, "absolute_path", None)
+                if path and wants_gzip(self) and os.path.splitext(path)[1].lower() in _COMPRESSIBLE_EXT:
+                    st = os.stat(path)
+                    if st.st_size >= 1024:
+                        self._gz = gz_cache.get(("file", path, st.st_mtime_ns, st.st_size),
+                                                lambda: Path(path).read_bytes())
+            return self._gz
+
         def set_extra_headers(self, path):
             self.set_header("X-Content-Type-Options", "nosniff")
+            if compress:
+                self.set_header("Vary", "Accept-Encoding")
+            if self._gz_body() is not None:
+                self.set_header("Content-Encoding", "gzip")
+
+        def get_content_size(self):
+            gz = self._gz_body()
+            return len(gz) if gz is not None else super().get_content_size()
+
+        def get_content(self, abspath, start=None, end=None):  # an instance method here: it knows the request
+            gz = self._gz_body()
+            if gz is not None:
+                return gz
+            return web.StaticFileHandler.get_content.__func__(type(self), abspath, start, end)
+
+        @classmethod
+        def get_content_version(cls, abspath):  # tornado calls cls.get_content here: hash the file itself
+            import hashlib
+            hasher = hashlib.sha512()
+            for chunk in web.StaticFileHandler.get_content.__func__(cls, abspath):
+                hasher.update(chunk)
+            return hasher.hexdigest()
 
         def compute_etag(self):
             if getattr(self, "absolute_path", None) is None:   # a page served without its keys
@@ -291,8 +370,17 @@ def _make_app(html_dir: Path, backend_port: int, live_prefix: str = "/live/", qu
                     if 'class="h4s-data"' in page and "payload.server" in page:
                         self.set_header("Content-Type", "text/html; charset=utf-8")
                         self.set_header("Cache-Control", "no-store")
-                        self.set_extra_headers(path)
-                        self.finish(_strip(page) if include_body else None)
+                        self.set_header("X-Content-Type-Options", "nosniff")
+                        st = os.stat(full)
+                        key = ("stripped", full, st.st_mtime_ns, st.st_size)
+                        if not include_body:
+                            self.finish()
+                        elif wants_gzip(self):
+                            self.set_header("Content-Encoding", "gzip")
+                            self.set_header("Vary", "Accept-Encoding")
+                            self.finish(gz_cache.get(key, lambda: _strip(page).encode("utf-8")))
+                        else:
+                            self.finish(_strip(page))
                         return
             await super().get(path, include_body)
 
@@ -340,6 +428,7 @@ def _make_app(html_dir: Path, backend_port: int, live_prefix: str = "/live/", qu
     ], websocket_max_message_size=256 * 1024 * 1024, compress_response=False)
     if compress:
         app.add_transform(_gzip_transform())
+    app.settings["h4s_gz_cache"] = gz_cache
     return app
 
 

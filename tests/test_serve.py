@@ -548,3 +548,38 @@ def test_live_page_is_gzipped_and_still_streams_whole(server):
     assert code == 200 and "content-encoding" not in h
     assert close_page(base, _kernel_id(plain.decode("utf-8"))) == 204
     print(f"\nlive page {m}: {len(plain)} bytes identity, {len(gz)} bytes gzip")
+
+
+def test_gzip_cache_compresses_once_and_evicts_least_recent():
+    import gzip
+    from h4s_kit.serve import _GzipCache
+    made = []
+    cache = _GzipCache(budget=4000, level=6)
+    body = lambda n: (lambda: made.append(n) or (f"{n}:".encode() + bytes(range(256)) * 4))  # noqa: E731
+    a1 = cache.get(("a",), body("a"))
+    a2 = cache.get(("a",), body("a"))
+    assert a1 == a2 and made == ["a"] and gzip.decompress(a1).startswith(b"a:")
+    for n in "bcdefghijklmnop":            # more than the budget holds: "a" is the oldest and goes first
+        cache.get((n,), body(n))
+    assert cache.used <= cache.budget and ("a",) not in cache.items and ("p",) in cache.items
+    cache.get(("a",), body("a"))
+    assert made.count("a") == 2
+
+
+def test_cached_gzip_follows_a_changed_file(server):
+    import gzip
+    base = server.url.rstrip("/")
+    probe = server.html_dir / "_static" / "h4s-gzip-probe.js"
+    try:
+        probe.write_text("// first\n" + "var a = 1;\n" * 300, encoding="utf-8")
+        ae = {"Accept-Encoding": "gzip"}
+        one = get_raw(base + "/_static/h4s-gzip-probe.js", ae)
+        two = get_raw(base + "/_static/h4s-gzip-probe.js", ae)
+        assert one[1].get("content-encoding") == "gzip" and one[2] == two[2]
+        assert gzip.decompress(one[2]) == probe.read_bytes()
+        probe.write_text("// second\n" + "var b = 2;\n" * 400, encoding="utf-8")
+        three = get_raw(base + "/_static/h4s-gzip-probe.js", ae)
+        assert gzip.decompress(three[2]) == probe.read_bytes(), "a changed file must not come from the cache"
+        assert int(three[1]["content-length"]) == len(three[2])
+    finally:
+        probe.unlink(missing_ok=True)
