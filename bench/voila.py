@@ -36,6 +36,7 @@ the whole server process tree right after the burst.
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import os
 import pprint
@@ -459,11 +460,16 @@ def burst(url: str, kind: str, clients: int, timeout: float = 300) -> dict:
         t0 = time.perf_counter()
         body = b""
         try:
-            with urllib.request.urlopen(url, timeout=timeout) as resp:
+            # as a browser asks: h4s serve answers gzip, plain Voila identity
+            req = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
+            with urllib.request.urlopen(req, timeout=timeout) as resp:
                 first = resp.read(1)
                 r["ttfb"] = time.perf_counter() - t0
                 body = first + resp.read()
                 r["status"] = resp.status
+                if resp.headers.get("Content-Encoding") == "gzip":
+                    r["wire"] = len(body)
+                    body = gzip.decompress(body)
         except BaseException as e:  # HTTP errors, resets and time-outs count as incomplete
             r["why"] = f"{type(e).__name__}: {e}"[:120]
         r["t"] = time.perf_counter() - t0
@@ -480,6 +486,7 @@ def burst(url: str, kind: str, clients: int, timeout: float = 300) -> dict:
     for t in threads:
         t.join(timeout + 30)
     return {"times": [r.get("t", timeout) for r in results], "ttfb": [r["ttfb"] for r in results if "ttfb" in r],
+            "gzipped": sum(1 for r in results if "wire" in r),
             "incomplete": [r.get("why", "?") for r in results if not r.get("ok")]}
 
 
@@ -599,7 +606,7 @@ def main() -> None:
                 b["mem_before"], b["mem_after"], b["ready_s"] = mem_before, srv.memory(), ready_s
                 bursts[n].append(b)
                 print(f"  burst {i + 1} {n}: median {statistics.median(b['times']):.2f} s, max {max(b['times']):.2f} s, "
-                      f"incomplete {len(b['incomplete'])}, kernels {b['mem_after']['kernels']}"
+                      f"incomplete {len(b['incomplete'])}, gzipped {b['gzipped']}, kernels {b['mem_after']['kernels']}"
                       + (f"; Check x{a.clients}: median {statistics.median(b['check']['times']):.3f} s, "
                          f"failed {len(b['check']['failed'])}" if "check" in b else ""), flush=True)
             finally:
