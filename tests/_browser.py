@@ -1,6 +1,7 @@
 """Shared helpers for browser tests (Playwright + Debian Chromium).
 
 * :func:`launch` starts headless Chromium with the flags that work here;
+* :func:`open_page` opens a context and page with a request log and a page-error list;
 * :class:`RequestLog` records every request of a browser context and
   :meth:`RequestLog.assert_only_local` fails on any host but 127.0.0.1/localhost;
 * :func:`run_axe` injects ``node_modules/axe-core/axe.min.js`` and returns the violations;
@@ -74,6 +75,17 @@ class RequestLog:
         bad = self.foreign()
         assert not bad, f"{len(bad)} request(s) to hosts other than 127.0.0.1/localhost: " + ", ".join(sorted(set(bad)))
         assert self.urls, "the request log is empty: was it attached before the page loaded?"
+
+
+def open_page(browser, width: int = 1000, height: int = 900, **context_options):
+    """A fresh browser context and page: ``(context, page, log, errors)``, with every request logged
+    and every uncaught page error collected.  Close the context when done."""
+    context = browser.new_context(viewport={"width": width, "height": height}, **context_options)
+    log = RequestLog(context)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    return context, page, log, errors
 
 
 def run_axe(page, tags=WCAG_TAGS, context: str | None = None, disable: tuple[str, ...] = ()) -> list[dict]:

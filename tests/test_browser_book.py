@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from _browser import WCAG_TAGS, RequestLog, format_violations, run_axe, screenshot, tab_to
+from _browser import WCAG_TAGS, RequestLog, format_violations, open_page, run_axe, screenshot, tab_to
 from h4s_kit.build import build
 from h4s_kit.serve import LiveServer, free_port
 from test_build import MINI_IDS, make_project
@@ -51,11 +51,7 @@ def course(tmp_path_factory):
 
 
 def test_home_module_static_quiz_live_quiz_and_back(course, browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    log = RequestLog(context)
-    errors: list[str] = []
-    page = context.new_page()
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    context, page, log, errors = open_page(browser, width=1280)
     try:
         # ---- home page (/ redirects to book/index.html)
         page.goto(course.url)

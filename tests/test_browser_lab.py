@@ -19,7 +19,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from _browser import RequestLog, format_violations, run_axe, screenshot, start_server_process
+from _browser import format_violations, open_page, run_axe, screenshot, start_server_process
 
 pytestmark = pytest.mark.browser
 
@@ -60,11 +60,7 @@ def test_quiz_is_live_in_jupyterlab(browser, free_port, tmp_path):
     port = free_port()
     argv, env = _lab(tmp_path, port)
     with start_server_process(argv, port, env=env, cwd=work, timeout=90, log_path=tmp_path / "lab.log"):
-        context = browser.new_context(viewport={"width": 1200, "height": 900})
-        log = RequestLog(context)
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
+        context, page, log, errors = open_page(browser, width=1200)
         try:
             page.goto(f"http://127.0.0.1:{port}/lab/tree/lab.ipynb", timeout=120_000)
             page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)

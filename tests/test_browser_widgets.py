@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from _browser import (ARTIFACTS, RequestLog, format_violations, run_axe, screenshot, serve_directory,
+from _browser import (ARTIFACTS, RequestLog, open_page, format_violations, run_axe, screenshot, serve_directory,
                       start_server_process, tab_to)
 
 pytestmark = pytest.mark.browser
@@ -84,11 +84,7 @@ def static_site(tmp_path_factory):
 
 
 def _open(browser, url: str, wait_for: str = ".h4s-question", timeout: float = 60_000):
-    context = browser.new_context(viewport={"width": 1000, "height": 900})
-    log = RequestLog(context)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    context, page, log, errors = open_page(browser)
     page.add_init_script("""
         window.__h4sEvents = [];
         document.addEventListener("h4s:graded", (e) => window.__h4sEvents.push(e.detail));

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from _browser import RequestLog, format_violations, run_axe, screenshot, serve_directory, start_server_process, tab_to
+from _browser import format_violations, open_page, run_axe, screenshot, serve_directory, start_server_process, tab_to
 from h4s_kit.cli import main
 from h4s_kit.records.ralph_app import RalphServer
 
@@ -91,11 +91,7 @@ def test_live_answers_reach_ralph_exactly_once(browser, free_port, tmp_path):
                     "H4S_LRS_TIMEOUT": "3"})
         argv = voila_argv(NOTEBOOK, port, host="127.0.0.1", pool_size=0)
         with start_server_process(argv, port, env=env, cwd=FIXTURE, timeout=60, log_path=tmp_path / "voila.log"):
-            context = browser.new_context(viewport={"width": 1000, "height": 900})
-            log = RequestLog(context)
-            page = context.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
+            context, page, log, errors = open_page(browser)
             try:
                 page.goto(f"http://127.0.0.1:{port}/live/")
                 page.wait_for_selector(q("rec-goggles"), timeout=90_000)
@@ -170,11 +166,7 @@ def test_static_progress_download_and_import(browser, static_page, tmp_path, mon
     monkeypatch.setenv("H4S_DATA_DIR", str(tmp_path / "import-data"))
     monkeypatch.delenv("H4S_LRS_URL", raising=False)
     with serve_directory(static_page) as url:
-        context = browser.new_context(viewport={"width": 1000, "height": 900}, accept_downloads=True)
-        log = RequestLog(context)
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
+        context, page, log, errors = open_page(browser, accept_downloads=True)
         try:
             page.goto(url + "index.html")
             page.wait_for_selector(q("rec-goggles"))
