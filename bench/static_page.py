@@ -133,10 +133,13 @@ def make_standalone() -> Path:
 
 
 BLANK = "h4s-bench-blank.html"
+FLOOR = "h4s-bench-one-line.html"
 
 
 def serve(directory: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
     (directory / BLANK).write_text("<!DOCTYPE html><html lang='en'><title>blank</title></html>", encoding="utf-8")
+    (directory / FLOOR).write_text("<!DOCTYPE html><html lang='en'><title>one line</title>"
+                                   "<p>One line of text.</p></html>", encoding="utf-8")
     class Quiet(http.server.SimpleHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, as any real web server
 
@@ -181,7 +184,15 @@ def measure(browser, base: str, runs: int) -> dict:
                             and urlparse(u).hostname not in ("127.0.0.1", "localhost")})
             requests[name] = (len(log), third)
             ctx.close()
-    return {"times": times, "fcp": fcp, "requests": requests, "failed": failed, "mount": mount}
+    floor = []   # what any page costs in this browser: first paint of one line of text, same conditions
+    for _ in range(runs):
+        ctx = browser.new_context()
+        page = ctx.new_page()
+        page.goto(f"{base}/{BLANK}")
+        page.goto(f"{base}/{FLOOR}", wait_until="load")
+        floor.append(page.wait_for_function(FCP, timeout=5000).json_value() / 1000)
+        ctx.close()
+    return {"times": times, "fcp": fcp, "requests": requests, "failed": failed, "mount": mount, "floor": floor}
 
 
 def report(label: str, m: dict, size: dict[str, int]) -> None:
@@ -198,6 +209,9 @@ def report(label: str, m: dict, size: dict[str, int]) -> None:
         total, third = m["requests"][name]
         print(f"{name}: {total} requests, {len(third)} to other hosts {third}")
         print(f"{name}: quiz JS {size[name] / 1024:.1f} KB gzip")
+    if m["floor"]:
+        print(fmt(summary("browser floor: first contentful paint of a one-line page, same server and browser",
+                          m["floor"])))
     if m["mount"]:
         print(fmt(summary("h4s: runtime mounting the 50 questions (performance.measure h4s:mount)", m["mount"])))
     if len(res) == 2:
