@@ -139,9 +139,63 @@ def book_page_for(live_path: str, book_modules_url: str = "/modules/") -> str:
     return f"{book_modules_url}{folder}/module.html"
 
 
+def ephemeral_range(path: str = "/proc/sys/net/ipv4/ip_local_port_range") -> tuple[int, int]:
+    """The ports the OS hands out for outgoing connections (Linux default 32768-60999)."""
+    try:
+        lo, hi = (int(x) for x in Path(path).read_text().split()[:2])
+        return lo, hi
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
+def kernel_port_range(ephemeral: tuple[int, int] | None = None) -> tuple[int, int]:
+    """Where kernel ports are picked: below the ephemeral range when it leaves room, else above it."""
+    lo, hi = ephemeral or ephemeral_range()
+    if lo - 1 - 10000 >= 2000:
+        return 10000, lo - 1
+    return (hi + 1, 65535) if 65535 - hi >= 2000 else (1024, 65535)
+
+
+def _kernel_ports_outside_ephemeral_range() -> None:
+    """jupyter_client picks a kernel's five ports by binding port 0 and closing the socket, that is from
+    the ephemeral range that every outgoing connection also draws from.  Under load (25 learners opening
+    pages, each kernel connecting back) another connection can take a port before the new kernel binds
+    it (jupyter_client issue 487): the kernel dies with "Address already in use" and the Voilà page that
+    waits for it never finishes.  In the Voilà process h4s serve starts, ports are picked at random from
+    :func:`kernel_port_range` instead, still checked by binding and still kept apart per kernel."""
+    import random
+    import socket
+
+    from jupyter_client.connect import LocalPortCache
+
+    if getattr(LocalPortCache, "_h4s_ports", False):
+        return
+    lo, hi = kernel_port_range()
+
+    def find_available_port(self, ip: str) -> int:
+        for _ in range(200):
+            port = random.randint(lo, hi)
+            if port in self.currently_used_ports:
+                continue
+            with socket.socket() as probe:
+                try:
+                    probe.bind((ip, port))
+                except OSError:
+                    continue
+            self.currently_used_ports.add(port)
+            return port
+        return _original(self, ip)   # a crowded range: jupyter_client's own way
+
+    _original = LocalPortCache.find_available_port
+    LocalPortCache.find_available_port = find_available_port
+    LocalPortCache._h4s_ports = True
+
+
 def _make_kernel_manager():
     """Build :class:`H4SKernelManager` (on first use, so that importing this module stays light)."""
     import time
+
+    _kernel_ports_outside_ephemeral_range()
 
     from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
     from traitlets import Float

@@ -583,3 +583,42 @@ def test_cached_gzip_follows_a_changed_file(server):
         assert int(three[1]["content-length"]) == len(three[2])
     finally:
         probe.unlink(missing_ok=True)
+
+
+# ------------------------------------------------------- kernel ports (jupyter_client issue 487)
+def test_kernel_port_range_avoids_the_ephemeral_range():
+    from h4s_kit.live import kernel_port_range
+    assert kernel_port_range((32768, 60999)) == (10000, 32767)
+    assert kernel_port_range((10500, 50000)) == (50001, 65535)      # no room below: above
+    assert kernel_port_range((1024, 65000)) == (1024, 65535)        # no room anywhere: anything
+
+
+def test_kernel_ports_are_picked_outside_the_ephemeral_range_and_apart():
+    from jupyter_client.connect import LocalPortCache
+
+    from h4s_kit.live import _kernel_ports_outside_ephemeral_range, ephemeral_range, kernel_port_range
+    saved = LocalPortCache.find_available_port
+    try:
+        _kernel_ports_outside_ephemeral_range()
+        cache = LocalPortCache()
+        ports = [cache.find_available_port("127.0.0.1") for _ in range(25 * 5)]
+        lo, hi = kernel_port_range()
+        assert all(lo <= p <= hi for p in ports), ports
+        elo, ehi = ephemeral_range()
+        assert not [p for p in ports if elo <= p <= ehi]
+        assert len(set(ports)) == len(ports), "two kernels would share a port"
+    finally:
+        LocalPortCache.find_available_port = saved
+        LocalPortCache._h4s_ports = False
+
+
+def test_live_kernels_listen_outside_the_ephemeral_range(server):
+    from h4s_kit.live import kernel_port_range
+    lo, hi = kernel_port_range()
+    procs = kernels(server.voila.pid)
+    assert procs, "the preheated pool should have a kernel"
+    for proc in procs:
+        cmd = proc.cmdline()
+        conn = json.loads(Path(cmd[cmd.index("-f") + 1]).read_text())
+        ports = [conn[k] for k in ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")]
+        assert all(lo <= p <= hi for p in ports), (ports, (lo, hi))
