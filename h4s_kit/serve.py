@@ -77,7 +77,7 @@ def accepts_gzip(accept_encoding: str) -> bool:
     return q_of.get("*", 0.0) > 0
 
 
-def _gzip_transform():
+def _gzip_transform(cache: "_GzipCache | None" = None):
     """tornado's gzip output transform for every response of the front server, made careful:
 
     * the client's ``Accept-Encoding`` is parsed (``gzip;q=0`` means no);
@@ -88,7 +88,11 @@ def _gzip_transform():
     * ``Vary: Accept-Encoding`` on every response whose encoding could depend on it.
 
     A streamed response (``flush()`` per chunk) stays streamed: each chunk is compressed and
-    sync-flushed, so a progressive Voilà page still renders as it arrives."""
+    sync-flushed, so a progressive Voilà page still renders as it arrives.  A body written at once
+    (the proxy buffers Voilà's static files) is compressed once per content: ``cache``, keyed on
+    its SHA-256, so 25 learners loading the same 5 MB of Voilà scripts cost one compression."""
+    import hashlib
+
     from tornado import web
 
     class Gzip(web.GZipContentEncoding):
@@ -108,6 +112,14 @@ def _gzip_transform():
                 self._gzipping = False
                 headers["Vary"] = headers["Vary"] + ", Accept-Encoding" if "Vary" in headers else "Accept-Encoding"
                 return status_code, headers, chunk
+            if (cache is not None and finishing and self._gzipping and len(chunk) >= self.MIN_LENGTH
+                    and self._compressible_type(ctype) and "Content-Encoding" not in headers):
+                body = cache.get(("body", hashlib.sha256(chunk).digest()), lambda: chunk)
+                self._gzipping = False            # nothing more to transform: the body is final
+                headers["Vary"] = headers["Vary"] + ", Accept-Encoding" if "Vary" in headers else "Accept-Encoding"
+                headers["Content-Encoding"] = "gzip"
+                headers["Content-Length"] = str(len(body))
+                return status_code, headers, body
             return super().transform_first_chunk(status_code, headers, chunk, finishing)
 
     return Gzip
@@ -150,6 +162,7 @@ def _make_app(html_dir: Path, backend_port: int, live_prefix: str = "/live/", qu
               strip_keys: bool = False, trainer_token: str | None = None, modules_dir: Path | None = None,
               compress: bool = True):
     """The tornado application of the front server (``compress``: gzip for clients that accept it)."""
+    gz_cache = _GzipCache()
     from tornado import httpclient, web, websocket
     from tornado.routing import PathMatches, Rule
 
@@ -172,6 +185,7 @@ def _make_app(html_dir: Path, backend_port: int, live_prefix: str = "/live/", qu
             self._status = 502
             self._resp_headers: list[tuple[str, str]] = []
             self._started = False
+            self._buffered = self.request.method == "GET" and "/static/" in self.request.path
 
         def check_xsrf_cookie(self):  # the backend checks what it needs
             return None
@@ -203,7 +217,8 @@ def _make_app(html_dir: Path, backend_port: int, live_prefix: str = "/live/", qu
         def _on_chunk(self, chunk: bytes) -> None:
             self._start()
             self.write(chunk)
-            self.flush()
+            if not self._buffered:
+                self.flush()   # pages render as Voilà streams them; static files go out whole (gzip cache)
 
         async def _proxy(self):
             req = self.request
@@ -301,7 +316,6 @@ def _make_app(html_dir: Path, backend_port: int, live_prefix: str = "/live/", qu
                 self.upstream.close()
                 self.upstream = None
 
-    gz_cache = _GzipCache()
 
     def wants_gzip(handler: web.RequestHandler) -> bool:
         req = handler.request
@@ -427,7 +441,7 @@ def _make_app(html_dir: Path, backend_port: int, live_prefix: str = "/live/", qu
         (r"/(.*)", BookFiles, {"path": str(html_dir), "default_filename": "index.html"}),
     ], websocket_max_message_size=256 * 1024 * 1024, compress_response=False)
     if compress:
-        app.add_transform(_gzip_transform())
+        app.add_transform(_gzip_transform(gz_cache))
     app.settings["h4s_gz_cache"] = gz_cache
     return app
 
@@ -516,6 +530,7 @@ class LiveServer:
                 app = _make_app(Path(self.html_dir), self.voila_port, quiz_service=QuizService(self.modules_dir),
                                 strip_keys=strip, trainer_token=self.trainer_token, modules_dir=self.modules_dir,
                                 compress=self.compress)
+                self.gz_cache = app.settings.get("h4s_gz_cache")
                 self._server = HTTPServer(app, xheaders=False, max_buffer_size=64 * 1024 * 1024)
                 self._server.listen(self.port, self.host)
                 self._loop = IOLoop.current()

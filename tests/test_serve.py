@@ -622,3 +622,25 @@ def test_live_kernels_listen_outside_the_ephemeral_range(server):
         conn = json.loads(Path(cmd[cmd.index("-f") + 1]).read_text())
         ports = [conn[k] for k in ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")]
         assert all(lo <= p <= hi for p in ports), (ports, (lo, hi))
+
+
+def test_proxied_voila_static_files_are_gzipped_once(server):
+    import gzip
+    base = server.url.rstrip("/")
+    m = MINI_IDS[0]
+    code, _, page = get_raw(base + LIVE.format(m=m))
+    assert code == 200
+    html = page.decode("utf-8")
+    assert close_page(base, _kernel_id(html)) == 204
+    scripts = [u for u in re.findall(r'<script[^>]+src="([^"]+)"', html) if "/static/" in u and u.startswith("/live/")]
+    assert scripts, "the live page should load Voila's scripts from /live/.../static/"
+    url = base + max(scripts, key=len)
+    code, plain_h, plain = get_raw(url)
+    assert code == 200 and "content-encoding" not in plain_h
+    before = server.gz_cache.compressions
+    one = get_raw(url, {"Accept-Encoding": "gzip"})
+    two = get_raw(url, {"Accept-Encoding": "gzip"})
+    assert one[1].get("content-encoding") == "gzip" and two[1].get("content-encoding") == "gzip"
+    assert gzip.decompress(one[2]) == plain and one[2] == two[2]
+    assert int(two[1]["content-length"]) == len(two[2])
+    assert server.gz_cache.compressions == before + 1, "the second learner's copy must come from the cache"
