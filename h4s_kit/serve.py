@@ -126,8 +126,9 @@ def _gzip_transform(cache: "_GzipCache | None" = None):
 
 
 class _GzipCache:
-    """Compressed book files kept in memory, keyed on (path, mtime, size, variant): a class of learners
-    opening the same page costs one compression, not one each.  Least recently used out first."""
+    """Compressed bodies kept in memory: book files keyed on (path, mtime, size), key-stripped pages likewise,
+    Voilà's static files on the SHA-256 of their content.  A class of learners opening the same page costs
+    one compression, not one each.  Least recently used out first."""
 
     def __init__(self, budget: int = 64 << 20, level: int = 6) -> None:
         from collections import OrderedDict
