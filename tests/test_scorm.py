@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "interop" / "90-scorm-fixture"
 SCORM_AGAIN = ROOT / "node_modules" / "scorm-again" / "dist"
 NCNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+DEFAULT_VIEWPORT = {"width": 1280, "height": 720}   # Playwright's own default: the LMS frame layout the tests expect
 CP12 = "{http://www.imsproject.org/xsd/imscp_rootv1p1p2}"
 ADLCP12 = "{http://www.adlnet.org/xsd/adlcp_rootv1p2}"
 CP2004 = "{http://www.imsglobal.org/xsd/imscp_v1p1}"
@@ -270,15 +271,11 @@ def _answer(frame, qid: str, expect_text: str | None = None):
 
 @pytest.mark.browser
 def test_scorm12_in_an_lms_frame(browser, package, tmp_path):
-    from _browser import RequestLog, format_violations, run_axe, serve_directory
+    from _browser import format_violations, open_page, run_axe, serve_directory
     from playwright.sync_api import expect
     site = _site(tmp_path, package)
-    ctx = browser.new_context()
-    log = RequestLog(ctx)
-    errors: list[str] = []
+    ctx, page, log, errors = open_page(browser, **DEFAULT_VIEWPORT)
     try:
-        page = ctx.new_page()
-        page.on("pageerror", lambda e: errors.append(str(e)))
         with serve_directory(site) as url:
             page.goto(url + "host.html")
             page.evaluate("window.openSco(null)")
@@ -368,12 +365,11 @@ def sco_frame_state(page) -> dict:
 @pytest.mark.browser
 def test_scorm12_restores_answers_in_the_quiz(browser, package, tmp_path):
     """After a resume the quizzes show the earlier results (static.js takes them from window.__h4sInitialState)."""
-    from _browser import serve_directory
+    from _browser import open_page, serve_directory
     from playwright.sync_api import expect
     site = _site(tmp_path, package)
-    ctx = browser.new_context()
+    ctx, page, _, _ = open_page(browser, **DEFAULT_VIEWPORT)
     try:
-        page = ctx.new_page()
         with serve_directory(site) as url:
             page.goto(url + "host.html")
             saved = {"v": 1, "n": 1, "a": {"goggles": [1, 1, 1, 1, ["option:a"], "a"]}}
@@ -387,14 +383,10 @@ def test_scorm12_restores_answers_in_the_quiz(browser, package, tmp_path):
 
 @pytest.mark.browser
 def test_without_an_lms_it_is_a_plain_page(browser, package, tmp_path):
-    from _browser import RequestLog, serve_directory
+    from _browser import open_page, serve_directory
     site = _site(tmp_path, package)
-    ctx = browser.new_context()
-    log = RequestLog(ctx)
-    errors: list[str] = []
+    ctx, page, log, errors = open_page(browser, **DEFAULT_VIEWPORT)
     try:
-        page = ctx.new_page()
-        page.on("pageerror", lambda e: errors.append(str(e)))
         with serve_directory(site) as url:
             page.goto(url + "pkg/index.html")
             page.wait_for_selector('.h4s-question[data-qid="goggles"] .h4s-check', timeout=60_000)
@@ -411,14 +403,12 @@ def test_without_an_lms_it_is_a_plain_page(browser, package, tmp_path):
 
 @pytest.mark.browser
 def test_scorm2004_in_an_lms_frame(browser, tmp_path):
-    from _browser import RequestLog, serve_directory
+    from _browser import open_page, serve_directory
     pkg = tmp_path / "p2004.zip"
     build_scorm(FIXTURE, pkg, version="2004")
     site = _site(tmp_path, pkg, version="2004")
-    ctx = browser.new_context()
-    log = RequestLog(ctx)
+    ctx, page, log, _ = open_page(browser, **DEFAULT_VIEWPORT)
     try:
-        page = ctx.new_page()
         with serve_directory(site) as url:
             page.goto(url + "host.html")
             page.evaluate("window.openSco(null)")
@@ -448,12 +438,10 @@ def test_scorm2004_in_an_lms_frame(browser, tmp_path):
 @pytest.mark.browser
 def test_scorm12_finds_the_api_through_the_opener(browser, package, tmp_path):
     """LMSs that launch the SCO in a new window: the API is on window.opener, not on a parent."""
-    from _browser import RequestLog, serve_directory
+    from _browser import open_page, serve_directory
     site = _site(tmp_path, package)
-    ctx = browser.new_context()
-    log = RequestLog(ctx)
+    ctx, page, log, _ = open_page(browser, **DEFAULT_VIEWPORT)
     try:
-        page = ctx.new_page()
         with serve_directory(site) as url:
             page.goto(url + "host.html")
             page.evaluate("window.makeAPI(null)")
