@@ -196,11 +196,17 @@ def test_static_progress_download_and_import(browser, static_page, tmp_path, mon
             assert dl.value.suggested_filename.startswith("h4s-results-")
             screenshot(page, "records-static-slot")
 
-            # a reload keeps the progress and the button
+            # a reload keeps the progress and the button, and reads only the progress: the statements
+            # (up to 2000, megabytes for a busy learner) are read when they are downloaded
+            page.add_init_script("(() => { const get = Storage.prototype.getItem; window.__reads = [];"
+                                 " Storage.prototype.getItem = function (k) { window.__reads.push(k);"
+                                 " return get.call(this, k); }; })()")
             page.reload()
             page.wait_for_selector(q("rec-goggles"))
             _expect()(page.locator(".h4s-records-download")).to_be_enabled()
             _expect()(page.locator(".h4s-records-note")).to_contain_text("2 questions answered")
+            reads = page.evaluate("window.__reads")
+            assert "h4s-progress" in reads and "h4s-records" not in reads, reads
             log.assert_only_local()
             assert errors == [], errors
         finally:

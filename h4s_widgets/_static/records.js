@@ -145,8 +145,11 @@ function h4sRecT(strings, id, vars) {
 
 function h4sRecFill() {
   if (typeof document === "undefined") return;
+  // progress only: the statements (up to 2000, megabytes of JSON for a busy learner) are read when
+  // the learner downloads them, not on every page load and every answer
   const progress = h4sRecLoad(H4S_REC.progressKey, {});
-  const n = h4sRecLoad(H4S_REC.recordsKey, []).length;
+  let n = 0;
+  Object.keys(progress).forEach((m) => { n += Object.keys(progress[m] || {}).length; });
   document.querySelectorAll(".h4s-records-slot").forEach((slot) => {
     const quiz = slot.closest(".h4s-quiz");
     const module = (quiz && quiz.getAttribute("data-h4s-module")) || slot.getAttribute("data-module") || "";
@@ -221,7 +224,11 @@ function h4sRecOnGraded(ev) {
 
 if (typeof document !== "undefined" && typeof window !== "undefined") {
   document.addEventListener("h4s:graded", h4sRecOnGraded);
-  // the quizzes are mounted by static.js after this file runs: fill the slots once they exist
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => setTimeout(h4sRecFill, 0));
-  else setTimeout(h4sRecFill, 0);
+  // the quizzes are mounted by static.js after this file runs: fill the slots once they exist, when
+  // the page is idle (a timer set now ran before the first frame, and the first localStorage read of a
+  // page takes milliseconds); Safari has no requestIdleCallback
+  const later = () => (typeof window.requestIdleCallback === "function"
+    ? window.requestIdleCallback(() => h4sRecFill(), { timeout: 1000 }) : setTimeout(h4sRecFill, 50));
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", later);
+  else later();
 }

@@ -222,7 +222,6 @@ export const h4sUI = (function () {
 
     function render() {
       let answered = 0, score = 0, max = 0;
-      summaryBody.textContent = "";
       spec.questions.forEach((q, i) => {
         const st = state[q.id] || {};
         const v = views[i];
@@ -231,11 +230,30 @@ export const h4sUI = (function () {
         if ((lastAttempts[q.id] || 0) < attempts) gradedEvent(q, st);
         lastAttempts[q.id] = attempts;
         if (attempts > 0) answered += 1;
-        const res = attempts > 0 ? st.result : null;
         if (q.graded) {
           max += q.points || 0;
-          if (res) score += res.score || 0;
+          if (attempts > 0 && st.result) score += st.result.score || 0;
         }
+      });
+      const n = spec.questions.length;
+      progressText.textContent = T("{n} of {m} answered", { n: answered, m: n });
+      barFill.style.width = (n ? Math.round((answered / n) * 100) : 0) + "%";
+      scoreText.textContent = max > 0 ? T("Score") + ": " + F(score) + " / " + F(max) : "";
+      totals = { score, max };
+      // the summary table (a row per question) is made when it is open: nobody sees it closed, and
+      // 50 questions' rows were a fifth of a quiz's DOM on the first paint
+      summaryStale = true;
+      if (summary.open) fillSummary();
+    }
+
+    let totals = { score: 0, max: 0 };
+    let summaryStale = true;
+    function fillSummary() {
+      summaryStale = false;
+      summaryBody.textContent = "";
+      spec.questions.forEach((q, i) => {
+        const st = state[q.id] || {};
+        const res = (st.attempts || 0) > 0 ? st.result : null;
         const verdict = res ? verdictOf(q, st, ctx) : null;
         summaryBody.append(el("tr", {}, [
           el("td", { text: T("Question {n}", { n: i + 1 }) + (q.title ? ": " + q.title : "") }),
@@ -245,10 +263,7 @@ export const h4sUI = (function () {
           el("td", { text: q.graded ? (res ? F(res.score) : "\u2014") + " / " + F(q.points) : "\u2014" }),
         ]));
       });
-      const n = spec.questions.length;
-      progressText.textContent = T("{n} of {m} answered", { n: answered, m: n });
-      barFill.style.width = (n ? Math.round((answered / n) * 100) : 0) + "%";
-      scoreText.textContent = max > 0 ? T("Score") + ": " + F(score) + " / " + F(max) : "";
+      const { score, max } = totals;
       summaryFoot.textContent = "";
       let passCell = "";
       if (typeof spec.pass_mark === "number" && max > 0) {
@@ -262,6 +277,7 @@ export const h4sUI = (function () {
         el("td", { text: max > 0 ? F(score) + " / " + F(max) : "\u2014" }),
       ]));
     }
+    summary.addEventListener("toggle", () => { if (summary.open && summaryStale) fillSummary(); });
 
     build();
     render();
