@@ -4,7 +4,9 @@
 
 Two settings: both quizzes in one Jupyter Book 1.x book with the project's own _config.yml (one notebook
 each, executed, as their users publish them), and each tool's own standalone page (h4s's offline/SCORM
-page; jupyterquiz's notebook exported with nbconvert).  Each run opens both pages, alternating, in a fresh
+page; jupyterquiz's notebook exported with nbconvert).  The code cell that makes each quiz holds its
+answers, so it is hidden on both tools' pages, as published quizzes are (cell tag remove-input; nbconvert's
+exclude_input for jupyterquiz's page).  Each run opens both pages, alternating, in a fresh
 headless Chromium context after a blank page of the same origin (a warm browser with its renderer process
 running, a cold cache), and measures from navigation start:
 
@@ -82,7 +84,10 @@ def make_book() -> Path:
     for name, src in cells.items():
         nb = nbformat.v4.new_notebook()
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-        nb.cells = [nbformat.v4.new_markdown_cell(f"# {name}"), nbformat.v4.new_code_cell(src)]
+        # the quiz's source holds its answers: published pages hide it (h4s's modules tag remove-input;
+        # Jupyter Book honours the tag for both tools, nbconvert's exclude_input below)
+        nb.cells = [nbformat.v4.new_markdown_cell(f"# {name}"),
+                    nbformat.v4.new_code_cell(src, metadata={"tags": ["remove-input"]})]
         nbformat.write(nb, WORK / f"{name}.ipynb")
     (WORK / "_toc.yml").write_text("format: jb-book\nroot: index\nchapters:\n- file: h4s\n- file: jupyterquiz\n")
     subprocess.run([str(Path(sys.executable).parent / "jupyter-book"), "build", str(WORK), "--quiet"], check=True,
@@ -136,7 +141,7 @@ def make_standalone() -> Path:
     (out / "h4s.html").write_text(page_document(page), encoding="utf-8")
     nb = nbformat.read(WORK / "jupyterquiz.ipynb", as_version=4)
     NotebookClient(nb, timeout=120, kernel_name="python3").execute()
-    body, _ = HTMLExporter().from_notebook_node(nb)
+    body, _ = HTMLExporter(exclude_input=True).from_notebook_node(nb)
     (out / "jupyterquiz.html").write_text(body, encoding="utf-8")
     return out
 
