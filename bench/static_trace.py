@@ -1,0 +1,159 @@
+"""bench static, where the time goes: Chromium traces of h4s's standalone page and of control pages.
+
+    .venv/bin/python bench/static_page.py --pages standalone     # builds the pages once
+    .venv/bin/python bench/static_trace.py [--runs 15]
+
+static_page.py says *how long* until 50 questions are visible; this script says *what* the time is spent
+on, and which part of it a quiz can change.  From h4s's standalone page (bench/_work/static/standalone)
+it makes control pages that differ in one thing each, then loads all of them alternately, each in a fresh
+Chromium context after a blank page of the same origin (as static_page.py), with a performance trace
+(categories devtools.timeline, loading, blink.user_timing) and the same in-page watch of the questions.  Per page, medians of:
+
+* response: navigation start to the first byte of the page;
+* main-thread time before the first contentful paint: HTML parsing (scripts excluded), script, style
+  (UpdateLayoutTree), layout, paint;
+* laid out: all questions in the DOM and laid out (the in-page watch of static_page.py);
+* first contentful paint (FCP).
+
+The pages: a one-line page (the browser's floor); the same with a paragraph made by a script; h4s's page
+with the runtime and its CSS but no quiz; h4s's page with 5, then 50 questions; the 50-question page with
+the quiz's DOM pre-rendered into the HTML (what server-side rendering could at best give); jupyterquiz's
+standalone page (50 questions, nbconvert).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+
+from static_page import FCP, N, WATCH, WORK, serve
+
+STANDALONE = WORK / "standalone"
+MAIN = ("ParseHTML", "EvaluateScript", "UpdateLayoutTree", "Layout", "Paint")
+
+
+def _data_span(s: str) -> tuple[int, int]:
+    i = s.index('<script type="application/json" class="h4s-data">') + len('<script type="application/json" class="h4s-data">')
+    return i, s.index("</script>", i)
+
+
+def prerendered(page: str) -> str:
+    """The page with the quiz's DOM, as the runtime builds it in Chromium, written into the HTML, and the
+    runtime started only after the first frame (it then removes the copy and mounts as usual): what a
+    server-side rendering of the questions could at best give, with no script before the first paint."""
+    from playwright.sync_api import sync_playwright
+    srv, base = serve(STANDALONE)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=["--no-sandbox"])
+            tab = browser.new_page()
+            tab.goto(f"{base}/h4s.html")
+            inner = tab.evaluate("document.querySelector('.h4s-quiz .h4s-inner').outerHTML")
+            browser.close()
+    finally:
+        srv.shutdown()
+    opening = '<div class="h4s-quiz h4s-static" data-h4s-static lang="en">'
+    a = page.index(opening) + len(opening)
+    page = page[:a] + inner + page[a:]
+    i = page.index('<script id="h4s-runtime">') + len('<script id="h4s-runtime">')
+    j = page.index("</script>", i)
+    return (page[:i] + "requestAnimationFrame(() => setTimeout(() => {"
+            "document.querySelectorAll('.h4s-quiz > .h4s-inner').forEach((e) => e.remove());\n"
+            + page[i:j] + "\n}, 0));" + page[j:])
+
+
+def make_controls() -> dict[str, tuple[str, str, int]]:
+    """{label: (file, selector, questions)} written beside the standalone pages."""
+    page = (STANDALONE / "h4s.html").read_text(encoding="utf-8")
+    d = STANDALONE
+    (d / "ctl-script-line.html").write_text(
+        "<!DOCTYPE html><html lang='en'><title>one line</title><p>One line of text.</p><script>"
+        "const p=document.createElement('p');p.className='h4s-question';p.textContent='Made by a script.';"
+        "document.body.append(p);</script></html>", encoding="utf-8")
+    a = page.index('<div class="h4s-quiz h4s-static"')
+    b = page.index("</div>", a) + len("</div>")
+    (d / "ctl-no-quiz.html").write_text(page[:a] + page[b:], encoding="utf-8")
+    i, j = _data_span(page)
+    data = json.loads(page[i:j].replace("<\\/", "</"))
+    data["spec"] = dict(data["spec"], questions=data["spec"]["questions"][:5])
+    data["static"] = data["static"][:5]
+    five = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    (d / "ctl-5-questions.html").write_text(page[:i] + five + page[j:], encoding="utf-8")
+    (d / "ctl-prerendered.html").write_text(prerendered(page), encoding="utf-8")
+    return {
+        "one line of text (floor)": ("h4s-bench-one-line.html", "p", 1),
+        "one line + a paragraph made by a script": ("ctl-script-line.html", ".h4s-question", 1),
+        "h4s page, runtime and CSS, no quiz": ("ctl-no-quiz.html", "", 0),
+        "h4s page, 5 questions": ("ctl-5-questions.html", ".h4s-question", 5),
+        f"h4s page, {N} questions": ("h4s.html", ".h4s-question", N),
+        f"h4s page, {N} questions pre-rendered in the HTML, runtime after the first frame":
+            ("ctl-prerendered.html", ".h4s-question", N),
+        f"jupyterquiz page, {N} questions": ("jupyterquiz.html", ".Quiz", N),
+    }
+
+
+def trace_once(browser, base: str, file: str, sel: str, n: int) -> dict[str, float]:
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    page.goto(f"{base}/h4s-bench-blank.html")
+    if n:
+        page.add_init_script(WATCH % (sel, n))
+    browser.start_tracing(page=page, categories=["devtools.timeline", "loading", "blink.user_timing"])
+    page.goto(f"{base}/{file}", wait_until="load")
+    fcp = page.wait_for_function(FCP, timeout=5000).json_value()
+    laid = page.wait_for_function("() => window.__benchVisibleAt || false", timeout=5000).json_value() if n else None
+    events = json.loads(browser.stop_tracing())["traceEvents"]
+    ctx.close()
+    t0 = min(e["ts"] for e in events if e.get("name") == "navigationStart")
+    t_fcp = next(e["ts"] for e in events if e.get("name") == "firstContentfulPaint")
+    before = [e for e in events if t0 <= e["ts"] < t_fcp and e.get("ph") == "X"]
+    total = {k: sum(e.get("dur", 0) for e in before if e["name"] == k) / 1000 for k in MAIN}
+    total["ParseHTML"] -= total["EvaluateScript"]  # scripts run inside the parser's task
+    responses = [e["ts"] for e in events if e.get("name") == "ResourceReceiveResponse"]
+    out = {"response": (min(responses) - t0) / 1000 if responses else float("nan"), **total,
+           "laid out": laid if laid is not None else float("nan"),
+           "FCP": fcp}
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=15)
+    a = ap.parse_args()
+    if not (STANDALONE / "h4s.html").exists():
+        sys.exit(f"{STANDALONE / 'h4s.html'} is missing: run `python bench/static_page.py --pages standalone` first")
+    pages = make_controls()
+    from playwright.sync_api import sync_playwright
+    res: dict[str, dict[str, list[float]]] = {k: {} for k in pages}
+    srv, base = serve(STANDALONE)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=[
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run",
+                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"])
+            for _ in range(a.runs):
+                for label, (file, sel, n) in pages.items():
+                    for k, v in trace_once(browser, base, file, sel, n).items():
+                        res[label].setdefault(k, []).append(v)
+            browser.close()
+    finally:
+        srv.shutdown()
+    from _util import machine
+    print(f"machine: {machine()}; medians in ms of {a.runs} traced loads per page; main-thread columns "
+          "are time spent before the first contentful paint")
+    cols = ["response", "ParseHTML", "EvaluateScript", "UpdateLayoutTree", "Layout", "Paint", "laid out", "FCP"]
+    names = {"ParseHTML": "parse", "EvaluateScript": "script", "UpdateLayoutTree": "style"}
+    print("| page | " + " | ".join(names.get(c, c) for c in cols) + " |")
+    print("| --- |" + " ---: |" * len(cols))
+    for label, r in res.items():
+        cells = []
+        for c in cols:
+            xs = [x for x in r[c] if x == x]  # drop NaN (no questions to watch)
+            cells.append(f"{statistics.median(xs):.1f}" if xs else "–")
+        print(f"| {label} | " + " | ".join(cells) + " |")
+
+
+if __name__ == "__main__":
+    main()
