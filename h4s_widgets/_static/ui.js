@@ -131,8 +131,8 @@ export const h4sUI = (function () {
     const started = {};
 
     root.classList.add("h4s-quiz", mode === "static" ? "h4s-static" : "h4s-live");
+    // built outside the page and attached once, at the end of createQuiz
     const inner = el("div", { class: "h4s-inner" });
-    root.append(inner);
 
     // header: title, progress, running score
     const head = el("div", { class: "h4s-quiz-head" });
@@ -183,7 +183,7 @@ export const h4sUI = (function () {
         started[q.id] = Date.now();
         return v;
       });
-      typeset(root);
+      if (inner.isConnected) typeset(root);
     }
 
     const pending = {};
@@ -281,6 +281,8 @@ export const h4sUI = (function () {
 
     build();
     render();
+    root.append(inner);
+    typeset(root);
 
     return {
       update(newState) {
