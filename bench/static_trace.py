@@ -17,8 +17,8 @@ Chromium context after a blank page of the same origin (as static_page.py), with
 
 The pages: a one-line page (the browser's floor); the same with a paragraph made by a script; h4s's page
 with the runtime and its CSS but no quiz; h4s's page with 5, then 50 questions; the 50-question page with
-the quiz's DOM pre-rendered into the HTML (what server-side rendering could at best give); jupyterquiz's
-standalone page (50 questions, nbconvert).
+the quiz's DOM pre-rendered into the HTML (what server-side rendering could at best give); the same page
+without the quiz's CSS (unstyled questions); jupyterquiz's standalone page (50 questions, nbconvert).
 """
 from __future__ import annotations
 
@@ -81,6 +81,8 @@ def make_controls() -> dict[str, tuple[str, str, int]]:
     five = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     (d / "ctl-5-questions.html").write_text(page[:i] + five + page[j:], encoding="utf-8")
     (d / "ctl-prerendered.html").write_text(prerendered(page), encoding="utf-8")
+    a = page.index('<style id="h4s-css">') + len('<style id="h4s-css">')
+    (d / "ctl-no-css.html").write_text(page[:a] + page[page.index("</style>", a):], encoding="utf-8")
     return {
         "one line of text (floor)": ("h4s-bench-one-line.html", "p", 1),
         "one line + a paragraph made by a script": ("ctl-script-line.html", ".h4s-question", 1),
@@ -89,6 +91,7 @@ def make_controls() -> dict[str, tuple[str, str, int]]:
         f"h4s page, {N} questions": ("h4s.html", ".h4s-question", N),
         f"h4s page, {N} questions pre-rendered in the HTML, runtime after the first frame":
             ("ctl-prerendered.html", ".h4s-question", N),
+        f"h4s page, {N} questions, without the quiz's CSS": ("ctl-no-css.html", ".h4s-question", N),
         f"jupyterquiz page, {N} questions": ("jupyterquiz.html", ".Quiz", N),
     }
 
