@@ -220,8 +220,21 @@ export const h4sUI = (function () {
       root.dispatchEvent(new CustomEvent("h4s:graded", { bubbles: true, composed: true, detail }));
     }
 
-    function render() {
+    function totals() {
       let answered = 0, score = 0, max = 0;
+      spec.questions.forEach((q) => {
+        const st = state[q.id] || {};
+        const attempts = st.attempts || 0;
+        if (attempts > 0) answered += 1;
+        if (q.graded) {
+          max += q.points || 0;
+          if (attempts > 0 && st.result) score += st.result.score || 0;
+        }
+      });
+      return { answered, score, max };
+    }
+
+    function render() {
       spec.questions.forEach((q, i) => {
         const st = state[q.id] || {};
         const v = views[i];
@@ -229,24 +242,18 @@ export const h4sUI = (function () {
         const attempts = st.attempts || 0;
         if ((lastAttempts[q.id] || 0) < attempts) gradedEvent(q, st);
         lastAttempts[q.id] = attempts;
-        if (attempts > 0) answered += 1;
-        if (q.graded) {
-          max += q.points || 0;
-          if (attempts > 0 && st.result) score += st.result.score || 0;
-        }
       });
+      const { answered, score, max } = totals();
       const n = spec.questions.length;
       progressText.textContent = T("{n} of {m} answered", { n: answered, m: n });
       barFill.style.width = (n ? Math.round((answered / n) * 100) : 0) + "%";
       scoreText.textContent = max > 0 ? T("Score") + ": " + F(score) + " / " + F(max) : "";
-      totals = { score, max };
       // the summary table (a row per question) is made when it is open: nobody sees it closed, and
       // 50 questions' rows were a fifth of a quiz's DOM on the first paint
       summaryStale = true;
       if (summary.open) fillSummary();
     }
 
-    let totals = { score: 0, max: 0 };
     let summaryStale = true;
     function fillSummary() {
       summaryStale = false;
@@ -263,7 +270,7 @@ export const h4sUI = (function () {
           el("td", { text: q.graded ? (res ? F(res.score) : "\u2014") + " / " + F(q.points) : "\u2014" }),
         ]));
       });
-      const { score, max } = totals;
+      const { score, max } = totals();
       summaryFoot.textContent = "";
       let passCell = "";
       if (typeof spec.pass_mark === "number" && max > 0) {
