@@ -146,6 +146,12 @@ def make_standalone() -> Path:
     return out
 
 
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run",
+    # no internet, as in many classrooms: any other host fails at once, without intercepting requests
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"]
+
 BLANK = "h4s-bench-blank.html"
 FLOOR = "h4s-bench-one-line.html"
 
@@ -265,11 +271,7 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
     results = {}
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run",
-            # no internet, as in many classrooms: any other host fails at once, without intercepting requests
-            "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"])
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
         for label, d in dirs.items():
             srv, base = serve(d)
             try:

@@ -27,7 +27,7 @@ import json
 import statistics
 import sys
 
-from static_page import FCP, N, WATCH, WORK, serve
+from static_page import CHROMIUM_ARGS, FCP, N, WATCH, WORK, serve
 
 STANDALONE = WORK / "standalone"
 MAIN = ("ParseHTML", "EvaluateScript", "UpdateLayoutTree", "Layout", "Paint")
@@ -132,10 +132,7 @@ def main() -> None:
     srv, base = serve(STANDALONE)
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=[
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run",
-                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"])
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
             for _ in range(a.runs):
                 for label, (file, sel, n) in pages.items():
                     for k, v in trace_once(browser, base, file, sel, n).items():
