@@ -131,10 +131,18 @@ function h4sRecStatement(d, id, lang) {
   };
 }
 
+// a quiz's strings, parsed once per quiz: its payload (every question) does not change, and the slot is
+// filled again after every answer
+const h4sRecStringsOf = typeof WeakMap === "function" ? new WeakMap() : null;
 function h4sRecStrings(root) {
   const quiz = root && root.closest ? root.closest(".h4s-quiz") : null;
   const data = quiz && quiz.querySelector("script.h4s-data");
-  try { return (data && JSON.parse(data.textContent).strings) || {}; } catch (e) { return {}; }
+  if (!data) return {};
+  if (h4sRecStringsOf && h4sRecStringsOf.has(data)) return h4sRecStringsOf.get(data);
+  let strings = {};
+  try { strings = JSON.parse(data.textContent).strings || {}; } catch (e) { /* no strings: English */ }
+  if (h4sRecStringsOf) h4sRecStringsOf.set(data, strings);
+  return strings;
 }
 
 function h4sRecT(strings, id, vars) {
@@ -153,7 +161,8 @@ function h4sRecFill() {
   document.querySelectorAll(".h4s-records-slot").forEach((slot) => {
     const quiz = slot.closest(".h4s-quiz");
     const module = (quiz && quiz.getAttribute("data-h4s-module")) || slot.getAttribute("data-module") || "";
-    const T = (id, vars) => h4sRecT(h4sRecStrings(slot), id, vars);
+    const strings = h4sRecStrings(slot);
+    const T = (id, vars) => h4sRecT(strings, id, vars);
     let note = slot.querySelector(".h4s-records-note");
     let btn = slot.querySelector(".h4s-records-download");
     if (!btn) {
