@@ -27,9 +27,8 @@ from typing import Iterator
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
-AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "tests" / "_artifacts"
-CHROMIUM = os.environ.get("H4S_CHROMIUM", "/usr/bin/chromium")
+from _tools import CHROMIUM  # noqa: E402,F401  (one place names the browser)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 WCAG_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
@@ -91,7 +90,8 @@ def open_page(browser, width: int = 1000, height: int = 900, **context_options):
 def run_axe(page, tags=WCAG_TAGS, context: str | None = None, disable: tuple[str, ...] = ()) -> list[dict]:
     """axe-core's violations (rules with the given tags) for the page or a CSS ``context``."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE_JS))
+        from _tools import npm_file
+        page.add_script_tag(path=str(npm_file("axe-core", "axe.min.js")))
     options = {"runOnly": {"type": "tag", "values": list(tags)}, "resultTypes": ["violations"]}
     if disable:
         options["rules"] = {r: {"enabled": False} for r in disable}

@@ -1,7 +1,6 @@
 """Generic fixtures: a free TCP port on 127.0.0.1 and a headless Chromium browser."""
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -20,9 +19,9 @@ def free_port():
 @pytest.fixture(scope="session")
 def browser():
     """One headless Debian Chromium per test session (per xdist worker)."""
-    from _browser import CHROMIUM, launch
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/ensure-chromium.sh (browser tests need Debian chromium)")
+    from _browser import launch
+    from _tools import chromium
+    chromium()
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
         b = launch(p)

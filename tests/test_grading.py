@@ -11,11 +11,11 @@ import json
 import math
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from _tools import node
 import yaml
 
 from h4s_widgets import grade
@@ -44,12 +44,6 @@ def write_json_cases() -> None:
 CASES: list[dict] = json.loads(CASES_JSON.read_text(encoding="utf-8")) if CASES_JSON.exists() else []
 
 
-def node() -> str:
-    exe = shutil.which("node")
-    if exe is None:
-        pytest.fail("node (JavaScript runtime, version 20 or later) is not on PATH; it is a project requirement: "
-                    "install Node.js to run the JS grader tests")
-    return exe
 
 
 def same_result(got: dict, want: dict) -> bool:

@@ -141,11 +141,10 @@ def test_base_from_environment(monkeypatch):
 
 def test_records_js_makes_the_same_statements_as_python(tmp_path):
     """records.js (static book) and xapi.py must map a graded interaction to the same statement."""
-    import shutil
     import subprocess
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is missing (make test installs it with the JS tests)")
+
+    from _tools import node as require_node
+    node = require_node()
     from h4s_widgets._assets import STATIC
     cases = []
     for qtype, (extra, response, _, _) in sorted(QUESTIONS.items()):

@@ -216,36 +216,30 @@ def test_empty_store(tmp_path, capsys):
 
 
 @pytest.mark.browser
-def test_report_screenshot(klass, tmp_path):
-    pw = pytest.importorskip("playwright.sync_api")
-    if not Path("/usr/bin/chromium").exists():
-        pytest.skip("Debian chromium missing (make test installs it)")
+def test_report_screenshot(klass, tmp_path, browser):
     root, db, recs = klass
     r = build_report(RecordStore(db).records(), tmp_path / "rep", banks=load_banks(root / "modules"),
                      title="Trainer report", synthetic=True,
                      note="Synthetic data: 30 made-up learners generated with a seeded random generator for this test.")
     ARTIFACTS.mkdir(exist_ok=True)
-    with pw.sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
-                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                                    "--disable-component-update", "--disable-sync", "--no-first-run"])
-        try:
-            page = b.new_page(viewport={"width": 1100, "height": 900})
-            requests = []
-            page.on("request", lambda req: requests.append(req.url))
-            page.goto(r["html"].as_uri())
-            assert page.locator("h1").inner_text() == "Trainer report"
-            # every image decoded and has alt text
-            imgs = page.locator("img")
-            assert imgs.count() >= 3
-            for i in range(imgs.count()):
-                assert imgs.nth(i).evaluate("e => e.complete && e.naturalWidth > 100")
-                assert len(imgs.nth(i).get_attribute("alt")) > 40
-            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
-            assert not [u for u in requests if not u.startswith(("file:", "data:"))]
-            page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
-        finally:
-            b.close()
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    try:
+        page = context.new_page()
+        requests = []
+        page.on("request", lambda req: requests.append(req.url))
+        page.goto(r["html"].as_uri())
+        assert page.locator("h1").inner_text() == "Trainer report"
+        # every image decoded and has alt text
+        imgs = page.locator("img")
+        assert imgs.count() >= 3
+        for i in range(imgs.count()):
+            assert imgs.nth(i).evaluate("e => e.complete && e.naturalWidth > 100")
+            assert len(imgs.nth(i).get_attribute("alt")) > 40
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        assert not [u for u in requests if not u.startswith(("file:", "data:"))]
+        page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
+    finally:
+        context.close()
     assert (ARTIFACTS / "report.png").stat().st_size > 20_000
     shutil.copy(r["html"], ARTIFACTS / "report.html")
 

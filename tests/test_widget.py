@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from _tools import node
 
 from h4s_widgets import Quiz, load_bank
 from h4s_widgets._assets import static_runtime, widget_esm
@@ -269,7 +269,6 @@ def test_unknown_messages_are_ignored():
     assert w.state == {}
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 def test_assembled_scripts_parse(tmp_path):
     """The anywidget module and the static classic script are valid JavaScript."""
     esm = tmp_path / "widget.mjs"
@@ -277,7 +276,7 @@ def test_assembled_scripts_parse(tmp_path):
     classic = tmp_path / "runtime.js"
     classic.write_text(static_runtime(), encoding="utf-8")
     for f in (esm, classic):
-        r = subprocess.run(["node", "--check", str(f)], capture_output=True, text=True)
+        r = subprocess.run([node(), "--check", str(f)], capture_output=True, text=True)
         assert r.returncode == 0, r.stderr
     assert "export default" in widget_esm()
     assert not re.search(r"^\s*(import|export)\s", static_runtime(), re.M)
@@ -294,9 +293,7 @@ def test_minified_runtime_is_current():
     committed = _assets.MINIFIED.read_text(encoding="utf-8")
     assert f" sources:{_assets.sources_digest()} " in committed.splitlines()[0], "stale: run `npm run build-js`"
     assert static_runtime() == committed
-    node = shutil.which("node")
-    assert node, "node is needed to check the minified runtime (apt-get install nodejs)"
-    assert _assets.build_static_runtime(node) == committed, "stale: run `npm run build-js`"
+    assert _assets.build_static_runtime(node()) == committed, "stale: run `npm run build-js`"
     assert "payload.server" in committed  # h4s_kit/serve.py: this runtime can grade on the server
     # issue 7: the quiz JS a static page ships stays small
     assert len(gzip.compress(committed.encode(), 9)) <= 15 * 1024

@@ -1,0 +1,40 @@
+"""One rule for the tools that the README's `make test` installs: a missing one fails, with how to install it.
+
+Nothing that `make test` sets up (Node.js, the npm packages of package.json, Debian chromium) may be skipped:
+a skip would hide a broken feature.  Only material that is not part of the project (``../shared``) skips.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("H4S_CHROMIUM", "/usr/bin/chromium")
+
+
+def node() -> str:
+    """The `node` executable, or a failing test that says how to install it."""
+    exe = shutil.which("node")
+    if exe is None:
+        pytest.fail("node is not on PATH: install Node.js 20 or later (Debian: apt-get install nodejs npm); "
+                    "`make test` needs it for the JS tests")
+    return exe
+
+
+def npm_file(*parts: str) -> Path:
+    """A file of an npm package in node_modules/, or a failing test that says how to install it."""
+    path = ROOT.joinpath("node_modules", *parts)
+    if not path.exists():
+        pytest.fail(f"{path.relative_to(ROOT)} is missing: run `npm ci` in {ROOT} (`make setup` does it)")
+    return path
+
+
+def chromium() -> str:
+    """Debian's Chromium, or a failing test that says how to install it."""
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: run `bash scripts/ensure-system-packages.sh` "
+                    "(installs Debian chromium; `make test` does it)")
+    return CHROMIUM
