@@ -118,9 +118,12 @@ def test_migrations_from_v1_and_refuse_newer(tmp_path):
     con.commit()
     con.close()
     s = RecordStore(db)
-    assert s.user_version == store_mod.SCHEMA_VERSION == 2
+    assert s.user_version == store_mod.SCHEMA_VERSION == 3
     assert s.records()[0]["uuid"] == "u1"
     assert s.module_result("l1", "m") is None  # table from migration 2 exists
+    indexes = {r[0] for r in s.conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+    assert "records_attempts" in indexes        # migration 3: attempts are counted from the records
+    assert s.attempts("l1", "m", "q") == 1 and s.attempts("l1", "m", "other") == 0
     s.conn.execute("PRAGMA user_version=99")
     s.close()
     with pytest.raises(RecordsError, match="newer h4s"):
@@ -247,3 +250,18 @@ def test_sink_on_network_fs_keeps_the_quiz_working(tmp_path, monkeypatch, caplog
                   "attempt": 1, "timestamp": time.time(), "duration_s": 1})
     assert caplog.text.count("learner records are off for this kernel") == 1
     assert "network file system" in caplog.text and not (tmp_path / "records.sqlite").exists()
+
+
+def test_data_dir_database_and_wal_are_private(tmp_path, monkeypatch):
+    """The data folder is made 0700; records.sqlite, -wal, -shm and the pseudonym key are 0600."""
+    import stat
+    monkeypatch.setenv("H4S_DATA_DIR", str(tmp_path / "data"))
+    s = RecordStore(tmp_path / "data" / "records.sqlite")
+    s.add_record({"learner": "l-0001", "module": "m", "question": "q", "qtype": "numeric", "response": "3"})
+    store_mod.pseudonymise("anna@example.org", tmp_path / "data")
+    assert stat.S_IMODE((tmp_path / "data").stat().st_mode) == 0o700
+    files = sorted(p.name for p in (tmp_path / "data").iterdir())
+    assert {"records.sqlite", "records.sqlite-wal", "records.sqlite-shm", "pseudonym.key"} <= set(files)
+    for name in files:
+        assert stat.S_IMODE((tmp_path / "data" / name).stat().st_mode) == 0o600, name
+    s.close()

@@ -93,6 +93,10 @@ MIGRATIONS: list[str] = [
     CREATE INDEX queue_pending ON xapi_queue (status, next_try);
     CREATE INDEX queue_learner ON xapi_queue (learner);
     """,
+    # 3: attempts are counted from the records (per learner, module, question): h4s serve's limits
+    """
+    CREATE INDEX records_attempts ON records (learner, module, question);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -117,6 +121,29 @@ def db_path() -> Path:
     return data_dir() / DB_NAME
 
 
+def private_dir(directory: Path) -> Path:
+    """Make ``directory`` for h4s data if missing, with mode 0700 (its parents are made as usual)."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            directory.mkdir(mode=0o700)     # 0700 & ~umask is 0700 for any usual umask
+        except FileExistsError:
+            pass
+    return directory
+
+
+def _private_files(db: Path) -> None:
+    """records.sqlite and its -wal/-shm: mode 0600 (they hold learner answers)."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        f = Path(str(db) + suffix)
+        try:
+            if f.exists() and f.stat().st_mode & 0o077:
+                os.chmod(f, 0o600)
+        except OSError:
+            pass
+
+
 def looks_personal(learner: str) -> bool:
     """True when a learner id looks like an e-mail or an IP address."""
     if _EMAIL.search(learner) or _IPV4.search(learner):
@@ -138,7 +165,7 @@ def _secret(directory: Path) -> bytes:
         return bytes.fromhex(p.read_text().strip())
     except (OSError, ValueError):
         pass
-    directory.mkdir(parents=True, exist_ok=True)
+    private_dir(directory)
     key = secrets.token_hex(32)
     try:
         fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -196,7 +223,13 @@ class RecordStore:
         self.path = Path(path) if path is not None else db_path()
         if check_fs:
             check_local(self.path, mounts_file)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
+        # SQLite gives the -wal and -shm files the mode of the database file: make that one 0600 first
+        try:
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            pass
+        _private_files(self.path)
         self.conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                                     check_same_thread=False)
         self.conn.row_factory = sqlite3.Row
@@ -205,6 +238,7 @@ class RecordStore:
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.execute("PRAGMA secure_delete=ON")
         self._migrate()
+        _private_files(self.path)
 
     # ---------------------------------------------------------------- basics
     @staticmethod
@@ -308,6 +342,11 @@ class RecordStore:
 
     def count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM records").fetchone()[0]
+
+    def attempts(self, learner: str, module: str, question: str) -> int:
+        """How many answers of ``learner`` to ``question`` of ``module`` are stored (the attempts so far)."""
+        return self.conn.execute("SELECT count(*) FROM records WHERE learner=? AND module=? AND question=?",
+                                 (learner, module, question)).fetchone()[0]
 
     def history(self, learner: str, module: str) -> list[dict]:
         return self.records(module=module, learner=learner)
