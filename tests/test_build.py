@@ -61,10 +61,6 @@ def built(tmp_path_factory):
     return proj, res, lines
 
 
-def test_mini_fixture_has_modules():
-    assert len(MINI_IDS) >= 2, MINI_IDS
-
-
 def test_toc_lists_every_module_in_order(built):
     proj, _, _ = built
     files = toc_files(proj / "_toc.yml")

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from _browser import format_violations, open_page, run_axe, screenshot, serve_directory, start_server_process, tab_to
+from _ralph import RalphServer
 from h4s_kit.cli import main
-from h4s_kit.records.ralph_app import RalphServer
 
 pytestmark = pytest.mark.browser
 

@@ -4,15 +4,13 @@ from __future__ import annotations
 import time
 
 import pytest
+from _ralph import RalphServer
 
 from h4s_kit.records.live import LiveSink
 from h4s_kit.records.lrs import config_from_env, flush
-from h4s_kit.records.ralph_app import RalphServer
 from h4s_kit.records.store import RecordStore
 from h4s_widgets._grading import grade
 from h4s_widgets._schema import parse_question
-
-pytest.importorskip("ralph")  # an install without the test extra: ralph is in pyproject's [test]
 
 Q = [parse_question({"type": "single_choice", "id": f"q{i}", "text": f"Question {i}",
                      "options": [{"id": "a", "text": "A"}, {"id": "b", "text": "B"}], "answer": "b"})

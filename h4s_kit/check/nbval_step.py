@@ -7,7 +7,7 @@ a NBVAL_CHECK_OUTPUT cell whose outputs changed).  This step reports them.
 
 nbval itself runs, as a subprocess,
 
-    python -m pytest --nbval-lax -q -p no:cacheprovider [-n JOBS --dist loadscope] NOTEBOOKS
+    python -m pytest --nbval-lax -q -p no:cacheprovider -p no:randomly [-n JOBS --dist loadscope] NOTEBOOKS
 
 (``--dist loadscope`` keeps each notebook on one kernel) for the notebooks one run cannot stand in for
 (cells marked NBVAL_SKIP or tagged skip-execution, an nbval sanitize file next to the notebook, a notebook
@@ -36,7 +36,7 @@ _EXC = re.compile(r"^([A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt|Warning|Tim
 
 
 def nbval_command(notebooks: list[str], jobs: int = 1, timeout: float = 120) -> list[str]:
-    cmd = [sys.executable, "-m", "pytest", "--nbval-lax", "-q", "-p", "no:cacheprovider",
+    cmd = [sys.executable, "-m", "pytest", "--nbval-lax", "-q", "-p", "no:cacheprovider", "-p", "no:randomly",
            "-p", "h4s_kit.check.nbval_step", "--nbval-cell-timeout", str(int(max(1, timeout)))]
     if jobs > 1:
         cmd += ["-n", str(jobs), "--dist", "loadscope"]
