@@ -15,6 +15,9 @@ The Voilà version under ``/live/`` stays for running a whole notebook.
 from __future__ import annotations
 
 import json
+import logging
+import math
+import os
 import re
 import threading
 import time
@@ -25,8 +28,13 @@ from typing import Any
 from h4s_widgets._errors import H4SError
 from h4s_widgets._events import emit_record
 from h4s_widgets._grading import grade
-from h4s_widgets._schema import QuestionBase, load_bank
+from h4s_widgets._safe_json import UnsafeInput
+from h4s_widgets._safe_json import check as check_clean
+from h4s_widgets._safe_json import loads as safe_loads
+from h4s_widgets._schema import Essay, QuestionBase, load_bank
 from h4s_widgets._spec import feedback_texts, solution_html
+
+log = logging.getLogger("h4s.serve")
 
 API_PREFIX = "/api/quiz"
 MAX_BODY = 256 * 1024
@@ -57,14 +65,30 @@ def strip_keys(page: str, api: str = API_PREFIX) -> str:
 
 
 class QuizService:
-    """Grades for every module under ``modules_dir``; banks are read once and reloaded when changed."""
+    """Grades for every module under ``modules_dir``; banks are read once and reloaded when changed.
+
+    The learner id is an argument of :meth:`check` and :meth:`solution`, never a field of the body: the
+    front server passes the id it issued (``h4s_kit.identity``).  Attempts are the learner's answers
+    stored in the record store (``records.sqlite``), so a limit survives a restart and cannot be reset
+    by the browser; with records off (``H4S_RECORDS=off``) they are counted in memory instead.  An answer
+    is graded only when it can be stored (:mod:`h4s_widgets._safe_json` refuses what cannot), and the
+    grade is returned only once its record is stored.  A question bank that cannot be read fails its own
+    questions only; the reason goes to the server log, the learner gets one line without paths.
+    """
 
     def __init__(self, modules_dir: Path, max_code_runs: int = 2, lang: str | None = None):
         self.modules_dir = Path(modules_dir)
         self.lang = lang
         self._banks: dict[str, tuple[float, dict[str, QuestionBase]]] = {}
-        self._attempts: dict[tuple[str, str, str], int] = {}
+        self._attempts: dict[tuple[str, str, str], int] = {}   # only when records are off
         self._lock = threading.Lock()
+        self._key_locks: dict[tuple[str, str, str], threading.Lock] = {}
+        self._broken: dict[str, list[str]] = {}                # module -> bank files that cannot be read
+        self.sink = None
+        if os.environ.get("H4S_RECORDS", "sqlite").lower() not in ("off", "0", "none", ""):
+            from .records.live import LiveSink
+            from .records.store import db_path
+            self.sink = LiveSink(db_path())
         self.pool = ThreadPoolExecutor(max_workers=max_code_runs, thread_name_prefix="h4s-code")
 
     # ----------------------------------------------------------- questions
@@ -73,7 +97,8 @@ class QuizService:
             raise QuizApiError(400, "module: expected a module id such as 04-open-educational-resources")
         d = self.modules_dir / module
         if not (d / "questions").is_dir():
-            raise QuizApiError(404, f"module {module!r} has no questions/ folder under {self.modules_dir}")
+            raise QuizApiError(404, f"there is no module {module!r} with questions on this server; "
+                                    "open the module from the book's table of contents")
         return d
 
     def questions(self, module: str) -> dict[str, QuestionBase]:
@@ -85,11 +110,19 @@ class QuizService:
             if cached and cached[0] == stamp:
                 return cached[1]
         found: dict[str, QuestionBase] = {}
+        broken: list[str] = []
         for f in files:
-            for q in load_bank(f).questions:
+            try:
+                bank = load_bank(f)
+            except Exception as e:   # one bad bank fails its own questions only; the reason goes to the log
+                log.error("h4s serve: module %s: question bank %s cannot be read: %s", module, f.name, e)
+                broken.append(f.name)
+                continue
+            for q in bank.questions:
                 found.setdefault(q.id, q)
         with self._lock:
             self._banks[module] = (stamp, found)
+            self._broken[module] = broken
         return found
 
     def question(self, module: str, qid: Any) -> QuestionBase:
@@ -97,6 +130,11 @@ class QuizService:
             raise QuizApiError(400, "qid: expected a question id")
         q = self.questions(module).get(qid)
         if q is None:
+            broken = self._broken.get(module)
+            if broken:
+                raise QuizApiError(503, f"module {module}: question {qid} cannot be graded now: a question bank "
+                                        f"of this module ({', '.join(broken)}) cannot be read; tell your trainer "
+                                        "(`h4s check` names the fault)")
             raise QuizApiError(404, f"module {module!r} has no question {qid!r}")
         return q
 
@@ -104,59 +142,124 @@ class QuizService:
     @staticmethod
     def _learner(learner: Any) -> str:
         if not isinstance(learner, str) or not re.match(r"^[A-Za-z0-9_.:-]{8,80}$", learner):
-            raise QuizApiError(400, "learner: expected the pseudonymous id the page keeps in this browser")
+            raise QuizApiError(400, "no learner id: open the quiz from the book so that the server can issue one")
         return learner
 
-    def check(self, body: dict) -> dict:
-        module, learner = body.get("module"), self._learner(body.get("learner"))
-        q = self.question(module, body.get("qid"))
-        key = (learner, module, q.id)
+    def _key_lock(self, key: tuple[str, str, str]) -> threading.Lock:
         with self._lock:
-            attempts = self._attempts.get(key, 0)
-        if q.max_attempts is not None and attempts >= q.max_attempts:
-            raise QuizApiError(409, f"question {q.id}: no attempts left ({q.max_attempts})")
-        started = time.time()
-        result = grade(q, body.get("response"))
-        fb = feedback_texts(q, self.lang)
-        counted = not ({"empty", "invalid"} & set(result.feedback))
-        if counted:
+            return self._key_locks.setdefault(key, threading.Lock())
+
+    def attempts(self, learner: str, module: str, q: QuestionBase) -> int:
+        """The learner's counted answers to ``q`` so far (stored records; in memory with records off)."""
+        if self.sink is None:
             with self._lock:
-                attempts = self._attempts.get(key, 0) + 1
-                self._attempts[key] = attempts
-            duration = body.get("duration_s")
-            emit_record({
-                "learner": learner, "module": module, "question": q, "response": body.get("response"),
-                "result": result, "attempt": attempts, "timestamp": started,
-                "duration_s": float(duration) if isinstance(duration, (int, float)) else 0.0,
-            })
-        return {
+                return self._attempts.get((learner, module, q.id), 0)
+        try:
+            return self.sink.attempts(learner, module, q.id)
+        except Exception as e:
+            log.error("h4s serve: cannot read the attempts of %s/%s: %s", module, q.id, e)
+            raise QuizApiError(503, f"question {q.id}: your attempts cannot be read just now; try again in a "
+                                    "minute, and tell your trainer if it goes on") from None
+
+    def _store(self, event: dict) -> None:
+        q = event["question"]
+        if self.sink is None:
+            with self._lock:
+                key = (event["learner"], event["module"], q.id)
+                self._attempts[key] = self._attempts.get(key, 0) + 1
+        else:
+            try:
+                self.sink.record(event)
+            except Exception as e:
+                log.error("h4s serve: the answer to %s/%s could not be stored: %s", event["module"], q.id, e)
+                raise QuizApiError(503, f"question {q.id}: your answer could not be saved, so it was not graded; "
+                                        "try again in a minute, and tell your trainer if it goes on") from None
+        emit_record(event, store=False)
+
+    @staticmethod
+    def _solution_allowed(q: QuestionBase, attempts: int) -> bool:
+        """The rule of the bank format: 'Show solution' after ``show_solution_after`` checks (never if unset);
+        an essay's example answer once the learner has submitted their own."""
+        if q.show_solution_after and attempts >= q.show_solution_after:
+            return True
+        return isinstance(q, Essay) and bool(q.model_answer) and attempts >= 1
+
+    def check(self, body: dict, learner: Any = None) -> dict:
+        """Grade ``body["response"]`` for ``learner`` (the id the server issued; any id in ``body`` is ignored)."""
+        learner = self._learner(learner)
+        module = body.get("module")
+        q = self.question(module, body.get("qid"))
+        response = body.get("response")
+        duration = body.get("duration_s")
+        try:
+            check_clean(response)
+        except UnsafeInput as e:
+            raise QuizApiError(400, f"question {q.id}: {e}") from None
+        if isinstance(duration, bool) or not isinstance(duration, (int, float)) or not math.isfinite(duration) \
+                or duration < 0:
+            duration = None
+        key = (learner, module, q.id)
+        with self._key_lock(key):    # count, grade and store one answer at a time per learner and question
+            attempts = self.attempts(learner, module, q)
+            if q.max_attempts is not None and attempts >= q.max_attempts:
+                raise QuizApiError(409, f"question {q.id}: no attempts left ({q.max_attempts})")
+            started = time.time()
+            result = grade(q, response)
+            fb = feedback_texts(q, self.lang)
+            counted = not ({"empty", "invalid"} & set(result.feedback))
+            if counted:
+                attempts += 1
+                self._store({
+                    "learner": learner, "module": module, "question": q, "response": response,
+                    "result": result, "attempt": attempts, "timestamp": started,
+                    "duration_s": float(duration) if duration is not None else 0.0,
+                })
+        out = {
             "attempts": attempts,
             "result": result.as_dict(details=True),
             "messages": [fb[i] for i in result.feedback if i in fb] if counted else [],
             "general": fb.get("general") if counted else None,
             "solution_available": bool(q.show_solution_after and attempts >= q.show_solution_after),
         }
+        if counted and isinstance(q, Essay) and q.model_answer:
+            out["solution"] = solution_html(q, self.lang)   # a reflection's example answer, after one's own
+        return out
 
-    def solution(self, body: dict) -> dict:
-        module, learner = body.get("module"), self._learner(body.get("learner"))
+    def solution(self, body: dict, learner: Any = None) -> dict:
+        """The model solution, only when the bank's rule allows it for this learner's stored attempts."""
+        learner = self._learner(learner)
+        module = body.get("module")
         q = self.question(module, body.get("qid"))
-        with self._lock:
-            attempts = self._attempts.get((learner, module, q.id), 0)
-        if q.type != "code" and not (q.show_solution_after and attempts >= q.show_solution_after):
-            raise QuizApiError(403, f"question {q.id}: the solution opens after {q.show_solution_after or '—'} attempts")
+        attempts = self.attempts(learner, module, q)
+        if not self._solution_allowed(q, attempts):
+            when = f"after {q.show_solution_after} attempt(s)" if q.show_solution_after else "not for this question"
+            raise QuizApiError(403, f"question {q.id}: the solution is shown {when}")
         return {"solution": solution_html(q, self.lang)}
 
 
-def make_handlers(service: QuizService, prefix: str = API_PREFIX) -> list:
-    """Tornado routes for the API (added to the front server of ``h4s serve``)."""
+def make_handlers(service: QuizService, prefix: str = API_PREFIX, identity=None) -> list:
+    """Tornado routes for the API (added to the front server of ``h4s serve``).
+
+    ``identity`` (:class:`h4s_kit.identity.Identity`) issues and reads the learner cookie; without one,
+    an identity with a key of this process only is used (ids then last until the process ends)."""
+    import secrets
+    from urllib.parse import urlsplit
+
     from tornado import web
     from tornado.ioloop import IOLoop
+
+    from .identity import Identity
+
+    if identity is None:
+        identity = Identity(secrets.token_bytes(32))
 
     class Api(web.RequestHandler):
         def initialize(self, action: str):
             self.action = action
 
-        def check_xsrf_cookie(self):  # JSON POST from our own page; no cookies are used
+        def check_xsrf_cookie(self):
+            # a JSON POST only: a cross-site form cannot send application/json, a cross-site fetch with it needs
+            # a CORS preflight that this server refuses (405), and the SameSite cookie is not sent cross-site
             return None
 
         async def post(self):
@@ -166,27 +269,40 @@ def make_handlers(service: QuizService, prefix: str = API_PREFIX) -> list:
                 return self._fail(413, "the answer is too long")
             if not self.request.headers.get("Content-Type", "").startswith("application/json"):
                 return self._fail(415, "send application/json")
+            origin = self.request.headers.get("Origin")
+            if origin and urlsplit(origin).netloc.lower() != self.request.host.lower():
+                return self._fail(403, "answers are accepted from this course's own pages only")
             try:
-                body = json.loads(self.request.body or b"{}")
+                body = safe_loads(self.request.body or b"{}")
                 if not isinstance(body, dict):
                     raise ValueError
-            except ValueError:
+            except UnsafeInput as e:
+                return self._fail(400, f"the answer was refused: {e}")
+            except (ValueError, RecursionError):
                 return self._fail(400, "the request body must be a JSON object")
+            learner = identity.learner(self)          # issued by this server; any "learner" in the body is ignored
             fn = getattr(service, self.action)
             try:
                 q = service.question(body.get("module"), body.get("qid"))
                 if q.type == "code" and self.action == "check":  # a process with a time limit: off the loop
-                    out = await IOLoop.current().run_in_executor(service.pool, fn, body)
+                    out = await IOLoop.current().run_in_executor(service.pool, fn, body, learner)
                 else:
-                    out = fn(body)
+                    out = fn(body, learner)
             except QuizApiError as e:
                 return self._fail(e.status, str(e))
-            except H4SError as e:
-                return self._fail(500, str(e))
+            except Exception as e:   # never a path or a traceback to the learner; the details go to the log
+                log.exception("h4s serve: %s of %s/%s failed", self.action, body.get("module"), body.get("qid"))
+                where = f"module {body.get('module')}, question {body.get('qid')}"
+                return self._fail(500, f"{where}: the server could not {self.action} this answer; try again, and "
+                                       f"tell your trainer if it goes on ({type(e).__name__})")
             self.write(json.dumps(out, ensure_ascii=False))
 
         def _fail(self, status: int, message: str):
             self.set_status(status)
-            self.write(json.dumps({"error": message}))
+            self.write(json.dumps({"error": message}, ensure_ascii=False))
+
+        def write_error(self, status_code: int, **kwargs):
+            self.set_header("Content-Type", "application/json; charset=utf-8")
+            self.finish(json.dumps({"error": self._reason}))
 
     return [(f"{prefix}/check", Api, {"action": "check"}), (f"{prefix}/solution", Api, {"action": "solution"})]

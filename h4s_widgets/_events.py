@@ -41,10 +41,35 @@ def _load_defaults() -> None:
         add_sink(sink)
 
 
-def emit_record(record: dict) -> None:
+def _store_sinks() -> list:
+    if not _defaults_loaded:
+        _load_defaults()
+    return [s for s in _sinks if getattr(s, "is_store", False)]
+
+
+def stored_attempts(learner: str | None, module: str | None, qid: str) -> int | None:
+    """The learner's stored answers to a question (from the record store), or None when records are off.
+
+    Raises when the store cannot be read: a caller that enforces limits must not guess."""
+    for sink in _store_sinks():
+        return sink.attempts(learner, module, qid)
+    return None
+
+
+def store_record(record: dict) -> None:
+    """Store ``record`` in the record store (raising if it cannot be stored), then tell the other sinks."""
+    for sink in _store_sinks():
+        sink.record(record)
+    emit_record(record, store=False)
+
+
+def emit_record(record: dict, *, store: bool = True) -> None:
+    """Hand ``record`` to every sink (``store=False``: to every sink except the record store)."""
     if not _defaults_loaded:
         _load_defaults()
     for sink in list(_sinks):
+        if not store and getattr(sink, "is_store", False):
+            continue
         try:
             sink(record)
         except Exception:  # the quiz must keep working; the store logs its own details

@@ -29,7 +29,10 @@ LEARNER = "a1b2c3d4-0000-4000-8000-000000000001"
 
 
 @pytest.fixture()
-def service(tmp_path: Path) -> QuizService:
+def service(tmp_path: Path, monkeypatch) -> QuizService:
+    monkeypatch.setenv("H4S_DATA_DIR", str(tmp_path / "data"))   # records (and attempts) go to this test's store
+    monkeypatch.delenv("H4S_RECORDS", raising=False)
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
     qdir = tmp_path / "01-demo" / "questions"
     qdir.mkdir(parents=True)
     (qdir / "q.yml").write_text(yaml.safe_dump(BANK), encoding="utf-8")
@@ -60,29 +63,59 @@ def test_check_grades_counts_attempts_and_returns_only_this_answers_feedback(ser
     seen: list[dict] = []
     add_sink(seen.append)
     try:
-        out = service.check({"module": "01-demo", "qid": "capital", "response": "b", "learner": LEARNER})
+        out = service.check({"module": "01-demo", "qid": "capital", "response": "b"}, LEARNER)
         assert out["result"]["correct"] is False and out["attempts"] == 1
         assert out["messages"] == ["Norway is not in the EU."]
         assert out["solution_available"] is False
         with pytest.raises(QuizApiError) as e:
-            service.solution({"module": "01-demo", "qid": "capital", "learner": LEARNER})
+            service.solution({"module": "01-demo", "qid": "capital"}, LEARNER)
         assert e.value.status == 403
-        out = service.check({"module": "01-demo", "qid": "capital", "response": "a", "learner": LEARNER})
+        out = service.check({"module": "01-demo", "qid": "capital", "response": "a"}, LEARNER)
         assert out["result"]["score"] == 1.0 and out["attempts"] == 2 and out["solution_available"] is True
-        assert "Strasbourg" in service.solution({"module": "01-demo", "qid": "capital", "learner": LEARNER})["solution"]
-        service.check({"module": "01-demo", "qid": "capital", "response": "a", "learner": LEARNER})
+        assert "Strasbourg" in service.solution({"module": "01-demo", "qid": "capital"}, LEARNER)["solution"]
+        service.check({"module": "01-demo", "qid": "capital", "response": "a"}, LEARNER)
         with pytest.raises(QuizApiError) as e:  # max_attempts 3
-            service.check({"module": "01-demo", "qid": "capital", "response": "a", "learner": LEARNER})
+            service.check({"module": "01-demo", "qid": "capital", "response": "a"}, LEARNER)
         assert e.value.status == 409
         # an empty answer costs no attempt and makes no record
-        out = service.check({"module": "01-demo", "qid": "pi", "response": "", "learner": LEARNER})
+        out = service.check({"module": "01-demo", "qid": "pi", "response": ""}, LEARNER)
         assert out["attempts"] == 0 and out["result"]["feedback"] == ["empty"]
-        out = service.check({"module": "01-demo", "qid": "pi", "response": "3,14", "learner": LEARNER})
+        out = service.check({"module": "01-demo", "qid": "pi", "response": "3,14"}, LEARNER)
         assert out["result"]["correct"] is True
     finally:
         remove_sink(seen.append)
     assert [(r["question"].id, r["attempt"], r["learner"]) for r in seen] == [
         ("capital", 1, LEARNER), ("capital", 2, LEARNER), ("capital", 3, LEARNER), ("pi", 1, LEARNER)]
+
+
+def test_attempts_are_the_stored_records_and_survive_a_restart(service: QuizService, tmp_path: Path):
+    from h4s_kit.records.store import RecordStore
+    for answer in ("b", "b"):
+        service.check({"module": "01-demo", "qid": "capital", "response": answer}, LEARNER)
+    with RecordStore(tmp_path / "data" / "records.sqlite") as st:
+        assert st.attempts(LEARNER, "01-demo", "capital") == 2
+    again = QuizService(tmp_path)            # a restarted server: same store, same limits
+    out = again.check({"module": "01-demo", "qid": "capital", "response": "b"}, LEARNER)
+    assert out["attempts"] == 3 and out["solution_available"] is True
+    with pytest.raises(QuizApiError) as e:
+        again.check({"module": "01-demo", "qid": "capital", "response": "a"}, LEARNER)
+    assert e.value.status == 409
+    # the body's "learner" is not the learner: another id in the body changes nothing
+    with pytest.raises(QuizApiError):
+        again.check({"module": "01-demo", "qid": "capital", "response": "a", "learner": "someone-else-0001"}, LEARNER)
+    other = again.check({"module": "01-demo", "qid": "capital", "response": "a"}, "someone-else-0001")
+    assert other["attempts"] == 1
+
+
+def test_code_solution_only_by_the_rule_and_non_finite_or_broken_text_is_refused(service: QuizService):
+    with pytest.raises(QuizApiError) as e:                      # no show_solution_after: never
+        service.solution({"module": "01-demo", "qid": "sq"}, LEARNER)
+    assert e.value.status == 403
+    for bad in (float("nan"), float("inf"), "\ud800", ["ok", {"x": float("-inf")}]):
+        with pytest.raises(QuizApiError) as e:
+            service.check({"module": "01-demo", "qid": "pi", "response": bad}, LEARNER)
+        assert e.value.status == 400
+    assert service.attempts(LEARNER, "01-demo", service.question("01-demo", "pi")) == 0
 
 
 @pytest.mark.parametrize("body, status", [
@@ -93,8 +126,9 @@ def test_check_grades_counts_attempts_and_returns_only_this_answers_feedback(ser
     ({"module": "01-demo", "qid": "capital", "learner": "anna@example.org"}, 400),
 ])
 def test_bad_requests_are_refused_with_a_reason(service: QuizService, body: dict, status: int):
+    learner = body.pop("learner")
     with pytest.raises(QuizApiError) as e:
-        service.check(dict(body, response="a"))
+        service.check(dict(body, response="a"), learner)   # the id the server issued, not one from the body
     assert e.value.status == status and str(e.value)
 
 

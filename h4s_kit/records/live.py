@@ -24,7 +24,7 @@ import uuid as uuidlib
 from pathlib import Path
 from typing import Any
 
-from h4s_widgets._errors import H4SError
+from h4s_widgets._errors import H4SError, RecordsError
 
 from . import xapi
 from .lrs import BackgroundSender, config_from_env
@@ -54,6 +54,9 @@ def _closing_bank(module: str):
 
 
 class LiveSink:
+    #: the record store: ``h4s_widgets._events.store_record`` stores through it and fails when it fails
+    is_store = True
+
     def __init__(self, db: str | os.PathLike | None = None):
         self.db = db
         self.kernel_learner = "k-" + uuidlib.uuid4().hex[:20]
@@ -81,6 +84,28 @@ class LiveSink:
             self._banks[module] = _closing_bank(module)
         return self._banks[module]
 
+    def module_for(self, module: Any) -> str:
+        return module or os.environ.get("H4S_MODULE_ID") or Path.cwd().name
+
+    def attempts(self, sent: Any, module: Any, qid: str) -> int:
+        """Stored answers of the learner (resolved as for a record) to ``qid`` of ``module``."""
+        with self._lock:
+            return self.store().attempts(self.learner_for(sent), self.module_for(module), qid)
+
+    def record(self, event: dict) -> dict:
+        """Store one graded interaction now; RecordsError when it cannot be stored (nothing is half-stored)."""
+        import sqlite3
+        with self._lock:
+            store = self.store()
+            try:
+                rec = self._record(store, event)
+            except (sqlite3.Error, UnicodeError, ValueError, TypeError, OverflowError) as e:
+                log.error("h4s records: a record could not be stored: %s", e)
+                raise RecordsError("the answer could not be stored") from e
+        if self._sender is not None:
+            self._sender.poke()
+        return rec
+
     # ------------------------------------------------------------------ sink
     def __call__(self, event: dict) -> None:
         if self._broken:
@@ -100,7 +125,7 @@ class LiveSink:
     def _record(self, store: RecordStore, event: dict) -> dict:
         q = event["question"]
         result = event["result"]
-        module = event.get("module") or os.environ.get("H4S_MODULE_ID") or Path.cwd().name
+        module = self.module_for(event.get("module"))
         learner = self.learner_for(event.get("learner"))
         rec = {
             "uuid": new_uuid(), "learner": learner, "module": module, "question": q.id, "qtype": q.type,
