@@ -41,9 +41,15 @@ def _load_defaults() -> None:
         add_sink(sink)
 
 
+def _records_off() -> bool:
+    return os.environ.get("H4S_RECORDS", "sqlite").lower() in ("off", "0", "none", "")
+
+
 def _store_sinks() -> list:
     if not _defaults_loaded:
         _load_defaults()
+    if _records_off():    # read at every call: H4S_RECORDS=off switches the store off even once it was loaded
+        return []
     return [s for s in _sinks if getattr(s, "is_store", False)]
 
 
@@ -68,7 +74,7 @@ def emit_record(record: dict, *, store: bool = True) -> None:
     if not _defaults_loaded:
         _load_defaults()
     for sink in list(_sinks):
-        if not store and getattr(sink, "is_store", False):
+        if getattr(sink, "is_store", False) and (not store or _records_off()):
             continue
         try:
             sink(record)

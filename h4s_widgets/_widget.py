@@ -7,6 +7,15 @@ kernel): the display output also carries ``text/html`` with the same
 front-end, the hashed key and the feedback, so the question works in a page
 built by Jupyter Book or nbconvert.  Under ``h4s serve`` (``H4S_LIVE=1``) the
 fallback is left out so that no key reaches the browser.
+
+The synced ``state`` is a display only: the browser can write it, so nothing
+is read back from it.  Attempts are counted in Python, from the learner's
+stored records (``h4s_widgets._events.stored_attempts``; in memory when records
+are off), and a solution is sent only when the bank's rule allows it for those
+attempts.  The ``learner`` of a message is the one ``h4s serve``'s proxy wrote
+into it (``h4s_kit.serve.stamp_learner``).  An answer that cannot be stored
+(non-finite number, unpaired surrogate) is refused before it is graded, and a
+grade is shown only once its record is stored.
 """
 from __future__ import annotations
 
@@ -23,7 +32,9 @@ import anywidget
 import traitlets
 
 from ._assets import static_runtime, widget_css, widget_esm
-from ._events import emit_record
+from ._events import store_record, stored_attempts
+from ._safe_json import UnsafeInput
+from ._safe_json import check as check_clean
 from ._grading import Result, grade
 from ._i18n import current_language, strings
 from ._schema import Bank, Essay, QuestionBase, load_bank, parse_question
@@ -82,6 +93,7 @@ class Quiz(anywidget.AnyWidget):
         self._module = module or os.environ.get("H4S_MODULE_ID")
         self._seed = seed if seed is not None else 0
         self._started = {qid: time.time() for qid in self._order}
+        self._attempts: dict[tuple[Any, str], int] = {}   # (learner, qid) -> counted checks (Python's own count)
         self._live_url = live_url
         self.title = title
         self.pass_mark = pass_mark
@@ -106,9 +118,20 @@ class Quiz(anywidget.AnyWidget):
         if action == "check":
             self.check(content.get("qid"), content.get("response"), learner=content.get("learner"))
         elif action == "solution":
-            self.reveal_solution(content.get("qid"))
+            self.reveal_solution(content.get("qid"), learner=content.get("learner"))
         elif action == "reset":
             self.reset()
+
+    def attempts(self, qid: str, learner: str | None = None) -> int:
+        """Counted checks of ``learner`` on ``qid``: the stored records (this widget's own count if more)."""
+        mine = self._attempts.get((learner, qid), 0)
+        stored = stored_attempts(learner, self._module, qid)
+        return mine if stored is None else max(stored, mine)
+
+    def _set(self, qid: str, st: dict) -> None:
+        new_state = dict(self.state)
+        new_state[qid] = st
+        self.state = new_state
 
     def check(self, qid: str, response: Any, learner: str | None = None) -> Result | None:
         """Grade one response (as the front-end sends it) and sync the result back."""
@@ -116,50 +139,70 @@ class Quiz(anywidget.AnyWidget):
         if q is None:
             return None
         st = dict(self.state.get(qid, {}))
-        attempts = int(st.get("attempts", 0))
+        try:
+            check_clean(response)
+            attempts = self.attempts(qid, learner)
+        except UnsafeInput as e:
+            st.update(error=str(e))
+            self._set(qid, st)
+            return None
+        except Exception:   # the store cannot be read: no limit can be enforced, so nothing is graded
+            st.update(error=strings(self._lang).get("save_failed", "Your answer could not be saved; try again."))
+            self._set(qid, st)
+            return None
         if q.max_attempts is not None and attempts >= q.max_attempts:
             return None
         result = grade(q, response)
         if result.feedback and result.feedback[0] in ("empty", "invalid"):
             # nothing answered (or not a number): tell the learner, but it costs no attempt and is no record
             st.update(result=result.as_dict(details=True), messages=[], general=None)
-            new_state = dict(self.state)
-            new_state[qid] = st
-            self.state = new_state
+            self._set(qid, st)
             return result
         attempts += 1
+        now = time.time()
+        try:
+            store_record({
+                "learner": learner, "module": self._module, "question": q, "response": response,
+                "result": result, "attempt": attempts, "timestamp": now,
+                "duration_s": round(now - self._started.get(qid, now), 3),
+            })
+        except Exception:   # no grade without its record
+            st.update(error=strings(self._lang).get("save_failed", "Your answer could not be saved; try again."))
+            self._set(qid, st)
+            return None
+        self._attempts[(learner, qid)] = attempts
+        self._started[qid] = now
         fb = feedback_texts(q, self._lang)
         messages = [fb[i] for i in result.feedback if i in fb]
+        st.pop("error", None)
         st.update(attempts=attempts, result=result.as_dict(details=True), messages=messages,
-                  general=fb.get("general"), response=response)
-        if q.show_solution_after is not None and attempts >= q.show_solution_after:
-            st["solution_available"] = True
+                  general=fb.get("general"), response=response,
+                  solution_available=bool(q.show_solution_after and attempts >= q.show_solution_after))
         if isinstance(q, Essay) and q.model_answer:
             # a reflection shows its example answer once the learner has written their own
             st["solution"] = solution_html(q, self._lang)
-        new_state = dict(self.state)
-        new_state[qid] = st
-        self.state = new_state
-        now = time.time()
-        emit_record({
-            "learner": learner, "module": self._module, "question": q, "response": response,
-            "result": result, "attempt": attempts, "timestamp": now,
-            "duration_s": round(now - self._started.get(qid, now), 3),
-        })
-        self._started[qid] = now
+        self._set(qid, st)
         return result
 
-    def reveal_solution(self, qid: str) -> None:
+    def reveal_solution(self, qid: str, learner: str | None = None) -> None:
+        """Send the solution when the bank's rule allows it for the attempts counted here (never the synced state)."""
         q = self._questions.get(qid)
-        st = dict(self.state.get(qid, {}))
-        if q is None or not st.get("solution_available"):
+        if q is None:
             return
-        st["solution"] = solution_html(q, self._lang)
-        new_state = dict(self.state)
-        new_state[qid] = st
-        self.state = new_state
+        try:
+            attempts = self.attempts(qid, learner)
+        except Exception:
+            return
+        allowed = bool(q.show_solution_after and attempts >= q.show_solution_after) or (
+            isinstance(q, Essay) and bool(q.model_answer) and attempts >= 1)
+        if not allowed:
+            return
+        st = dict(self.state.get(qid, {}))
+        st.update(solution=solution_html(q, self._lang), solution_available=True)
+        self._set(qid, st)
 
     def reset(self) -> None:
+        """Clear what the page shows; the attempts counted (and stored) stay."""
         self.state = {}
         self._started = {qid: time.time() for qid in self._order}
 

@@ -319,3 +319,48 @@ def test_example_notebook_runs_top_to_bottom(monkeypatch):
         payload = re.search(r'class="h4s-data">(.*?)</script>', data["text/html"], re.S).group(1)
         shown += [q["id"] for q in json.loads(payload.replace("<\\/", "</"))["spec"]["questions"]]
     assert sorted(shown) == sorted(QUESTIONS), "every question of the bank appears once"
+
+
+def test_synced_state_grants_no_solution_and_resets_no_attempts(records):
+    """The browser can write the synced ``state``; the widget reads nothing back from it."""
+    w = Quiz(BANK)
+    w.state = {"board-left": {"solution_available": True, "attempts": 99}}   # what a browser can sync
+    _send(w, action="solution", qid="board-left", learner="learner-1")
+    assert "solution" not in w.state["board-left"]
+    _send(w, action="check", qid="balsa", response=False, learner="learner-1")
+    _send(w, action="check", qid="balsa", response=False, learner="learner-1")
+    w.state = {"balsa": {"attempts": 0}}          # the browser "resets" its attempts
+    _send(w, action="reset")                        # and so does the reset button
+    _send(w, action="check", qid="balsa", response=True, learner="learner-1")
+    assert len(records) == 2, "max_attempts 2 was bypassed"
+    assert w.attempts("balsa", "learner-1") == 2
+
+
+def test_answers_that_cannot_be_stored_are_refused_before_grading(records):
+    w = Quiz(BANK)
+    for bad in (float("nan"), float("inf"), "\ud800"):
+        _send(w, action="check", qid="handover-reflection", response=bad, learner="learner-1")
+        assert "error" in w.state["handover-reflection"] and "result" not in w.state["handover-reflection"]
+    assert records == []
+
+
+def test_attempts_come_from_the_record_store_and_survive_a_new_kernel(tmp_path, monkeypatch):
+    from h4s_kit.records.live import LiveSink
+    from h4s_widgets import _events
+    monkeypatch.setenv("H4S_RECORDS", "sqlite")
+    sink = LiveSink(tmp_path / "records.sqlite")
+    monkeypatch.setattr(_events, "_sinks", [sink])
+    monkeypatch.setattr(_events, "_defaults_loaded", True)
+    try:
+        w = Quiz(BANK, module="examples")
+        _send(w, action="check", qid="balsa", response=False, learner="learner-0001")
+        assert sink.attempts("learner-0001", "examples", "balsa") == 1
+        w2 = Quiz(BANK, module="examples")        # a new kernel: the count comes from the store
+        _send(w2, action="check", qid="balsa", response=False, learner="learner-0001")
+        assert w2.state["balsa"]["attempts"] == 2
+        _send(w2, action="check", qid="balsa", response=True, learner="learner-0001")
+        assert w2.state["balsa"]["result"]["correct"] is False and sink.attempts("learner-0001", "examples", "balsa") == 2
+        _send(w2, action="check", qid="balsa", response=True, learner="learner-0002")   # another learner: own count
+        assert w2.state["balsa"]["attempts"] == 1
+    finally:
+        sink.close()

@@ -75,7 +75,8 @@ class LiveSink:
     def store(self) -> RecordStore:
         if self._store is None:
             self._store = RecordStore(self.db)
-            if self.cfg is not None and self._sender is None:
+            # H4S_LRS_SENDER=off (kernels of h4s serve): queue statements only; the front server sends them
+            if self.cfg is not None and self._sender is None and os.environ.get("H4S_LRS_SENDER") != "off":
                 self._sender = BackgroundSender(lambda: RecordStore(self.db), self.cfg)
         return self._store
 
