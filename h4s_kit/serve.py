@@ -19,6 +19,25 @@ of a closed page is shut down at once instead of waiting for the culler.
 
 Ctrl-C (or SIGTERM) stops the front server and Voilà (which shuts its
 kernels down).
+
+Learner identity (see :mod:`h4s_kit.identity`): the front server issues every
+browser a signed, HttpOnly, SameSite=Lax cookie with a pseudonymous id (the Hub
+user under JupyterHub) when it hands out a book page, a live page or an API
+answer.  The grading API uses that id only.  On the live path the kernel learns
+the id from the proxy, never from the browser: :class:`LiveSocketProxy` speaks
+only the JSON ("legacy") kernel websocket protocol to both sides (it offers no
+subprotocol, so ``v1.kernel.websocket.jupyter.org`` is never selected), parses
+every message from the browser (text frames, and binary frames carrying
+buffers), passes only the widget traffic (``comm_*``, ``kernel_info_request``
+on the shell channel; no ``execute_request``, no stdin, no control), and writes
+the cookie's id into the ``learner`` field of every comm message before it goes
+to Voilà.  A message that cannot be parsed, or holds a non-finite number or an
+unpaired surrogate, is dropped.  The widget (``h4s_widgets._widget.Quiz``) keeps
+attempts in Python from the record store and decides on solutions itself.
+
+Voilà and its kernels run learner-facing code: they get an environment without
+the trainer token, LRS credentials or Hub tokens (:func:`kernel_env`); the
+front server, which has them, sends the queued xAPI statements.
 """
 from __future__ import annotations
 
@@ -40,6 +59,14 @@ from h4s_widgets._errors import H4SError
 
 from . import live
 
+#: environment variables that never reach Voilà or a kernel (secrets; the front server keeps them)
+SECRET_ENV = re.compile(r"^(H4S_TRAINER_TOKEN|H4S_LRS_AUTH|H4S_LRS_USER|H4S_LRS_PASSWORD|JUPYTERHUB_API_TOKEN|"
+                        r"JPY_API_TOKEN|JUPYTERHUB_CLIENT_ID|.*(?:SECRET|PASSWORD|PASSWD|TOKEN|API_KEY|PRIVATE_KEY).*)$",
+                        re.I)
+#: kernel messages a live page may send (widget traffic only; no code execution, no stdin, no control)
+BROWSER_MSG_TYPES = {"comm_msg", "comm_open", "comm_close", "comm_info_request", "kernel_info_request"}
+MAX_JSON_DEPTH = 64
+
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "trailers",
               "transfer-encoding", "upgrade", "content-length"}
 SHUTDOWN_BEACON = re.compile(r"^/live/voila/api/shutdown/[0-9a-f-]+$")
@@ -49,6 +76,69 @@ def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind((host, 0))
         return s.getsockname()[1]
+
+
+def kernel_env(env: dict) -> dict:
+    """``env`` without secrets (:data:`SECRET_ENV`), for Voilà and the kernels it starts.
+
+    Kernels still queue xAPI statements in the record store (``H4S_LRS_URL`` stays), but do not send
+    them (``H4S_LRS_SENDER=off``): the front server, which holds the LRS credentials, does."""
+    out = {k: v for k, v in env.items() if not SECRET_ENV.match(k)}
+    out["H4S_LRS_SENDER"] = "off"
+    return out
+
+
+def stamp_learner(message: str | bytes, learner: str) -> str | bytes | None:
+    """A kernel message from a live page with the server-issued ``learner`` in every comm message's content;
+    None when the message must not reach the kernel (not widget traffic, not parseable, not storable).
+
+    ``message``: a JSON text frame, or a binary frame of the JSON protocol (uint32 count, uint32 offsets,
+    the JSON message, then its buffers)."""
+    import json
+    import struct
+
+    from h4s_widgets._safe_json import UnsafeInput, loads
+    buffers: list[bytes] = []
+    try:
+        if isinstance(message, bytes):
+            n = struct.unpack("!I", message[:4])[0]
+            if not 1 <= n <= 1024 or len(message) < 4 * (n + 1):
+                return None
+            offsets = list(struct.unpack("!" + "I" * n, message[4:4 * (n + 1)])) + [len(message)]
+            if offsets != sorted(offsets) or offsets[0] != 4 * (n + 1):
+                return None
+            parts = [message[a:b] for a, b in zip(offsets[:-1], offsets[1:])]
+            msg, buffers = loads(parts[0], MAX_JSON_DEPTH), parts[1:]
+        else:
+            msg = loads(message, MAX_JSON_DEPTH)
+    except (UnsafeInput, ValueError, RecursionError, struct.error):
+        return None
+    if not isinstance(msg, dict):
+        return None
+    header = msg.get("header")
+    mtype = header.get("msg_type") if isinstance(header, dict) else None
+    if msg.get("channel") != "shell" or mtype not in BROWSER_MSG_TYPES:
+        return None
+    content = msg.get("content")
+    if mtype == "comm_msg":
+        if not isinstance(content, dict) or not isinstance(content.get("data"), dict):
+            return None
+        inner = content["data"].get("content")
+        if isinstance(inner, dict):
+            inner["learner"] = learner
+    text = json.dumps(msg, ensure_ascii=False, allow_nan=False)
+    if not buffers:
+        return text if isinstance(message, str) else _binary(text.encode("utf-8"), [])
+    return _binary(text.encode("utf-8"), buffers)
+
+
+def _binary(head: bytes, buffers: list[bytes]) -> bytes:
+    import struct
+    parts = [head, *buffers]
+    offsets = [4 * (len(parts) + 1)]
+    for part in parts[:-1]:
+        offsets.append(offsets[-1] + len(part))
+    return struct.pack("!" + "I" * (len(parts) + 1), len(parts), *offsets) + b"".join(parts)
 
 
 def runtime_grades_on_server() -> bool:
@@ -161,11 +251,56 @@ _COMPRESSIBLE_EXT = {".html", ".htm", ".css", ".js", ".mjs", ".json", ".svg", ".
 
 def _make_app(html_dir: Path, backend_port: int, live_prefix: str = "/live/", quiz_service=None,
               strip_keys: bool = False, trainer_token: str | None = None, modules_dir: Path | None = None,
-              compress: bool = True):
-    """The tornado application of the front server (``compress``: gzip for clients that accept it)."""
+              compress: bool = True, identity=None):
+    """The tornado application of the front server (``compress``: gzip for clients that accept it;
+    ``identity``: issues the learner cookie, by default with the installation's key)."""
     gz_cache = _GzipCache()
+    import json
+    from urllib.parse import unquote_to_bytes
+
     from tornado import httpclient, web, websocket
-    from tornado.routing import PathMatches, Rule
+    from tornado.routing import Matcher, PathMatches, Rule
+
+    from .identity import Identity
+    if identity is None:
+        identity = Identity.for_installation()
+
+    class JsonErrors(web.RequestHandler):
+        """Errors as one JSON line (no HTML page, no traceback)."""
+
+        def check_xsrf_cookie(self):
+            return None
+
+        def write_error(self, status_code: int, **kwargs):
+            self.set_header("Content-Type", "application/json; charset=utf-8")
+            self.set_header("Cache-Control", "no-store")
+            self.finish(json.dumps({"error": getattr(self, "_message", None) or self._reason}))
+
+        def fail(self, status: int, message: str):
+            self._message = message
+            self.send_error(status)
+
+    class BadPath(JsonErrors):
+        SUPPORTED_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+        def prepare(self):
+            self.fail(400, "the address holds a NUL or control character; check the link")
+
+    class ControlInPath(Matcher):
+        """A path whose decoded form holds NUL or another control character (e.g. ``%00``)."""
+
+        def match(self, request):
+            try:
+                raw = unquote_to_bytes(request.path)
+            except Exception:
+                return {}
+            return {} if any(b < 0x20 or b == 0x7f for b in raw) else None
+
+    class NoTree(JsonErrors):
+        def get(self, *args):
+            self.fail(400, "the live file tree is not offered: open a module from the book at /")
+
+        head = post = get
 
     if strip_keys:
         from .quiz_api import strip_keys as _strip
@@ -181,6 +316,10 @@ def _make_app(html_dir: Path, backend_port: int, live_prefix: str = "/live/", qu
 
     class LiveProxy(web.RequestHandler):
         SUPPORTED_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+        def prepare(self):
+            if self.request.method == "GET" and "/voila/render/" in self.request.path:
+                identity.learner(self)     # the page's websocket will carry the learner cookie
 
         def initialize(self):
             self._status = 502
@@ -263,17 +402,20 @@ def _make_app(html_dir: Path, backend_port: int, live_prefix: str = "/live/", qu
             self._pending: list = []
             self._open = False
             self._chosen = None
+            self.learner = None
 
         async def get(self, *args, **kwargs):
             req = self.request
+            # the page's cookie id; a connection without one gets a fresh id of its own (never one it chose)
+            self.learner = identity.of_request(req) or identity.new_id()
             keep = ("cookie", "origin", "user-agent", "host", "authorization")
             headers = {k: v for k, v in req.headers.get_all() if k.lower() in keep}
-            protos = [p.strip() for p in req.headers.get("Sec-WebSocket-Protocol", "").split(",") if p.strip()]
             try:
+                # no subprotocol offered: Voilà speaks the JSON protocol, whose messages stamp_learner reads
                 self.upstream = await websocket.websocket_connect(
                     httpclient.HTTPRequest(f"ws://{backend}{req.uri}", headers=headers, connect_timeout=30,
                                            request_timeout=60),
-                    on_message_callback=self._from_upstream, subprotocols=protos or None,
+                    on_message_callback=self._from_upstream, subprotocols=None,
                     max_message_size=256 * 1024 * 1024)
             except Exception as e:
                 self.set_status(502)
@@ -283,7 +425,7 @@ def _make_app(html_dir: Path, backend_port: int, live_prefix: str = "/live/", qu
             await super().get(*args, **kwargs)
 
         def select_subprotocol(self, subprotocols):
-            return self._chosen if self._chosen in subprotocols else None
+            return None     # the JSON protocol only (see the module docstring)
 
         def check_origin(self, origin):
             return super().check_origin(origin)
@@ -308,8 +450,12 @@ def _make_app(html_dir: Path, backend_port: int, live_prefix: str = "/live/", qu
                 pass
 
         def on_message(self, message):
-            if self.upstream is not None:
-                self.upstream.write_message(message, binary=isinstance(message, bytes))
+            if self.upstream is None:
+                return
+            stamped = stamp_learner(message, self.learner)
+            if stamped is None:
+                return       # not widget traffic, or not a message the kernel could store: dropped
+            self.upstream.write_message(stamped, binary=isinstance(stamped, bytes))
 
         def on_close(self):
             self._open = False
@@ -372,6 +518,8 @@ def _make_app(html_dir: Path, backend_port: int, live_prefix: str = "/live/", qu
             return super().compute_etag()
 
         async def get(self, path, include_body=True):
+            if path.endswith(".html") or path.endswith("/") or path == "":
+                identity.learner(self)     # pages issue the learner cookie the quiz API and live pages use
             if strip_keys and (path.endswith(".html") or path.endswith("/") or path == ""):
                 root = os.path.realpath(self.root)
                 full = os.path.realpath(os.path.join(root, path))
@@ -430,13 +578,14 @@ def _make_app(html_dir: Path, backend_port: int, live_prefix: str = "/live/", qu
     api = []
     if quiz_service is not None:
         from .quiz_api import make_handlers
-        api = make_handlers(quiz_service)
+        api = make_handlers(quiz_service, identity=identity)
     if trainer_token:
         api.append((r"/trainer/([A-Za-z0-9_-]+)/([A-Za-z0-9_.-]*)", TrainerReport))
     app = web.Application([
+        Rule(ControlInPath(), BadPath),
         *api,
-        (rf"{prefix}/?", Home),                                   # Voilà's file tree: learners start in the book
-        (rf"{prefix}/voila/tree(/.*)?", Home),
+        (rf"{prefix}/?", Home),                                   # learners start in the book
+        (rf"{prefix}/voila/tree(/.*)?", NoTree),                  # Voilà's file tree is not offered
         Rule(WebSocketMatches(rf"{prefix}/.*"), LiveSocketProxy),
         (rf"{prefix}/.*", LiveProxy),
         (r"/(.*)", BookFiles, {"path": str(html_dir), "default_filename": "index.html"}),
@@ -491,7 +640,7 @@ class LiveServer:
         argv.append("--Voila.port_retries=0")
         log = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL
         # own session: Ctrl-C in the terminal reaches us, and we stop Voilà in order
-        self.voila = subprocess.Popen(argv, env=live.voila_env(data), stdout=log, stderr=subprocess.STDOUT,
+        self.voila = subprocess.Popen(argv, env=kernel_env(live.voila_env(data)), stdout=log, stderr=subprocess.STDOUT,
                                       stdin=subprocess.DEVNULL, start_new_session=True)
         self._wait_voila()
 
@@ -526,11 +675,15 @@ class LiveServer:
             from tornado.ioloop import IOLoop
             asyncio.set_event_loop(asyncio.new_event_loop())
             try:
+                from .identity import Identity
                 from .quiz_api import QuizService
                 strip = runtime_grades_on_server() if self.server_grading is None else self.server_grading
-                app = _make_app(Path(self.html_dir), self.voila_port, quiz_service=QuizService(self.modules_dir),
+                service = QuizService(self.modules_dir)
+                if service.sink is not None:
+                    service.sink.store()   # opens the store; with an LRS, this process sends every queued statement
+                app = _make_app(Path(self.html_dir), self.voila_port, quiz_service=service,
                                 strip_keys=strip, trainer_token=self.trainer_token, modules_dir=self.modules_dir,
-                                compress=self.compress)
+                                compress=self.compress, identity=Identity.for_installation())
                 self.gz_cache = app.settings.get("h4s_gz_cache")
                 self._server = HTTPServer(app, xheaders=False, max_buffer_size=64 * 1024 * 1024)
                 self._server.listen(self.port, self.host)
