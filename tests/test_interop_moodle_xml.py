@@ -13,6 +13,7 @@ from h4s_kit.cli import main
 from h4s_kit.interop.moodle_xml import parse_moodle_xml, parse_xml, read_moodle_xml, to_moodle_xml
 from h4s_widgets._errors import ImportFormatError
 from h4s_widgets._grading import grade
+from h4s_widgets._markdown import md_inline
 from h4s_widgets._schema import load_bank, parse_bank, parse_question
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -143,8 +144,11 @@ def test_shared_moodle_xml_fixture():
 # ------------------------------------------------------------------ round trip
 
 def _meaning(q) -> dict:
-    """Model dump with numeric answers as intervals (Moodle has no ranges: min..max travels as value ± tolerance)."""
+    """Model dump with numeric answers as intervals (Moodle has no ranges: min..max travels as value ± tolerance)
+    and cloze gap feedback as the HTML it shows (Moodle keeps gap feedback as HTML, not Markdown)."""
     d = q.model_dump()
+    if d["type"] == "cloze":
+        d["gap_feedback"] = [md_inline(f) if f else f for f in d["gap_feedback"]]
     if d["type"] == "numeric":
         for a in d["answers"]:
             lo, hi = ((a["value"] - a["tolerance"], a["value"] + a["tolerance"]) if a["value"] is not None

@@ -267,3 +267,78 @@ def lost_fields(q: Any, fields: Iterable[str]) -> list[str]:
         if getattr(q, f) != default:
             out.append(f)
     return out
+
+
+# ---------------------------------------------------------------- Moodle's grade list
+
+#: The answer fractions Moodle imports (its fixed grade list, 100 % down to 0 %, and the negatives).  A file
+#: with any other fraction is refused question by question unless the teacher picks "nearest grade" on import.
+MOODLE_FRACTIONS: tuple[float, ...] = (
+    1.0, 0.9, 0.8333333, 0.8, 0.75, 0.7, 0.6666667, 0.6, 0.5, 0.4, 0.3333333, 0.3, 0.25, 0.2, 0.1666667,
+    0.1428571, 0.125, 0.1111111, 0.1, 0.05, 0.0)
+MOODLE_FRACTIONS_FULL: tuple[float, ...] = MOODLE_FRACTIONS + tuple(-f for f in MOODLE_FRACTIONS if f)
+#: How close a fraction must be to a value of the list for Moodle to take it as that value.
+MOODLE_FRACTION_TOLERANCE = 0.00001
+
+
+def on_moodle_grade_list(fraction: float) -> bool:
+    """Whether Moodle accepts ``fraction`` (-1..1) as it is."""
+    return any(abs(fraction - f) < MOODLE_FRACTION_TOLERANCE for f in MOODLE_FRACTIONS_FULL)
+
+
+def moodle_fraction(fraction: float) -> float:
+    """The value of Moodle's grade list nearest to ``fraction`` (ties go to the higher mark)."""
+    return min(MOODLE_FRACTIONS_FULL, key=lambda f: (abs(fraction - f), -f))
+
+
+def moodle_percent(fraction: float) -> str:
+    """A grade-list fraction as Moodle writes the percentage: ``100``, ``33.33333``, ``-12.5``, ``0``."""
+    s = f"{fraction * 100:.5f}".rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s
+
+
+def snap_fraction(fraction: float, what: str, problems: list[str]) -> float:
+    """``fraction`` on Moodle's grade list; when that changes the mark, a line saying so goes to ``problems``."""
+    snapped = moodle_fraction(fraction)
+    if abs(snapped - fraction) >= MOODLE_FRACTION_TOLERANCE:
+        problems.append(f"{what}: mark {_pct_plain(fraction)}% is not "
+                        f"on Moodle's grade list; exported as {moodle_percent(snapped)}%")
+    return snapped
+
+
+def _pct_plain(fraction: float) -> str:
+    s = f"{fraction * 100:.4f}".rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s
+
+
+def moodle_shares(n: int, problems: list[str]) -> list[float]:
+    """Fractions of Moodle's grade list for the ``n`` right options of a multiple-answer question.
+
+    Moodle refuses such a question unless the right options' fractions add up to 100 % (rounded to two
+    decimals).  ``1/n`` when that is on the list; else the two neighbouring values of the list that add up to
+    100 % (11 options: 9 at 10 % and 2 at 5 %), with a line in ``problems``.
+    """
+    even = 1.0 / n
+    if on_moodle_grade_list(even):
+        return [moodle_fraction(even)] * n
+    best = None
+    for hi in MOODLE_FRACTIONS:
+        for lo in MOODLE_FRACTIONS:
+            if not hi > even > lo > 0:
+                continue
+            for a in range(1, n):
+                if round(a * hi + (n - a) * lo, 2) == 1.0:
+                    key = (hi - lo, -a)
+                    if best is None or key < best[0]:
+                        best = (key, hi, lo, a)
+    if best is None:
+        snapped = moodle_fraction(even)
+        problems.append(f"each of the {n} right options: mark {_pct_plain(even)}% is not on Moodle's grade list and no "
+                        f"mix of its values adds up to 100%; exported as {moodle_percent(snapped)}% each (Moodle may "
+                        "refuse the question)")
+        return [snapped] * n
+    _key, hi, lo, a = best
+    problems.append(f"the {n} right options: mark {_pct_plain(even)}% each is not on Moodle's grade list; exported as "
+                    f"{moodle_percent(hi)}% for the first {a} and {moodle_percent(lo)}% for the other {n - a} (together "
+                    "100%)")
+    return [hi] * a + [lo] * (n - a)

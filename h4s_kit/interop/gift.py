@@ -18,7 +18,7 @@ from h4s_widgets._schema import GAP_RE, QuestionBase
 
 from . import (
     ExportResult, IdMaker, ImportResult, Note, category_title, clean_category, finish_import, fmt_number,
-    html_to_markdown, looks_like_html,
+    html_to_markdown, looks_like_html, moodle_percent, moodle_shares, snap_fraction,
 )
 
 # --------------------------------------------------------------------------- escapes
@@ -532,11 +532,6 @@ def read_gift(path: str | Path) -> ImportResult:
 _COMMON_LOST = ("hints", "max_attempts", "show_solution_after")
 
 
-def _fmt_weight(x: float) -> str:
-    s = f"{x:.5f}".rstrip("0").rstrip(".")
-    return "0" if s in ("-0", "") else s
-
-
 def question_to_gift(q: QuestionBase) -> tuple[str | None, list[str]]:
     """(GIFT text or None when the type cannot be written, problems)."""
     from h4s_widgets._schema import (Cloze, DragWords, Essay, Matching, MultipleResponse, Numeric, ShortText,
@@ -557,11 +552,15 @@ def question_to_gift(q: QuestionBase) -> tuple[str | None, list[str]]:
             lost.append("shuffle")
         body = head + E(q.text) + " {\n" + "\n".join("\t" + x for x in lines) + ("\n\t" + gen if gen else "") + "\n}"
     elif isinstance(q, MultipleResponse):
-        share = 100.0 / len(q.answers)
+        shares = iter(moodle_shares(len(q.answers), problems))
+        minus = snap_fraction(-1.0 / len(q.answers), "each wrong option", problems)
         lines = []
         for o in q.options:
-            w = share if o.id in q.answers else -share
-            lines.append(f"~%{_fmt_weight(w)}%" + E(o.text) + fb(o.feedback))
+            w = next(shares) if o.id in q.answers else minus
+            # Moodle reads a GIFT weight with one or two digits before the point: %100% would be taken as part of
+            # the answer text.  99.99999 % is within Moodle's tolerance of its grade 100 %.
+            pct = "99.99999" if w == 1.0 else moodle_percent(w)
+            lines.append(f"~%{pct}%" + E(o.text) + fb(o.feedback))
         if not q.partial_credit:
             problems.append("all-or-nothing marking (partial_credit: false) is not possible in GIFT; "
                             "exported with partial credit")
@@ -587,7 +586,8 @@ def question_to_gift(q: QuestionBase) -> tuple[str | None, list[str]]:
                     problems.append(f"regular-expression answer {a.regex!r} left out (Moodle short answers know only "
                                     "the * wildcard)")
                     continue
-            w = "" if a.score == 1 else f"%{_fmt_weight(a.score * 100)}%"
+            sc = snap_fraction(a.score, f"answer {t!r}", problems)
+            w = "" if sc == 1 else f"%{moodle_percent(sc)}%"
             lines.append("=" + w + E(t) + fb(a.feedback))
         if not any(ln.startswith("=") and not ln.startswith("=%") for ln in lines):
             return None, problems + ["no fully right answer is left that Moodle can check (regular expressions "
@@ -601,7 +601,8 @@ def question_to_gift(q: QuestionBase) -> tuple[str | None, list[str]]:
                 return "~" + fb(a.feedback)
             v = f"{fmt_number(a.min)}..{fmt_number(a.max)}" if a.value is None else (
                 fmt_number(a.value) + (f":{fmt_number(a.tolerance)}" if a.tolerance else ""))
-            w = "" if a.score == 1 else f"%{_fmt_weight(a.score * 100)}%"
+            sc = snap_fraction(a.score, f"answer {v}", problems)
+            w = "" if sc == 1 else f"%{moodle_percent(sc)}%"
             return "=" + w + v + fb(a.feedback)
         if q.unit:
             problems.append(f"unit {q.unit!r} not exported (add it to the question text or use Moodle units)")

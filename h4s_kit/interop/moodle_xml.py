@@ -9,6 +9,7 @@ other types are skipped with a warning.  Writing marks every text
 """
 from __future__ import annotations
 
+import html
 import re
 from html import escape as _xml_escape
 from pathlib import Path
@@ -20,7 +21,7 @@ from h4s_widgets._schema import GAP_RE, QuestionBase
 
 from . import (
     ExportResult, IdMaker, ImportResult, Note, category_title, clean_category, finish_import, fmt_number,
-    html_to_markdown, looks_like_html,
+    html_to_markdown, looks_like_html, moodle_percent, moodle_shares, snap_fraction,
 )
 from .gift import CATCH_ALL, _opt_ids, _shortanswer_pattern, _wildcard_of
 
@@ -160,29 +161,62 @@ _MC = {"MULTICHOICE", "MC", "MULTICHOICE_V", "MCV", "MULTICHOICE_H", "MCH", "MUL
 _MR = {"MULTIRESPONSE", "MR", "MULTIRESPONSE_H", "MRH", "MULTIRESPONSE_S", "MRS", "MULTIRESPONSE_HS", "MRHS"}
 
 
-def _cloze_unescape(s: str) -> str:
-    return re.sub(r"\\(.)", r"\1", s)
+# One answer alternative of a cloze gap, as Moodle's multianswer reads it (qtype/multianswer/questiontype.php):
+# an optional fraction, the answer up to an unescaped ~ # or } (not after a backslash, "&" or "&amp;", so that
+# entities can stand for those characters), then an optional "#feedback" up to an unescaped ~ or }.
+_ALT_RE = re.compile(r"~?(=|%(-?[0-9]+(?:[.,][0-9]*)?)%)?(.+?(?<!\\)(?<!&)(?<!&amp;)(?=[~#}]|$))"
+                     r"(#(.*?(?<!\\)(?=[~}]|$)))?", re.S)
 
 
-def _cloze_split(s: str) -> list[str]:
-    out, cur, i = [], [], 0
-    while i < len(s):
-        if s[i] == "\\" and i + 1 < len(s):
-            cur.append(s[i:i + 2])
-            i += 2
-            continue
-        if s[i] == "~":
-            out.append("".join(cur))
-            cur = []
+def _moodle_unescape(s: str) -> str:
+    """What Moodle does to a gap's answer or feedback: HTML entities decoded, then only \\} and \\# unescaped."""
+    return html.unescape(s).replace("\\}", "}").replace("\\#", "#")
+
+
+def _cloze_alternatives(s: str) -> list[tuple[float, str, str | None]]:
+    """``=a#fb~%50%b`` -> [(fraction in %, answer, feedback or None)] as Moodle reads them."""
+    out = []
+    rest = s
+    while True:
+        m = _ALT_RE.search(rest)
+        if not m:
+            break
+        if m.group(1) == "=":
+            w = 100.0
+        elif m.group(2):
+            w = float(m.group(2).replace(",", "."))
         else:
-            cur.append(s[i])
-        i += 1
-    out.append("".join(cur))
+            w = 0.0
+        fb = _moodle_unescape(m.group(5)) if m.group(4) is not None else None
+        out.append((w, _moodle_unescape(m.group(3)), fb))
+        rest = rest[m.end():]
     return out
 
 
-def _cloze_escape(s: str) -> str:
-    return re.sub(r'([\\}#~/"{*])', r"\\\1", s)
+def _cloze_answer(a: str) -> str:
+    """One right answer of a short-answer gap, written so that Moodle reads back exactly ``a``: a star is
+    escaped (Moodle's short answers take ``*`` as a wildcard), ``\\ & ~`` become entities, which Moodle
+    decodes, and ``}`` and ``#`` get the backslash Moodle removes (it removes no other)."""
+    rep = {"*": "\\*", "\\": "&#92;", "&": "&#38;", "~": "&#126;", "}": "\\}", "#": "\\#"}
+    return "".join(rep.get(c, c) for c in a)
+
+
+def _cloze_feedback(md_text: str) -> str:
+    """Gap feedback: Moodle keeps it as HTML (after decoding entities once), so the Markdown is rendered and then
+    protected like an answer (``#`` needs nothing in feedback)."""
+    from h4s_widgets._markdown import md_inline
+    rep = {"\\": "&#92;", "&": "&#38;", "~": "&#126;", "}": "\\}"}
+    return "".join(rep.get(c, c) for c in md_inline(md_text))
+
+
+def _gap_feedback_md(q: _Q, h: str) -> str:
+    """Gap feedback (HTML in Moodle) as Markdown."""
+    if looks_like_html(h):
+        md, _formatting, lossy = html_to_markdown(h)
+        for lost in sorted(lossy):
+            q.note(f"{lost} left out")
+        return md
+    return html.unescape(h).strip()
 
 
 def _cloze(q: _Q, el: El) -> dict:
@@ -197,20 +231,12 @@ def _cloze(q: _Q, el: El) -> dict:
         kind = m.group(2)
         answers = []
         fb_wrong = None
-        for part in _cloze_split(m.group(3)):
-            if not part.strip():
-                continue
-            w = 0.0
-            pm = re.match(r"^\s*(=|%(-?\d+(?:\.\d+)?)%)", part)
-            if pm:
-                w = 100.0 if pm.group(1) == "=" else float(pm.group(2))
-                part = part[pm.end():]
-            # split on the first unescaped '#'
-            mm = re.match(r"^((?:\\.|[^#\\])*)(?:#(.*))?$", part, re.S)
-            txt, fb = (mm.group(1), mm.group(2)) if mm else (part, None)
-            wild = re.search(r"(?:^|[^\\])(?:\\\\)*\*", txt) is not None   # an unescaped * is Moodle's wildcard
-            t = _cloze_unescape(txt).strip()
-            answers.append((w, t, _cloze_unescape(fb).strip() if fb else None, wild))
+        for w, txt, fb in _cloze_alternatives(m.group(3)):
+            wild = re.search(r"(?<!\\)\*", txt) is not None   # an unescaped * is Moodle's wildcard
+            t = txt.strip()
+            if (kind in _SA or kind in _SAC) and not wild:
+                t = t.replace("\\*", "*")
+            answers.append((w, t, _gap_feedback_md(q, fb.strip()) if fb and fb.strip() else None, wild))
         right = [a for a in answers if a[0] == 100]
         if kind in _NUM:
             q.note(f"numerical gap {len(gaps) + 1}: tolerance not kept (the number must be typed exactly)")
@@ -505,11 +531,12 @@ def question_to_xml(q: QuestionBase) -> tuple[str | None, list[str]]:
     if isinstance(q, (SingleChoice, MultipleResponse)):
         mtype = "multichoice"
         single = isinstance(q, SingleChoice)
-        share = 100.0 if single else 100.0 / len(q.answers)
         right = {q.answer} if single else set(q.answers)
+        shares = iter([1.0] if single else moodle_shares(len(q.answers), problems))
+        minus = 0.0 if single else snap_fraction(-1.0 / len(q.answers), "each wrong option", problems)
         for o in q.options:
-            frac = share if o.id in right else (0.0 if single else -share)
-            body += f'    <answer fraction="{_fx(frac)}" format="markdown">\n      <text>{_x(o.text)}</text>\n'
+            frac = next(shares) if o.id in right else minus
+            body += f'    <answer fraction="{moodle_percent(frac)}" format="markdown">\n      <text>{_x(o.text)}</text>\n'
             body += _text_el("feedback", o.feedback or "", indent="      ")
             body += "    </answer>\n"
         body += f"    <single>{'true' if single else 'false'}</single>\n"
@@ -543,7 +570,8 @@ def question_to_xml(q: QuestionBase) -> tuple[str | None, list[str]]:
                     problems.append(f"regular-expression answer {a.regex!r} left out (Moodle short answers know only "
                                     "the * wildcard)")
                     continue
-            body += f'    <answer fraction="{_fx(a.score * 100)}" format="moodle_auto_format">\n      <text>{_x(t)}</text>\n'
+            frac = snap_fraction(a.score, f"answer {t!r}", problems)
+            body += f'    <answer fraction="{moodle_percent(frac)}" format="moodle_auto_format">\n      <text>{_x(t)}</text>\n'
             body += _text_el("feedback", a.feedback or "", indent="      ")
             body += "    </answer>\n"
     elif isinstance(q, Numeric):
@@ -555,7 +583,8 @@ def question_to_xml(q: QuestionBase) -> tuple[str | None, list[str]]:
                 t, tol = fmt_number((a.min + a.max) / 2), (a.max - a.min) / 2
             else:
                 t, tol = fmt_number(a.value), a.tolerance
-            body += f'    <answer fraction="{_fx(a.score * 100)}" format="moodle_auto_format">\n      <text>{t}</text>\n'
+            frac = snap_fraction(a.score, f"answer {t}", problems)
+            body += f'    <answer fraction="{moodle_percent(frac)}" format="moodle_auto_format">\n      <text>{t}</text>\n'
             body += f"      <tolerance>{fmt_number(tol)}</tolerance>\n"
             body += _text_el("feedback", a.feedback or "", indent="      ")
             body += "    </answer>\n"
@@ -586,9 +615,9 @@ def question_to_xml(q: QuestionBase) -> tuple[str | None, list[str]]:
         def gap(m: re.Match) -> str:
             i = next(counter)
             alts = [a.strip() for a in m.group(1).split("|")]
-            parts = ["=" + _cloze_escape(a) for a in alts]
+            parts = ["=" + _cloze_answer(a) for a in alts]
             if fb[i]:
-                parts.append("*#" + _cloze_escape(fb[i]))
+                parts.append("*#" + _cloze_feedback(fb[i]))
             return "{1:" + kind + ":" + "~".join(parts) + "}"
 
         head_extra = GAP_RE.sub(gap, q.text)
@@ -631,11 +660,6 @@ def question_to_xml(q: QuestionBase) -> tuple[str | None, list[str]]:
         out += _text_el("hint", h)
     out += "  </question>\n"
     return out, problems
-
-
-def _fx(x: float) -> str:
-    s = f"{x:.7f}".rstrip("0").rstrip(".")
-    return "0" if s in ("-0", "") else s
 
 
 def to_moodle_xml(questions: list[QuestionBase], category: str | None = None,
