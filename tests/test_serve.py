@@ -225,11 +225,12 @@ def test_live_page(server):
     print(f"\nlive page {m}: {ttfb:.2f} s for the whole page (from the preheated pool)")
 
 
-def post_json(url: str, body: dict) -> tuple[int, dict]:
+def post_json(url: str, body: dict, opener=None) -> tuple[int, dict]:
+    """POST ``body``; ``opener`` (e.g. with a cookie jar) keeps the learner cookie the server issues."""
     req = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
                                  headers={"Content-Type": "application/json"})
     try:
-        with urllib.request.urlopen(req, timeout=30) as r:
+        with (opener or urllib.request.build_opener()).open(req, timeout=30) as r:
             return r.status, json.loads(r.read())
     except urllib.error.HTTPError as e:
         return e.code, json.loads(e.read() or b"{}")
@@ -237,12 +238,14 @@ def post_json(url: str, body: dict) -> tuple[int, dict]:
 
 def test_quiz_api_grades_on_the_server(server):
     base = server.url.rstrip("/")
-    body = {"module": MINI_IDS[0], "qid": "oer-meaning", "learner": "test-learner-0001"}
-    code, out = post_json(f"{base}/api/quiz/check", dict(body, response="b"))
+    import http.cookiejar
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    body = {"module": MINI_IDS[0], "qid": "oer-meaning"}
+    code, out = post_json(f"{base}/api/quiz/check", dict(body, response="b"), browser)
     assert code == 200 and out["result"]["correct"] is False and out["attempts"] == 1
-    code, out = post_json(f"{base}/api/quiz/check", dict(body, response="a"))
+    code, out = post_json(f"{base}/api/quiz/check", dict(body, response="a"), browser)   # same cookie, same learner
     assert code == 200 and out["result"]["correct"] is True and out["attempts"] == 2
-    code, out = post_json(f"{base}/api/quiz/check", dict(body, qid="no-such-question", response="a"))
+    code, out = post_json(f"{base}/api/quiz/check", dict(body, qid="no-such-question", response="a"), browser)
     assert code == 404
 
 
