@@ -34,6 +34,13 @@ FETCHING = {
 _EXTERNAL = re.compile(r"^\s*(?:https?:)?//", re.I)
 _CSS_URL = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"])\s*((?:https?:)?//[^'")\s]+)""", re.I)
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
+#: a bank error raised while a notebook ran (Quiz("...") on a bad bank), as the kernel printed it
+_BANK_ERROR = re.compile(r"^\s*(?:h4s_widgets\._errors\.)?(?:QuestionError|BankFileError): (?P<msg>.+)$")
+#: Sphinx's own closing words after an exception: not the author's business
+_SPHINX_BOILERPLATE = re.compile(r"(full traceback has been saved|report (?:the|this)|bug report can be filed|"
+                                 r"Exception occurred:)", re.I)
+#: findings of `h4s check`'s questions step that are about the notebook, not a bank: they do not stop a build
+_NOT_A_BANK_FAULT = re.compile(r"( says module=|the code cannot be read|is also used in )")
 _PROGRESS = re.compile(r"(?P<path>[^\s:]+\.ipynb): (?:WARNING: )?(?P<msg>Executing notebook using .*|Executed notebook in .*|"
                        r"Using cached notebook.*|Executing notebook failed.*)")
 
@@ -154,6 +161,24 @@ def third_party_requests(html_dir: Path, record: Path | None = None) -> list[tup
     return out
 
 
+def bank_faults(modules_dir: Path, mods) -> list[str]:
+    """One line per question bank fault of the modules, exactly as ``h4s check`` words it (its questions step:
+    banks that cannot be read or are invalid, ``Quiz("...")`` naming a missing bank or unknown ids)."""
+    from .check import Context
+    from .check.questions import QuestionsStep
+    from .modules import load_module
+    step, ctx = QuestionsStep(), Context(execute=False)
+    lines: list[str] = []
+    for m in mods:
+        try:
+            module = load_module(Path(m.path).parent)
+            found = step.run(module, ctx)
+        except Exception:   # an unreadable notebook: the build itself reports it
+            continue
+        lines += [f.line() for f in found if f.severity == "error" and not _NOT_A_BANK_FAULT.search(f.message)]
+    return lines
+
+
 @dataclass
 class BuildResult:
     html_dir: Path
@@ -182,6 +207,13 @@ def build(root: Path | None = None, modules: Path | None = None, out: Path | Non
         echo(f"h4s build: warning: no modules (folders with module.ipynb) in {modules}")
     toc, changed = write_toc(root, modules, mods)
     echo(f"h4s build: {toc.name} {'updated' if changed else 'up to date'}: {len(mods)} module(s) from {modules}")
+    faults = bank_faults(modules, mods)
+    if len(faults) == 1:
+        raise BuildError("question bank fault, nothing built: " + re.sub(r"^ERROR\s+\[questions\]\s+", "", faults[0]))
+    if faults:
+        for line in faults:
+            echo("  " + line)
+        raise BuildError(f"{len(faults)} question bank faults (listed above), nothing built; `h4s check` shows them too")
     if force and out.exists():
         echo(f"h4s build: --force: removing {out}")
         shutil.rmtree(out)
@@ -227,10 +259,14 @@ def build(root: Path | None = None, modules: Path | None = None, out: Path | Non
     rc = proc.wait()
     res.log = "".join(log_lines)
     if rc != 0 or "ExecutionError" in res.log:
-        for line in log_lines[-40:]:
-            echo("  | " + line.rstrip())
         failed = [os.path.relpath(m["path"], root) for m in map(_PROGRESS.search, log_lines)
                   if m and m["msg"].startswith("Executing notebook failed")]
+        bank_errors = list(dict.fromkeys(m["msg"].strip() for m in map(_BANK_ERROR.match, log_lines) if m))
+        if bank_errors:   # a bad bank met while running a notebook: its one line, not the traceback around it
+            raise BuildError(f"{', '.join(failed) or 'a notebook'}: question bank fault: {bank_errors[0]}")
+        for line in log_lines[-40:]:
+            if not _SPHINX_BOILERPLATE.search(line):
+                echo("  | " + line.rstrip())
         raise BuildError(f"Jupyter Book failed (exit {rc})"
                          + (f": notebook(s) failed to run: {', '.join(failed)}" if failed else "")
                          + "; see the log lines above")
