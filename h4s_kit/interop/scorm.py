@@ -20,6 +20,8 @@ from .page import Page, page_document, render_module
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets" / "scorm"
 RUNTIME_JS = ASSETS / "h4s-scorm.js"
+#: the official SCORM 1.2 and 2004 4th edition XSDs (ADL, IMS, W3C; see xsd/README.md)
+XSD_DIR = ASSETS / "xsd"
 _NCNAME_BAD = re.compile(r"[^A-Za-z0-9_.-]")
 #: what tex-chtml.js needs: itself, its fonts, and the TeX extensions it may autoload
 MATHJAX_PARTS = ("tex-chtml.js", "output/chtml/fonts/woff-v2", "input/tex/extensions")
@@ -181,8 +183,17 @@ def build_scorm(module_dir: str | Path, out: str | Path, version: str = "1.2", e
     on_page: dict[str, dict] = {}
     for p in page.quizzes:
         for q in p.get("spec", {}).get("questions", []):
-            on_page[q["id"]] = {"points": q.get("points", 0) if q.get("graded") else 0,
-                                "graded": bool(q.get("graded")), "type": q.get("type")}
+            meta = {"points": q.get("points", 0) if q.get("graded") else 0,
+                    "graded": bool(q.get("graded")), "type": q.get("type")}
+            # what the runtime needs to send identifiers, as SCORM 2004 wants, instead of texts: the right-hand
+            # items of a matching question (shown to the learner anyway, in this sorted order) and the
+            # statements of a Likert question (one interaction each, the scale point as the response)
+            if q.get("type") == "matching":
+                meta["rights"] = list(q.get("rights") or [])
+            elif q.get("type") == "likert":
+                meta["statements"] = [s_["id"] for s_ in q.get("statements") or []]
+                meta["scale"] = len(q.get("scale") or [])
+            on_page[q["id"]] = meta
     closing, pass_mark = _closing(module_dir, page, on_page)
     if page.meta.get("closing_quiz") and not closing:
         page.warnings.append(f"the closing quiz {page.meta.get('closing_quiz')} is not shown on the page: "
@@ -207,7 +218,11 @@ def build_scorm(module_dir: str | Path, out: str | Path, version: str = "1.2", e
                                  "maths is shown as TeX source")
         else:
             files.update(_mathjax_files(mj))
+    # the XML Schema control files that the manifest's xsi:schemaLocation names (and those they import): at the
+    # root of the package, as SCORM's content packaging rules want (ADL's conformance test suite checks them)
+    control = {x.name: x for x in sorted((XSD_DIR / version).iterdir()) if x.suffix in (".xsd", ".dtd")}
     names = sorted(files)
+    files.update(control)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(out.suffix + ".part")
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
@@ -217,9 +232,9 @@ def build_scorm(module_dir: str | Path, out: str | Path, version: str = "1.2", e
             info.external_attr = 0o644 << 16
             z.writestr(info, data)
         put("imsmanifest.xml", manifest(page, names, version, pass_mark if closing else None).encode("utf-8"))
-        for name in names:
+        for name in names + sorted(control):
             src = files[name]
             put(name, src.read_bytes() if isinstance(src, Path) else src)
     tmp.replace(out)
     graded = sum(1 for q in on_page.values() if q["graded"])
-    return ScormReport(out, len(names) + 1, len(on_page), graded, page.warnings)
+    return ScormReport(out, len(names) + len(control) + 1, len(on_page), graded, page.warnings)
