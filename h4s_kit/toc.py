@@ -1,7 +1,7 @@
 """The book's table of contents (``_toc.yml``), made from the modules on disk.
 
 Order: the book pages (home, for learners, for trainers with the question
-types reference, for reviewers), then every module in folder order
+types reference, for reviewers, security), then every module in folder order
 (``NN-slug``), then licence & credits and the glossary.  A module is a
 folder holding ``module.ipynb``; its title comes from the notebook metadata
 ``h4s.title`` (Jupyter Book itself uses the first heading).
@@ -97,7 +97,7 @@ def toc_text(root: Path, modules_dir: Path, mods: list[ModuleInfo] | None = None
     lines = [HEADER, "format: jb-book", f"root: {home}", "parts:"]
 
     about = []
-    for name in ("learners", "trainers", "reviewers"):
+    for name in ("learners", "trainers", "reviewers", "security"):
         rel = page(name)
         if rel is None:
             continue
