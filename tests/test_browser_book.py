@@ -144,7 +144,8 @@ def test_other_book_pages_pass_axe(course, browser):
     log = RequestLog(context)
     page = context.new_page()
     try:
-        for path in ("book/learners.html", "book/trainers.html", "book/reviewers.html", "book/glossary.html",
+        for path in ("book/learners.html", "book/trainers.html", "book/reviewers.html", "book/security.html",
+                     "book/glossary.html",
                      "book/licence-and-credits.html", "search.html"):
             page.goto(course.url + path)
             page.wait_for_load_state("networkidle")

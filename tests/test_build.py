@@ -69,7 +69,7 @@ def test_toc_lists_every_module_in_order(built):
     # book pages first, then modules, then reference pages
     assert files[0] == "book/index"
     first_mod = files.index(mods[0])
-    assert {"book/learners", "book/trainers", "book/reviewers"} <= set(files[:first_mod])
+    assert {"book/learners", "book/trainers", "book/reviewers", "book/security"} <= set(files[:first_mod])
     assert files[-2:] == ["book/licence-and-credits", "book/glossary"]
     if (proj / "book" / "trainers" / "question-types.md").is_file():
         assert "book/trainers/question-types" in files[:first_mod]
