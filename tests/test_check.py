@@ -36,6 +36,8 @@ FAULTS = [
     ("pedagogy", "99-broken/questions/section-2.yml:question 1 (sc-1)", "wrong option 'b'"),
     ("pedagogy", NB, "states no learning outcome"),
     ("pedagogy", NB, "has no closing quiz"),
+    ("feedback", "99-broken/questions/section-2.yml:question 2 (ord-1)", "ordering question has no feedback"),
+    ("duration", NB, "declares 60 minutes"),
     ("accessibility", f"{NB}:cell 1", 'link text "click here"'),
     ("accessibility", f"{NB}:cell 3", "image media/diagram.svg has no alt text"),
     ("accessibility", f"{NB}:cell 4", "jumps from level 2 to level 4"),
@@ -64,7 +66,7 @@ def _has(findings, step, place, text):
 
 def meta(mid: str, **over) -> dict:
     m = {"id": mid, "title": "Small module", "summary": "A module for tests.",
-         "outcomes": ["You can test", "You can fix"], "eqf_level": 4, "duration_minutes": 45,
+         "outcomes": ["You can test", "You can fix"], "eqf_level": 4, "duration_minutes": 5,
          "language": "en", "status": "draft", "closing_quiz": "questions/closing-quiz.yml"}
     m.update(over)
     return {k: v for k, v in m.items() if v is not None}
@@ -77,6 +79,7 @@ questions:
     type: true_false
     text: Tests help.
     answer: true
+    feedback_false: A test finds a fault before a learner does.
 """
 
 
@@ -138,8 +141,8 @@ def test_run_check_reports_every_fault_of_the_broken_module(broken):
         assert _has(report.findings, step, place, text), f"not reported: [{step}] {place}: {text}"
     # what check found (not what this file expects): at least 12 different faults, from every step
     assert len({(f.step, f.place, f.message) for f in report.findings}) >= 12
-    assert {f.step for f in report.findings} == {"metadata", "questions", "pedagogy", "accessibility", "credits",
-                                                 "execute", "nbval"}
+    assert {f.step for f in report.findings} == {"metadata", "questions", "pedagogy", "feedback", "duration",
+                                                 "accessibility", "credits", "execute", "nbval"}
     assert not report.ok and report.exit_code == 1
     assert all(f.fix and f.severity in ("error", "warning") for f in report.findings)
     (m,) = report.modules
@@ -166,7 +169,7 @@ def test_json_output_is_valid_and_lists_the_findings(broken, capsys):
 
 def test_findings_come_in_step_order(broken):
     report = run_check([broken], execute=False)
-    order = ["metadata", "questions", "pedagogy", "accessibility", "credits"]
+    order = ["metadata", "questions", "pedagogy", "feedback", "duration", "accessibility", "credits"]
     steps = [order.index(f.step) for f in report.findings]
     assert steps == sorted(steps)
 

@@ -5,15 +5,17 @@ Steps (one file each, small classes in the manner of nbgrader's preprocessors):
 1. ``metadata``      notebook metadata ``h4s`` against the schema
 2. ``questions``     question banks valid; every ``Quiz("...")``/``show("...")`` names a bank and ids that exist
 3. ``pedagogy``      distractor feedback, outcomes, closing quiz, questions in the notebook
-4. ``accessibility`` alt text, heading order, link texts, figures without alt text
-5. ``credits``       every media file credited in ``media/credits.yml`` and no credit for a missing file
-6. ``execute``       the notebook runs top to bottom (nbclient, in parallel over ``jobs`` processes)
-7. ``nbval``         ``pytest --nbval-lax``'s verdicts, from the execution of step 6 (nbval itself runs only
+4. ``feedback``      every auto-graded question has feedback for a wrong answer (all types)
+5. ``duration``      the declared duration is within 25 % of an estimate from text, items and code activities
+6. ``accessibility`` alt text, heading order, link texts, figures without alt text
+7. ``credits``       every media file credited in ``media/credits.yml`` and no credit for a missing file
+8. ``execute``       the notebook runs top to bottom (nbclient, in parallel over ``jobs`` processes)
+9. ``nbval``         ``pytest --nbval-lax``'s verdicts, from the execution of step 8 (nbval itself runs only
                      the notebooks that need it, or all with ``nbval_rerun=True`` / ``--nbval-rerun``)
 
 Each step has a ``name`` and ``run(module, ctx) -> list[Finding]``; steps that work on all modules
-at once (6, 7) also have ``prepare(modules, ctx)``, called before their ``run``; a step with
-``start(modules, ctx)`` (6) gets it called before the static steps run, to begin its work in the background.
+at once (8, 9) also have ``prepare(modules, ctx)``, called before their ``run``; a step with
+``start(modules, ctx)`` (8) gets it called before the static steps run, to begin its work in the background.
 
 Library use::
 
@@ -40,7 +42,7 @@ class Finding:
     """One problem: where it is and how to fix it."""
 
     severity: str          # "error" | "warning"
-    step: str              # metadata, questions, pedagogy, accessibility, credits, execute, nbval
+    step: str              # metadata, questions, pedagogy, feedback, duration, accessibility, credits, execute, nbval
     place: str             # "modules/03-x/module.ipynb:cell 7" or "modules/03-x/questions/a.yml:question 2 (q-id)"
     message: str
     fix: str
@@ -182,13 +184,15 @@ def steps() -> list[Step]:
     """The steps, in order."""
     from .accessibility import AccessibilityStep
     from .credits import CreditsStep
+    from .duration import DurationStep
     from .execute import ExecuteStep
+    from .feedback import FeedbackStep
     from .metadata import MetadataStep
     from .nbval_step import NbvalStep
     from .pedagogy import PedagogyStep
     from .questions import QuestionsStep
-    return [MetadataStep(), QuestionsStep(), PedagogyStep(), AccessibilityStep(), CreditsStep(), ExecuteStep(),
-            NbvalStep()]
+    return [MetadataStep(), QuestionsStep(), PedagogyStep(), FeedbackStep(), DurationStep(), AccessibilityStep(),
+            CreditsStep(), ExecuteStep(), NbvalStep()]
 
 
 def _count(findings: list[Finding]) -> str:

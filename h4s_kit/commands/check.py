@@ -1,11 +1,11 @@
-"""`h4s check [PATHS...]`: metadata, questions, pedagogy, accessibility, credits, execution, nbval."""
+"""`h4s check [PATHS...]`: metadata, questions, pedagogy, feedback, duration, accessibility, credits, execution, nbval."""
 from __future__ import annotations
 
 import sys
 
 
 def add_parser(sub):
-    p = sub.add_parser("check", help="check modules (metadata, questions, pedagogy, accessibility, credits, running)",
+    p = sub.add_parser("check", help="check modules (metadata, questions, pedagogy, feedback, duration, accessibility, credits, running)",
                        description="Check modules and report every problem with its place and how to fix it. "
                                    "Exit code 1 when there is an error, 0 otherwise.")
     p.add_argument("paths", nargs="*", metavar="PATH",
