@@ -11,6 +11,10 @@ Rules shared with the JS grader (keep them in step):
   both sides are lower-cased (``str.lower`` / ``toLowerCase``);
 * numbers accept ``3.14``, ``3,14``, ``-2``, ``−2`` (U+2212), ``1e3`` and spaces
   between digits; a comma is always a decimal separator;
+* a cloze gap alternative that is such a number (``[[4.5]]``, ``[[4,5]]``) is also
+  matched as a number: an answer that is a number within ``1e-9 * max(1, |n|)`` of
+  it counts (so ``4,5``, ``4.50`` and ``4.5`` are all right); text alternatives
+  are matched as text;
 * scores are ``fraction * points`` rounded half up to 4 decimals.
 """
 from __future__ import annotations
@@ -150,12 +154,23 @@ def _gaps(q: QuestionBase, r: Any, n: int, match: Callable[[int, str], bool]) ->
     return _result(q, good / n, good == n, fb)
 
 
+def gap_numbers(alternatives: list[str]) -> list[float]:
+    """The alternatives of a cloze gap that are numbers (graded as numbers, not as text)."""
+    return [x for x in (parse_number(a) for a in alternatives) if x is not None]
+
+
 def _cloze(q: Cloze, r: Any) -> Result:
     alts = q.gap_answers()
+    nums = [gap_numbers(a) for a in alts]
 
     def match(i: int, x: str) -> bool:
         want = {norm_text(a, q.case_sensitive, q.ignore_whitespace) for a in alts[i]}
-        return norm_text(x, q.case_sensitive, q.ignore_whitespace) in want
+        if norm_text(x, q.case_sensitive, q.ignore_whitespace) in want:
+            return True
+        if nums[i]:  # a number: 4.5, 4,5 and 4.50 are the same answer
+            v = parse_number(x)
+            return v is not None and any(_close(v, n, 0.0) for n in nums[i])
+        return False
 
     return _gaps(q, r, len(alts), match)
 

@@ -4,8 +4,8 @@
   It is all the live widget syncs; grading results come back one at a time.
 * :func:`static_key` — the key for pages without a kernel: choice, true/false,
   exact short text, cloze, matching, ordering and drag-the-words keys become
-  salted SHA-256 hashes; numeric answers and regular expressions stay
-  plaintext (a hash cannot be compared with a tolerance or a pattern).
+  salted SHA-256 hashes; numeric answers, the numbers of cloze gaps and regular
+  expressions stay plaintext (a hash cannot be compared with a tolerance or a pattern).
 * :func:`feedback_texts` — feedback id -> HTML.
 * :func:`solution_html` — the worked answer; obfuscated in static pages.
 """
@@ -18,7 +18,7 @@ import random
 import re
 from typing import Any
 
-from ._grading import norm_text
+from ._grading import gap_numbers, norm_text
 from ._i18n import gettext
 from ._markdown import md, md_inline
 from ._schema import (
@@ -138,6 +138,9 @@ def static_key(q: QuestionBase, salt: str) -> dict:
         d["text"] = GAP_RE.sub("[[?]]", q.text)
         d["gaps"] = [sorted({H(norm_text(a, q.case_sensitive, q.ignore_whitespace)) for a in alts})
                      for alts in q.gap_answers()]
+        nums = [gap_numbers(alts) for alts in q.gap_answers()]
+        if any(nums):  # numbers are compared as numbers: plaintext, as in numeric questions
+            d["gap_numbers"] = nums
         d.pop("gap_feedback", None)
     elif isinstance(q, DragWords):
         d["text"] = GAP_RE.sub("[[?]]", q.text)

@@ -191,8 +191,14 @@ export function grade(q, r) {
   const fits = (ids) => g_isDict(r) && Object.keys(r).every((k) => ids.includes(k));
   if (r === undefined) r = null;
 
-  const gaps = (keys, norm) => {
+  // nums[i]: the alternatives of gap i that are numbers (cloze), matched as numbers too
+  const gaps = (keys, norm, nums) => {
     const n = keys.length;
+    const numberOk = (i, x) => {
+      if (!nums || !nums[i] || !nums[i].length) return false;
+      const v = parseNumber(x);
+      return v !== null && nums[i].some((t) => g_close(v, t, 0));
+    };
     if (r === null) return empty();
     if (!Array.isArray(r) || r.length > n || !r.every((x) => x == null || typeof x === "string")) return invalid();
     let good = 0;
@@ -200,7 +206,7 @@ export function grade(q, r) {
     for (let i = 0; i < n; i++) {
       const x = r[i];
       if (g_blank(x)) fb.push(`gap:${i + 1}:empty`);
-      else if (keys[i].includes(K(norm(x)))) { good++; fb.push(`gap:${i + 1}:correct`); }
+      else if (keys[i].includes(K(norm(x))) || numberOk(i, x)) { good++; fb.push(`gap:${i + 1}:correct`); }
       else fb.push(`gap:${i + 1}:wrong`);
     }
     if (fb.every((f) => f.endsWith(":empty"))) return empty();
@@ -239,7 +245,10 @@ export function grade(q, r) {
       const cs = !!q.case_sensitive;
       const ws = q.ignore_whitespace ?? true;
       const norm = (x) => normText(x, cs, ws);
-      return gaps(hashed ? q.gaps : g_gapsIn(q.text).map((g) => g.split("|").map((a) => norm(g_strip(a)))), norm);
+      const alts = hashed ? null : g_gapsIn(q.text).map((g) => g.split("|").map(g_strip));
+      const nums = hashed ? q.gap_numbers
+        : alts.map((list) => list.map(parseNumber).filter((x) => x !== null));
+      return gaps(hashed ? q.gaps : alts.map((list) => list.map(norm)), norm, nums);
     }
     case "drag_words": {
       const norm = (x) => normText(x, true);
