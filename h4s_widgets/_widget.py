@@ -94,6 +94,7 @@ class Quiz(anywidget.AnyWidget):
         self._seed = seed if seed is not None else 0
         self._started = {qid: time.time() for qid in self._order}
         self._attempts: dict[tuple[Any, str], int] = {}   # (learner, qid) -> counted checks (Python's own count)
+        self._last_learner: Any = None
         self._live_url = live_url
         self.title = title
         self.pass_mark = pass_mark
@@ -115,6 +116,11 @@ class Quiz(anywidget.AnyWidget):
         if not isinstance(content, dict):
             return
         action = content.get("action")
+        if content.get("learner") is None and action in ("check", "solution"):
+            # a front-end that sent no id (an older page): the learner who last answered in this widget
+            content = dict(content, learner=self._last_learner)
+        elif action in ("check", "solution"):
+            self._last_learner = content.get("learner")
         if action == "check":
             self.check(content.get("qid"), content.get("response"), learner=content.get("learner"))
         elif action == "solution":

@@ -1,6 +1,7 @@
 // h4s live entry point for anywidget: the quiz is graded in Python.
 // Messages to Python (docs-dev/CONTRACTS.md): {action: "check", qid, response, learner},
-// {action: "solution", qid}, {action: "reset"}; Python answers by changing the `state` trait.
+// {action: "solution", qid, learner}, {action: "reset"}; Python answers by changing the `state` trait.
+// (Under h4s serve the proxy overwrites `learner` with the id the server issued.)
 import { h4sUI } from "./ui.js";
 
 export default {
@@ -24,7 +25,7 @@ export default {
         model.send({ action: "check", qid, response, learner: h4sUI.learnerId() });
       },
       onSolution(qid) {
-        model.send({ action: "solution", qid });
+        model.send({ action: "solution", qid, learner: h4sUI.learnerId() });
       },
       onReset() {
         model.send({ action: "reset" });
