@@ -66,6 +66,8 @@ SECRET_ENV = re.compile(r"^(H4S_TRAINER_TOKEN|H4S_LRS_AUTH|H4S_LRS_USER|H4S_LRS_
 #: kernel messages a live page may send (widget traffic only; no code execution, no stdin, no control)
 BROWSER_MSG_TYPES = {"comm_msg", "comm_open", "comm_close", "comm_info_request", "kernel_info_request"}
 MAX_JSON_DEPTH = 64
+#: largest websocket message a live page may send (widget messages are small; every one is parsed to be stamped)
+MAX_BROWSER_MESSAGE = 8 * 1024 * 1024
 
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "trailers",
               "transfer-encoding", "upgrade", "content-length"}
@@ -589,7 +591,7 @@ def _make_app(html_dir: Path, backend_port: int, live_prefix: str = "/live/", qu
         Rule(WebSocketMatches(rf"{prefix}/.*"), LiveSocketProxy),
         (rf"{prefix}/.*", LiveProxy),
         (r"/(.*)", BookFiles, {"path": str(html_dir), "default_filename": "index.html"}),
-    ], websocket_max_message_size=256 * 1024 * 1024, compress_response=False)
+    ], websocket_max_message_size=MAX_BROWSER_MESSAGE, compress_response=False)
     if compress:
         app.add_transform(_gzip_transform(gz_cache))
     app.settings["h4s_gz_cache"] = gz_cache
