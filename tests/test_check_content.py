@@ -102,6 +102,16 @@ def test_general_feedback_is_enough_and_ungraded_types_need_none(tmp_path):
     assert _feedback_findings(tmp_path, "01-g", bank) == []
 
 
+def test_a_short_text_regex_that_matches_anything_is_a_catch_all(tmp_path):
+    bank = """  - {id: q, type: short_text, text: "EQF in full?", answers: [{text: European Qualifications Framework},
+     {regex: ".*", score: 0, feedback: "E = European, Q = Qualifications, F = Framework."}]}
+"""
+    assert _feedback_findings(tmp_path, "01-r", bank) == []
+    narrow = bank.replace('".*"', '".*quality.*"')
+    (f,) = _feedback_findings(tmp_path, "02-r", narrow)
+    assert "no catch-all feedback" in f.message
+
+
 def test_feedback_rule_runs_in_h4s_check(tmp_path):
     bare = CASES["ordering"][0]
     folder = make_module(tmp_path, "01-c", cells=[new_markdown_cell("# T"), quiz_cell("01-c"),

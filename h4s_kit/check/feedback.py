@@ -11,7 +11,8 @@ every check, so it also reaches a learner whose answer matched nothing):
 - ``cloze``: a ``gap_feedback`` entry for every gap, or the general ``feedback``;
 - ``matching``: a ``feedback`` on every pair, or the general ``feedback``;
 - ``ordering``, ``drag_words``: the general ``feedback`` (the types have no other place for it);
-- ``numeric``, ``short_text``: a catch-all, i.e. the general ``feedback``: the ``feedback`` of an accepted
+- ``numeric``, ``short_text``: a catch-all, i.e. the general ``feedback`` (or, for short text, a last answer
+  whose ``regex`` matches anything, such as ``.*``, with its ``feedback``): the ``feedback`` of an accepted
   answer is shown only when that answer matches, so a learner with any other answer would get nothing;
 - ``code``: a ``feedback`` on every hidden test, or the general ``feedback``.
 
@@ -19,6 +20,8 @@ Essays, Likert scales and flashcards are not auto-graded and need none.  A missi
 error naming ``file:question k (id)`` and the line to add.
 """
 from __future__ import annotations
+
+import re
 
 from h4s_widgets._schema import (
     Cloze, CodeExercise, DragWords, Matching, Numeric, Ordering, ShortText, TrueFalse, gaps_in,
@@ -30,6 +33,19 @@ from . import Context, Finding, Step
 
 def _has(text) -> bool:
     return isinstance(text, str) and bool(text.strip())
+
+
+_PROBES = ("x", "Something else entirely 42", "ÄÖÜ ß é")
+
+
+def _catch_all(a) -> bool:
+    """A short-text answer that matches anything (e.g. ``regex: ".*"``, score 0) and has feedback."""
+    if a.regex is None or not _has(a.feedback):
+        return False
+    try:
+        return all(re.fullmatch(a.regex, p, re.IGNORECASE | re.DOTALL) for p in _PROBES)
+    except re.error:
+        return False
 
 
 def missing_feedback(q) -> str | None:
@@ -56,6 +72,8 @@ def missing_feedback(q) -> str | None:
                                      f"{', '.join(repr(b) for b in bare)} fail{'' if len(bare) > 1 else 's'}"
     if isinstance(q, (Ordering, DragWords)):
         return "no feedback for a wrong answer (this type shows only the general feedback)"
+    if isinstance(q, ShortText) and any(_catch_all(a) for a in q.answers):
+        return None
     if isinstance(q, (Numeric, ShortText)):
         return "no catch-all feedback for an answer that matches none of the accepted answers"
     return None
