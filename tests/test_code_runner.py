@@ -1,4 +1,4 @@
-"""Code exercises: h4s_widgets.grade on a CodeExercise runs the hidden tests in a separate process.
+"""Code exercises: h4s_widgets.grade on a CodeExercise runs the learner code and the hidden tests in two processes.
 
 Honest answers are graded; cheating attempts must never be graded as passed.
 """
@@ -299,8 +299,7 @@ def test_cheat_that_signals_the_grading_kernel_is_blocked():
     finally:
         signal.signal(signal.SIGUSR2, old)
     assert got == [], "the learner's code could signal the grading process"
-    assert res.feedback == ["learner_error"] and "os.kill" in res.details["message"]
-    assert os.getpid()
+    assert not_passed(res) and "test:1:passed" not in res.feedback
 
 
 def test_redefined_helper_is_the_setup_one_in_tests():
@@ -309,12 +308,11 @@ def test_redefined_helper_is_the_setup_one_in_tests():
     assert res.correct is True, res.details
 
 
-def test_results_through_a_file_where_there_is_no_pipe(monkeypatch):
-    # Windows has no pass_fds: the harness writes to a file outside the learner's working directory
-    from h4s_widgets import _code_runner
-    monkeypatch.setattr(_code_runner, "_USE_PIPE", False)
+def test_without_the_sandbox_the_verdict_is_still_outside(monkeypatch):
+    # H4S_SANDBOX=off (authoring on one's own machine): plain child processes, the same two-process design
+    monkeypatch.setenv("H4S_SANDBOX", "off")
     assert run("def total(xs):\n    return sum(xs)\n").correct is True
-    assert run(CHEATS["fake-json-then-os-exit"]).feedback == ["crashed"]
+    assert not_passed(run(CHEATS["fake-json-then-os-exit"]))
     assert run("def total(xs):\n    return sum(xs[:2])\n").feedback == [
         "test:0:passed", "test:1:failed", "test:2:failed", "test:3:passed"]
 

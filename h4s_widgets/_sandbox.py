@@ -1,0 +1,187 @@
+"""An operating-system sandbox for learners' code: Debian's bubblewrap (``bwrap``) plus resource limits.
+
+``sandbox_command(argv)`` wraps a command so that it runs
+
+* with no network (its own network namespace: ``--unshare-all``), its own PID, IPC, UTS and user
+  namespaces, as uid/gid 65534, in a new session, and dies with its parent (``--die-with-parent``);
+  when the sandboxed process ends, its PID namespace ends and every process it started is killed;
+* in a private filesystem: only the Python runtime read-only (the libraries under ``/usr/lib``, the
+  interpreter's prefix and base prefix, so a virtual environment's packages work but cannot be
+  changed), the harness script read-only, a fresh ``/proc`` of its own namespace, a minimal ``/dev``
+  and an empty writable ``/tmp`` as working directory.  No ``/etc``, no ``/usr/bin`` (no shell to
+  start), nothing of the project, of ``H4S_DATA_DIR`` or of the home folder;
+* with a clean environment built from an allowlist (no secrets: nothing of the server's environment
+  is passed on);
+* under rlimits (:func:`limits_preexec`): CPU seconds, address space (``memory_mb``), file size,
+  open files, no core files; the harness sets ``RLIMIT_NPROC`` inside the sandbox (the kernel does not
+  apply it when the server runs as root: the PID namespace still ends every process with the run).
+
+``H4S_SANDBOX`` chooses: ``auto`` (default: the sandbox when bwrap works, otherwise a plain child
+process with the same limits and a one-time warning, except in a served live kernel, ``H4S_LIVE=1``,
+where code is refused), ``require`` (refuse code without the sandbox) or ``off`` (never the sandbox:
+authoring on one's own machine, ``h4s serve --single-user``, tests).
+"""
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import subprocess
+import sys
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from ._errors import H4SError
+
+#: the uid and gid learner code runs as inside the sandbox
+NOBODY = 65534
+#: where the harness script appears inside the sandbox
+HARNESS_IN_SANDBOX = "/h4s/_harness.py"
+
+
+class SandboxUnavailable(H4SError):
+    """Code exercises cannot run safely here (no working bwrap) and the sandbox is required."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    wall_s: float = 5.0
+    cpu_s: int = 6
+    memory_mb: int = 512
+    file_mb: int = 16
+    nproc: int = 64
+    nofile: int = 64
+
+
+def mode() -> str:
+    """``auto``, ``require`` or ``off`` (from ``H4S_SANDBOX``; anything else counts as ``require``)."""
+    m = os.environ.get("H4S_SANDBOX", "auto").strip().lower() or "auto"
+    return m if m in ("auto", "off", "require") else "require"
+
+
+def _bwrap() -> str | None:
+    return shutil.which("bwrap") or (os.path.exists("/usr/bin/bwrap") and "/usr/bin/bwrap") or None
+
+
+def _ro_paths() -> list[str]:
+    """What the interpreter needs, read-only: libraries and the prefixes (a venv needs both)."""
+    paths = []
+    for p in ("/usr/lib", "/usr/lib64", "/usr/lib32", "/usr/share/zoneinfo"):
+        if os.path.isdir(p):
+            paths.append(p)
+    exe = os.path.realpath(sys.executable)
+    for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, os.path.dirname(exe)):
+        p = os.path.realpath(p)
+        if p not in paths and not any(p == q or p.startswith(q + "/") for q in paths) and p != "/":
+            paths.append(p)
+    # a prefix that is /usr (a Debian python): its binary only, not /usr/bin as a whole
+    return paths
+
+
+def sandbox_command(argv: list[str], harness: str | Path, workdir_mb: int = 16) -> list[str]:
+    """``argv`` (starting with ``sys.executable``) wrapped in bwrap; ``harness`` is bound at HARNESS_IN_SANDBOX."""
+    bwrap = _bwrap()
+    if not bwrap:
+        raise SandboxUnavailable("bubblewrap (bwrap) is not installed")
+    cmd = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--uid", str(NOBODY), "--gid",
+           str(NOBODY), "--cap-drop", "ALL", "--clearenv"]
+    for p in _ro_paths():
+        cmd += ["--ro-bind", p, p]
+    exe = os.path.realpath(sys.executable)
+    if exe.startswith("/usr/bin/"):
+        cmd += ["--ro-bind", exe, exe]
+    for link, target in (("/lib", "usr/lib"), ("/lib64", "usr/lib64")):
+        if os.path.isdir("/usr/" + target.split("/", 1)[1]):
+            cmd += ["--symlink", target, link]
+    cmd += ["--ro-bind", str(harness), HARNESS_IN_SANDBOX,
+            "--proc", "/proc", "--dev", "/dev",
+            "--size", str(workdir_mb << 20), "--tmpfs", "/tmp", "--chdir", "/tmp"]
+    for k, v in clean_env(sandboxed=True).items():
+        cmd += ["--setenv", k, v]
+    return cmd + ["--"] + argv
+
+
+def clean_env(sandboxed: bool) -> dict[str, str]:
+    """The child's whole environment: an allowlist, never the server's secrets."""
+    env = {"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PYTHONIOENCODING": "utf-8", "MPLBACKEND": "Agg",
+           "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+           "PYTHONDONTWRITEBYTECODE": "1"}
+    if sandboxed:
+        env.update(PATH="/nonexistent", HOME="/tmp", MPLCONFIGDIR="/tmp", TMPDIR="/tmp")
+    else:
+        import tempfile
+        env.update(PATH=os.defpath, HOME=tempfile.gettempdir())
+        if os.name == "nt":   # Windows needs these to start Python at all
+            for k in ("SYSTEMROOT", "SYSTEMDRIVE", "TEMP", "TMP"):
+                if k in os.environ:
+                    env[k] = os.environ[k]
+    return env
+
+
+def limits_preexec(lim: Limits):
+    """A ``preexec_fn`` setting the rlimits (POSIX only; ``None`` elsewhere)."""
+    try:
+        import resource
+    except ImportError:
+        return None
+
+    def apply():
+        mb = 1 << 20
+        for name, value in (("RLIMIT_CPU", lim.cpu_s), ("RLIMIT_AS", lim.memory_mb * mb),
+                            ("RLIMIT_FSIZE", lim.file_mb * mb), ("RLIMIT_NOFILE", lim.nofile),
+                            ("RLIMIT_CORE", 0)):
+            res = getattr(resource, name, None)
+            if res is None:
+                continue
+            try:
+                resource.setrlimit(res, (value, value))
+            except (ValueError, OSError):
+                pass
+    return apply
+
+
+@functools.lru_cache(maxsize=1)
+def _probe() -> tuple[bool, str]:
+    if os.name != "posix" or sys.platform == "darwin":
+        return False, f"bubblewrap needs Linux (this is {sys.platform})"
+    if not _bwrap():
+        return False, "bubblewrap (bwrap) is not installed (Debian/Ubuntu: apt-get install bubblewrap)"
+    here = Path(__file__).with_name("_harness.py")
+    cmd = sandbox_command([sys.executable, "-I", "-S", "-c", "import os; print(os.getuid())"], here)
+    try:
+        p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=20)
+    except (OSError, subprocess.SubprocessError) as e:
+        return False, f"bwrap cannot start ({type(e).__name__})"
+    if p.returncode != 0 or p.stdout.strip() != str(NOBODY).encode():
+        err = " ".join(p.stderr.decode("utf-8", "replace").split())[:200]
+        return False, f"bwrap cannot create a sandbox here (user namespaces disabled?): {err or p.returncode}"
+    return True, "bubblewrap works"
+
+
+def sandbox_available() -> tuple[bool, str]:
+    """``(True, "...")`` when bwrap can start a sandbox on this machine; else ``(False, reason)``."""
+    return _probe()
+
+
+_warned = False
+
+
+def use_sandbox() -> bool:
+    """Whether the next code run goes into the sandbox; raises :class:`SandboxUnavailable` when it must but cannot."""
+    global _warned
+    m = mode()
+    if m == "off":
+        return False
+    ok, why = sandbox_available()
+    if ok:
+        return True
+    if m == "require" or os.environ.get("H4S_LIVE") == "1":
+        raise SandboxUnavailable(f"code exercises cannot be run safely on this server: {why}; "
+                                 "tell your trainer (h4s serve --single-user runs them without a sandbox "
+                                 "for one person on their own machine)")
+    if not _warned:
+        _warned = True
+        warnings.warn(f"h4s: code exercises run without a sandbox on this machine ({why}); fine for your own "
+                      "code, not for other people's", RuntimeWarning, stacklevel=3)
+    return False
