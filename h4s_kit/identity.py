@@ -94,4 +94,5 @@ class Identity:
         lid = self.new_id()
         handler.set_cookie(COOKIE, self.sign(lid), path="/", httponly=True, samesite="Lax",
                            secure=handler.request.protocol == "https", expires_days=MAX_AGE_DAYS)
+        handler.set_header("Cache-Control", "private, no-store")   # no shared cache may hand this cookie on
         return lid

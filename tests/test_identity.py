@@ -36,9 +36,11 @@ def test_a_new_learner_gets_an_httponly_samesite_cookie_secure_over_https():
     ident = Identity(b"k" * 32)
     for protocol, secure in (("http", False), ("https", True)):
         set_cookies: list[tuple] = []
+        headers: dict = {}
         handler = SimpleNamespace(request=SimpleNamespace(cookies=SimpleCookie(), protocol=protocol),
-                                  set_cookie=lambda *a, **k: set_cookies.append((a, k)))
+                                  set_cookie=lambda *a, **k: set_cookies.append((a, k)), set_header=headers.__setitem__)
         lid = ident.learner(handler)
+        assert "private" in headers["Cache-Control"]       # a shared cache must not hand the cookie to others
         (name, value), kw = set_cookies[0]
         assert name == COOKIE and ident.verify(value) == lid
         assert kw["httponly"] is True and kw["samesite"] in ("Lax", "Strict") and kw["secure"] is secure
