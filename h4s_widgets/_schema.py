@@ -358,6 +358,8 @@ class CodeExercise(QuestionBase):
     solution: Annotated[str, Field(min_length=1, description="A model solution that passes every test")]
     timeout_s: Annotated[float, Field(gt=0, le=60, description="Seconds the code may run (at most 60)")] = 5.0
     setup: str = Field("", description="Hidden code run before the learner's code (data, imports)")
+    memory_mb: Optional[Annotated[int, Field(ge=64, le=4096, description=(
+        "Memory the code may use, in MB (default 512; 64 to 4096)"))]] = None
 
 
 @register
