@@ -82,7 +82,7 @@ class QuizService:
         self._banks: dict[str, tuple[float, dict[str, QuestionBase]]] = {}
         self._attempts: dict[tuple[str, str, str], int] = {}   # only when records are off
         self._lock = threading.Lock()
-        self._key_locks: dict[tuple[str, str, str], threading.Lock] = {}
+        self._key_locks = [threading.Lock() for _ in range(64)]   # striped: bounded, one key always one lock
         self._broken: dict[str, list[str]] = {}                # module -> bank files that cannot be read
         self.sink = None
         if os.environ.get("H4S_RECORDS", "sqlite").lower() not in ("off", "0", "none", ""):
@@ -146,8 +146,7 @@ class QuizService:
         return learner
 
     def _key_lock(self, key: tuple[str, str, str]) -> threading.Lock:
-        with self._lock:
-            return self._key_locks.setdefault(key, threading.Lock())
+        return self._key_locks[hash(key) % len(self._key_locks)]
 
     def attempts(self, learner: str, module: str, q: QuestionBase) -> int:
         """The learner's counted answers to ``q`` so far (stored records; in memory with records off)."""

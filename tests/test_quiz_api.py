@@ -168,3 +168,21 @@ def test_http_roundtrip_including_a_code_exercise(service: QuizService):
     finally:
         box["loop"].add_callback(box["loop"].stop)
         t.join(5)
+
+
+def test_simultaneous_checks_cannot_exceed_max_attempts(service: QuizService, tmp_path: Path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from h4s_kit.records.store import RecordStore
+
+    def one(_):
+        try:
+            return service.check({"module": "01-demo", "qid": "capital", "response": "b"}, LEARNER)["attempts"]
+        except QuizApiError as e:
+            return e.status
+
+    with ThreadPoolExecutor(max_workers=8) as ex:
+        got = list(ex.map(one, range(16)))
+    assert sorted(a for a in got if a != 409) == [1, 2, 3] and got.count(409) == 13
+    with RecordStore(tmp_path / "data" / "records.sqlite") as st:
+        assert st.attempts(LEARNER, "01-demo", "capital") == 3
