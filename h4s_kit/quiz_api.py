@@ -7,8 +7,9 @@ server instead: ``POST /api/quiz/check`` grades the response in Python with
 the same :func:`h4s_widgets.grade` as the live widget, counts attempts,
 returns the feedback for that answer only, and stores the learner record
 (SQLite / xAPI) exactly as a kernel would.  No kernel per learner is started,
-so a page is interactive as soon as it has loaded; code exercises run in a
-separate process with their time limit (at most ``max_code_runs`` at once).
+so a page is interactive as soon as it has loaded; code exercises run in the
+sandbox of ``h4s_widgets._sandbox`` through the fair queue of ``h4s_kit.code_queue``
+(``max_code_runs`` workers, one run per learner at a time).
 
 The Voilà version under ``/live/`` stays for running a whole notebook.
 """
@@ -21,7 +22,6 @@ import os
 import re
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +89,9 @@ class QuizService:
             from .records.live import LiveSink
             from .records.store import db_path
             self.sink = LiveSink(db_path())
-        self.pool = ThreadPoolExecutor(max_workers=max_code_runs, thread_name_prefix="h4s-code")
+        from .code_queue import CodeQueue
+        self.code_queue = CodeQueue(workers=max_code_runs)   # bounded and fair: one run per learner at a time
+        self.pool = self.code_queue.pool
 
     # ----------------------------------------------------------- questions
     def _module_dir(self, module: str) -> Path:
@@ -245,8 +247,10 @@ def make_handlers(service: QuizService, prefix: str = API_PREFIX, identity=None)
     from urllib.parse import urlsplit
 
     from tornado import web
-    from tornado.ioloop import IOLoop
 
+    from h4s_widgets._sandbox import SandboxUnavailable
+
+    from .code_queue import CodeQueueError
     from .identity import Identity
 
     if identity is None:
@@ -284,11 +288,17 @@ def make_handlers(service: QuizService, prefix: str = API_PREFIX, identity=None)
             try:
                 q = service.question(body.get("module"), body.get("qid"))
                 if q.type == "code" and self.action == "check":  # a process with a time limit: off the loop
-                    out = await IOLoop.current().run_in_executor(service.pool, fn, body, learner)
+                    out = await service.code_queue.run(learner, fn, body, learner, time_limit_s=q.timeout_s)
                 else:
                     out = fn(body, learner)
             except QuizApiError as e:
                 return self._fail(e.status, str(e))
+            except CodeQueueError as e:
+                if e.retry_after:
+                    self.set_header("Retry-After", str(e.retry_after))
+                return self._fail(e.status, str(e))
+            except SandboxUnavailable as e:
+                return self._fail(503, str(e))
             except Exception as e:   # never a path or a traceback to the learner; the details go to the log
                 log.exception("h4s serve: %s of %s/%s failed", self.action, body.get("module"), body.get("qid"))
                 where = f"module {body.get('module')}, question {body.get('qid')}"

@@ -735,8 +735,11 @@ class LiveServer:
 def serve(root: Path | None = None, port: int = 8000, host: str = "127.0.0.1", build_first: bool = True,
           modules: Path | None = None, out: Path | None = None, cull_idle_timeout: int = live.DEFAULT_CULL_IDLE,
           pool_size: int = live.DEFAULT_POOL_SIZE, server_grading: bool | None = None,
-          echo: Callable[[str], None] = print) -> int:
-    """``h4s serve``: (build, then) serve the book and the live modules until Ctrl-C."""
+          echo: Callable[[str], None] = print, single_user: bool = False) -> int:
+    """``h4s serve``: (build, then) serve the book and the live modules until Ctrl-C.
+
+    Without a working sandbox for learners' code (bubblewrap), code exercises are refused (503) unless
+    ``single_user`` (``--single-user``): then they run unsandboxed, for the person on this machine only."""
     from .build import build, find_root
     root = find_root(root)
     modules = Path(modules).resolve() if modules else root / "modules"
@@ -747,6 +750,8 @@ def serve(root: Path | None = None, port: int = 8000, host: str = "127.0.0.1", b
     srv = LiveServer(html_dir=out / "html", modules_dir=modules, host=host, port=port, data_dir=out / "voila-data",
                      cull_idle_timeout=cull_idle_timeout, pool_size=pool_size, book_modules_url=f"/{rel}/",
                      log_file=out / "voila.log", server_grading=server_grading, echo=echo)
+    from h4s_widgets._sandbox import serve_notice
+    echo(serve_notice(single_user))   # before Voilà starts: its kernels inherit the H4S_SANDBOX it may set
     echo(f"h4s serve: starting the live server (Voilà, {pool_size} preheated kernel(s) per module) ...")
     srv.start()
     echo(f"h4s serve: the course is at {srv.url}  (book at /, live modules under /live/; Voilà log: {srv.log_file})")

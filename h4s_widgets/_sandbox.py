@@ -28,6 +28,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -165,6 +166,29 @@ def sandbox_available() -> tuple[bool, str]:
 
 
 _warned = False
+_local = threading.local()
+
+
+def mark_serving_thread() -> None:
+    """Called in the server's code-run workers: there ``auto`` means ``require`` (the code is other people's)."""
+    _local.serving = True
+
+
+def serve_notice(single_user: bool = False) -> str:
+    """The line ``h4s serve`` prints at start; with ``single_user`` and no sandbox, sets ``H4S_SANDBOX=off``."""
+    if mode() == "off":
+        return ("h4s serve: warning: H4S_SANDBOX=off: learners' code runs WITHOUT a sandbox; serve only yourself "
+                "like this")
+    ok, why = sandbox_available()
+    if ok:
+        return "h4s serve: learners' code runs in a bubblewrap sandbox (no network, private read-only files)"
+    if single_user:
+        os.environ["H4S_SANDBOX"] = "off"
+        return (f"h4s serve: warning: no sandbox for code exercises ({why}); --single-user: they run without one, "
+                "so serve only yourself (keep --host 127.0.0.1)")
+    os.environ["H4S_SANDBOX"] = "require"
+    return (f"h4s serve: code exercises are refused: no sandbox ({why}); install bubblewrap, or start "
+            "`h4s serve --single-user` to run them without a sandbox for yourself only")
 
 
 def use_sandbox() -> bool:
@@ -176,7 +200,7 @@ def use_sandbox() -> bool:
     ok, why = sandbox_available()
     if ok:
         return True
-    if m == "require" or os.environ.get("H4S_LIVE") == "1":
+    if m == "require" or os.environ.get("H4S_LIVE") == "1" or getattr(_local, "serving", False):
         raise SandboxUnavailable(f"code exercises cannot be run safely on this server: {why}; "
                                  "tell your trainer (h4s serve --single-user runs them without a sandbox "
                                  "for one person on their own machine)")

@@ -34,6 +34,7 @@ import traitlets
 from ._assets import static_runtime, widget_css, widget_esm
 from ._events import store_record, stored_attempts
 from ._safe_json import UnsafeInput
+from ._sandbox import SandboxUnavailable
 from ._safe_json import check as check_clean
 from ._grading import Result, grade
 from ._i18n import current_language, strings
@@ -158,7 +159,12 @@ class Quiz(anywidget.AnyWidget):
             return None
         if q.max_attempts is not None and attempts >= q.max_attempts:
             return None
-        result = grade(q, response)
+        try:
+            result = grade(q, response)
+        except SandboxUnavailable as e:   # code cannot run safely here (a served kernel without bwrap)
+            st.update(error=str(e))
+            self._set(qid, st)
+            return None
         if result.feedback and result.feedback[0] in ("empty", "invalid"):
             # nothing answered (or not a number): tell the learner, but it costs no attempt and is no record
             st.update(result=result.as_dict(details=True), messages=[], general=None)

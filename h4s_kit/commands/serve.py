@@ -20,6 +20,10 @@ def add_parser(sub):
     p.add_argument("--server-grading", choices=("auto", "on", "off"), default="auto",
                    help="grade the book's quizzes on the server and serve its pages without answer keys "
                         "(auto: when the quiz runtime supports it)")
+    p.add_argument("--single-user", action="store_true",
+                   help="where no sandbox for learners' code is available (no bubblewrap: macOS, Windows, no user "
+                        "namespaces), run code exercises without one instead of refusing them; for serving "
+                        "yourself only, on 127.0.0.1")
     p.set_defaults(func=run)
 
 
@@ -27,4 +31,5 @@ def run(args) -> int:
     from h4s_kit.serve import serve
     return serve(port=args.port, host=args.host, build_first=not args.no_build, modules=args.modules, out=args.out,
                  cull_idle_timeout=args.cull_after, pool_size=args.pool_size,
-                 server_grading={"auto": None, "on": True, "off": False}[args.server_grading])
+                 server_grading={"auto": None, "on": True, "off": False}[args.server_grading],
+                 single_user=args.single_user)
