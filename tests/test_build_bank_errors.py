@@ -50,3 +50,24 @@ def test_cli_build_reports_an_invalid_bank_like_check_and_exits_non_zero(project
     wording = fault[0].split("[questions]", 1)[1].strip()
     assert wording in out, (wording, out)
     assert len([ln for ln in out.splitlines() if "anwser" in ln]) == 1
+
+
+def test_a_bad_bank_met_while_a_notebook_runs_is_one_line_without_traceback(project):
+    """A bank that only a running notebook finds (a computed path): its error line, not the traceback."""
+    import nbformat
+    extra = project / "modules" / MINI_IDS[0] / "extra"
+    extra.mkdir()
+    (extra / "bad.yml").write_text("schema_version: 1\nquestions:\n- type: numeric\n  id: n1\n  text: x\n"
+                                   "  anwsers: [{value: 1}]\n", encoding="utf-8")
+    nb_path = project / "modules" / MINI_IDS[0] / "module.ipynb"
+    nb = nbformat.read(nb_path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell('from h4s_widgets import Quiz\nQuiz("extra/" + "bad.yml")'))
+    nbformat.write(nb, nb_path)
+    said: list[str] = []
+    with pytest.raises(BuildError) as e:
+        build(root=project, echo=said.append)
+    msg = str(e.value)
+    assert "question bank fault" in msg and "extra/bad.yml" in msg and "anwsers" in msg, msg
+    text = "\n".join(said) + msg
+    for noise in ("Traceback", "report this", "bug report", "sphinx-err", "---->"):
+        assert noise not in text, noise
