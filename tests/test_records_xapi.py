@@ -11,6 +11,7 @@ from ralph.models.xapi.base.statements import BaseXapiStatement
 from h4s_kit.records import xapi
 from h4s_widgets._grading import grade
 from h4s_widgets._schema import parse_question
+from h4s_widgets._spec import public_spec
 
 QUESTIONS = {
     "single_choice": ({"options": [{"id": "a", "text": "A"}, {"id": "b", "text": "B"}], "answer": "b"}, "a",
@@ -20,14 +21,14 @@ QUESTIONS = {
     "true_false": ({"answer": True}, False, "true-false", "false"),
     "cloze": ({"text": "The [[sun]] is a [[star]]."}, ["sun", "planet"], "fill-in", "sun[,]planet"),
     "drag_words": ({"text": "Drag [[red]] and [[blue]]."}, ["red", None], "fill-in", "red[,]"),
-    "numeric": ({"answers": [{"value": 3.14, "tolerance": 0.01}]}, "3,14", "numeric", "3,14"),
+    "numeric": ({"answers": [{"value": 3.14, "tolerance": 0.01}]}, "3,14", "numeric", "3.14"),
     "short_text": ({"answers": [{"text": "Paris"}]}, "paris", "fill-in", "paris"),
     "matching": ({"pairs": [{"id": "p1", "left": "L1", "right": "R1"}, {"id": "p2", "left": "L2", "right": "R2"}]},
-                 {"p1": "R2", "p2": "R1"}, "matching", "p1[.]R2[,]p2[.]R1"),
+                 {"p1": "R2", "p2": "R1"}, "matching", "p1[.]r2[,]p2[.]r1"),
     "ordering": ({"items": [{"id": "x", "text": "X"}, {"id": "y", "text": "Y"}]}, ["y", "x"], "sequencing", "y[,]x"),
     "essay": ({"min_words": 3}, "A free text answer here", "long-fill-in", "A free text answer here"),
     "likert": ({"scale": ["no", "maybe", "yes"], "statements": [{"id": "s1", "text": "I can"}]}, {"s1": 3},
-               "likert", "s1[.]3"),
+               "likert", "3"),
     "code": ({"tests": [{"name": "f gives 1", "code": "assert f() == 1"}], "solution": "def f():\n    return 1\n"}, "def f():\n    return 1\n", "other", "def f():\n    return 1\n"),
     "flashcards": ({"cards": [{"id": "c1", "front": "F", "back": "B"}]}, {"c1": "known"}, "other",
                    '{"c1":"known"}'),
@@ -141,11 +142,6 @@ def test_base_from_environment(monkeypatch):
 
 def test_records_js_makes_the_same_statements_as_python(tmp_path):
     """records.js (static book) and xapi.py must map a graded interaction to the same statement."""
-    import subprocess
-
-    from _tools import node as require_node
-    node = require_node()
-    from h4s_widgets._assets import STATIC
     cases = []
     for qtype, (extra, response, _, _) in sorted(QUESTIONS.items()):
         q = _question(qtype, json.loads(json.dumps(extra)))
@@ -156,18 +152,177 @@ def test_records_js_makes_the_same_statements_as_python(tmp_path):
                                                    "correct": result.correct},
                   "attempt": rec["attempt"], "learner": rec["learner"], "timestamp": rec["timestamp"],
                   "duration_s": rec["duration_s"]}
-        cases.append((rec, detail))
+        cases.append((rec, detail, q))
+    js = _js_statements(tmp_path, [[rec["uuid"], d, public_spec(q)] for rec, d, q in cases])
+    for (rec, _, q), got in zip(cases, js):
+        want = xapi.answered_statement(rec, q)      # the live path: the kernel knows the question
+        assert got == want, f"{rec['qtype']}: JS and Python statements differ"
+        BaseXapiStatement.model_validate(got)
+        assert xapi_spec_problems(got) == [], rec["qtype"]
+    # without the question's data (an old page): both still leave the gaps' answers out
+    js = _js_statements(tmp_path, [[rec["uuid"], d, None] for rec, d, _ in cases])
+    for (rec, _, _), got in zip(cases, js):
+        assert got == xapi.answered_statement(rec), f"{rec['qtype']}: JS and Python statements differ"
+
+
+def _js_statements(tmp_path, cases: list) -> list[dict]:
+    """records.js's statements for [uuid, detail, spec or None]."""
+    import subprocess
+
+    from _tools import node as require_node
+    node = require_node()
+    from h4s_widgets._assets import STATIC
     script = tmp_path / "run.js"
     script.write_text(
         (STATIC / "records.js").read_text() +
         "\nconst cases = JSON.parse(require('fs').readFileSync(process.argv[2], 'utf8'));\n"
-        "process.stdout.write(JSON.stringify(cases.map(([id, d]) => h4sRecStatement(d, id, 'en'))));\n")
+        "process.stdout.write(JSON.stringify(cases.map(([id, d, spec]) => h4sRecStatement(d, id, 'en', spec))));\n")
     data = tmp_path / "cases.json"
-    data.write_text(json.dumps([[rec["uuid"], d] for rec, d in cases]))
+    data.write_text(json.dumps(cases))
     out = subprocess.run([node, str(script), str(data)], capture_output=True, text=True, timeout=30)
     assert out.returncode == 0, out.stderr
-    js = json.loads(out.stdout)
-    for (rec, _), got in zip(cases, js):
-        want = xapi.answered_statement(rec)
-        assert got == want, f"{rec['qtype']}: JS and Python statements differ"
-        BaseXapiStatement.model_validate(got)
+    return json.loads(out.stdout)
+
+
+# ------------------------------------------------------------------ the xAPI 1.0.3 rules for interactions
+
+UUID_RE = r"^[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
+LANG_TAG = r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$"
+#: xAPI 1.0.3, "Interaction Activities": the components each interactionType may have
+COMPONENTS = {"choice": {"choices"}, "sequencing": {"choices"}, "likert": {"scale"}, "matching": {"source", "target"},
+              "performance": {"steps"}, "true-false": set(), "fill-in": set(), "long-fill-in": set(),
+              "numeric": set(), "other": set()}
+
+
+def xapi_spec_problems(st: dict) -> list[str]:
+    """What in an *answered* statement breaks xAPI 1.0.3 (beyond Ralph's model): the interaction components
+    allowed for its type, well-formed components and language maps, the response in the type's pattern
+    (ids that name components, a number for numeric), and no answer key (correctResponsesPattern)."""
+    import re
+    out = []
+    if not re.match(UUID_RE, st["id"]):
+        out.append(f"id {st['id']!r} is not a UUID")
+    if st.get("version") != "1.0.3":
+        out.append("version is not 1.0.3")
+    d = st["object"]["definition"]
+    it = d.get("interactionType")
+    if it not in COMPONENTS:
+        return out + [f"interactionType {it!r} is not one of xAPI's"]
+    if "correctResponsesPattern" in d:
+        out.append("correctResponsesPattern: an answer key the learner can read")
+    for key in ("name", "description"):
+        for tag in (d.get(key) or {}):
+            if not re.match(LANG_TAG, tag):
+                out.append(f"{key}: {tag!r} is not a language tag")
+    present = {k for k in ("choices", "scale", "source", "target", "steps") if k in d}
+    if present != COMPONENTS[it] and present:
+        out.append(f"{it} with {sorted(present)} (allowed: {sorted(COMPONENTS[it])})")
+    ids = {}
+    for k in present:
+        comp = d[k]
+        got = [c.get("id") for c in comp]
+        if not all(isinstance(i, str) and i for i in got) or len(set(got)) != len(got):
+            out.append(f"{k}: ids must be unique non-empty strings: {got}")
+        for c in comp:
+            if set(c) - {"id", "description"}:
+                out.append(f"{k}: unknown keys {sorted(set(c) - {'id', 'description'})}")
+            for tag in c.get("description") or {}:
+                if not re.match(LANG_TAG, tag):
+                    out.append(f"{k}: {tag!r} is not a language tag")
+        ids[k] = set(got)
+    r = st["result"].get("response", "")
+    if r == "":
+        return out
+    items = r.split("[,]")
+    if it == "true-false" and r not in ("true", "false"):
+        out.append(f"true-false response {r!r}")
+    if it in ("choice", "sequencing") and "choices" in ids and not set(items) <= ids["choices"]:
+        out.append(f"{it} response {r!r} names no choice")
+    if it == "likert" and (len(items) != 1 or ("scale" in ids and r not in ids["scale"])):
+        out.append(f"likert response {r!r} is not one scale id")
+    if it == "matching":
+        for pair in items:
+            s, _, t = pair.partition("[.]")
+            if not t or ("source" in ids and (s not in ids["source"] or t not in ids["target"])):
+                out.append(f"matching response item {pair!r} is not source[.]target ids")
+    if it == "numeric" and not re.fullmatch(r"-?[0-9]+(\.[0-9]+)?(\[:\]-?[0-9]+(\.[0-9]+)?)?", r):
+        out.append(f"numeric response {r!r} is not a number")
+    return out
+
+
+def _likert(n: int):
+    return parse_question({"type": "likert", "id": f"lk{n}", "text": "Rate", "scale": ["no", "some", "yes"],
+                           "statements": [{"id": f"s{i}", "text": f"Statement {i}"} for i in range(n)]})
+
+
+@pytest.mark.parametrize("qtype", sorted(QUESTIONS))
+def test_statements_meet_the_xapi_rules_per_type(qtype):
+    extra, response, _itype, _pattern = QUESTIONS[qtype]
+    q = _question(qtype, json.loads(json.dumps(extra)))
+    result = _fake_result(q) if qtype == "code" else grade(q, response)
+    st = xapi.answered_statement(_record(q, response, result), q)
+    BaseXapiStatement.model_validate(st)
+    assert xapi_spec_problems(st) == []
+    d = st["object"]["definition"]
+    if qtype in ("single_choice", "multiple_response", "ordering"):
+        assert [c["id"] for c in d["choices"]] == sorted(c.id for c in (q.options if qtype != "ordering" else q.items))
+    if qtype == "matching":
+        assert [c["id"] for c in d["source"]] == ["p1", "p2"]
+        assert [(c["id"], c["description"]["en"]) for c in d["target"]] == [("r1", "R1"), ("r2", "R2")]
+    if qtype == "likert":
+        assert [c["description"]["en"] for c in d["scale"]] == ["no", "maybe", "yes"]
+
+
+def test_a_likert_question_with_several_statements_is_a_matching_of_statements_to_the_scale():
+    q = _likert(3)
+    st = xapi.answered_statement(_record(q, {"s0": 1, "s2": 3}, grade(q, {"s0": 1, "s2": 3})), q)
+    d = st["object"]["definition"]
+    assert d["interactionType"] == "matching" and [c["id"] for c in d["target"]] == ["1", "2", "3"]
+    assert st["result"]["response"] == "s0[.]1[,]s2[.]3"
+    assert xapi_spec_problems(st) == []
+
+
+def test_a_numeric_answer_that_is_no_number_sends_an_empty_response():
+    q = _question("numeric", {"answers": [{"value": 3, "tolerance": 0}]})
+    st = xapi.answered_statement(_record(q, "three", grade(q, "three")), q)
+    assert st["result"]["response"] == "" and xapi_spec_problems(st) == []
+    assert json.loads(st["result"]["extensions"][xapi.EXT_RESPONSE]) == "three"   # kept for h4s records import
+
+
+def test_the_xapi_rule_check_finds_broken_statements():
+    q = _question("single_choice", json.loads(json.dumps(QUESTIONS["single_choice"][0])))
+    good = xapi.answered_statement(_record(q, "a", grade(q, "a")), q)
+    for what, edit in [
+        ("unknown choice", lambda s: s["result"].update(response="z")),
+        ("scale on choice", lambda s: s["object"]["definition"].update(scale=[{"id": "1"}])),
+        ("answer key", lambda s: s["object"]["definition"].update(correctResponsesPattern=["b"])),
+        ("numeric text", lambda s: (s["object"]["definition"].update(interactionType="numeric", choices=None) or
+                                    s["object"]["definition"].pop("choices") or s["result"].update(response="3,5"))),
+        ("duplicate ids", lambda s: s["object"]["definition"]["choices"].append({"id": "a"})),
+        ("bad language", lambda s: s["object"]["definition"].update(description={"en_GB": "x"})),
+    ]:
+        bad = json.loads(json.dumps(good))
+        edit(bad)
+        assert xapi_spec_problems(bad), what
+
+
+SECRET_GAPS = [("cloze", {"text": "Type [[zorblax|quindle]] and [[vexarine]] here."}, ["zork", None]),
+               ("drag_words", {"text": "Drag [[frobnitz]] into place.", "distractors": ["other"]}, ["other"])]
+
+
+@pytest.mark.parametrize("qtype, extra, response", SECRET_GAPS, ids=[c[0] for c in SECRET_GAPS])
+def test_no_gap_answer_in_any_statement_field(tmp_path, qtype, extra, response):
+    q = _question(qtype, json.loads(json.dumps(extra)))
+    secrets = ["zorblax", "quindle", "vexarine", "frobnitz"]
+    rec = _record(q, response, grade(q, response))          # question_text: the raw text, as the live path has it
+    detail = {"module": rec["module"], "question": {"id": q.id, "type": q.type, "text": q.text},
+              "response": response, "result": {"score": 0, "max_score": 1, "correct": False},
+              "attempt": 1, "learner": rec["learner"], "timestamp": rec["timestamp"], "duration_s": 1}
+    statements = [xapi.answered_statement(rec, q), xapi.answered_statement(rec)]
+    statements += _js_statements(tmp_path, [[rec["uuid"], detail, public_spec(q)], [rec["uuid"], detail, None]])
+    for st in statements:
+        text = json.dumps(st, ensure_ascii=False)
+        assert not [s for s in secrets if s in text], text
+        assert "_____" in st["object"]["definition"]["description"]["en"]
+        BaseXapiStatement.model_validate(st)
+        assert xapi_spec_problems(st) == []

@@ -121,8 +121,94 @@ def _s(v: Any) -> str:
     return "" if v is None else str(v)
 
 
-def response_pattern(qtype: str, response: Any, question: Any = None) -> str:
-    """The learner's response as an xAPI response string for its interactionType."""
+_TAG = re.compile(r"<[^>]*>")
+_GAP_SPAN = re.compile(r'<span class="h4s-gap"[^>]*></span>')
+_ENTITY = re.compile(r"&(#[0-9]+|#[xX][0-9a-fA-F]+|amp|lt|gt|quot|apos|nbsp);")
+_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'", "nbsp": "\u00a0"}
+_SPACE = re.compile("[ \t\n\r\f\v\u00a0]+")
+
+
+def plain(html_text: str | None) -> str:
+    """Text of an HTML fragment of a question (tags dropped, the usual entities decoded, spaces collapsed); the
+    same function is in records.js."""
+    def ent(m: re.Match) -> str:
+        e = m.group(1)
+        if e.startswith("#x") or e.startswith("#X"):
+            return chr(int(e[2:], 16))
+        if e.startswith("#"):
+            return chr(int(e[1:]))
+        return _NAMED[e]
+    text = _GAP_SPAN.sub("_____", html_text or "")      # an empty gap of a cloze or drag-the-words text
+    return _SPACE.sub(" ", _ENTITY.sub(ent, _TAG.sub("", text))).strip()
+
+
+def public_text(qtype: str, text: str | None) -> str | None:
+    """A question's text as a learner may read it back: cloze and drag-the-words gaps (which hold the answers)
+    become ``_____``."""
+    if text is None:
+        return None
+    if qtype in ("cloze", "drag_words"):
+        from h4s_widgets._schema import GAP_RE
+        return GAP_RE.sub("_____", text)
+    return text
+
+
+def question_spec(question: Any) -> dict | None:
+    """What the learner's page shows of ``question`` (h4s_widgets._spec.public_spec: no answer keys)."""
+    if question is None or not hasattr(question, "model_dump"):
+        return None
+    from h4s_widgets._spec import public_spec
+    return public_spec(question)
+
+
+def _number(text: Any) -> str:
+    """A numeric answer as an xAPI numeric response (``3,5`` -> ``3.5``); ``""`` when it is no plain number."""
+    s = re.sub("[ \t\n\r\f\v\u00a0]+", "", _s(text)).replace("\u2212", "-").replace(",", ".", 1)
+    m = re.fullmatch(r"([+-]?)([0-9]*)(?:\.([0-9]*))?", s)
+    if not m or not (m.group(2) or m.group(3)):
+        return ""
+    whole = m.group(2).lstrip("0") or "0"
+    frac = (m.group(3) or "").rstrip("0")
+    out = whole + ("." + frac if frac else "")
+    return ("-" + out) if m.group(1) == "-" and out != "0" else out
+
+
+def interaction_type(qtype: str, spec: dict | None = None) -> str:
+    """xAPI interactionType; a Likert question with several statements is a matching of statements to scale
+    points (a likert interaction has one response)."""
+    if qtype == "likert" and spec is not None and len(spec.get("statements") or []) > 1:
+        return "matching"
+    return INTERACTION_TYPES.get(qtype, "other")
+
+
+def interaction_components(qtype: str, spec: dict | None, lang: str) -> dict:
+    """The choices / source and target / scale of the interaction, as the learner's page shows them: ids and
+    texts only, never which is right (no correctResponsesPattern: a learner can read their own statements)."""
+    if not spec:
+        return {}
+
+    def comp(cid: str, text: str) -> dict:
+        return {"id": cid, "description": {lang: text[:1000]}}
+    if qtype in ("single_choice", "multiple_response"):
+        return {"choices": [comp(o["id"], plain(o["html"])) for o in sorted(spec["options"], key=lambda o: o["id"])]}
+    if qtype == "ordering":
+        return {"choices": [comp(i["id"], plain(i["html"])) for i in sorted(spec["items"], key=lambda i: i["id"])]}
+    if qtype == "matching":
+        return {"source": [comp(p["id"], plain(p["html"])) for p in spec["lefts"]],
+                "target": [comp(f"r{k + 1}", r) for k, r in enumerate(spec["rights"])]}
+    if qtype == "likert":
+        scale = [comp(str(k + 1), label) for k, label in enumerate(spec["scale"])]
+        if len(spec["statements"]) > 1:
+            return {"source": [comp(s["id"], plain(s["html"])) for s in spec["statements"]], "target": scale}
+        return {"scale": scale}
+    return {}
+
+
+def response_pattern(qtype: str, response: Any, question: Any = None, spec: dict | None = None) -> str:
+    """The learner's response as an xAPI response string for its interactionType: ids for choice, sequencing,
+    matching (``source[.]target``) and likert, a number for numeric, texts for fill-in."""
+    if spec is None:
+        spec = question_spec(question)
     if response is None:
         return ""
     if qtype in ("single_choice", "short_text", "essay", "code"):
@@ -134,14 +220,18 @@ def response_pattern(qtype: str, response: Any, question: Any = None) -> str:
     if qtype in ("cloze", "drag_words") and isinstance(response, list):
         return "[,]".join(_s(x) for x in response)
     if qtype == "numeric":
-        return _s(response)
+        return _number(response)
     if qtype == "ordering" and isinstance(response, list):
         return "[,]".join(_s(x) for x in response)
     if qtype == "matching" and isinstance(response, dict):
-        # source = pair id, target = the right-hand text chosen (the static book only knows the texts)
-        return "[,]".join(f"{k}[.]{_s(v)}" for k, v in response.items() if v is not None)
+        rights = (spec or {}).get("rights") or []
+        return "[,]".join(f"{k}[.]r{rights.index(v) + 1}" for k, v in response.items() if v in rights)
     if qtype == "likert" and isinstance(response, dict):
-        return "[,]".join(f"{k}[.]{v}" for k, v in response.items())
+        answered = {k: v for k, v in response.items() if isinstance(v, int) and not isinstance(v, bool)}
+        n = len(spec["statements"]) if spec else len(response)
+        if n == 1:
+            return next((str(v) for v in answered.values()), "")
+        return "[,]".join(f"{k}[.]{v}" for k, v in answered.items())
     return canonical_json(response)
 
 
@@ -159,15 +249,19 @@ def answered_statement(rec: dict, question: Any = None) -> dict:
     module, qid, qtype = rec["module"], rec["question"], rec["qtype"]
     lang = rec.get("lang") or _lang()
     name = rec.get("question_title") or qid
+    spec = question_spec(question)
     definition: dict[str, Any] = {
         "type": CMI_INTERACTION,
-        "interactionType": INTERACTION_TYPES.get(qtype, "other"),
+        "interactionType": interaction_type(qtype, spec),
         "name": {lang: str(name)[:200]},
     }
-    if rec.get("question_text"):
-        definition["description"] = {lang: str(rec["question_text"])[:1000]}
+    # the text as the learner's page shows it: never the raw text, whose cloze gaps hold the answers
+    desc = plain(spec["text_html"]) if spec else public_text(qtype, rec.get("question_text"))
+    if desc:
+        definition["description"] = {lang: str(desc)[:1000]}
+    definition.update(interaction_components(qtype, spec, lang))
     result: dict[str, Any] = {
-        "response": response_pattern(qtype, rec.get("response"), question),
+        "response": response_pattern(qtype, rec.get("response"), spec=spec),
         "extensions": {EXT_RESPONSE: canonical_json(rec.get("response"))},
     }
     mx, raw = rec.get("max_score"), rec.get("score")

@@ -73,23 +73,87 @@ function h4sRecDuration(s) {
   return out;
 }
 
-function h4sRecPattern(type, r) {
+// text of an HTML fragment of a question: tags dropped, the usual entities decoded, spaces collapsed
+// (xapi.plain does the same)
+const H4S_REC_NAMED = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: "\u00a0" };
+function h4sRecPlain(html) {
+  return String(html || "").replace(/<span class="h4s-gap"[^>]*><\/span>/g, "_____").replace(/<[^>]*>/g, "")
+    .replace(/&(#[0-9]+|#[xX][0-9a-fA-F]+|amp|lt|gt|quot|apos|nbsp);/g, (m, e) => (
+      e[0] === "#" ? String.fromCodePoint(e[1] === "x" || e[1] === "X" ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10))
+        : H4S_REC_NAMED[e]))
+    .replace(/[ \t\n\r\f\v\u00a0]+/g, " ").trim();
+}
+
+// cloze and drag-the-words gaps hold the answers: they never go into a statement
+function h4sRecPublicText(type, text) {
+  if (text === null || text === undefined) return null;
+  return type === "cloze" || type === "drag_words" ? String(text).replace(/\[\[(.+?)\]\]/g, "_____") : String(text);
+}
+
+// a numeric answer as an xAPI numeric response ("3,5" -> "3.5"); "" when it is no plain number
+function h4sRecNumber(text) {
+  const s = String(text === null || text === undefined ? "" : text).replace(/[ \t\n\r\f\v\u00a0]+/g, "")
+    .replace(/\u2212/g, "-").replace(",", ".");
+  const m = /^([+-]?)([0-9]*)(?:\.([0-9]*))?$/.exec(s);
+  if (!m || !(m[2] || m[3])) return "";
+  const whole = m[2].replace(/^0+/, "") || "0";
+  const frac = (m[3] || "").replace(/0+$/, "");
+  const out = whole + (frac ? "." + frac : "");
+  return m[1] === "-" && out !== "0" ? "-" + out : out;
+}
+
+function h4sRecType(type, spec) {
+  if (type === "likert" && spec && (spec.statements || []).length > 1) return "matching";
+  return H4S_REC.types[type] || "other";
+}
+
+// choices / source and target / scale as the page shows them: ids and texts, never which is right
+function h4sRecComponents(type, spec, lang) {
+  if (!spec) return {};
+  const comp = (id, text) => { const d = {}; d[lang] = String(text).slice(0, 1000); return { id: id, description: d }; };
+  const byId = (a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  if (type === "single_choice" || type === "multiple_response") {
+    return { choices: spec.options.slice().sort(byId).map((o) => comp(o.id, h4sRecPlain(o.html))) };
+  }
+  if (type === "ordering") return { choices: spec.items.slice().sort(byId).map((i) => comp(i.id, h4sRecPlain(i.html))) };
+  if (type === "matching") {
+    return { source: spec.lefts.map((p) => comp(p.id, h4sRecPlain(p.html))),
+      target: spec.rights.map((r, k) => comp("r" + (k + 1), r)) };
+  }
+  if (type === "likert") {
+    const scale = spec.scale.map((label, k) => comp(String(k + 1), label));
+    if (spec.statements.length > 1) return { source: spec.statements.map((s) => comp(s.id, h4sRecPlain(s.html))), target: scale };
+    return { scale: scale };
+  }
+  return {};
+}
+
+function h4sRecPattern(type, r, spec) {
   const s = (x) => (x === null || x === undefined ? "" : String(x));
   if (r === null || r === undefined) return "";
-  if (["single_choice", "short_text", "essay", "code", "numeric"].indexOf(type) >= 0) return s(r);
+  if (["single_choice", "short_text", "essay", "code"].indexOf(type) >= 0) return s(r);
+  if (type === "numeric") return h4sRecNumber(r);
   if (type === "true_false") return r === true ? "true" : r === false ? "false" : s(r);
   if (["multiple_response", "cloze", "drag_words", "ordering"].indexOf(type) >= 0 && Array.isArray(r)) {
     return r.map(s).join("[,]");
   }
   if (type === "matching" && typeof r === "object") {
-    return Object.keys(r).filter((k) => r[k] !== null && r[k] !== undefined).map((k) => k + "[.]" + s(r[k])).join("[,]");
+    const rights = (spec && spec.rights) || [];
+    return Object.keys(r).filter((k) => rights.indexOf(r[k]) >= 0)
+      .map((k) => k + "[.]r" + (rights.indexOf(r[k]) + 1)).join("[,]");
   }
-  if (type === "likert" && typeof r === "object") return Object.keys(r).map((k) => k + "[.]" + s(r[k])).join("[,]");
+  if (type === "likert" && typeof r === "object") {
+    const keys = Object.keys(r).filter((k) => Number.isInteger(r[k]));
+    const n = spec ? spec.statements.length : Object.keys(r).length;
+    if (n === 1) return keys.length ? String(r[keys[0]]) : "";
+    return keys.map((k) => k + "[.]" + r[k]).join("[,]");
+  }
   return h4sRecJson(r);
 }
 
-// the xAPI statement for one "h4s:graded" detail (see xapi.answered_statement)
-function h4sRecStatement(d, id, lang) {
+// the xAPI statement for one "h4s:graded" detail (see xapi.answered_statement); spec: the question as the
+// page shows it (from the quiz's data), for the interaction's components and description
+function h4sRecStatement(d, id, lang, spec) {
   const base = h4sRecBase();
   const q = d.question || {};
   const module = d.module || "unknown-module";
@@ -97,10 +161,12 @@ function h4sRecStatement(d, id, lang) {
   lang = lang || "en";
   const modIri = base + "/modules/" + module;
   const def = { type: "http://adlnet.gov/expapi/activities/cmi.interaction",
-    interactionType: H4S_REC.types[q.type] || "other", name: {} };
+    interactionType: h4sRecType(q.type, spec), name: {} };
   def.name[lang] = String(q.id).slice(0, 200);
-  if (q.text) { def.description = {}; def.description[lang] = String(q.text).slice(0, 1000); }
-  const result = { response: h4sRecPattern(q.type, d.response), extensions: {} };
+  const desc = spec ? h4sRecPlain(spec.text_html) : h4sRecPublicText(q.type, q.text);
+  if (desc) { def.description = {}; def.description[lang] = String(desc).slice(0, 1000); }
+  Object.assign(def, h4sRecComponents(q.type, spec, lang));
+  const result = { response: h4sRecPattern(q.type, d.response, spec), extensions: {} };
   result.extensions[H4S_REC.ext + "response-json"] = h4sRecJson(d.response === undefined ? null : d.response);
   const raw = res.score, mx = res.max_score;
   if (typeof raw === "number" && typeof mx === "number" && mx) {
@@ -143,6 +209,21 @@ function h4sRecStrings(root) {
   try { strings = JSON.parse(data.textContent).strings || {}; } catch (e) { /* no strings: English */ }
   if (h4sRecStringsOf) h4sRecStringsOf.set(data, strings);
   return strings;
+}
+
+// the question as the page shows it (the quiz's data, parsed once per quiz), or null
+const h4sRecSpecsOf = typeof WeakMap === "function" ? new WeakMap() : null;
+function h4sRecQuestionSpec(root, qid) {
+  const quiz = root && root.closest ? root.closest(".h4s-quiz") : null;
+  const data = quiz && quiz.querySelector("script.h4s-data");
+  if (!data) return null;
+  let byId = h4sRecSpecsOf && h4sRecSpecsOf.get(data);
+  if (!byId) {
+    byId = {};
+    try { (JSON.parse(data.textContent).spec.questions || []).forEach((x) => { byId[x.id] = x; }); } catch (e) { /* none */ }
+    if (h4sRecSpecsOf) h4sRecSpecsOf.set(data, byId);
+  }
+  return byId[qid] || null;
 }
 
 function h4sRecT(strings, id, vars) {
@@ -211,7 +292,8 @@ function h4sRecOnGraded(ev) {
   if (!d || !d.question) return;
   const target = ev.target && ev.target.closest ? ev.target : null;
   const langEl = target && target.closest("[lang]");
-  const st = h4sRecStatement(d, null, (langEl && langEl.getAttribute("lang")) || "en");
+  const st = h4sRecStatement(d, null, (langEl && langEl.getAttribute("lang")) || "en",
+    h4sRecQuestionSpec(target, d.question.id));
   const list = h4sRecLoad(H4S_REC.recordsKey, []);
   list.push(st);
   h4sRecSave(H4S_REC.recordsKey, list.slice(-H4S_REC.max));
