@@ -247,6 +247,8 @@ class _GzipCache:
         return body
 
 
+#: the book's content-hashed files (h4s_kit/assets/slim.py writes them): cacheable for a year
+_IMMUTABLE = re.compile(r"^_static/h4s/[A-Za-z0-9_.-]+-[0-9a-f]{16}\.(?:css|js|woff2?|svg)$")
 _COMPRESSIBLE_EXT = {".html", ".htm", ".css", ".js", ".mjs", ".json", ".svg", ".xml", ".txt", ".map", ".ipynb",
                      ".md", ".csv"}
 
@@ -491,6 +493,8 @@ def _make_app(html_dir: Path, backend_port: int, live_prefix: str = "/live/", qu
 
         def set_extra_headers(self, path):
             self.set_header("X-Content-Type-Options", "nosniff")
+            if _IMMUTABLE.match(path or ""):   # content-hashed by the build: a new content gets a new name
+                self.set_header("Cache-Control", "public, max-age=31536000, immutable")
             if compress:
                 self.set_header("Vary", "Accept-Encoding")
             if self._gz_body() is not None:
