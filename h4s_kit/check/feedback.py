@@ -81,8 +81,8 @@ def missing_feedback(q) -> str | None:
 
 def _fix(q, rel: str, k: int) -> str:
     where = f"in {rel}, question {k}"
-    general = ("add a line 'feedback: ...' to the question (shown after every check: explain the right answer "
-               "and the usual mistake)")
+    general = ("add a line 'feedback: ...' to the question (shown after every check, right or wrong: explain how "
+               "to get to the right answer and the usual mistake rather than just giving the result away)")
     if isinstance(q, TrueFalse):
         field = "feedback_false" if q.answer else "feedback_true"
         return f"{where}: add a line '{field}: ...' saying why the statement is {str(q.answer).lower()}, or {general}"
