@@ -272,8 +272,7 @@ def make_handlers(service: QuizService, prefix: str = API_PREFIX, identity=None)
                 return self._fail(413, "the answer is too long")
             if not self.request.headers.get("Content-Type", "").startswith("application/json"):
                 return self._fail(415, "send application/json")
-            origin = self.request.headers.get("Origin")
-            if origin and urlsplit(origin).netloc.lower() != self.request.host.lower():
+            if self._cross_site():
                 return self._fail(403, "answers are accepted from this course's own pages only")
             try:
                 body = safe_loads(self.request.body or b"{}")
@@ -305,6 +304,19 @@ def make_handlers(service: QuizService, prefix: str = API_PREFIX, identity=None)
                 return self._fail(500, f"{where}: the server could not {self.action} this answer; try again, and "
                                        f"tell your trainer if it goes on ({type(e).__name__})")
             self.write(json.dumps(out, ensure_ascii=False))
+
+        def _cross_site(self) -> bool:
+            """A request a browser sent from another site: ``Sec-Fetch-Site`` (set by the browser, not by the
+            page) when there is one, else an ``Origin`` that is neither this host nor the one a proxy forwarded."""
+            h = self.request.headers
+            site = h.get("Sec-Fetch-Site")
+            if site:
+                return site.lower() == "cross-site"
+            origin = h.get("Origin")
+            if not origin:
+                return False
+            hosts = {self.request.host.lower(), h.get("X-Forwarded-Host", "").split(",")[0].strip().lower()}
+            return urlsplit(origin).netloc.lower() not in hosts
 
         def _fail(self, status: int, message: str):
             self.set_status(status)

@@ -345,8 +345,11 @@ def test_a_post_from_another_origin_is_refused_even_as_json(srv):
     me = Learner(srv.url)
     before = count(srv)
     body = json.dumps({"module": MOD, "qid": "sec-number", "response": "3.14"}).encode()
-    code, _, text = me.post("/api/quiz/check", body, headers={"Origin": "https://evil.example"})
-    assert code == 403 and "result" not in json.loads(text)
+    for headers in ({"Origin": "https://evil.example"},
+                    {"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"},
+                    {"Sec-Fetch-Site": "cross-site"}):
+        code, _, text = me.post("/api/quiz/check", body, headers=headers)
+        assert code == 403 and "result" not in json.loads(text), headers
     assert count(srv) == before
     code, _, _ = me.post("/api/quiz/check", body, headers={"Origin": srv.url.rstrip("/")})   # our own pages: fine
     assert code == 200 and count(srv) == before + 1
