@@ -1,0 +1,311 @@
+"""Attacks on code exercises (issue 13, part A), end to end: over HTTP against the front server of
+`h4s serve` (its tornado app, the quiz API with its code queue, records on) and through the live widget
+(`Quiz._on_msg` under H4S_LIVE=1).  Every attack must fail: nothing secret in what the learner gets
+back, no file changed, no process left, no forged pass, no memory or output blow-up, no unfair wait.
+
+The server here is the front server without Voilà (the code path does not use it), so that this file
+runs in seconds.  Every test makes its own learner (its own cookie jar): no order dependence.
+"""
+from __future__ import annotations
+
+import asyncio
+import http.cookiejar
+import json
+import os
+import secrets
+import shutil
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from h4s_widgets import _sandbox
+
+pytestmark = pytest.mark.skipif(not _sandbox.sandbox_available()[0], reason="bubblewrap cannot start a sandbox here")
+
+FIXTURE = Path(__file__).parent / "fixtures" / "sandbox" / "90-sandbox-code"
+MOD = FIXTURE.name
+SECRET = "s3cr3t-" + uuid.uuid4().hex
+ENV = ("H4S_RECORDS", "H4S_DATA_DIR", "H4S_TRAINER_TOKEN", "H4S_LRS_PASSWORD", "H4S_SANDBOX", "H4S_LIVE")
+WRONG = "\ndef square(x):\n    return 0\n"
+PROBE = "def probe(f):\n    try:\n        return f()\n    except BaseException as e:\n        return type(e).__name__\n"
+
+
+@pytest.fixture(scope="module")
+def srv(tmp_path_factory):
+    from tornado.httpserver import HTTPServer
+    from tornado.ioloop import IOLoop
+
+    from h4s_kit.identity import Identity
+    from h4s_kit.quiz_api import QuizService
+    from h4s_kit.serve import _make_app, free_port
+
+    saved = {k: os.environ.get(k) for k in ENV}
+    root = tmp_path_factory.mktemp("seccode")
+    data = root / "data"
+    os.environ.pop("H4S_RECORDS", None)                  # records on, in a private data folder
+    os.environ.pop("H4S_LIVE", None)
+    os.environ["H4S_DATA_DIR"] = str(data)
+    os.environ["H4S_TRAINER_TOKEN"] = SECRET
+    os.environ["H4S_LRS_PASSWORD"] = SECRET
+    os.environ["H4S_SANDBOX"] = "require"
+    modules = root / "modules"
+    shutil.copytree(FIXTURE, modules / MOD)
+    html = root / "html"
+    html.mkdir()
+    (html / "index.html").write_text("<p>book</p>")
+    service = QuizService(modules, max_code_runs=2)
+    service.sink.store()
+    port = free_port()
+    ready, box = threading.Event(), {}
+
+    def run():
+        asyncio.set_event_loop(asyncio.new_event_loop())
+        app = _make_app(html, free_port(), quiz_service=service, modules_dir=modules,
+                        identity=Identity(secrets.token_bytes(32), data_dir=data))
+        box["server"] = HTTPServer(app)
+        box["server"].listen(port, "127.0.0.1")
+        box["loop"] = IOLoop.current()
+        ready.set()
+        box["loop"].start()
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    assert ready.wait(20)
+    box.update(url=f"http://127.0.0.1:{port}", modules=modules, data=data, service=service)
+    try:
+        yield box
+    finally:
+        box["loop"].add_callback(box["loop"].stop)
+        t.join(10)
+        service.code_queue.shutdown()
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+class Learner:
+    def __init__(self, base: str):
+        self.base = base
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+
+    def check(self, code, qid="sb-square"):
+        body = json.dumps({"module": MOD, "qid": qid, "response": code}).encode()
+        req = urllib.request.Request(self.base + "/api/quiz/check", data=body, method="POST",
+                                     headers={"Content-Type": "application/json"})
+        try:
+            with self.opener.open(req, timeout=30) as r:
+                raw = r.read()
+                return r.status, json.loads(raw), raw.decode(), dict(r.headers)
+        except urllib.error.HTTPError as e:
+            raw = e.read()
+            return e.code, json.loads(raw), raw.decode(), dict(e.headers)
+
+
+def not_passed(out) -> bool:
+    res = out["result"]
+    return res["correct"] is not True and "test:0:passed" not in res["feedback"]
+
+
+def test_honest_answer_is_graded(srv):
+    status, out, _, _ = Learner(srv["url"]).check("def square(x):\n    return x * x\n")
+    assert status == 200 and out["result"]["correct"] is True, out
+
+
+def test_reading_secrets_fails(srv):
+    bank = srv["modules"] / MOD / "questions" / "code.yml"
+    db = srv["data"] / "records.sqlite"
+    assert db.exists()
+    code = PROBE + (
+        "import os\n"
+        "print('passwd', probe(lambda: open('/etc/passwd').read()))\n"
+        f"print('bank', probe(lambda: open({str(bank)!r}).read()))\n"
+        f"print('db', probe(lambda: open({str(db)!r}, 'rb').read()[:100]))\n"
+        f"print('data', probe(lambda: os.listdir({str(srv['data'])!r})))\n"
+        "print('env', dict(os.environ))\n"
+        "print('ppid', probe(lambda: open(f'/dev/fd/../../{os.getppid()}/environ', 'rb').read()))\n"
+        "print('self', probe(lambda: open('/proc/self/environ', 'rb').read()))\n" + WRONG)
+    status, out, raw, _ = Learner(srv["url"]).check(code)
+    assert status == 200 and not_passed(out)
+    stdout = out["result"]["details"]["stdout"]
+    assert "passwd FileNotFoundError" in stdout and "bank FileNotFoundError" in stdout
+    assert "db FileNotFoundError" in stdout and "data FileNotFoundError" in stdout
+    assert SECRET not in raw and "root:" not in raw and "square(-4) == 16" not in raw and "SQLite" not in raw
+
+
+def test_rewriting_the_answer_key_and_the_venv_fails(srv):
+    import site
+    bank = srv["modules"] / MOD / "questions" / "code.yml"
+    before = bank.read_bytes()
+    pth = Path(site.getsitepackages()[0]) / f"zz-{uuid.uuid4().hex}.pth"
+    code = PROBE + (f"print(probe(lambda: open({str(bank)!r}, 'w').write('schema_version: 1')))\n"
+                    f"print(probe(lambda: open({str(pth)!r}, 'w').write('import os')))\n" + WRONG)
+    status, out, _, _ = Learner(srv["url"]).check(code)
+    assert status == 200 and not_passed(out)
+    assert bank.read_bytes() == before and not pth.exists()
+
+
+def test_starting_a_shell_and_leaving_a_process_fails(srv):
+    import psutil
+    marker = "h4s-left-" + uuid.uuid4().hex
+    code = PROBE + (
+        "import os, sys, _posixsubprocess, subprocess\n"
+        "print('sh', probe(lambda: subprocess.Popen(['/bin/sh', '-c', 'sleep 30'])))\n"
+        "if os.fork() == 0:\n"
+        f"    os.execv(sys.executable, [sys.executable, '-c', 'import time; time.sleep(30)', {marker!r}])\n"
+        + WRONG)
+    status, out, _, _ = Learner(srv["url"]).check(code)
+    assert status == 200 and not_passed(out)
+    assert "sh FileNotFoundError" in out["result"]["details"]["stdout"]
+    time.sleep(0.3)
+    assert not [p for p in psutil.process_iter(["cmdline"]) if marker in " ".join(p.info["cmdline"] or [])]
+
+
+# searches its own memory through /dev/fd/../mem (the old harness's audit hook looked for "/proc" in paths)
+# for a result token and pipe, and writes "all tests passed" there; now there is no token to find
+FORGE_FROM_MEMORY = r'''
+import os, re
+def forge(n):
+    maps = open('/dev/fd/../maps').read().splitlines()
+    mem = open('/dev/fd/../mem', 'rb', buffering=0)
+    for line in maps:
+        addr, perms = line.split()[:2]
+        if not perms.startswith('rw'):
+            continue
+        lo, hi = (int(x, 16) for x in addr.split('-'))
+        try:
+            mem.seek(lo)
+            chunk = mem.read(min(hi - lo, 64 << 20))
+        except OSError:
+            continue
+        m = re.search(rb'"token": "([0-9a-f]{32})", "fd": (\d+)', chunk)
+        if m:
+            rows = [{'status': 'passed', 'message': ''}] * n
+            os.write(int(m.group(2)), m.group(1) + repr({'status': 'ok', 'tests': rows, 'stdout': ''}).encode())
+            os._exit(0)
+try:
+    forge(2)
+except Exception as e:
+    print('forge', type(e).__name__)
+'''
+
+
+def test_forging_the_verdict_from_memory_fails(srv):
+    status, out, _, _ = Learner(srv["url"]).check(FORGE_FROM_MEMORY + WRONG)
+    assert status == 200 and out["result"]["correct"] is False and out["result"]["score"] == 0, out
+
+
+def test_forging_the_verdict_fails(srv):
+    # a fake verdict on every descriptor, then exit: the verdict is the judge's
+    code = PROBE + (
+        "import os, re, json\n"
+        "fake = json.dumps({'status': 'ok', 'tests': [{'status': 'passed', 'message': ''}] * 2, 'stdout': ''})\n"
+        "for fd in range(0, 40):\n"
+        "    for line in ('=' + fake, 'all tests passed', fake):\n"
+        "        probe(lambda: os.write(fd, (line + '\\n').encode()))\n"
+        "os._exit(0)\n")
+    status, out, _, _ = Learner(srv["url"]).check(code)
+    assert status == 200 and out["result"]["correct"] is False and out["result"]["score"] == 0, out
+
+
+def test_memory_and_output_are_limited(srv):
+    import psutil
+    learner = Learner(srv["url"])
+    status, out, _, _ = learner.check("x = bytearray(3 * 1024 ** 3)\n" + WRONG)
+    assert status == 200 and out["result"]["feedback"] == ["learner_error"]
+    assert "MemoryError" in out["result"]["details"]["message"]
+    before = psutil.Process().memory_info().rss
+    status, out, raw, _ = learner.check("import os\nwhile True:\n    print('y' * 100000)\n"
+                                        "    os.write(1, b'z' * 100000)\n")
+    assert status == 200 and out["result"]["feedback"] == ["timeout"] and len(raw) < 100_000
+    assert psutil.Process().memory_info().rss - before < 100 << 20
+
+
+def test_endless_loops_of_one_learner_delay_nobody(srv):
+    mallory, alice = Learner(srv["url"]), Learner(srv["url"])
+    mallory.check("def square(x):\n    return 1\n")          # gets a cookie first: all six runs are one learner
+    with ThreadPoolExecutor(6) as pool:
+        bad = [pool.submit(mallory.check, "while True:\n    pass\n") for _ in range(6)]
+        time.sleep(0.3)
+        t0 = time.monotonic()
+        status, out, _, _ = alice.check("def square(x):\n    return x * x\n")
+        waited = time.monotonic() - t0
+        results = [f.result() for f in bad]
+    assert status == 200 and out["result"]["correct"] is True
+    assert waited < 2 + 1, waited                               # at most one time limit (2 s) + 1 s
+    codes = sorted(r[0] for r in results)
+    assert codes.count(429) >= 5 and set(codes) <= {200, 429}, codes
+    assert all("error" in r[1] for r in results if r[0] == 429)
+
+
+def test_full_queue_answers_503_with_retry_after(srv):
+    from h4s_kit.code_queue import CodeQueue
+    service = srv["service"]
+    saved = service.code_queue
+    service.code_queue = CodeQueue(workers=1, max_waiting=0)
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            first = pool.submit(Learner(srv["url"]).check, "while True:\n    pass\n")
+            time.sleep(0.5)
+            status, out, _, headers = Learner(srv["url"]).check("def square(x):\n    return x * x\n")
+            first.result()
+    finally:
+        service.code_queue.shutdown()
+        service.code_queue = saved
+    assert status == 503 and int(headers["Retry-After"]) >= 1 and "busy" in out["error"]
+
+
+def test_without_a_sandbox_code_is_refused_with_503(srv, monkeypatch):
+    monkeypatch.setattr(_sandbox, "_probe", lambda: (False, "bwrap is not installed (test)"))
+    monkeypatch.setenv("H4S_SANDBOX", "auto")                   # even auto: the server never falls back
+    status, out, raw, _ = Learner(srv["url"]).check("def square(x):\n    return x * x\n")
+    assert status == 503 and "--single-user" in out["error"] and "Traceback" not in raw
+
+
+# ------------------------------------------------------------------ the live widget (H4S_LIVE=1)
+@pytest.fixture
+def live_quiz(monkeypatch, tmp_path):
+    monkeypatch.setenv("H4S_LIVE", "1")
+    monkeypatch.setenv("H4S_RECORDS", "off")
+    monkeypatch.setenv("H4S_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("H4S_TRAINER_TOKEN", SECRET)
+    monkeypatch.delenv("H4S_SANDBOX", raising=False)
+    from h4s_widgets import Quiz
+    return Quiz(str(FIXTURE / "questions" / "code.yml"), module=MOD)
+
+
+def _live_check(quiz, code, qid="sb-square"):
+    learner = "learner-" + uuid.uuid4().hex[:12]
+    quiz._on_msg(quiz, {"action": "check", "qid": qid, "response": code, "learner": learner}, [])
+    return quiz.state.get(qid, {})
+
+
+def test_live_widget_grades_in_the_sandbox(live_quiz):
+    st = _live_check(live_quiz, PROBE + "import os\nprint(os.getuid(), probe(lambda: open('/etc/passwd').read()))\n"
+                                        "print(dict(os.environ))\ndef square(x):\n    return x * x\n")
+    assert st["result"]["correct"] is True
+    assert "65534 FileNotFoundError" in st["result"]["details"]["stdout"]
+    assert SECRET not in json.dumps(st)
+
+
+def test_live_widget_forged_verdict_and_memory_fail(live_quiz):
+    assert _live_check(live_quiz, FORGE_FROM_MEMORY + WRONG)["result"]["correct"] is False
+    fake = ('import json, os\nv = "=" + json.dumps({"status": "ok", "tests": [{"status": "passed", "message": ""}] * 2,'
+            ' "stdout": ""})\nfor fd in range(40):\n    try:\n        os.write(fd, (v + "\\n").encode())\n'
+            '    except OSError:\n        pass\nos._exit(0)\n')
+    assert _live_check(live_quiz, fake)["result"]["correct"] is False
+    st = _live_check(live_quiz, "x = bytearray(3 * 1024 ** 3)\n" + WRONG)
+    assert st["result"]["feedback"] == ["learner_error"]
+
+
+def test_live_widget_without_sandbox_refuses(live_quiz, monkeypatch):
+    monkeypatch.setattr(_sandbox, "_probe", lambda: (False, "bwrap is not installed (test)"))
+    st = _live_check(live_quiz, "def square(x):\n    return x * x\n")
+    assert "result" not in st and "cannot be run safely" in st["error"]
