@@ -628,6 +628,7 @@ class LiveServer:
     _loop: object = field(default=None, init=False)
     _server: object = field(default=None, init=False)
     _thread: threading.Thread | None = field(default=None, init=False)
+    _service: object = field(default=None, init=False)
 
     @property
     def url(self) -> str:
@@ -684,7 +685,7 @@ class LiveServer:
                 from .identity import Identity
                 from .quiz_api import QuizService
                 strip = runtime_grades_on_server() if self.server_grading is None else self.server_grading
-                service = QuizService(self.modules_dir)
+                service = self._service = QuizService(self.modules_dir)
                 if service.sink is not None:
                     service.sink.store()   # opens the store; with an LRS, this process sends every queued statement
                 app = _make_app(Path(self.html_dir), self.voila_port, quiz_service=service,
@@ -720,6 +721,9 @@ class LiveServer:
             if self._thread is not None:
                 self._thread.join(10)
             self._loop = None
+        if self._service is not None and self._service.sink is not None:
+            self._service.sink.close()   # the xAPI sender thread and the store connection
+            self._service = None
         if self.voila is not None and self.voila.poll() is None:
             self.voila.send_signal(signal.SIGTERM)   # Voilà shuts its kernels down on SIGTERM
             try:

@@ -36,17 +36,59 @@ pytestmark = pytest.mark.slow
 FIXTURES = Path(__file__).parent / "fixtures"
 MOD = MINI_IDS[0]
 TRAINER_TOKEN = "trainer-secret-" + uuid.uuid4().hex
-ENV = ("H4S_RECORDS", "H4S_DATA_DIR", "H4S_LRS_URL", "H4S_TRAINER_TOKEN", "JUPYTERHUB_USER")
+LRS_USER, LRS_PASSWORD = "lrs-user", "lrs-password-" + uuid.uuid4().hex
+ENV = ("H4S_RECORDS", "H4S_DATA_DIR", "H4S_LRS_URL", "H4S_LRS_USER", "H4S_LRS_PASSWORD", "H4S_LRS_RETRY_SECONDS",
+       "H4S_TRAINER_TOKEN", "JUPYTERHUB_USER")
+
+
+class StubLRS:
+    """An xAPI endpoint that wants HTTP Basic auth and keeps what it receives."""
+
+    def __init__(self):
+        import base64
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        want = "Basic " + base64.b64encode(f"{LRS_USER}:{LRS_PASSWORD}".encode()).decode()
+        got = self.statements = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if self.headers.get("Authorization") != want:
+                    self.send_response(401)
+                    self.end_headers()
+                    return
+                sts = json.loads(body)
+                got.extend(sts if isinstance(sts, list) else [sts])
+                out = json.dumps([st["id"] for st in (sts if isinstance(sts, list) else [sts])]).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(out)))
+                self.end_headers()
+                self.wfile.write(out)
+
+            def log_message(self, *a):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/xapi/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
 
 
 @pytest.fixture(scope="module")
 def srv(tmp_path_factory):
     saved = {k: os.environ.get(k) for k in ENV}
     data = tmp_path_factory.mktemp("sec") / "data"           # made by h4s itself
+    lrs = StubLRS()
     os.environ.pop("H4S_RECORDS", None)                       # records on
     os.environ.pop("JUPYTERHUB_USER", None)
     os.environ["H4S_DATA_DIR"] = str(data)
-    os.environ["H4S_LRS_URL"] = f"http://127.0.0.1:{free_port()}/xapi/"
+    os.environ.update({"H4S_LRS_URL": lrs.url, "H4S_LRS_USER": LRS_USER, "H4S_LRS_PASSWORD": LRS_PASSWORD,
+                       "H4S_LRS_RETRY_SECONDS": "1"})
     os.environ["H4S_TRAINER_TOKEN"] = TRAINER_TOKEN
     proj = make_project(tmp_path_factory.mktemp("secproj"))
     res = build(root=proj, echo=lambda s: None)
@@ -59,12 +101,14 @@ def srv(tmp_path_factory):
     s.start()
     s.data = data
     s.proj = proj
+    s.lrs = lrs
     try:
         assert wait_for(lambda: (proj / "voila.log").read_text(errors="replace").count("is filled with")
                         >= len(MINI_IDS), 120), "the preheated kernels never ran their notebooks"
         yield s
     finally:
         s.stop()
+        lrs.stop()
         for k, v in saved.items():
             if v is None:
                 os.environ.pop(k, None)
@@ -303,8 +347,20 @@ def test_kernels_and_voila_get_no_secrets(srv):
     procs = [psutil.Process(srv.voila.pid)] + kernels(srv.voila.pid)
     assert len(procs) > 1
     for p in procs:
-        env = p.environ()
-        assert "H4S_TRAINER_TOKEN" not in env and TRAINER_TOKEN not in json.dumps(env), p.cmdline()
+        env = json.dumps(p.environ())
+        for secret in (TRAINER_TOKEN, LRS_PASSWORD, "H4S_TRAINER_TOKEN", "H4S_LRS_PASSWORD"):
+            assert secret not in env, (secret, p.cmdline())
+
+
+def test_statements_of_live_answers_reach_the_lrs_through_the_front_server(srv):
+    """The kernels hold no LRS credentials: they queue, and the front server (which has them) sends."""
+    me = Learner(srv.url)
+    kid, comm = _live_session(srv, me, MOD)
+    _comm(srv, me, kid, comm, [{"method": "custom", "content": {"action": "check", "qid": "oer-meaning",
+                                                                "response": "a"}}], wait_s=2)
+    assert wait_for(lambda: records(srv, learner=me.id, question="oer-meaning"), 15)
+    assert wait_for(lambda: [st for st in srv.lrs.statements if st["actor"]["account"]["name"] == me.id], 30), \
+        "the live answer's statement never reached the LRS"
 
 
 # ------------------------------------------------------------------ regressions that already held
