@@ -67,7 +67,7 @@ SECRET_ENV = re.compile(r"^(H4S_TRAINER_TOKEN|H4S_LRS_AUTH|H4S_LRS_USER|H4S_LRS_
 BROWSER_MSG_TYPES = {"comm_msg", "comm_open", "comm_close", "comm_info_request", "kernel_info_request"}
 MAX_JSON_DEPTH = 64
 #: largest websocket message a live page may send (widget messages are small; every one is parsed to be stamped)
-MAX_BROWSER_MESSAGE = 8 * 1024 * 1024
+MAX_BROWSER_MESSAGE = 1024 * 1024
 
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "trailers",
               "transfer-encoding", "upgrade", "content-length"}
