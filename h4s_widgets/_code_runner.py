@@ -37,7 +37,8 @@ import time
 from pathlib import Path
 
 from ._grading import Result, round_score
-from ._sandbox import HARNESS_IN_SANDBOX, Limits, clean_env, limits_preexec, sandbox_command, use_sandbox
+from ._sandbox import (HARNESS_IN_SANDBOX, Limits, clean_env, limits_preexec, sandbox_command, seccomp_fd,
+                       use_sandbox, use_seccomp)
 
 HARNESS = Path(__file__).with_name("_harness.py")
 MAX_LINE = 4 << 20
@@ -70,13 +71,20 @@ class _Lines(threading.Thread):
 
 
 def _start(role: str, sandboxed: bool, lim: Limits, cwd: str) -> subprocess.Popen:
-    if sandboxed:
-        argv = sandbox_command([sys.executable, "-I", HARNESS_IN_SANDBOX, role], HARNESS)
-    else:
-        argv = [sys.executable, "-I", str(HARNESS), role]
-    kw = {"preexec_fn": limits_preexec(lim), "start_new_session": True} if os.name == "posix" else {}
-    return subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                            env=clean_env(sandboxed), cwd=cwd, **kw)
+    fd = seccomp_fd() if sandboxed and use_seccomp() else None
+    try:
+        if sandboxed:
+            argv = sandbox_command([sys.executable, "-I", HARNESS_IN_SANDBOX, role], HARNESS, seccomp=fd)
+        else:
+            argv = [sys.executable, "-I", str(HARNESS), role]
+        kw = {"preexec_fn": limits_preexec(lim), "start_new_session": True} if os.name == "posix" else {}
+        if fd is not None:
+            kw["pass_fds"] = (fd,)
+        return subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                env=clean_env(sandboxed), cwd=cwd, **kw)
+    finally:
+        if fd is not None:
+            os.close(fd)
 
 
 def _kill(p: subprocess.Popen) -> None:

@@ -13,8 +13,10 @@
 * with a clean environment built from an allowlist (no secrets: nothing of the server's environment
   is passed on);
 * under rlimits (:func:`limits_preexec`): CPU seconds, address space (``memory_mb``), file size,
-  open files, no core files; the harness sets ``RLIMIT_NPROC`` inside the sandbox (the kernel does not
-  apply it when the server runs as root: the PID namespace still ends every process with the run).
+  open files, no core files;
+* without new processes: a seccomp filter (:func:`no_fork_filter`) lets ``clone`` make threads only
+  (``RLIMIT_NPROC`` alone does not bind a server running as root); should one start anyway, the PID
+  namespace ends it with the run.
 
 ``H4S_SANDBOX`` chooses: ``auto`` (default: the sandbox when bwrap works, otherwise a plain child
 process with the same limits and a one-time warning, except in a served live kernel, ``H4S_LIVE=1``,
@@ -80,13 +82,72 @@ def _ro_paths() -> list[str]:
     return paths
 
 
-def sandbox_command(argv: list[str], harness: str | Path, workdir_mb: int = 16) -> list[str]:
-    """``argv`` (starting with ``sys.executable``) wrapped in bwrap; ``harness`` is bound at HARNESS_IN_SANDBOX."""
+#: (audit arch, clone, fork, vfork, clone3) by machine; other machines get no seccomp filter (rlimits only)
+_SYSCALLS = {"x86_64": (0xC000003E, 56, 57, 58, 435), "aarch64": (0xC00000B7, 220, None, None, 435)}
+
+
+def no_fork_filter() -> bytes | None:
+    """A seccomp program (classic BPF, as ``bwrap --seccomp FD`` reads it) that refuses new processes.
+
+    ``clone`` is allowed only with ``CLONE_THREAD`` (threads), ``fork``/``vfork`` fail with EPERM, ``clone3``
+    with ENOSYS (so that the C library falls back to ``clone`` for threads), system calls of another ABI
+    (x32, i386) with EPERM.  The process-count rlimit does not bind a server that runs as root; this does."""
+    import platform
+    import struct
+    spec = _SYSCALLS.get(platform.machine())
+    if spec is None:
+        return None
+    arch, clone, fork, vfork, clone3 = spec
+    ld, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
+    allow, deny, nosys = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38
+    other = [n for n in (fork, vfork) if n is not None]
+    # layout: 0 arch, 1 check, 2 nr, 3 x32, 4 clone?, [fork/vfork], clone3?, allow, clone flags ..., deny, nosys
+    n_other = len(other)
+    i_allow = 6 + n_other
+    i_flags = i_allow + 1
+    i_deny = i_flags + 3
+    i_nosys = i_deny + 1
+    prog = [(ld, 0, 0, 4),
+            (jeq, 0, i_deny - 2, arch),
+            (ld, 0, 0, 0),
+            (jge, i_deny - 4, 0, 0x40000000),
+            (jeq, i_flags - 5, 0, clone)]
+    for k, nr in enumerate(other):
+        pc = 5 + k
+        prog.append((jeq, i_deny - (pc + 1), 0, nr))
+    pc = 5 + n_other
+    prog.append((jeq, i_nosys - (pc + 1), 0, clone3))
+    prog += [(ret, 0, 0, allow),
+             (ld, 0, 0, 16),                  # clone's flags (low 32 bits of the first argument)
+             (jset, 0, 1, 0x00010000),        # CLONE_THREAD
+             (ret, 0, 0, allow),
+             (ret, 0, 0, deny),
+             (ret, 0, 0, nosys)]
+    assert len(prog) == i_nosys + 1
+    return b"".join(struct.pack("=HBBI", *ins) for ins in prog)
+
+
+def seccomp_fd() -> int | None:
+    """A pipe's read end holding :func:`no_fork_filter` (for ``bwrap --seccomp``); the caller closes it."""
+    prog = no_fork_filter()
+    if prog is None:
+        return None
+    r, w = os.pipe()
+    os.write(w, prog)
+    os.close(w)
+    return r
+
+
+def sandbox_command(argv: list[str], harness: str | Path, workdir_mb: int = 16, seccomp: int | None = None) -> list[str]:
+    """``argv`` (starting with ``sys.executable``) wrapped in bwrap; ``harness`` is bound at HARNESS_IN_SANDBOX;
+    ``seccomp``: a file descriptor with a seccomp program (pass it to the child too)."""
     bwrap = _bwrap()
     if not bwrap:
         raise SandboxUnavailable("bubblewrap (bwrap) is not installed")
     cmd = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--uid", str(NOBODY), "--gid",
            str(NOBODY), "--cap-drop", "ALL", "--clearenv"]
+    if seccomp is not None:
+        cmd += ["--seccomp", str(seccomp)]
     for p in _ro_paths():
         cmd += ["--ro-bind", p, p]
     exe = os.path.realpath(sys.executable)
@@ -148,16 +209,34 @@ def _probe() -> tuple[bool, str]:
         return False, f"bubblewrap needs Linux (this is {sys.platform})"
     if not _bwrap():
         return False, "bubblewrap (bwrap) is not installed (Debian/Ubuntu: apt-get install bubblewrap)"
+    global _seccomp_ok
     here = Path(__file__).with_name("_harness.py")
-    cmd = sandbox_command([sys.executable, "-I", "-S", "-c", "import os; print(os.getuid())"], here)
-    try:
-        p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=20)
-    except (OSError, subprocess.SubprocessError) as e:
-        return False, f"bwrap cannot start ({type(e).__name__})"
-    if p.returncode != 0 or p.stdout.strip() != str(NOBODY).encode():
+    for with_filter in (True, False):
+        fd = seccomp_fd() if with_filter else None
+        if with_filter and fd is None:
+            continue
+        cmd = sandbox_command([sys.executable, "-I", "-S", "-c", "import os; print(os.getuid())"], here, seccomp=fd)
+        try:
+            p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=20,
+                               pass_fds=(fd,) if fd is not None else ())
+        except (OSError, subprocess.SubprocessError) as e:
+            return False, f"bwrap cannot start ({type(e).__name__})"
+        finally:
+            if fd is not None:
+                os.close(fd)
+        if p.returncode == 0 and p.stdout.strip() == str(NOBODY).encode():
+            _seccomp_ok = with_filter
+            return True, "bubblewrap works" + ("" if with_filter else " (without the seccomp filter)")
         err = " ".join(p.stderr.decode("utf-8", "replace").split())[:200]
-        return False, f"bwrap cannot create a sandbox here (user namespaces disabled?): {err or p.returncode}"
-    return True, "bubblewrap works"
+    return False, f"bwrap cannot create a sandbox here (user namespaces disabled?): {err or p.returncode}"
+
+
+#: whether bwrap accepted the no-fork seccomp filter (set by the probe)
+_seccomp_ok = False
+
+
+def use_seccomp() -> bool:
+    return sandbox_available()[0] and _seccomp_ok
 
 
 def sandbox_available() -> tuple[bool, str]:

@@ -122,15 +122,43 @@ def test_no_process_outlives_the_run(sandbox_on):
     marker = "h4s-orphan-" + uuid.uuid4().hex
     code = ("import os, sys, subprocess\n"
             "try:\n    subprocess.Popen(['/bin/sh', '-c', 'sleep 30'])\nexcept Exception as e:\n    print('sh', type(e).__name__)\n"
-            "if os.fork() == 0:\n"
+            "try:\n    pid = os.fork()\nexcept OSError as e:\n    print('fork', type(e).__name__)\n    pid = 1\n"
+            "if pid == 0:\n"
             f"    os.setsid()\n    os.execv(sys.executable, [sys.executable, '-c', 'import time; time.sleep(30)', {marker!r}])\n"
             + WRONG)
     res = run(code)
-    assert "sh FileNotFoundError" in res.details["stdout"]
+    assert "sh PermissionError" in res.details["stdout"] or "sh FileNotFoundError" in res.details["stdout"]
+    if _sandbox.use_seccomp():
+        assert "fork PermissionError" in res.details["stdout"]
     time.sleep(0.3)
     import psutil
     left = [p for p in psutil.process_iter(["cmdline"]) if marker in " ".join(p.info["cmdline"] or [])]
     assert not left, "a process of the learner's outlived the run"
+
+
+@needs_bwrap
+def test_a_fork_bomb_stops_at_once(sandbox_on):
+    if not _sandbox.use_seccomp():
+        pytest.skip("no seccomp filter on this machine")
+    t0 = time.monotonic()
+    res = run("import os\nwhile True:\n    os.fork()\n" + WRONG)
+    assert res.feedback == ["learner_error"] and "PermissionError" in res.details["message"]
+    assert time.monotonic() - t0 < 2
+    res = run("import threading\nt = threading.Thread(target=print, args=('a thread',))\nt.start()\nt.join()\n"
+              + BASE["solution"])
+    assert res.correct is True and "a thread" in res.details["stdout"]     # threads still work
+
+
+def test_the_seccomp_program_is_well_formed():
+    prog = _sandbox.no_fork_filter()
+    if prog is None:
+        pytest.skip("no seccomp program for this machine")
+    import struct
+    ins = [struct.unpack("=HBBI", prog[i:i + 8]) for i in range(0, len(prog), 8)]
+    for pc, (code, jt, jf, _k) in enumerate(ins):
+        if code & 0x07 == 0x05:                 # jumps stay inside the program
+            assert pc + 1 + max(jt, jf) < len(ins)
+    assert ins[-1][0] == 0x06 and ins[-2][0] == 0x06
 
 
 @needs_bwrap
