@@ -284,3 +284,23 @@ def test_endless_loops_of_one_learner_do_not_delay_another(sandbox_on):
         q.shutdown()
     assert honest.correct is True and waited < 2 + 1, waited
     assert sum(isinstance(o, CodeQueueError) and o.status == 429 for o in outcomes) == 5
+
+
+# ------------------------------------------------------------------ the modules' own exercises
+def _module_code_exercises():
+    from h4s_widgets._schema import load_bank
+    root = Path(__file__).resolve().parents[1] / "modules"
+    return [q for f in sorted(root.glob("*/questions/*.yml")) for q in load_bank(f).questions if q.type == "code"]
+
+
+def test_every_module_code_exercise_passes_its_solution_and_fails_its_starter():
+    # the judge sees the learner's values only as plain data or stand-ins: the real banks must still grade
+    from concurrent.futures import ThreadPoolExecutor
+    qs = _module_code_exercises()
+    assert qs
+    with ThreadPoolExecutor(4) as pool:
+        sols = list(pool.map(lambda q: grade(q, q.solution), qs))
+        starters = list(pool.map(lambda q: grade(q, q.starter) if q.starter.strip() else None, qs))
+    for q, s, st in zip(qs, sols, starters):
+        assert s.correct is True, (q.id, s.details)
+        assert st is None or st.correct is False, (q.id, st.feedback)
