@@ -9,12 +9,14 @@ Two processes grade one answer (see :mod:`h4s_widgets._code_runner` for the desi
   ``int``, ``index``).  It never sees the tests.  Everything it says is untrusted data;
 * the **judge** process runs the setup and the hidden tests, with the learner's names bound to the
   values the learner process reports (plain values rebuilt here, other objects as
-  :class:`LearnerObject` stand-ins that forward the operations above).  A test's assertion is
+  :class:`LearnerObject` stand-ins that forward the operations above; a learner's function or module
+  named like a builtin, ``abs`` say, does not replace the builtin in a test).  A test's assertion is
   evaluated here, by code the learner never touched; the judge's last line is the verdict.
 
 Plain values travel as tagged JSON (:func:`enc` / :func:`dec`): ``None``, ``bool``, ``int``, ``float``
 and ``str`` as JSON, ``["l", [...]]`` lists, ``["t", ...]`` tuples, ``["d", [[k, v], ...]]`` dicts,
-``["s", ...]`` sets, ``["f", ...]`` frozensets, ``["b", hex]`` bytes, ``["m", name]`` modules,
+``["s", ...]`` sets, ``["f", ...]`` frozensets, ``["b", hex]`` bytes, ``["i", hex]`` big integers,
+``["m", name]`` modules,
 ``["p", id, type]`` another object.  Subclasses of the plain types travel as their base type read
 with the base type's own methods (a ``Counter`` is a dict, an ``int`` subclass an ``int``), so
 an object cannot lie about its contents; a number type (``numpy.int64``) travels as its value.
@@ -47,6 +49,8 @@ def enc(x, handles=None, _depth=0, _count=None):
     if _depth > MAX_DEPTH or _count[0] > MAX_NODES:
         raise TooBig
     t = type(x)
+    if t is int and not -(1 << 62) < x < (1 << 62):
+        return ["i", format(x, "x")]                  # JSON readers (and str()) limit the digits of a number
     if x is None or t is bool or t is str or t is int or t is float:
         return x
     d = _depth + 1
@@ -55,7 +59,7 @@ def enc(x, handles=None, _depth=0, _count=None):
     if isinstance(x, bool):
         return bool(x)
     if isinstance(x, int):
-        return int.__index__(x)
+        return enc(int.__index__(x), handles, d, _count)
     if isinstance(x, float):
         return float.__float__(x)
     if isinstance(x, list):
@@ -114,6 +118,10 @@ def dec(v, remote, _depth=0):
         return {dec(k, remote, d): dec(val, remote, d) for k, val in v[1]}
     if tag == "b":
         return bytes.fromhex(v[1])
+    if tag == "i":
+        if type(v[1]) is not str or len(v[1]) > 100_000:
+            raise ValueError("bad number")
+        return int(v[1], 16)
     if tag == "m":
         return remote(None, v[1])
     if tag == "p":
@@ -307,7 +315,8 @@ class Judge:
     def remote(self, h, type_name):
         if h is None:                              # a module: the judge's own clean copy, if it is a known one
             mod = sys.modules.get(type_name)
-            if mod is None and type_name.split(".")[0] in sys.stdlib_module_names:
+            if mod is None and type_name.split(".")[0] in sys.stdlib_module_names \
+                    and type_name.split(".")[0] not in _NO_IMPORT:
                 try:
                     mod = __import__(type_name) and sys.modules[type_name]
                 except Exception:
@@ -328,6 +337,10 @@ class Judge:
             return ["d", [[self.encode(k), self.encode(v)] for k, v in x.items()]]
         return enc(x)
 
+
+#: standard modules whose import does something (opens a browser, prints, starts a GUI)
+_NO_IMPORT = frozenset({"antigravity", "this", "__hello__", "__phello__", "idlelib", "turtle", "turtledemo",
+                        "tkinter", "webbrowser", "pydoc", "ensurepip", "venv"})
 
 _BUILTIN_ERRORS = {k: v for k, v in vars(builtins).items()
                    if isinstance(v, type) and issubclass(v, Exception)}
@@ -465,7 +478,10 @@ def judge_main() -> None:
         try:
             for n in sorted(_read_names(code)):
                 if n in learner_names and n not in helpers:
-                    tns[n] = judge.value(judge.ask(op="get", name=n))
+                    v = judge.value(judge.ask(op="get", name=n))
+                    if n in clean_builtins and isinstance(v, (LearnerObject, types.ModuleType)):
+                        continue      # a learner's `abs = lambda x: 0` does not replace the tests' abs
+                    tns[n] = v
             exec(code, tns)
             rows.append({"status": "passed", "message": ""})
         except LearnerGone as e:

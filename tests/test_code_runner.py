@@ -154,6 +154,8 @@ CHEATS = {
     "swap-assertion-error": "import builtins\nclass Nope(Exception):\n    pass\n"
                             "builtins.AssertionError = Nope\nbuiltins.BaseException = Nope\n" + WRONG,
     "redefine-test-helper": "def check(got, want):\n    pass\n" + WRONG,
+    "shadow-builtins-with-globals": "def len(x):\n    return 1 if isinstance(x, list) else 0\n"
+                                    "abs = lambda x: 0\n" + WRONG,
     "redefine-harness-names": "def _h4s_main():\n    pass\ndef finish():\n    pass\n" + WRONG,
     "print-fake-success-json": (
         "import json, sys, os\n"
@@ -300,6 +302,11 @@ def test_cheat_that_signals_the_grading_kernel_is_blocked():
         signal.signal(signal.SIGUSR2, old)
     assert got == [], "the learner's code could signal the grading process"
     assert not_passed(res) and "test:1:passed" not in res.feedback
+
+
+def test_values_with_builtin_names_and_big_numbers_still_reach_the_tests():
+    tests = [{"name": "big", "code": "assert total([]) == 2 ** 200 and max == 3 and type(max) is int"}]
+    assert run("max = 3\ndef total(xs):\n    return 2 ** 200 + sum(xs)\n", tests=tests).correct is True
 
 
 def test_redefined_helper_is_the_setup_one_in_tests():
