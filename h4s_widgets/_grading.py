@@ -104,8 +104,8 @@ def _single(q: SingleChoice, r: Any) -> Result:
         return _empty(q)
     if not isinstance(r, str) or r not in {o.id for o in q.options}:
         return _invalid(q)
-    ok = r == q.answer
-    return _result(q, 1.0 if ok else 0.0, ok, [f"option:{r}"])
+    frac = q.option_score(r)       # 1 for the answer; a partly (or also fully) right option's mark in `scores`
+    return _result(q, frac, frac == 1, [f"option:{r}"])
 
 
 def _multiple(q: MultipleResponse, r: Any) -> Result:

@@ -89,6 +89,10 @@ class SingleChoice(QuestionBase):
     type: Literal["single_choice"] = "single_choice"
     options: Annotated[list[Option], Field(min_length=2, description="The options, at least two")]
     answer: str = Field(description="id of the correct option")
+    scores: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(
+        default_factory=dict,
+        description="Marks of other options, from 0 to 1 (1: also right), e.g. {c: 0.5}; the others score 0. "
+                    "Moodle's one-answer questions with partly right options")
     shuffle: bool = Field(False, description="Show the options in a random order")
 
     @model_validator(mode="after")
@@ -97,7 +101,17 @@ class SingleChoice(QuestionBase):
         ids = [o.id for o in self.options]
         if self.answer not in ids:
             raise ValueError(f"answer: must be one of the option ids {', '.join(ids)}")
+        for k in self.scores:
+            if k not in ids:
+                raise ValueError(f"scores: {k!r} is not an option id ({', '.join(ids)})")
+            if k == self.answer:
+                raise ValueError(f"scores: {k!r} is the answer, which always scores 1; give marks of the other "
+                                 "options only")
         return self
+
+    def option_score(self, oid: str) -> float:
+        """The mark (0 to 1) of choosing option ``oid``."""
+        return 1.0 if oid == self.answer else float(self.scores.get(oid, 0.0))
 
 
 @register

@@ -127,6 +127,10 @@ def static_key(q: QuestionBase, salt: str) -> dict:
     if isinstance(q, SingleChoice):
         d["answer"] = H(q.answer)
         d["options"] = [{"id": o.id} for o in q.options]
+        if q.scores:
+            d["scores"] = {H(k): v for k, v in sorted(q.scores.items())}
+        else:
+            d.pop("scores", None)
     elif isinstance(q, MultipleResponse):
         d["answers"] = sorted(H(a) for a in q.answers)
         d["options"] = [{"id": o.id} for o in q.options]

@@ -199,7 +199,7 @@ BAD = [
     ("unknown-field", "quiz.yml", bank(SC.format(id="q1").replace("answer: a", "answr: a")),
      ": question 1 (q1): 'answr' is not a known field of a single_choice question (did you mean 'answer'?); "
      "allowed: id, text, title, points, hints, feedback, max_attempts, show_solution_after, options, answer, "
-     "shuffle (and 1 more problem)"),
+     "scores, shuffle (and 1 more problem)"),
     ("unknown-nested-field", "quiz.yml", bank(SC.format(id="q1").replace("{id: b, text: B}", "{id: b, txt: B}")),
      ": question 1 (q1): 'options[1].txt' is not a known field here (did you mean 'text'?); "
      "allowed: id, text, feedback (and 1 more problem)"),

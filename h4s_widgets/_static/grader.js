@@ -217,8 +217,10 @@ export function grade(q, r) {
     case "single_choice": {
       if (g_blank(r)) return empty();
       if (typeof r !== "string" || !q.options.some((o) => o.id === r)) return invalid();
-      const ok = K(r) === q.answer;
-      return res(ok ? 1 : 0, ok, [`option:${r}`]);
+      // 1 for the answer; a partly (or also fully) right option's mark in `scores` (keys hashed like `answer`)
+      const k = K(r);
+      const frac = k === q.answer ? 1 : g_own(q.scores || {}, k) ? q.scores[k] : 0;
+      return res(frac, frac === 1, [`option:${r}`]);
     }
     case "multiple_response": {
       if (r === null || (Array.isArray(r) && !r.length)) return empty();
