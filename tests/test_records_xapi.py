@@ -24,11 +24,11 @@ QUESTIONS = {
     "numeric": ({"answers": [{"value": 3.14, "tolerance": 0.01}]}, "3,14", "numeric", "3.14"),
     "short_text": ({"answers": [{"text": "Paris"}]}, "paris", "fill-in", "paris"),
     "matching": ({"pairs": [{"id": "p1", "left": "L1", "right": "R1"}, {"id": "p2", "left": "L2", "right": "R2"}]},
-                 {"p1": "R2", "p2": "R1"}, "matching", "p1[.]r2[,]p2[.]r1"),
+                 {"p1": "R2", "p2": "R1"}, "matching", "p1[.]2[,]p2[.]1"),
     "ordering": ({"items": [{"id": "x", "text": "X"}, {"id": "y", "text": "Y"}]}, ["y", "x"], "sequencing", "y[,]x"),
     "essay": ({"min_words": 3}, "A free text answer here", "long-fill-in", "A free text answer here"),
     "likert": ({"scale": ["no", "maybe", "yes"], "statements": [{"id": "s1", "text": "I can"}]}, {"s1": 3},
-               "likert", "3"),
+               "matching", "s1[.]3"),
     "code": ({"tests": [{"name": "f gives 1", "code": "assert f() == 1"}], "solution": "def f():\n    return 1\n"}, "def f():\n    return 1\n", "other", "def f():\n    return 1\n"),
     "flashcards": ({"cards": [{"id": "c1", "front": "F", "back": "B"}]}, {"c1": "known"}, "other",
                    '{"c1":"known"}'),
@@ -147,7 +147,9 @@ def test_records_js_makes_the_same_statements_as_python(tmp_path):
         q = _question(qtype, json.loads(json.dumps(extra)))
         result = _fake_result(q) if qtype == "code" else grade(q, response)
         rec = _record(q, response, result, uuid=str(uuid.uuid4()), timestamp=1795000000.125, duration_s=61.237)
-        detail = {"module": rec["module"], "question": {"id": q.id, "type": q.type, "text": q.text},
+        shown = xapi.shown_text(public_spec(q)["text_html"])     # the text ui.js sends with every answer
+        rec["question_text"] = shown
+        detail = {"module": rec["module"], "question": {"id": q.id, "type": q.type, "text": shown},
                   "response": response, "result": {"score": result.score, "max_score": result.max_score,
                                                    "correct": result.correct},
                   "attempt": rec["attempt"], "learner": rec["learner"], "timestamp": rec["timestamp"],
@@ -171,10 +173,10 @@ def _js_statements(tmp_path, cases: list) -> list[dict]:
 
     from _tools import node as require_node
     node = require_node()
-    from h4s_widgets._assets import STATIC
+    from h4s_widgets._assets import STATIC, _classic
     script = tmp_path / "run.js"
-    script.write_text(
-        (STATIC / "records.js").read_text() +
+    script.write_text(     # as in the static runtime: grader.js (parseNumber) before records.js
+        _classic((STATIC / "grader.js").read_text()) + "\n" + (STATIC / "records.js").read_text() +
         "\nconst cases = JSON.parse(require('fs').readFileSync(process.argv[2], 'utf8'));\n"
         "process.stdout.write(JSON.stringify(cases.map(([id, d, spec]) => h4sRecStatement(d, id, 'en', spec))));\n")
     data = tmp_path / "cases.json"
@@ -245,7 +247,8 @@ def xapi_spec_problems(st: dict) -> list[str]:
             s, _, t = pair.partition("[.]")
             if not t or ("source" in ids and (s not in ids["source"] or t not in ids["target"])):
                 out.append(f"matching response item {pair!r} is not source[.]target ids")
-    if it == "numeric" and not re.fullmatch(r"-?[0-9]+(\.[0-9]+)?(\[:\]-?[0-9]+(\.[0-9]+)?)?", r):
+    number = r"-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?"
+    if it == "numeric" and not re.fullmatch(f"{number}(\\[:\\]{number})?", r):
         out.append(f"numeric response {r!r} is not a number")
     return out
 
@@ -265,15 +268,16 @@ def test_statements_meet_the_xapi_rules_per_type(qtype):
     assert xapi_spec_problems(st) == []
     d = st["object"]["definition"]
     if qtype in ("single_choice", "multiple_response", "ordering"):
-        assert [c["id"] for c in d["choices"]] == sorted(c.id for c in (q.options if qtype != "ordering" else q.items))
+        assert sorted(c["id"] for c in d["choices"]) == sorted(c.id for c in (q.options if qtype != "ordering" else q.items))
     if qtype == "matching":
         assert [c["id"] for c in d["source"]] == ["p1", "p2"]
-        assert [(c["id"], c["description"]["en"]) for c in d["target"]] == [("r1", "R1"), ("r2", "R2")]
+        assert [(c["id"], c["description"]["en"]) for c in d["target"]] == [("1", "R1"), ("2", "R2")]
     if qtype == "likert":
-        assert [c["description"]["en"] for c in d["scale"]] == ["no", "maybe", "yes"]
+        assert [(c["id"], c["description"]["en"]) for c in d["target"]] == [("1", "no"), ("2", "maybe"), ("3", "yes")]
+        assert [c["id"] for c in d["source"]] == ["s1"]
 
 
-def test_a_likert_question_with_several_statements_is_a_matching_of_statements_to_the_scale():
+def test_a_likert_question_is_a_matching_of_its_statements_to_the_scale():
     q = _likert(3)
     st = xapi.answered_statement(_record(q, {"s0": 1, "s2": 3}, grade(q, {"s0": 1, "s2": 3})), q)
     d = st["object"]["definition"]
@@ -315,7 +319,8 @@ def test_no_gap_answer_in_any_statement_field(tmp_path, qtype, extra, response):
     q = _question(qtype, json.loads(json.dumps(extra)))
     secrets = ["zorblax", "quindle", "vexarine", "frobnitz"]
     rec = _record(q, response, grade(q, response))          # question_text: the raw text, as the live path has it
-    detail = {"module": rec["module"], "question": {"id": q.id, "type": q.type, "text": q.text},
+    shown = xapi.shown_text(public_spec(q)["text_html"])         # what ui.js sends: the text as shown
+    detail = {"module": rec["module"], "question": {"id": q.id, "type": q.type, "text": shown},
               "response": response, "result": {"score": 0, "max_score": 1, "correct": False},
               "attempt": 1, "learner": rec["learner"], "timestamp": rec["timestamp"], "duration_s": 1}
     statements = [xapi.answered_statement(rec, q), xapi.answered_statement(rec)]
@@ -323,6 +328,19 @@ def test_no_gap_answer_in_any_statement_field(tmp_path, qtype, extra, response):
     for st in statements:
         text = json.dumps(st, ensure_ascii=False)
         assert not [s for s in secrets if s in text], text
-        assert "_____" in st["object"]["definition"]["description"]["en"]
+        assert st["object"]["definition"]["description"]["en"].startswith(("Type", "Drag"))
         BaseXapiStatement.model_validate(st)
         assert xapi_spec_problems(st) == []
+
+
+def test_numeric_responses_are_the_same_numbers_in_js_and_python(tmp_path):
+    answers = ["3,14", "1e-7", "2.5e21", "-0", "12345678901234567890", "0.1", " 2 ", "\u22122", "1 000,5", "x", "",
+               "0.000001", "123456.789"]
+    cases = []
+    for a in answers:
+        cases.append([str(uuid.uuid4()), {"module": "m", "question": {"id": "n", "type": "numeric", "text": "t"},
+                                          "response": a, "result": {}, "timestamp": 1795000000}, None])
+    js = [st["result"]["response"] for st in _js_statements(tmp_path, cases)]
+    py = [xapi.response_pattern("numeric", a) for a in answers]
+    assert js == py
+    assert py[:3] == ["3.14", "1e-7", "2.5e+21"] and py[-4] == ""

@@ -640,7 +640,7 @@ def test_every_question_of_the_module_recorded_without_a_rejected_call(browser, 
                     for i in inter:
                         resp = i["learner_response"]
                         if i["type"] == "matching":
-                            assert re.fullmatch(r"[\w.-]+\[\.\]r\d+(\[,\][\w.-]+\[\.\]r\d+)*", resp), resp
+                            assert re.fullmatch(r"[\w.-]+\[\.\]\d+(\[,\][\w.-]+\[\.\]\d+)*", resp), resp
                         if i["type"] == "likert":
                             assert re.fullmatch(r"\d+", resp), resp
                         if i["type"] == "numeric":

@@ -19,11 +19,13 @@ results"); keep both in step.
 """
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
 import uuid as uuidlib
 from datetime import datetime, timezone
+from decimal import Decimal
 from typing import Any
 
 XAPI_VERSION = "1.0.3"
@@ -56,7 +58,7 @@ INTERACTION_TYPES = {
     "matching": "matching",
     "ordering": "sequencing",
     "numeric": "numeric",
-    "likert": "likert",
+    "likert": "matching",        # its statements matched to the points of its scale
     "code": "other",
     "flashcards": "other",
 }
@@ -122,29 +124,24 @@ def _s(v: Any) -> str:
 
 
 _TAG = re.compile(r"<[^>]*>")
-_GAP_SPAN = re.compile(r'<span class="h4s-gap"[^>]*></span>')
-_ENTITY = re.compile(r"&(#[0-9]+|#[xX][0-9a-fA-F]+|amp|lt|gt|quot|apos|nbsp);")
-_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'", "nbsp": "\u00a0"}
-_SPACE = re.compile("[ \t\n\r\f\v\u00a0]+")
+_SPACE = re.compile(r"\s+")
 
 
 def plain(html_text: str | None) -> str:
-    """Text of an HTML fragment of a question (tags dropped, the usual entities decoded, spaces collapsed); the
-    same function is in records.js."""
-    def ent(m: re.Match) -> str:
-        e = m.group(1)
-        if e.startswith("#x") or e.startswith("#X"):
-            return chr(int(e[2:], 16))
-        if e.startswith("#"):
-            return chr(int(e[1:]))
-        return _NAMED[e]
-    text = _GAP_SPAN.sub("_____", html_text or "")      # an empty gap of a cloze or drag-the-words text
-    return _SPACE.sub(" ", _ENTITY.sub(ent, _TAG.sub("", text))).strip()
+    """Text of an option's (or statement's) HTML as records.js makes it: tags dropped, spaces collapsed
+    (entities such as ``&amp;`` stay as they are)."""
+    return _SPACE.sub(" ", _TAG.sub("", html_text or "")).strip()
+
+
+def shown_text(html_text: str | None) -> str:
+    """The question text as the quiz sends it with every answer (ui.js: the text content of its HTML, where
+    cloze and drag-the-words gaps are empty)."""
+    return html.unescape(plain(html_text))
 
 
 def public_text(qtype: str, text: str | None) -> str | None:
-    """A question's text as a learner may read it back: cloze and drag-the-words gaps (which hold the answers)
-    become ``_____``."""
+    """A stored question text as a learner may read it back: cloze and drag-the-words gaps (which hold the
+    answers) become ``_____``."""
     if text is None:
         return None
     if qtype in ("cloze", "drag_words"):
@@ -161,78 +158,70 @@ def question_spec(question: Any) -> dict | None:
     return public_spec(question)
 
 
+def js_number(x: float) -> str:
+    """``String(x)`` of JavaScript (records.js sends numbers so): ``3``, ``3.5``, ``1e-7``, ``1e+21``."""
+    if x != x or x in (float("inf"), float("-inf")):
+        return str(x)
+    if x == 0:
+        return "0"
+    if 1e-6 <= abs(x) < 1e21:       # the shortest digits that read back as x, written out
+        out = format(Decimal(repr(x)), "f")
+        return out.rstrip("0").rstrip(".") if "." in out else out
+    mant, _, exp = repr(x).partition("e")
+    e = int(exp)
+    return f"{mant.removesuffix('.0')}e{'+' if e > 0 else '-'}{abs(e)}"
+
+
 def _number(text: Any) -> str:
-    """A numeric answer as an xAPI numeric response (``3,5`` -> ``3.5``); ``""`` when it is no plain number."""
-    s = re.sub("[ \t\n\r\f\v\u00a0]+", "", _s(text)).replace("\u2212", "-").replace(",", ".", 1)
-    m = re.fullmatch(r"([+-]?)([0-9]*)(?:\.([0-9]*))?", s)
-    if not m or not (m.group(2) or m.group(3)):
-        return ""
-    whole = m.group(2).lstrip("0") or "0"
-    frac = (m.group(3) or "").rstrip("0")
-    out = whole + ("." + frac if frac else "")
-    return ("-" + out) if m.group(1) == "-" and out != "0" else out
-
-
-def interaction_type(qtype: str, spec: dict | None = None) -> str:
-    """xAPI interactionType; a Likert question with several statements is a matching of statements to scale
-    points (a likert interaction has one response)."""
-    if qtype == "likert" and spec is not None and len(spec.get("statements") or []) > 1:
-        return "matching"
-    return INTERACTION_TYPES.get(qtype, "other")
+    """A numeric answer as an xAPI numeric response (``3,5`` -> ``3.5``); ``""`` when it is no number."""
+    from h4s_widgets._grading import parse_number
+    x = parse_number(text)
+    return "" if x is None else js_number(x)
 
 
 def interaction_components(qtype: str, spec: dict | None, lang: str) -> dict:
-    """The choices / source and target / scale of the interaction, as the learner's page shows them: ids and
-    texts only, never which is right (no correctResponsesPattern: a learner can read their own statements)."""
+    """The choices / source and target of the interaction, as the learner's page shows them: ids and texts
+    only, never which is right (no correctResponsesPattern: a learner can read their own statements).  Targets
+    are numbered 1, 2, ...: the right-hand items of a matching question in the order the page lists them, the
+    scale points of a Likert question (a matching of its statements to the scale)."""
     if not spec:
         return {}
 
     def comp(cid: str, text: str) -> dict:
-        return {"id": cid, "description": {lang: text[:1000]}}
-    if qtype in ("single_choice", "multiple_response"):
-        return {"choices": [comp(o["id"], plain(o["html"])) for o in sorted(spec["options"], key=lambda o: o["id"])]}
-    if qtype == "ordering":
-        return {"choices": [comp(i["id"], plain(i["html"])) for i in sorted(spec["items"], key=lambda i: i["id"])]}
-    if qtype == "matching":
-        return {"source": [comp(p["id"], plain(p["html"])) for p in spec["lefts"]],
-                "target": [comp(f"r{k + 1}", r) for k, r in enumerate(spec["rights"])]}
-    if qtype == "likert":
-        scale = [comp(str(k + 1), label) for k, label in enumerate(spec["scale"])]
-        if len(spec["statements"]) > 1:
-            return {"source": [comp(s["id"], plain(s["html"])) for s in spec["statements"]], "target": scale}
-        return {"scale": scale}
-    return {}
+        return {"id": cid, "description": {lang: text}}
+    out: dict[str, Any] = {}
+    choices = spec.get("options") or spec.get("items")
+    source = spec.get("lefts") or spec.get("statements")
+    if choices:
+        out["choices"] = [comp(o["id"], plain(o["html"])) for o in choices]
+    if source:
+        out["source"] = [comp(s_["id"], plain(s_["html"])) for s_ in source]
+        out["target"] = [comp(str(k + 1), t) for k, t in enumerate(spec.get("rights") or spec.get("scale"))]
+    return out
 
 
 def response_pattern(qtype: str, response: Any, question: Any = None, spec: dict | None = None) -> str:
-    """The learner's response as an xAPI response string for its interactionType: ids for choice, sequencing,
-    matching (``source[.]target``) and likert, a number for numeric, texts for fill-in."""
+    """The learner's response as an xAPI response string for its interactionType: ids for choice and
+    sequencing, ``source[.]target`` ids for matching and Likert, a number for numeric, texts for fill-in."""
     if spec is None:
         spec = question_spec(question)
     if response is None:
         return ""
-    if qtype in ("single_choice", "short_text", "essay", "code"):
-        return _s(response)
-    if qtype == "multiple_response" and isinstance(response, list):
-        return "[,]".join(_s(x) for x in response)
-    if qtype == "true_false":
-        return "true" if response is True else "false" if response is False else _s(response)
-    if qtype in ("cloze", "drag_words") and isinstance(response, list):
-        return "[,]".join(_s(x) for x in response)
     if qtype == "numeric":
         return _number(response)
-    if qtype == "ordering" and isinstance(response, list):
+    if qtype == "true_false":
+        return "true" if response is True else "false" if response is False else _s(response)
+    if qtype in ("multiple_response", "cloze", "drag_words", "ordering") and isinstance(response, list):
         return "[,]".join(_s(x) for x in response)
-    if qtype == "matching" and isinstance(response, dict):
+    if qtype in ("matching", "likert") and isinstance(response, dict):
         rights = (spec or {}).get("rights") or []
-        return "[,]".join(f"{k}[.]r{rights.index(v) + 1}" for k, v in response.items() if v in rights)
-    if qtype == "likert" and isinstance(response, dict):
-        answered = {k: v for k, v in response.items() if isinstance(v, int) and not isinstance(v, bool)}
-        n = len(spec["statements"]) if spec else len(response)
-        if n == 1:
-            return next((str(v) for v in answered.values()), "")
-        return "[,]".join(f"{k}[.]{v}" for k, v in answered.items())
-    return canonical_json(response)
+        pairs = [(k, v if qtype == "likert" else (rights.index(v) + 1 if v in rights else 0))
+                 for k, v in response.items()]
+        return "[,]".join(f"{k}[.]{v}" for k, v in pairs
+                          if isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0)
+    if isinstance(response, (dict, list)):
+        return canonical_json(response)
+    return _s(response)
 
 
 def canonical_json(v: Any) -> str:
@@ -252,11 +241,11 @@ def answered_statement(rec: dict, question: Any = None) -> dict:
     spec = question_spec(question)
     definition: dict[str, Any] = {
         "type": CMI_INTERACTION,
-        "interactionType": interaction_type(qtype, spec),
+        "interactionType": INTERACTION_TYPES.get(qtype, "other"),
         "name": {lang: str(name)[:200]},
     }
     # the text as the learner's page shows it: never the raw text, whose cloze gaps hold the answers
-    desc = plain(spec["text_html"]) if spec else public_text(qtype, rec.get("question_text"))
+    desc = shown_text(spec["text_html"]) if spec else public_text(qtype, rec.get("question_text"))
     if desc:
         definition["description"] = {lang: str(desc)[:1000]}
     definition.update(interaction_components(qtype, spec, lang))

@@ -16,7 +16,7 @@ const H4S_REC = {
   types: {
     single_choice: "choice", multiple_response: "choice", true_false: "true-false", cloze: "fill-in",
     drag_words: "fill-in", short_text: "fill-in", essay: "long-fill-in", matching: "matching",
-    ordering: "sequencing", numeric: "numeric", likert: "likert", code: "other", flashcards: "other",
+    ordering: "sequencing", numeric: "numeric", likert: "matching", code: "other", flashcards: "other",
   },
   memory: {},
 };
@@ -73,86 +73,45 @@ function h4sRecDuration(s) {
   return out;
 }
 
-// text of an HTML fragment of a question: tags dropped, the usual entities decoded, spaces collapsed
-// (xapi.plain does the same)
-const H4S_REC_NAMED = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: "\u00a0" };
+// text of an option's HTML: tags dropped, spaces collapsed (as xapi.plain; entities such as &amp; stay)
 function h4sRecPlain(html) {
-  return String(html || "").replace(/<span class="h4s-gap"[^>]*><\/span>/g, "_____").replace(/<[^>]*>/g, "")
-    .replace(/&(#[0-9]+|#[xX][0-9a-fA-F]+|amp|lt|gt|quot|apos|nbsp);/g, (m, e) => (
-      e[0] === "#" ? String.fromCodePoint(e[1] === "x" || e[1] === "X" ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10))
-        : H4S_REC_NAMED[e]))
-    .replace(/[ \t\n\r\f\v\u00a0]+/g, " ").trim();
+  return html.replace(/<[^>]*>/g, "").replace(/\s+/g, " ").trim();
 }
 
-// cloze and drag-the-words gaps hold the answers: they never go into a statement
-function h4sRecPublicText(type, text) {
-  if (text === null || text === undefined) return null;
-  return type === "cloze" || type === "drag_words" ? String(text).replace(/\[\[(.+?)\]\]/g, "_____") : String(text);
-}
-
-// a numeric answer as an xAPI numeric response ("3,5" -> "3.5"); "" when it is no plain number
-function h4sRecNumber(text) {
-  const s = String(text === null || text === undefined ? "" : text).replace(/[ \t\n\r\f\v\u00a0]+/g, "")
-    .replace(/\u2212/g, "-").replace(",", ".");
-  const m = /^([+-]?)([0-9]*)(?:\.([0-9]*))?$/.exec(s);
-  if (!m || !(m[2] || m[3])) return "";
-  const whole = m[2].replace(/^0+/, "") || "0";
-  const frac = (m[3] || "").replace(/0+$/, "");
-  const out = whole + (frac ? "." + frac : "");
-  return m[1] === "-" && out !== "0" ? "-" + out : out;
-}
-
-function h4sRecType(type, spec) {
-  if (type === "likert" && spec && (spec.statements || []).length > 1) return "matching";
-  return H4S_REC.types[type] || "other";
-}
-
-// choices / source and target / scale as the page shows them: ids and texts, never which is right
-function h4sRecComponents(type, spec, lang) {
-  if (!spec) return {};
-  const comp = (id, text) => { const d = {}; d[lang] = String(text).slice(0, 1000); return { id: id, description: d }; };
-  const byId = (a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-  if (type === "single_choice" || type === "multiple_response") {
-    return { choices: spec.options.slice().sort(byId).map((o) => comp(o.id, h4sRecPlain(o.html))) };
+// interactionType and components (choices / source and target) as the page shows them: ids and texts, never
+// which is right.  A Likert question (statements on one scale) is a matching of statements to scale points.
+function h4sRecDefinition(def, type, spec, lang) {
+  def.interactionType = H4S_REC.types[type] || "other";
+  spec = spec || {};
+  const c = (id, t) => ({ id: id, description: { [lang]: t } });
+  const list = (a) => a.map((o) => c(o.id, h4sRecPlain(o.html)));
+  const choices = spec.options || spec.items, source = spec.lefts || spec.statements;
+  if (choices) def.choices = list(choices);
+  if (source) {
+    def.source = list(source);
+    def.target = (spec.rights || spec.scale).map((t, k) => c("" + (k + 1), t));   // right-hand items or scale points
   }
-  if (type === "ordering") return { choices: spec.items.slice().sort(byId).map((i) => comp(i.id, h4sRecPlain(i.html))) };
-  if (type === "matching") {
-    return { source: spec.lefts.map((p) => comp(p.id, h4sRecPlain(p.html))),
-      target: spec.rights.map((r, k) => comp("r" + (k + 1), r)) };
-  }
-  if (type === "likert") {
-    const scale = spec.scale.map((label, k) => comp(String(k + 1), label));
-    if (spec.statements.length > 1) return { source: spec.statements.map((s) => comp(s.id, h4sRecPlain(s.html))), target: scale };
-    return { scale: scale };
-  }
-  return {};
+  return def;
 }
 
+// the response in the interaction's pattern: ids for matching ("source[.]target") and likert, a number for numeric
 function h4sRecPattern(type, r, spec) {
   const s = (x) => (x === null || x === undefined ? "" : String(x));
   if (r === null || r === undefined) return "";
-  if (["single_choice", "short_text", "essay", "code"].indexOf(type) >= 0) return s(r);
-  if (type === "numeric") return h4sRecNumber(r);
+  if (type === "numeric") return s(parseNumber(r));   // grader.js (before this file in the runtime)
   if (type === "true_false") return r === true ? "true" : r === false ? "false" : s(r);
-  if (["multiple_response", "cloze", "drag_words", "ordering"].indexOf(type) >= 0 && Array.isArray(r)) {
-    return r.map(s).join("[,]");
-  }
-  if (type === "matching" && typeof r === "object") {
+  if (Array.isArray(r) && ["multiple_response", "cloze", "drag_words", "ordering"].indexOf(type) >= 0) return r.map(s).join("[,]");
+  if (typeof r === "object" && (type === "matching" || type === "likert")) {
     const rights = (spec && spec.rights) || [];
-    return Object.keys(r).filter((k) => rights.indexOf(r[k]) >= 0)
-      .map((k) => k + "[.]r" + (rights.indexOf(r[k]) + 1)).join("[,]");
+    return Object.keys(r).map((k) => [k, type === "likert" ? r[k] : rights.indexOf(r[k]) + 1]).filter((p) => p[1] > 0)
+      .map((p) => p.join("[.]")).join("[,]");
   }
-  if (type === "likert" && typeof r === "object") {
-    const keys = Object.keys(r).filter((k) => Number.isInteger(r[k]));
-    const n = spec ? spec.statements.length : Object.keys(r).length;
-    if (n === 1) return keys.length ? String(r[keys[0]]) : "";
-    return keys.map((k) => k + "[.]" + r[k]).join("[,]");
-  }
-  return h4sRecJson(r);
+  return typeof r === "object" ? h4sRecJson(r) : s(r);
 }
 
 // the xAPI statement for one "h4s:graded" detail (see xapi.answered_statement); spec: the question as the
-// page shows it (from the quiz's data), for the interaction's components and description
+// page shows it (from the quiz's data).  The description is the text the quiz sends (ui.js: the text as shown,
+// so cloze and drag-the-words gaps are empty, never their answers).
 function h4sRecStatement(d, id, lang, spec) {
   const base = h4sRecBase();
   const q = d.question || {};
@@ -160,12 +119,9 @@ function h4sRecStatement(d, id, lang, spec) {
   const res = d.result || {};
   lang = lang || "en";
   const modIri = base + "/modules/" + module;
-  const def = { type: "http://adlnet.gov/expapi/activities/cmi.interaction",
-    interactionType: h4sRecType(q.type, spec), name: {} };
-  def.name[lang] = String(q.id).slice(0, 200);
-  const desc = spec ? h4sRecPlain(spec.text_html) : h4sRecPublicText(q.type, q.text);
-  if (desc) { def.description = {}; def.description[lang] = String(desc).slice(0, 1000); }
-  Object.assign(def, h4sRecComponents(q.type, spec, lang));
+  const def = h4sRecDefinition({ type: "http://adlnet.gov/expapi/activities/cmi.interaction",
+    name: { [lang]: String(q.id).slice(0, 200) } }, q.type, spec, lang);
+  if (q.text) def.description = { [lang]: String(q.text).slice(0, 1000) };
   const result = { response: h4sRecPattern(q.type, d.response, spec), extensions: {} };
   result.extensions[H4S_REC.ext + "response-json"] = h4sRecJson(d.response === undefined ? null : d.response);
   const raw = res.score, mx = res.max_score;
@@ -197,33 +153,18 @@ function h4sRecStatement(d, id, lang, spec) {
   };
 }
 
-// a quiz's strings, parsed once per quiz: its payload (every question) does not change, and the slot is
-// filled again after every answer
-const h4sRecStringsOf = typeof WeakMap === "function" ? new WeakMap() : null;
-function h4sRecStrings(root) {
+// a quiz's data (its strings, and its questions as the page shows them), parsed once per quiz: the payload does
+// not change, and the slot is filled again after every answer
+const h4sRecDataOf = typeof WeakMap === "function" ? new WeakMap() : null;
+function h4sRecData(root) {
   const quiz = root && root.closest ? root.closest(".h4s-quiz") : null;
   const data = quiz && quiz.querySelector("script.h4s-data");
   if (!data) return {};
-  if (h4sRecStringsOf && h4sRecStringsOf.has(data)) return h4sRecStringsOf.get(data);
-  let strings = {};
-  try { strings = JSON.parse(data.textContent).strings || {}; } catch (e) { /* no strings: English */ }
-  if (h4sRecStringsOf) h4sRecStringsOf.set(data, strings);
-  return strings;
-}
-
-// the question as the page shows it (the quiz's data, parsed once per quiz), or null
-const h4sRecSpecsOf = typeof WeakMap === "function" ? new WeakMap() : null;
-function h4sRecQuestionSpec(root, qid) {
-  const quiz = root && root.closest ? root.closest(".h4s-quiz") : null;
-  const data = quiz && quiz.querySelector("script.h4s-data");
-  if (!data) return null;
-  let byId = h4sRecSpecsOf && h4sRecSpecsOf.get(data);
-  if (!byId) {
-    byId = {};
-    try { (JSON.parse(data.textContent).spec.questions || []).forEach((x) => { byId[x.id] = x; }); } catch (e) { /* none */ }
-    if (h4sRecSpecsOf) h4sRecSpecsOf.set(data, byId);
-  }
-  return byId[qid] || null;
+  if (h4sRecDataOf && h4sRecDataOf.has(data)) return h4sRecDataOf.get(data);
+  let payload = {};
+  try { payload = JSON.parse(data.textContent) || {}; } catch (e) { /* no strings: English */ }
+  if (h4sRecDataOf) h4sRecDataOf.set(data, payload);
+  return payload;
 }
 
 function h4sRecT(strings, id, vars) {
@@ -242,7 +183,7 @@ function h4sRecFill() {
   document.querySelectorAll(".h4s-records-slot").forEach((slot) => {
     const quiz = slot.closest(".h4s-quiz");
     const module = (quiz && quiz.getAttribute("data-h4s-module")) || slot.getAttribute("data-module") || "";
-    const strings = h4sRecStrings(slot);
+    const strings = h4sRecData(slot).strings || {};
     const T = (id, vars) => h4sRecT(strings, id, vars);
     let note = slot.querySelector(".h4s-records-note");
     let btn = slot.querySelector(".h4s-records-download");
@@ -293,7 +234,7 @@ function h4sRecOnGraded(ev) {
   const target = ev.target && ev.target.closest ? ev.target : null;
   const langEl = target && target.closest("[lang]");
   const st = h4sRecStatement(d, null, (langEl && langEl.getAttribute("lang")) || "en",
-    h4sRecQuestionSpec(target, d.question.id));
+    ((h4sRecData(target).spec || {}).questions || []).find((x) => x.id === d.question.id));
   const list = h4sRecLoad(H4S_REC.recordsKey, []);
   list.push(st);
   h4sRecSave(H4S_REC.recordsKey, list.slice(-H4S_REC.max));

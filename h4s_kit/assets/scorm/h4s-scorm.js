@@ -214,7 +214,7 @@
         var rights = meta.rights || [];
         return one(type, Object.keys(r).filter(function (k) {
           return r[k] !== null && r[k] !== undefined && rights.indexOf(r[k]) >= 0;
-        }).map(function (k) { return clean(k, 0) + dot + "r" + (rights.indexOf(r[k]) + 1); }).join(sep).slice(0, lim));
+        }).map(function (k) { return clean(k, 0) + dot + (rights.indexOf(r[k]) + 1); }).join(sep).slice(0, lim));
       }
       case "likert": {
         if (typeof r !== "object") return [];
