@@ -1,6 +1,6 @@
 """Attacks on code exercises (issue 13, part A), end to end: over HTTP against the front server of
 `h4s serve` (its tornado app, the quiz API with its code queue, records on) and through the live widget
-(`Quiz._on_msg` under H4S_LIVE=1).  Every attack must fail: nothing secret in what the learner gets
+(`Quiz._on_msg` under H4S_LIVE=1, and a real kernel's comm channel, as the live page sends checks).  Every attack must fail: nothing secret in what the learner gets
 back, no file changed, no process left, no forged pass, no memory or output blow-up, no unfair wait.
 
 The server here is the front server without Voilà (the code path does not use it), so that this file
@@ -317,3 +317,57 @@ def test_live_widget_without_sandbox_refuses(live_quiz, monkeypatch):
     monkeypatch.setattr(_sandbox, "_probe", lambda: (False, "bwrap is not installed (test)"))
     st = _live_check(live_quiz, "def square(x):\n    return x * x\n")
     assert "result" not in st and "cannot be run safely" in st["error"]
+
+
+# ------------------------------------------------------------------ a real kernel's comm channel (H4S_LIVE=1)
+@pytest.fixture(scope="module")
+def kernel_quiz(tmp_path_factory):
+    """A real IPython kernel as `h4s serve` starts them (H4S_LIVE=1, a secret in its environment), with the
+    fixture's Quiz displayed; checks go in as comm messages on the shell channel, like the live page's."""
+    from jupyter_client.manager import start_new_kernel
+    env = {k: v for k, v in os.environ.items() if k not in ENV}
+    env.update(H4S_LIVE="1", H4S_RECORDS="off", H4S_DATA_DIR=str(tmp_path_factory.mktemp("kdata")),
+               H4S_TRAINER_TOKEN=SECRET)
+    km, kc = start_new_kernel(kernel_name="python3", env=env)
+    try:
+        out = []
+        kc.execute_interactive(f"from h4s_widgets import Quiz\nq = Quiz({str(FIXTURE / 'questions' / 'code.yml')!r}, "
+                               f"module={MOD!r})\nprint(q.comm.comm_id)", timeout=60,
+                               output_hook=lambda m: m["msg_type"] == "stream" and out.append(m["content"]["text"]))
+        yield kc, out[0].strip()
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+
+
+def _kernel_check(kernel_quiz, code, qid="sb-square", wait_s=20.0):
+    import queue
+    kc, comm_id = kernel_quiz
+    content = {"action": "check", "qid": qid, "response": code, "learner": "learner-" + uuid.uuid4().hex[:12]}
+    kc.shell_channel.send(kc.session.msg("comm_msg", {"comm_id": comm_id,
+                                                       "data": {"method": "custom", "content": content}}))
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        try:
+            m = kc.get_iopub_msg(timeout=0.5)
+        except queue.Empty:
+            continue
+        if m["msg_type"] == "comm_msg" and m["content"].get("comm_id") == comm_id:
+            st = m["content"]["data"].get("state", {}).get("state", {}).get(qid)
+            if st and st.get("response") == code:
+                return st
+    raise AssertionError("the kernel sent no result")
+
+
+def test_kernel_comm_grades_in_the_sandbox_and_leaks_nothing(kernel_quiz):
+    st = _kernel_check(kernel_quiz, PROBE + "import os\nprint(os.getuid(), dict(os.environ), "
+                                            "probe(lambda: open('/etc/passwd').read()))\n"
+                                            "def square(x):\n    return x * x\n")
+    assert st["result"]["correct"] is True and st["result"]["details"]["stdout"].startswith("65534 ")
+    assert SECRET not in json.dumps(st) and "root:" not in json.dumps(st)
+
+
+def test_kernel_comm_forging_and_memory_fail(kernel_quiz):
+    assert _kernel_check(kernel_quiz, FORGE_FROM_MEMORY + WRONG)["result"]["correct"] is False
+    st = _kernel_check(kernel_quiz, "x = bytearray(3 * 1024 ** 3)\n" + WRONG)
+    assert st["result"]["feedback"] == ["learner_error"] and "MemoryError" in st["result"]["details"]["message"]
