@@ -114,19 +114,34 @@ def test_module_page_has_static_quiz_and_no_widget_manager(built):
             assert forbidden not in html, (m, forbidden)
 
 
+def runtime_of(page: Path) -> str:
+    """The quiz runtime a book page loads: its one ``<script id="h4s-runtime" src>`` (a content-hashed file)."""
+    html = page.read_text()
+    assert html.count('id="h4s-runtime"') == 1, page
+    src = re.search(r'<script id="h4s-runtime" defer src="([^"]+)"', html).group(1)
+    assert re.search(r"_static/h4s/quiz-[0-9a-f]{16}\.js$", src), src
+    return (page.parent / src).read_text()
+
+
 def test_pages_carry_one_copy_of_todays_quiz_runtime(built, tmp_path):
-    """Cached outputs keep the runtime of the day they ran; the build puts the current one in its place."""
+    """Cached outputs keep the runtime of the day they ran; the build puts the current one in its place:
+    a deferred script of the content-hashed runtime file, and the quiz CSS in the book's one stylesheet."""
     from h4s_kit.assets.h4s_book import fresh_quiz_runtime
     from h4s_widgets._assets import static_runtime, widget_css
     _, res, _ = built
-    html = (res.html_dir / "modules" / MINI_IDS[0] / "module.html").read_text()
-    assert html.count('id="h4s-runtime"') == 1 and html.count('id="h4s-css"') == 1
-    assert f'<script id="h4s-runtime">{static_runtime()}</script>' in html
-    stale = html.replace(static_runtime(), "/* yesterday's runtime */").replace(widget_css(), "/* old css */")
+    page = res.html_dir / "modules" / MINI_IDS[0] / "module.html"
+    html = page.read_text()
+    assert runtime_of(page) == static_runtime()
+    assert 'id="h4s-css"' not in html and static_runtime() not in html
+    css = re.search(r'<link rel="stylesheet" href="([^"]+)"', html).group(1)
+    assert widget_css() in (page.parent / css).read_text()
+    # without the book's tag (other pages made of notebooks), one inline copy, as before
+    stale = html.replace("</head>", '<style id="h4s-css">/* old css */</style></head>')
     stale = stale.replace("</body>", '<script id="h4s-runtime">/* a second old copy */</script></body>')
     fresh = fresh_quiz_runtime(stale)
-    assert "yesterday" not in fresh and "second old copy" not in fresh and "old css" not in fresh
+    assert "second old copy" not in fresh and "old css" not in fresh
     assert fresh.count('id="h4s-runtime"') == 1 and static_runtime() in fresh and widget_css() in fresh
+    assert fresh_quiz_runtime(stale, '<script id="h4s-runtime" src="x.js"></script>').count('id="h4s-runtime"') == 1
 
 
 def test_module_page_links_to_live_version(built):
@@ -140,10 +155,14 @@ def test_module_page_links_to_live_version(built):
     assert "h4s-live-url" not in home and "h4s-live-banner" not in home
 
 
-def test_mathjax_is_self_hosted(built):
+def test_maths_are_mathml_and_mathjax_stays_self_hosted(built):
+    """TeX becomes MathML at build time (the browser draws it: no MathJax download); MathJax stays in the
+    book, self-hosted, for a page whose TeX cannot be converted (h4s_kit/assets/slim.py)."""
     _, res, _ = built
     html = (res.html_dir / "modules" / MINI_IDS[0] / "module.html").read_text()
-    assert re.search(r'<script[^>]+src="\.\./\.\./_static/h4s-vendor/mathjax/tex-chtml\.js', html), "no MathJax script"
+    m = re.search(r'<span class="math notranslate nohighlight">(.*?)</span>', html, re.S)
+    assert m and m.group(1).startswith("<math") and "<mi>E</mi>" in m.group(1) and "\\(" not in m.group(1)
+    assert "h4s-vendor/mathjax" not in html and "window.MathJax" not in html
     vendor = res.html_dir / "_static" / "h4s-vendor" / "mathjax"
     assert (vendor / "tex-chtml.js").is_file()
     assert list((vendor / "output" / "chtml" / "fonts" / "woff-v2").glob("*.woff"))
@@ -287,8 +306,7 @@ def test_incremental_build_postprocesses_and_checks_what_changed(tmp_path):
     page = (html / "modules" / changed / "module.html").read_text()
     assert "The answer is 48" in page
     assert '<nav class="h4s-brand" aria-label="Book home">' in page, "the rewritten page was not post-processed"
-    assert page.count('id="h4s-runtime"') == 1 and page.count('id="h4s-css"') == 1
-    assert f'<script id="h4s-runtime">{static_runtime()}</script>' in page
+    assert runtime_of(html / "modules" / changed / "module.html") == static_runtime() and 'id="h4s-css"' not in page
     untouched = html / "modules" / other / "module.html"
     assert untouched.stat().st_mtime_ns == before[untouched], "a page Sphinx did not write was rewritten"
     assert '<nav class="h4s-brand" aria-label="Book home">' in untouched.read_text()
@@ -338,7 +356,7 @@ def test_postprocess_redoes_every_page_when_the_runtime_changes(tmp_path, monkey
     monkeypatch.setattr(h4s_book, "postprocess_stamp", lambda: "v1")
     monkeypatch.setattr("h4s_widgets._assets.static_runtime", lambda: "/* runtime v1 */")
     assert len(h4s_book.postprocess_pages(out, record)) == 2
-    assert all("runtime v1" in (out / n).read_text() and "old" not in (out / n).read_text()
+    assert all(runtime_of(out / n) == "/* runtime v1 */" and "old" not in (out / n).read_text()
                for n in ("a.html", "sub/b.html"))
     assert h4s_book.postprocess_pages(out, record) == []                    # nothing changed: nothing to do
     (out / "sub" / "b.html").write_text(quiz.format(""))                    # a page changed behind our back
@@ -347,5 +365,5 @@ def test_postprocess_redoes_every_page_when_the_runtime_changes(tmp_path, monkey
     monkeypatch.setattr(h4s_book, "postprocess_stamp", lambda: "v2")       # e.g. a new quiz runtime
     monkeypatch.setattr("h4s_widgets._assets.static_runtime", lambda: "/* runtime v2 */")
     assert len(h4s_book.postprocess_pages(out, record)) == 2
-    assert all((out / n).read_text().count("runtime v2") == 1 and "runtime v1" not in (out / n).read_text()
-               for n in ("a.html", "sub/b.html"))
+    assert all(runtime_of(out / n) == "/* runtime v2 */" for n in ("a.html", "sub/b.html"))
+    assert sorted(p.name[:5] for p in (out / "_static" / "h4s").glob("quiz-*")) == ["quiz-"]   # v1's file is gone

@@ -198,23 +198,30 @@ def fix_html(text: str) -> str:
     return text
 
 
-_RUNTIME_RE = re.compile(r'<script id="h4s-runtime">.*?</script>\n?', re.S)   # with the newline we add after it
+_RUNTIME_RE = re.compile(r'<script id="h4s-runtime"(?: [^>]*)?>.*?</script>\n?', re.S)   # inline, or the external tag
 _CSS_RE = re.compile(r'<style id="h4s-css">.*?</style>\n?', re.S)
 
 
-def fresh_quiz_runtime(text: str) -> str:
+def fresh_quiz_runtime(text: str, runtime_tag: str | None = None) -> str:
     """One current copy of the quiz runtime and CSS in a page with quizzes.
 
     Executed outputs come from jupyter-cache and carry the runtime of the day the
     notebook last ran; every build puts today's in their place (CSS in the head,
-    the script at the end of the body, where all quizzes exist already)."""
+    the script at the end of the body, where all quizzes exist already).  With
+    ``runtime_tag`` (the book: a ``<script src>`` of the content-hashed runtime, see
+    :mod:`h4s_kit.assets.slim`) the page gets that tag and no inline CSS (the CSS is in
+    the book's stylesheet)."""
     if 'class="h4s-data"' not in text:
         return text
     from h4s_widgets._assets import static_runtime, widget_css
     text = _CSS_RE.sub("", _RUNTIME_RE.sub("", text))
-    text = text.replace("</head>", f'<style id="h4s-css">{widget_css()}</style>\n</head>', 1)
+    if runtime_tag is None:
+        text = text.replace("</head>", f'<style id="h4s-css">{widget_css()}</style>\n</head>', 1)
+        script = f'<script id="h4s-runtime">{static_runtime()}</script>'
+    else:
+        script = runtime_tag
     head, sep, tail = text.rpartition("</body>")
-    return f'{head}<script id="h4s-runtime">{static_runtime()}</script>\n{sep}{tail}' if sep else text
+    return f'{head}{script}\n{sep}{tail}' if sep else text
 
 
 # ------------------------------------------------------------------ post-processing
@@ -237,41 +244,92 @@ def _record_written(app, pagename, templatename, context, doctree) -> None:
 def postprocess_stamp() -> str:
     """Changes whenever post-processing would put something else into a page."""
     import hashlib
+
     from h4s_widgets._assets import static_runtime, widget_css
+
+    from . import slim
     h = hashlib.sha256(Path(__file__).read_bytes())
+    h.update(Path(slim.__file__).read_bytes())
     for part in (static_runtime(), widget_css()):
         h.update(b"\0" + part.encode("utf-8"))
     return h.hexdigest()
 
 
-def postprocess_pages(outdir: Path, record_file: Path, written: set[str] | frozenset = frozenset()) -> list[Path]:
-    """Apply fix_html + fresh_quiz_runtime to the pages that need it; returns them.
+def postprocess_pages(outdir: Path, record_file: Path, written: set[str] | frozenset = frozenset(),
+                      node_modules_dir: Path | None = None, slim_pages: bool = True) -> list[Path]:
+    """Apply fix_html, fresh_quiz_runtime and (``slim_pages``) :func:`slim.slim_page` to the pages that need it;
+    returns them.
 
     A page needs it when Sphinx wrote it in this build (``written``), when it is not in the
-    record with its current (mtime_ns, size), or when the stamp in the record is not current."""
+    record with its current (mtime_ns, size), or when the stamp in the record is not current
+    (the stamp includes the names of the content-hashed bundle: a new bundle redoes every page)."""
+    from h4s_widgets._assets import static_runtime, widget_css
+
+    from . import slim
     outdir = Path(outdir)
     stamp = postprocess_stamp()
     try:
         rec = json.loads(Path(record_file).read_text(encoding="utf-8"))
-        pages = rec["pages"] if rec.get("stamp") == stamp else {}
-    except (OSError, ValueError, KeyError, AttributeError):
-        pages = {}
-    new: dict[str, list[int]] = {}
-    done = []
-    for f in sorted(outdir.rglob("*.html")):
-        rel = f.relative_to(outdir).as_posix()
+    except (OSError, ValueError):
+        rec = {}
+    if not isinstance(rec, dict):
+        rec = {}
+    pages = rec.get("pages") if rec.get("stamp") == stamp and isinstance(rec.get("pages"), dict) else {}
+    all_pages = sorted(outdir.rglob("*.html"))
+    todo = []
+    for f in all_pages:
         st = f.stat()
+        rel = f.relative_to(outdir).as_posix()
         if pages.get(rel) != [st.st_mtime_ns, st.st_size] or os.path.normpath(f) in written:
-            t = f.read_text(encoding="utf-8")
-            n = fresh_quiz_runtime(fix_html(t))
-            if n != t:
-                f.write_text(n, encoding="utf-8")
-                st = f.stat()
-            done.append(f)
-        new[rel] = [st.st_mtime_ns, st.st_size]
+            todo.append(f)
+    texts = {f: f.read_text(encoding="utf-8") for f in todo}
+    bundle = None
+    if slim_pages:
+        # what the bundle joins: the files named by the pages as Sphinx wrote them, added to those of
+        # earlier builds (an incremental build rewrites a few pages, which may name fewer files)
+        css_rel: list[str] = [x for x in rec.get("bundle_css") or [] if (outdir / x).is_file()]
+        js_rel: list[str] = [x for x in rec.get("bundle_js") or [] if (outdir / x).is_file()]
+        for f in todo:
+            if slim.is_sphinx_page(texts[f]):
+                c, j = slim.bundle_inputs(fix_html(texts[f]), f, outdir)
+                css_rel += [x for x in c if x not in css_rel]
+                js_rel += [x for x in j if x not in js_rel]
+        bundle = slim.make_bundle(outdir, css_rel, js_rel, extra_css="\n/* h4s quiz */\n" + widget_css(),
+                                  quiz_runtime=static_runtime())
+        names = [bundle.css, bundle.js, bundle.quiz]
+        if rec.get("bundle") != names:      # a new bundle: every page must name it
+            for f in all_pages:
+                if f not in texts:
+                    todo.append(f)
+                    texts[f] = f.read_text(encoding="utf-8")
+        icons = slim.Icons(slim.fa_svgs(node_modules_dir))
+        favicon = slim.favicon_data_uri(outdir / "_static" / "favicon.svg")
+        doc_options = slim.doc_options_inline(outdir)
+        formulas = sorted({x for f in todo for x in slim.page_maths(texts[f])})
+        mathml = dict(zip(formulas, slim.tex_to_mathml(formulas, node_modules_dir)))
+    new: dict[str, list[int]] = {rel: v for rel, v in (pages or {}).items() if (outdir / rel).is_file()}
+    done = []
+    for f in sorted(todo):
+        t = texts[f]
+        n = fix_html(t)
+        if bundle is not None:
+            n = fresh_quiz_runtime(n, slim.quiz_runtime_tag(slim._page_rel(f, outdir), bundle))
+            n = slim.slim_page(n, f, outdir, bundle, icons, favicon=favicon, doc_options=doc_options, mathml=mathml)
+        else:
+            n = fresh_quiz_runtime(n)
+        if n != t:
+            f.write_text(n, encoding="utf-8")
+        st = f.stat()
+        done.append(f)
+        new[f.relative_to(outdir).as_posix()] = [st.st_mtime_ns, st.st_size]
+    out = {"stamp": stamp, "pages": new}
+    if bundle is not None:
+        slim.remove_stale(outdir, bundle)
+        out.update(bundle=[bundle.css, bundle.js, bundle.quiz], bundle_css=css_rel, bundle_js=js_rel,
+                   icons_missing=sorted(icons.missing))
     Path(record_file).parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(str(record_file) + ".tmp")
-    tmp.write_text(json.dumps({"stamp": stamp, "pages": new}), encoding="utf-8")
+    tmp.write_text(json.dumps(out), encoding="utf-8")
     os.replace(tmp, record_file)
     return done
 
@@ -280,7 +338,8 @@ def _build_finished(app, exc) -> None:
     if exc is not None or app.builder.format != "html":
         return
     written = app.__dict__.pop("_h4s_written", set())
-    done = postprocess_pages(Path(app.outdir), Path(app.doctreedir) / _POST_RECORD, written)
+    done = postprocess_pages(Path(app.outdir), Path(app.doctreedir) / _POST_RECORD, written,
+                             node_modules_dir=node_modules(Path(app.confdir)))
     if os.environ.get("H4S_BUILD_TRACE"):
         print(f"h4s: post-processed {len(done)} page(s): " + " ".join(str(p.relative_to(app.outdir)) for p in done))
 
@@ -292,5 +351,5 @@ def setup(app):
     app.connect("html-page-context", _page_context)
     app.connect("html-page-context", _drop_widget_state, priority=900)  # after myst-nb adds it
     app.connect("html-page-context", _record_written)
-    app.connect("build-finished", _build_finished)
+    app.connect("build-finished", _build_finished, priority=900)   # after the theme rewrites pygments.css
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
