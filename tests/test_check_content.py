@@ -183,3 +183,18 @@ def test_small_differences_of_short_modules_are_not_warned(tmp_path):
     assert run_static(DurationStep, folder, QuestionsStep) == []
     report = run_check([_module(tmp_path, "02-s", 45, words=10, n_tf=1, code_cells=0)], execute=False)
     assert report.ok and [f.step for f in report.warnings] == ["duration"]
+
+
+def test_a_pool_counts_only_the_questions_drawn(tmp_path):
+    # a bank that draws 4 of its 12 questions per attempt costs 4 questions' time, not 12
+    from types import SimpleNamespace
+    folder = _module(tmp_path, "01-p", 30, n_tf=12)
+    mod = load_module(folder)
+    ctx = Context(execute=False)
+    QuestionsStep().run(mod, ctx)
+    bank = ctx.get("banks", mod)["questions/closing-quiz.yml"]
+    full = estimate(mod, {"questions/closing-quiz.yml": bank})
+    pool = estimate(mod, {"questions/closing-quiz.yml": SimpleNamespace(questions=bank.questions, draw=4)})
+    assert full["items"] == 12 and full["item_minutes"] == pytest.approx(18)
+    assert pool["items"] == pytest.approx(4) and pool["item_minutes"] == pytest.approx(6)
+    assert pool["words"] == pytest.approx(2000 + 4)

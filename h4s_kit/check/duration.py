@@ -5,7 +5,8 @@ The estimate, in minutes (the numbers are also listed in book/reviewers.md):
 - **reading**: the words of the markdown cells and of the questions shown in the notebook (question
   text, options, items, pairs, statements, cards) at ``READING_WPM`` = 200 words a minute; link
   targets, image paths and HTML tags are not words;
-- **items**, for every question shown in the notebook (each question once, even if shown twice):
+- **items**, for every question shown in the notebook (each question once, even if shown twice; of a
+  bank that draws ``draw`` questions from a larger pool per attempt, only ``draw`` questions' worth):
   ``AUTO_ITEM`` = 1.5 min for an auto-graded item (choice, true/false, cloze, numeric, short text,
   matching, ordering, drag the words), ``CODE_ITEM`` = 6 min for a code exercise,
   ``ESSAY_ITEM`` = 5 min for a reflection or essay, or ``min_words`` / ``WRITING_WPM`` (15 words a minute,
@@ -109,7 +110,7 @@ def _only_quiz(source: str) -> bool:
 
 def estimate(module: Module, banks: dict) -> dict:
     """The estimate and its parts: minutes, words, items, item_minutes, code_cells."""
-    words = 0
+    words = 0.0
     code_cells = 0
     for cell in module.cells:
         if cell.cell_type == "markdown":
@@ -120,7 +121,7 @@ def estimate(module: Module, banks: dict) -> dict:
                 code_cells += 1
     calls, _ = quiz_calls(module.nb) if module.nb is not None else ([], [])
     seen: set[tuple[str, str]] = set()
-    items = 0
+    items = 0.0
     minutes_items = 0.0
     for c in calls:
         if c.bank is None:
@@ -129,14 +130,14 @@ def estimate(module: Module, banks: dict) -> dict:
         bank = banks.get(rel)
         if bank is None:
             continue
-        chosen = [q for q in bank.questions if c.ids is None or q.id in c.ids]
+        chosen = [q for q in bank.questions if (c.ids is None or q.id in c.ids) and (rel, q.id) not in seen]
+        draw = getattr(bank, "draw", None) if c.ids is None else None  # a pool: `draw` questions per attempt
+        share = min(1.0, draw / len(chosen)) if isinstance(draw, int) and draw > 0 and chosen else 1.0
         for q in chosen:
-            if (rel, q.id) in seen:
-                continue
             seen.add((rel, q.id))
-            words += question_words(q)
-            items += 1
-            minutes_items += item_minutes(q)
+            words += share * question_words(q)
+            items += share
+            minutes_items += share * item_minutes(q)
     reading = words / READING_WPM
     total = reading + minutes_items + CODE_CELL * code_cells
     return {"minutes": total, "reading": reading, "words": words, "items": items,
@@ -160,8 +161,9 @@ class DurationStep(Step):
             return []
         rounded = max(1, round(e))
         pct = f"{abs(gap) / e:.0%}" if e > 0 else "much"
-        how = (f"{est['reading']:.0f} min reading {est['words']} words at {READING_WPM} words/min, "
-               f"{est['item_minutes']:.0f} min for {est['items']} question{'s' if est['items'] != 1 else ''}, "
+        n_items = round(est["items"])
+        how = (f"{est['reading']:.0f} min reading {round(est['words'])} words at {READING_WPM} words/min, "
+               f"{est['item_minutes']:.0f} min for {n_items} question{'s' if n_items != 1 else ''}, "
                f"{CODE_CELL * est['code_cells']:.0f} min for {est['code_cells']} code "
                f"activit{'ies' if est['code_cells'] != 1 else 'y'}")
         more = "more" if gap > 0 else "less"
