@@ -76,10 +76,21 @@ def _ro_paths() -> list[str]:
     exe = os.path.realpath(sys.executable)
     for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, os.path.dirname(exe)):
         p = os.path.realpath(p)
-        if p not in paths and not any(p == q or p.startswith(q + "/") for q in paths) and p != "/":
+        if p in _SYSTEM_BIN or p == "/":
+            continue                        # the interpreter's own file is bound on its own (_exe_binds)
+        if p in ("/usr", "/usr/local"):
+            p += "/lib"                     # a system Python: its libraries, not /usr/bin with its shell
+        if os.path.isdir(p) and p not in paths and not any(p == q or p.startswith(q + "/") for q in paths):
             paths.append(p)
-    # a prefix that is /usr (a Debian python): its binary only, not /usr/bin as a whole
     return paths
+
+
+_SYSTEM_BIN = ("/usr/bin", "/bin", "/usr/local/bin", "/usr/sbin", "/sbin")
+
+
+def _exe_binds() -> list[str]:
+    exe = os.path.realpath(sys.executable)
+    return ["--ro-bind", exe, exe] if os.path.dirname(exe) in _SYSTEM_BIN else []
 
 
 #: (audit arch, clone, fork, vfork, clone3) by machine; other machines get no seccomp filter (rlimits only)
@@ -150,9 +161,7 @@ def sandbox_command(argv: list[str], harness: str | Path, workdir_mb: int = 16, 
         cmd += ["--seccomp", str(seccomp)]
     for p in _ro_paths():
         cmd += ["--ro-bind", p, p]
-    exe = os.path.realpath(sys.executable)
-    if exe.startswith("/usr/bin/"):
-        cmd += ["--ro-bind", exe, exe]
+    cmd += _exe_binds()
     for link, target in (("/lib", "usr/lib"), ("/lib64", "usr/lib64")):
         if os.path.isdir("/usr/" + target.split("/", 1)[1]):
             cmd += ["--symlink", target, link]
