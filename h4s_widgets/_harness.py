@@ -218,6 +218,9 @@ def learner_main() -> None:
             send({"raise": ["ValueError", "the value cannot be sent"]})
 
 
+_enc = enc
+
+
 def _run_learner(payload, ns) -> dict:
     try:
         exec(compile(payload["setup"], "<setup>", "exec"), ns)
@@ -243,6 +246,13 @@ def _run_learner(payload, ns) -> dict:
 def _answer(op, req, ns, handles):
     def arg(v):
         return dec(v, lambda i, t: handles[i] if i is not None else __import__(t) and sys.modules[t])
+
+    def enc(x, handles):                           # too big or too deep to send: the tests get a stand-in
+        try:
+            return _enc(x, handles)
+        except TooBig:
+            handles.append(x)
+            return ["p", len(handles) - 1, _type_name(x)]
 
     if op == "get":
         return enc(ns[req["name"]], handles)

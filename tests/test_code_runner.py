@@ -154,6 +154,12 @@ CHEATS = {
     "swap-assertion-error": "import builtins\nclass Nope(Exception):\n    pass\n"
                             "builtins.AssertionError = Nope\nbuiltins.BaseException = Nope\n" + WRONG,
     "redefine-test-helper": "def check(got, want):\n    pass\n" + WRONG,
+    "object-whose-eq-is-always-true": "class Yes:\n    def __eq__(self, other):\n        return True\n"
+                                      "    __hash__ = object.__hash__\n"
+                                      "def total(xs):\n    return Yes()\n",
+    "int-subclass-whose-eq-is-always-true": "class Int(int):\n    def __eq__(self, other):\n        return True\n"
+                                            "    __hash__ = int.__hash__\n"
+                                            "def total(xs):\n    return Int(0)\n",
     "shadow-builtins-with-globals": "def len(x):\n    return 1 if isinstance(x, list) else 0\n"
                                     "abs = lambda x: 0\n" + WRONG,
     "redefine-harness-names": "def _h4s_main():\n    pass\ndef finish():\n    pass\n" + WRONG,
@@ -333,3 +339,27 @@ def test_patching_modules_the_tests_use_does_not_pass():
     cheat = run("import math, statistics\nmath.isclose = lambda *a, **k: True\n"
                 "statistics.fmean = lambda xs: 3\n" + WRONG, setup="import math\n", tests=tests)
     assert cheat.feedback == ["test:0:failed", "test:1:failed"], cheat.details
+
+
+def test_big_values_reach_the_tests_as_stand_ins():
+    tests = [{"name": "long", "code": "assert len(total([])) == 300000 and total([])[-1] == 299999"}]
+    res = run("def total(xs):\n    return list(range(300000))\n", tests=tests)
+    assert res.correct is True, res.details
+
+
+def test_learner_values_keep_their_honest_contents():
+    # a Counter is a dict, numpy numbers are numbers, generators and objects are asked for what the test uses
+    tests = [{"name": "counter", "code": "assert counts == {'a': 2, 'b': 1} and isinstance(counts, dict)"},
+             {"name": "numpy", "code": "assert total([1, 2]) == 3 and type(total([1, 2])) in (int, float)"},
+             {"name": "generator", "code": "assert list(gen) == [0, 1, 2]"},
+             {"name": "object", "code": "assert p.x == 1 and p.norm() == 5.0 and len(p) == 2 and str(p) == 'P'"}]
+    code = ("from collections import Counter\nimport numpy as np\ncounts = Counter('aba')\n"
+            "def total(xs):\n    return np.int64(sum(xs))\n"
+            "gen = (i for i in range(3))\n"
+            "class P:\n    x = 1\n    def norm(self):\n        return 5.0\n    def __len__(self):\n        return 2\n"
+            "    def __str__(self):\n        return 'P'\np = P()\n")
+    res = run(code, tests=tests)
+    assert res.correct is True, res.details
+    res = run("class P:\n    pass\np = P()\n" + "def total(xs):\n    return 0\n",
+              tests=[{"name": "cmp", "code": "assert p == p"}])
+    assert res.feedback == ["test:0:error"] and "cannot compare your P object" in res.details["tests"][0]["message"]
