@@ -9,7 +9,9 @@ Two processes grade one answer (see :mod:`h4s_widgets._code_runner` for the desi
   ``int``, ``index``).  It never sees the tests.  Everything it says is untrusted data;
 * the **judge** process runs the setup and the hidden tests, with the learner's names bound to the
   values the learner process reports (plain values rebuilt here, other objects as
-  :class:`LearnerObject` stand-ins that forward the operations above; a learner's function or module
+  :class:`LearnerObject` stand-ins that forward the operations above; after a call, what the learner's
+  function changed in a list, dict, set or bytearray argument is copied back into the test's object;
+  a learner's function or module
   named like a builtin, ``abs`` say, does not replace the builtin in a test).  A test's assertion is
   evaluated here, by code the learner never touched; the judge's last line is the verdict.
 
@@ -206,7 +208,8 @@ def learner_main() -> None:
         saved = sys.stdout
         sys.stdout = sys.stderr = CappedText()     # what a test makes the code print is not shown
         try:
-            answer = {"v": _answer(op, req, ns, handles)}
+            answer = _answer(op, req, ns, handles)
+            answer = answer if type(answer) is _Reply else {"v": answer}
         except StopIteration:
             answer = {"stop": True}
         except BaseException as e:                 # SystemExit and KeyboardInterrupt too: the loop goes on
@@ -219,6 +222,11 @@ def learner_main() -> None:
 
 
 _enc = enc
+_MUTABLE = (list, dict, set, bytearray)
+
+
+class _Reply(dict):
+    pass
 
 
 def _run_learner(payload, ns) -> dict:
@@ -262,7 +270,9 @@ def _answer(op, req, ns, handles):
     if op == "call":
         args = [arg(a) for a in req.get("args", [])]
         kw = {str(k): arg(v) for k, v in req.get("kw", [])}
-        return enc(obj(*args, **kw), handles)
+        result = enc(obj(*args, **kw), handles)
+        # the arguments' contents after the call, for a test that checks what a function changed in place
+        return _Reply(v=result, after=[enc(a, handles) if type(a) in _MUTABLE else None for a in args])
     if op == "len":
         return len(obj)
     if op == "iter":
@@ -393,8 +403,14 @@ class LearnerObject:
 
     def __call__(self, *args, **kw):
         j = object.__getattribute__(self, "_j")
-        return LearnerObject._op(self, "call", args=[j.encode(a) for a in args],
-                                 kw=[[k, j.encode(v)] for k, v in kw.items()])
+        ans = j.ask(op="call", h=object.__getattribute__(self, "_h"), args=[j.encode(a) for a in args],
+                    kw=[[k, j.encode(v)] for k, v in kw.items()])
+        after = ans.get("after")
+        if isinstance(after, list) and len(after) == len(args):
+            for a, new in zip(args, after):      # what the learner's function changed in the test's lists ...
+                if new is not None and type(a) in _MUTABLE:
+                    _update(a, j.value({"v": new}))
+        return j.value(ans)
 
     def __len__(self):
         return LearnerObject._op(self, "len")
@@ -433,6 +449,20 @@ class LearnerObject:
         return operator.index(LearnerObject._op(self, "index"))
 
     __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = __hash__ = _no_compare
+
+
+def _update(old, new) -> None:
+    """Make the test's ``old`` (list, dict, set, bytearray) hold ``new``'s contents, in place."""
+    if type(new) is not type(old) and not (type(old) is bytearray and type(new) is bytes):
+        raise TypeError("your code changed an argument into something else")
+    if type(old) is dict:
+        old.clear()
+        old.update(new)
+    elif type(old) is set:
+        old.clear()
+        old.update(new)
+    else:
+        old[:] = new
 
 
 def _read_names(code) -> set:

@@ -363,3 +363,10 @@ def test_learner_values_keep_their_honest_contents():
     res = run("class P:\n    pass\np = P()\n" + "def total(xs):\n    return 0\n",
               tests=[{"name": "cmp", "code": "assert p == p"}])
     assert res.feedback == ["test:0:error"] and "cannot compare your P object" in res.details["tests"][0]["message"]
+
+
+def test_changes_a_function_makes_to_its_arguments_are_seen_by_the_test():
+    tests = [{"name": "in place", "code": "xs = [3, 1, 2]\nd = {}\nassert total(xs, d) is None\n"
+                                          "assert xs == [1, 2, 3] and d == {'n': 3}"}]
+    res = run("def total(xs, d):\n    xs.sort()\n    d['n'] = len(xs)\n", tests=tests)
+    assert res.correct is True, res.details
