@@ -23,6 +23,15 @@ private read-only filesystem, uid 65534, rlimits, a clean environment); where it
 run as plain children with the same limits (authoring on one's own machine), or code is refused.
 The verdict, the test rows and their messages come from the judge; the learner's printed output
 (capped inside the learner process) is shown as it is.
+
+Why not record in the learner's process and replay outside?  A recording made where the learner's code
+runs is the learner's to write, and the tests would have to be sent there (expected values included);
+asking live keeps the tests out of the learner's reach and needs no replay of call sequences.
+
+Limits: a stand-in is not an instance of the learner's class in the judge (``isinstance(p, Point)``
+fails, a learner object passed into numpy by a test does not work); values go by copy, so ``is``
+between a test's object and a learner's result does not hold; a learner's function that keeps state
+keeps it across tests, as in one Python session.  The banks' tests check plain values and work.
 """
 from __future__ import annotations
 
