@@ -83,9 +83,9 @@ def _start(role: str, sandboxed: bool, lim: Limits, cwd: str) -> subprocess.Pope
     fd = seccomp_fd() if sandboxed and use_seccomp() else None
     try:
         if sandboxed:
-            argv = sandbox_command([sys.executable, "-I", HARNESS_IN_SANDBOX, role], HARNESS, seccomp=fd)
+            argv = sandbox_command([sys.executable, "-I", "-S", HARNESS_IN_SANDBOX, role], HARNESS, seccomp=fd)
         else:
-            argv = [sys.executable, "-I", str(HARNESS), role]
+            argv = [sys.executable, "-I", "-S", str(HARNESS), role]
         kw = {"preexec_fn": limits_preexec(lim), "start_new_session": True} if os.name == "posix" else {}
         if fd is not None:
             kw["pass_fds"] = (fd,)
@@ -171,8 +171,9 @@ def _relay(q, code: str, learner: subprocess.Popen, judge: subprocess.Popen, dea
     lw, jw = _Writer(learner), _Writer(judge)
     for t in (lin, jin, lw, jw):
         t.start()
-    lw.send(json.dumps({"setup": q.setup, "code": code}).encode() + b"\n")
-    jw.send(json.dumps({"setup": q.setup, "tests": [t.code for t in q.tests]}).encode() + b"\n")
+    path = _import_path()
+    lw.send(json.dumps({"setup": q.setup, "code": code, "path": path}).encode() + b"\n")
+    jw.send(json.dumps({"setup": q.setup, "tests": [t.code for t in q.tests], "path": path}).encode() + b"\n")
     gone = None
     while True:
         left = deadline - time.monotonic()
@@ -203,6 +204,19 @@ def _relay(q, code: str, learner: subprocess.Popen, judge: subprocess.Popen, dea
             answer = json.dumps({"gone": gone}).encode() + b"\n"
         if not jw.send(answer):
             return _finish(q, "crashed", [], "")
+
+
+def _import_path() -> list[str]:
+    """This interpreter's import path inside its prefixes (stdlib, site-packages): the children start with
+    ``-S`` (no ``site``: 20 ms less each) and add it; nothing of the project or the working directory."""
+    roots = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix)}
+    out = []
+    for p in sys.path:
+        rp = os.path.realpath(p) if p else ""
+        if rp and os.path.isdir(rp) and any(rp == r or rp.startswith(r.rstrip(os.sep) + os.sep) for r in roots) \
+                and rp not in out:
+            out.append(rp)
+    return out
 
 
 def _verdict(q, raw: bytes) -> Result:

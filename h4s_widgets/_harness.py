@@ -28,7 +28,6 @@ from __future__ import annotations
 import builtins
 import io
 import json
-import numbers
 import operator
 import os
 import sys
@@ -82,6 +81,7 @@ def enc(x, handles=None, _depth=0, _count=None):
             return ["m", str.__str__(name)]
     if handles is None:
         raise TypeError(f"a value of type {t.__name__} cannot be sent to the learner's code")
+    import numbers
     if isinstance(x, numbers.Integral) and not isinstance(x, type):
         try:
             return enc(operator.index(x), handles, d, _count)
@@ -178,6 +178,7 @@ def _channel():
 def learner_main() -> None:
     rin, wout = _channel()
     payload = json.loads(rin.readline())
+    sys.path.extend(p for p in payload.get("path", []) if p not in sys.path)
     out = CappedText()
     sys.stdout = sys.stderr = out
     ns = {"__name__": "__main__", "__builtins__": builtins}
@@ -476,6 +477,7 @@ def _read_names(code) -> set:
 def judge_main() -> None:
     rin, wout = _channel()
     payload = json.loads(rin.readline())
+    sys.path.extend(p for p in payload.get("path", []) if p not in sys.path)
     real_out = sys.stdout
     sys.stdout = sys.stderr = CappedText()
 
