@@ -11,7 +11,8 @@ def add_parser(sub):
         "import", help="import questions from GIFT, Moodle XML or jupyterquiz JSON into an h4s bank",
         description="Convert a GIFT file, a Moodle XML export or a jupyterquiz JSON file into an h4s question "
                     "bank (schema_version 1). Prints 'imported N questions' and one warning line per question "
-                    "that could only partly be converted. Malformed input stops with the file and line.")
+                    "that could only partly be converted. A question that cannot be read is refused with its file and line; the "
+                    "others are imported, and the command then exits with 1.")
     p.add_argument("format", choices=FORMATS, help="format of FILE")
     p.add_argument("file", metavar="FILE", help="the file to read (UTF-8)")
     p.add_argument("-o", "--output", required=True, metavar="BANK.yml", help="the h4s bank to write (YAML or .json)")
@@ -75,4 +76,13 @@ def run(args) -> int:
               + "); an h4s bank has no categories, so they are all in one bank")
     skipped = f" ({result.skipped} skipped)" if result.skipped else ""
     print(f"imported {result.count} question{'s' if result.count != 1 else ''}{skipped} into {out}")
+    refused = getattr(result, "refused", [])
+    if refused:
+        import sys
+        for r in refused:
+            print(f"refused: {r}", file=sys.stderr)
+        print(f"h4s import: {len(refused)} question{'s' if len(refused) != 1 else ''} refused (listed above); "
+              f"the other {result.count} are in {out}. Fix them in {Path(args.file).name} and import again.",
+              file=sys.stderr)
+        return 1
     return 0

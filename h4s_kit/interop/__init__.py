@@ -45,6 +45,7 @@ class ImportResult:
     warnings: list[Note] = field(default_factory=list)
     skipped: int = 0                # questions left out (with a warning each)
     categories: dict[str, str] = field(default_factory=dict)   # question id -> Moodle category path
+    refused: list[str] = field(default_factory=list)   # "file:line: question 'id': why", one per refused question
 
     @property
     def count(self) -> int:
@@ -241,9 +242,26 @@ def category_title(categories: list[str]) -> str | None:
 
 
 def finish_import(questions: list[dict], warnings: list[Note], source: str, skipped: int = 0,
-                  title: str | None = None, categories: dict[str, str] | None = None) -> ImportResult:
-    """Validate the imported bank with the h4s schema (raises ImportFormatError naming the question)."""
+                  title: str | None = None, categories: dict[str, str] | None = None,
+                  refused: list[str] | None = None, lines: dict[str, int] | None = None) -> ImportResult:
+    """Validate every imported question with the h4s schema: one that fails is refused (named with its line in
+    ``refused``) and the others are kept.  Raises ImportFormatError when no question is left."""
+    from h4s_widgets._schema import parse_question
+    refused = list(refused or [])
+    kept = []
+    for d in questions:
+        try:
+            parse_question(d, source=f"{source} (after conversion)")
+        except ValueError as e:   # QuestionError
+            line = (lines or {}).get(d.get("id"))
+            refused.append(f"{source}:{line}: question '{d.get('id')}': {e}" if line else str(e))
+            continue
+        kept.append(d)
+    questions = kept
     if not questions:
+        if refused:
+            more = f" (and {len(refused) - 1} more question(s) refused)" if len(refused) > 1 else ""
+            raise ImportFormatError(refused[0] + more)
         raise ImportFormatError(f"{source}: no question could be imported" +
                                 (f" ({skipped} skipped; see the warnings)" if skipped else ""))
     bank: dict[str, Any] = {"schema_version": 1}
@@ -254,7 +272,8 @@ def finish_import(questions: list[dict], warnings: list[Note], source: str, skip
         parse_bank(bank, source=f"{source} (after conversion)")
     except ValueError as e:  # QuestionError
         raise ImportFormatError(str(e)) from None
-    return ImportResult(bank=bank, warnings=warnings, skipped=skipped, categories=dict(categories or {}))
+    cats = {k: v for k, v in (categories or {}).items() if any(q["id"] == k for q in questions)}
+    return ImportResult(bank=bank, warnings=warnings, skipped=skipped, categories=cats, refused=refused)
 
 
 def lost_fields(q: Any, fields: Iterable[str]) -> list[str]:
@@ -342,3 +361,32 @@ def moodle_shares(n: int, problems: list[str]) -> list[float]:
                     f"{moodle_percent(hi)}% for the first {a} and {moodle_percent(lo)}% for the other {n - a} (together "
                     "100%)")
     return [hi] * a + [lo] * (n - a)
+
+
+# ---------------------------------------------------------------- plain text -> Markdown
+
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>$|~&])")
+_MD_LINE_START = re.compile(r"^([ \t]*)(#|>|[-+=](?=[ \t]|$)|(\d{1,9})([.)])(?=[ \t]|$))")
+
+
+def plain_to_markdown(text: str) -> str:
+    """Plain text (Moodle's "plain text" format, or its auto-format without HTML) as Markdown that shows the
+    same characters: ``2*3*4`` stays ``2*3*4`` instead of putting 3 in italics, ``A \\\\ B`` keeps its backslash,
+    ``$5`` is no maths, a line starting with ``#`` or ``1.`` is no heading or list, and a line break stays one
+    (Moodle turns newlines into line breaks)."""
+    lines = []
+    for line in text.split("\n"):
+        line = _MD_INLINE.sub(r"\\\1", line.rstrip())
+
+        def start(m: re.Match) -> str:
+            if m.group(3):                          # "1." / "1)": escape the dot or bracket
+                return m.group(1) + m.group(3) + "\\" + m.group(4)
+            return m.group(1) + "\\" + m.group(2)
+        line = _MD_LINE_START.sub(start, line.lstrip(" \t"))
+        lines.append(line)
+    # a line break inside a paragraph: backslash at the end of the line (blank lines stay paragraph breaks)
+    out = []
+    for i, line in enumerate(lines):
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        out.append(line + ("\\" if line and nxt else ""))
+    return "\n".join(out).strip()

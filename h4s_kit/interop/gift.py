@@ -18,7 +18,7 @@ from h4s_widgets._schema import GAP_RE, QuestionBase
 
 from . import (
     ExportResult, IdMaker, ImportResult, Note, category_title, clean_category, finish_import, fmt_number,
-    html_to_markdown, looks_like_html, moodle_percent, moodle_shares, snap_fraction,
+    html_to_markdown, looks_like_html, moodle_percent, moodle_shares, plain_to_markdown, snap_fraction,
 )
 
 # --------------------------------------------------------------------------- escapes
@@ -102,7 +102,23 @@ def _text(q: _Q, raw: str, fmt: str, what: str = "") -> tuple[str, str]:
         for lost in sorted(lossy):
             q.note(f"{lost} left out")
         t = md
+    elif fmt in ("moodle", "plain"):
+        t = plain_to_markdown(t)      # Moodle shows these characters as they are; Markdown would not
+    _check_links(q, t)
     return t, fmt
+
+
+def _check_links(q: _Q, md_text: str) -> None:
+    if "@@PLUGINFILE@@" in md_text:
+        q.note("a link or image to a file embedded in the Moodle question (@@PLUGINFILE@@) points nowhere in h4s: "
+               "add the file to the module's media/ folder and change the link")
+
+
+def _answer_text(raw: str) -> str:
+    """An answer to type (short answer): Moodle drops a leading [format] tag and keeps the rest as it is."""
+    t = _restore(raw).strip()
+    m = _FORMAT_RE.match(t)
+    return t[m.end():].strip() if m else t
 
 
 def _split_answers(q: _Q, s: str, line: int) -> list[tuple[str, str]]:
@@ -231,36 +247,61 @@ def _wildcard_of(regex: str) -> str | None:
     return "*".join(out)
 
 
-def _choices(q: _Q, items: list[tuple[str, str]], fmt: str, line: int) -> dict:
+_MOODLE_WEIGHT = re.compile(r"^%-*[0-9]{1,2}\.?[0-9]*%")
+
+
+def _choices(q: _Q, block: str, fmt: str, line: int) -> dict:
+    """A multiple choice as Moodle reads it: the answers are what '~' and '=' separate (text before the first
+    one is a wrong answer); '=' gives full marks (a %weight% after it is text to Moodle); '~%w%' gives w %.  With
+    an '=' it is a one-answer question: h4s single choice with per-option marks; without, a multiple answer."""
+    pieces = block.replace("=", "~=").split("~")
+    if pieces and not pieces[0].strip():
+        pieces = pieces[1:]
+    if len(pieces) < 2:
+        raise q.error("a multiple-choice question needs at least two answers", line)
     opts = []
-    ids = _opt_ids(len(items))
-    for oid, (mark, body) in zip(ids, items):
-        w, body = _weight(body)
+    for oid, piece in zip(_opt_ids(len(pieces)), pieces):
+        body = piece.strip()
+        if body.startswith("="):
+            weight, body = 100.0, body[1:]
+            if _WEIGHT.match(body):
+                w, rest = _weight(body)
+                q.note(f"'={_restore(body.split('#')[0]).strip()[:30]}': Moodle gives an '=' answer full marks "
+                       f"whatever weight follows ({w:g}% ignored, as Moodle does)")
+                body = rest
+        elif _WEIGHT.match(body):
+            if not _MOODLE_WEIGHT.match(body.strip()):
+                q.note(f"weight {body.strip().split('%')[1]}% is one Moodle reads as part of the answer text "
+                       "(it takes one or two digits before the point); h4s takes the weight")
+            weight, body = _weight(body)
+        else:
+            weight = 0.0
         text, fb = _split_feedback(body)
         t, _ = _text(q, text, fmt, "an option")
         if not t:
             raise q.error("an answer option is empty", line)
         f = _text(q, fb, fmt, "feedback")[0] if fb is not None else None
-        weight = (100.0 if mark == "=" else 0.0) if w is None else w
-        opts.append({"id": oid, "text": t, "feedback": f or None, "mark": mark, "w": weight})
-    eq_marks = [o for o in opts if o["mark"] == "="]
-    pos_tilde = [o for o in opts if o["mark"] == "~" and o["w"] > 0]
+        opts.append({"id": oid, "text": t, "feedback": f or None, "w": weight})
     clean = [{k: o[k] for k in ("id", "text", "feedback") if o[k] is not None} for o in opts]
-    if len(opts) < 2:
-        raise q.error("a multiple-choice question needs at least two answers", line)
-    if len(eq_marks) == 1 and not pos_tilde and eq_marks[0]["w"] == 100:
+    if "=" in block:
+        full = [o for o in opts if o["w"] >= 100]
+        if not full:
+            raise q.error("no answer has full marks", line)
+        if any(o["w"] > 100 for o in opts):
+            q.note("a weight above 100% counts as 100%")
         if any(o["w"] < 0 for o in opts):
             q.note("negative marks on wrong options are not kept (single choice: a wrong answer scores 0)")
-        return {"type": "single_choice", "options": clean, "answer": eq_marks[0]["id"]}
+        out: dict[str, Any] = {"type": "single_choice", "options": clean, "answer": full[0]["id"]}
+        scores = {o["id"]: round(min(o["w"], 100.0) / 100.0, 7) for o in opts if o is not full[0] and o["w"] > 0}
+        if scores:
+            out["scores"] = scores
+        return out
     right = [o for o in opts if o["w"] > 0]
     if not right:
         raise q.error("no answer is right: mark one with '=' or give positive weights like ~%50%", line)
-    if len(eq_marks) > 1 and not pos_tilde:
-        q.note("several options are fully right: converted to multiple response (choose all right ones)")
     share = 100.0 / len(right)
     wrong = [o for o in opts if o["w"] <= 0]
-    if any(abs(o["w"] - share) > 0.01 and o["mark"] == "~" for o in right) or any(
-            abs(o["w"] + share) > 0.01 for o in wrong):
+    if any(abs(o["w"] - share) > 0.01 for o in right) or any(abs(o["w"] + share) > 0.01 for o in wrong):
         ws = ", ".join(f"{o['w']:g}%" for o in opts)
         q.note(f"weights ({ws}) approximated: h4s gives each right option {share:.4g}% and takes "
                f"{share:.4g}% off for each wrong one chosen (never below 0)")
@@ -314,7 +355,8 @@ def _question(q: _Q, text: str, title: str | None, gift_id: str | None, ids: IdM
         out = {"type": "essay"}
     elif s.startswith("#"):
         out = _numeric(q, s[1:], line, fmt)
-    elif re.fullmatch(r"(T|F|TRUE|FALSE)(#.*)?", s, re.S | re.I):
+    elif "~" not in s and not ("=" in s and "->" in s) and (s.split("#", 1)[0].strip() if s.find("#") > 0 else s) in (
+            "T", "F", "TRUE", "FALSE"):          # Moodle: exactly these, in capitals ({true} is a short answer)
         parts = s.split("#")
         if len(parts) > 3:
             raise q.error("true/false takes at most two feedbacks: {TRUE#if wrong#if right}", line)
@@ -328,19 +370,19 @@ def _question(q: _Q, text: str, title: str | None, gift_id: str | None, ids: IdM
         if fb_f:
             out["feedback_false"] = fb_f
     else:
-        items = _split_answers(q, s, line)
-        if not items:
-            raise q.error("no answers between the braces", line)
-        if all(mk == "=" for mk, _ in items) and any("->" in b for _, b in items):
+        # Moodle's order: a '~' anywhere makes a multiple choice; '=' and '->' a matching; the rest is a short
+        # answer, whose text before the first '=' is an answer too ({One} is a short answer "One")
+        if "~" in s:
+            out = _choices(q, s, fmt, line)
+        elif "=" in s and "->" in s:
+            items = _split_answers(q, s, line)
             out = _matching(q, items, fmt, line)
-        elif all(mk == "=" for mk, _ in items):
-            out = _short(q, items, fmt, line)
+        else:
+            out = _short(q, [("=", x) for x in s.split("=") if x.strip()], fmt, line)
             if after_md:  # missing word with typed answers -> cloze (spaces around the gap kept)
                 b = before_md + (" " if before_md and _restore(before)[-1:].isspace() else "")
                 a = (" " if _restore(after)[:1].isspace() else "") + after_md
                 return _finish(q, _to_cloze(q, out, b, a), qid, title, general)
-        else:
-            out = _choices(q, items, fmt, line)
     if after_md:
         if out["type"] == "essay":
             text_md = (before_md + " " + after_md).strip()
@@ -407,7 +449,7 @@ def _short(q: _Q, items, fmt: str, line: int) -> dict:
     for _mark, body in items:
         w, body = _weight(body)
         text, fb = _split_feedback(body)
-        t = _restore(text).strip()
+        t = _answer_text(text)
         if not t:
             raise q.error("a short answer is empty", line)
         val, is_re = _shortanswer_pattern(t)
@@ -457,40 +499,10 @@ def parse_gift(text: str, source: str = "<gift>") -> ImportResult:
     warnings: list[Note] = []
     categories: list[str] = []
     cat_of: dict[str, str] = {}
+    line_of: dict[str, int] = {}
     skipped = 0
-    # chunks separated by blank lines outside braces
-    chunks: list[tuple[int, list[str], list[str]]] = []   # (first line, code lines, comment lines)
-    cur: list[str] = []
-    comments: list[str] = []
-    first = 0
-    depth, open_line = 0, 0
-    for no, line in enumerate(text.split("\n"), start=1):
-        stripped = line.strip()
-        if stripped.startswith("//"):
-            comments.append(stripped)
-            continue
-        if not stripped and depth == 0:
-            if cur:
-                chunks.append((first, cur, comments))
-                cur, comments = [], []
-            continue
-        if not cur:
-            first = no
-        cur.append(line)
-        for c in line:
-            if c == "{":
-                if depth == 0:
-                    open_line = no
-                depth += 1
-            elif c == "}":
-                depth -= 1
-                if depth < 0:
-                    raise ImportFormatError(f"{source}:{no}: '}}' without '{{' (escape a literal brace as \\}})")
-    if depth > 0:
-        raise ImportFormatError(f"{source}:{open_line}: '{{' is not closed by '}}' "
-                                "(escape literal braces as \\{ and \\})")
-    if cur:
-        chunks.append((first, cur, comments))
+    refused: list[str] = []
+    chunks = _chunks(text, source, refused)
     n = 0
     for first, lines, comms in chunks:
         if lines[0].strip().startswith("$CATEGORY:"):
@@ -506,16 +518,80 @@ def parse_gift(text: str, source: str = "<gift>") -> ImportResult:
             if m:
                 gift_id = m.group(1).strip()
         q = _Q(source, first)
-        d = _question(q, "\n".join(lines), None, gift_id, ids, n)
+        try:
+            d = _question(q, "\n".join(lines), None, gift_id, ids, n)
+        except ImportFormatError as e:       # this question is refused; the others are read on
+            refused.append(str(e))
+            continue
         for msg in q.notes:
             warnings.append(Note(source, first, q.qid, msg))
         if d is None:
             skipped += 1
         else:
             questions.append(d)
+            line_of[d["id"]] = first
             if categories:
                 cat_of[d["id"]] = categories[-1]
-    return finish_import(questions, warnings, source, skipped, title=category_title(categories), categories=cat_of)
+    return finish_import(questions, warnings, source, skipped, title=category_title(categories), categories=cat_of,
+                         refused=refused, lines=line_of)
+
+
+def _chunks(text: str, source: str, refused: list[str]) -> list[tuple[int, list[str], list[str]]]:
+    """(first line, lines, comment lines) of each question: separated by blank lines outside braces.  Where the
+    braces do not balance, that question is refused and the rest is split at blank lines, as Moodle does."""
+    chunks: list[tuple[int, list[str], list[str]]] = []
+    cur: list[str] = []
+    comments: list[str] = []
+    first, depth, open_line, bad = 0, 0, 0, False
+    all_lines = text.split("\n")
+    no = 0
+    while no < len(all_lines):
+        line = all_lines[no]
+        no += 1
+        stripped = line.strip()
+        if stripped.startswith("//"):
+            comments.append(stripped)
+            continue
+        if not stripped and (depth == 0 or bad):
+            if cur and not bad:
+                chunks.append((first, cur, comments))
+            cur, comments, depth, bad = [], [], 0, False
+            continue
+        if not cur:
+            first = no
+        cur.append(line)
+        if bad:
+            continue
+        for c in line:
+            if c == "{":
+                if depth == 0:
+                    open_line = no
+                depth += 1
+            elif c == "}":
+                depth -= 1
+                if depth < 0:
+                    refused.append(f"{source}:{no}: '}}' without '{{' (escape a literal brace as \\}})")
+                    bad = True
+                    break
+    if depth > 0 and not bad:
+        refused.append(f"{source}:{open_line}: '{{' is not closed by '}}' (escape literal braces as \\{{ and \\}})")
+        # what follows the unclosed brace is read again, split at blank lines as Moodle splits questions
+        after = _chunks_after(open_line, all_lines)
+        chunks += [c for c in _chunks(after, source, refused) if c[0] > open_line]
+    elif cur and not bad:
+        chunks.append((first, cur, comments))
+    return chunks
+
+
+def _chunks_after(open_line: int, all_lines: list[str]) -> str:
+    """The text from the first blank line after ``open_line`` on (earlier lines blanked, numbering kept)."""
+    out = []
+    seen_blank = False
+    for i, ln in enumerate(all_lines, start=1):
+        if i > open_line and not ln.strip():
+            seen_blank = True
+        out.append(ln if seen_blank else "")
+    return "\n".join(out)
 
 
 def read_gift(path: str | Path) -> ImportResult:
@@ -547,7 +623,12 @@ def question_to_gift(q: QuestionBase) -> tuple[str | None, list[str]]:
     fb = lambda f: f"#{E(f)}" if f else ""  # noqa: E731
 
     if isinstance(q, SingleChoice):
-        lines = [("=" if o.id == q.answer else "~") + E(o.text) + fb(o.feedback) for o in q.options]
+        lines = []
+        for o in q.options:
+            sc = 1.0 if o.id == q.answer else snap_fraction(q.option_score(o.id), f"option {o.id}", problems)
+            # '=' full marks (and a one-answer question), '~%w%' part marks, '~' none
+            mark = "=" if sc == 1 else (f"~%{moodle_percent(sc)}%" if sc else "~")
+            lines.append(mark + E(o.text) + fb(o.feedback))
         if q.shuffle:
             lost.append("shuffle")
         body = head + E(q.text) + " {\n" + "\n".join("\t" + x for x in lines) + ("\n\t" + gen if gen else "") + "\n}"

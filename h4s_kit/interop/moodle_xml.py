@@ -21,7 +21,7 @@ from h4s_widgets._schema import GAP_RE, QuestionBase
 
 from . import (
     ExportResult, IdMaker, ImportResult, Note, category_title, clean_category, finish_import, fmt_number,
-    html_to_markdown, looks_like_html, moodle_percent, moodle_shares, snap_fraction,
+    html_to_markdown, looks_like_html, moodle_percent, moodle_shares, plain_to_markdown, snap_fraction,
 )
 from .gift import CATCH_ALL, _opt_ids, _shortanswer_pattern, _wildcard_of
 
@@ -130,8 +130,15 @@ def _md(q: _Q, el: El | None, what: str = "") -> str:
             q.note("[html] formatting converted to Markdown" + (f" in {what}" if what else ""))
         for lost in sorted(lossy):
             q.note(f"{lost} left out")
-        return md
-    return raw
+    elif fmt in ("moodle_auto_format", "plain_text"):
+        md = plain_to_markdown(raw)   # Moodle shows these characters as they are; Markdown would not
+    else:
+        md = raw
+    if "@@PLUGINFILE@@" in md:
+        q.note(f"a link or image in {what or 'a text'} points to a file embedded in the Moodle question "
+               "(@@PLUGINFILE@@), which h4s does not have: add the file to the module's media/ folder and change "
+               "the link")
+    return md
 
 
 def _fraction(q: _Q, a: El) -> float:
@@ -331,15 +338,19 @@ def _question(q: _Q, el: El, ids: IdMaker, n: int) -> dict | None:
             raise q.error("a multiple-choice question needs at least two answers")
         full = [o for o, w in opts if w >= 99.99]
         positive = [o for o, w in opts if w > 0]
-        if single and len(full) == 1:
-            if len(positive) > 1:
-                q.note("partly right options are not kept (single choice: only the right one scores)")
+        if single:
+            # Moodle's one-answer question: the chosen option's fraction is the mark (at least one is 100 %)
+            if not full:
+                raise q.error("one-answer question without an option with fraction 100 (Moodle refuses it too)")
             out = {"type": "single_choice", "options": [o for o, _ in opts], "answer": full[0]["id"]}
+            scores = {o["id"]: round(min(w, 100.0) / 100.0, 7) for o, w in opts if o is not full[0] and w > 0}
+            if scores:
+                out["scores"] = scores
+            if any(w < 0 for _, w in opts):
+                q.note("negative marks on wrong options are not kept (single choice: a wrong answer scores 0)")
         else:
             if not positive:
                 raise q.error("no option has a positive fraction (no right answer)")
-            if single:
-                q.note("one-answer question with several right options: converted to multiple response")
             share = 100.0 / len(positive)
             if any(abs(w - share) > 0.01 for _, w in opts if w > 0) or any(
                     abs(w + share) > 0.01 for _, w in opts if w <= 0):
@@ -436,9 +447,10 @@ def _question(q: _Q, el: El, ids: IdMaker, n: int) -> dict | None:
             raise q.error("a matching question needs at least two pairs")
     elif qtype == "essay":
         out = {"type": "essay"}
-        ma = _md(q, el.find("graderinfo"), "grader information")
-        if ma:
-            out["model_answer"] = ma
+        if _md(q, el.find("graderinfo"), "grader information"):
+            # Moodle shows it to graders only; an h4s model answer is shown to learners
+            q.note("information for graders (graderinfo) left out: h4s would show it to learners as the model "
+                   "answer; keep it in your trainer notes")
         mw = el.get_text("minwordlimit")
         if mw and mw.strip() and int(float(mw)) > 0:
             out["min_words"] = int(float(mw))
@@ -455,6 +467,14 @@ def _question(q: _Q, el: El, ids: IdMaker, n: int) -> dict | None:
     else:
         q.note(f"question type {qtype!r} has no h4s equivalent; skipped")
         return None
+    tags = [(t.get_text("text") if t.find("text") is not None else t.text).strip()
+            for tg in el.findall("tags") for t in tg.findall("tag")]
+    if any(tags):
+        q.note(f"tags ({', '.join(t for t in tags if t)}) left out: h4s questions have no tags")
+    for old_tag in ("image", "image_base64"):
+        if el.find(old_tag) is not None and (el.get_text(old_tag) or "").strip():
+            q.note(f"Moodle 1.9 picture (<{old_tag}>) left out: add it to the module's media/ folder and the "
+                   "question text")
     d: dict[str, Any] = {"type": out.pop("type"), "id": q.qid}
     if name and name != q.qid:
         d["title"] = name
@@ -485,6 +505,8 @@ def parse_moodle_xml(data: bytes | str, source: str = "<moodle-xml>") -> ImportR
     ids = IdMaker()
     questions, warnings, categories = [], [], []
     cat_of: dict[str, str] = {}
+    line_of: dict[str, int] = {}
+    refused: list[str] = []
     skipped, n = 0, 0
     for el in root.findall("question"):
         if el.attrs.get("type") == "category":
@@ -492,15 +514,21 @@ def parse_moodle_xml(data: bytes | str, source: str = "<moodle-xml>") -> ImportR
             continue
         n += 1
         q = _Q(source, el.line)
-        d = _question(q, el, ids, n)
+        try:
+            d = _question(q, el, ids, n)
+        except ImportFormatError as e:        # this question is refused; the others are read on
+            refused.append(str(e))
+            continue
         warnings += [Note(source, el.line, q.qid, m) for m in q.notes]
         if d is None:
             skipped += 1
         else:
             questions.append(d)
+            line_of[d["id"]] = el.line
             if categories:
                 cat_of[d["id"]] = categories[-1]
-    return finish_import(questions, warnings, source, skipped, title=category_title(categories), categories=cat_of)
+    return finish_import(questions, warnings, source, skipped, title=category_title(categories), categories=cat_of,
+                         refused=refused, lines=line_of)
 
 
 def read_moodle_xml(path: str | Path) -> ImportResult:
@@ -535,7 +563,10 @@ def question_to_xml(q: QuestionBase) -> tuple[str | None, list[str]]:
         shares = iter([1.0] if single else moodle_shares(len(q.answers), problems))
         minus = 0.0 if single else snap_fraction(-1.0 / len(q.answers), "each wrong option", problems)
         for o in q.options:
-            frac = next(shares) if o.id in right else minus
+            if single and o.id != q.answer and q.option_score(o.id):
+                frac = snap_fraction(q.option_score(o.id), f"option {o.id}", problems)
+            else:
+                frac = next(shares) if o.id in right else minus
             body += f'    <answer fraction="{moodle_percent(frac)}" format="markdown">\n      <text>{_x(o.text)}</text>\n'
             body += _text_el("feedback", o.feedback or "", indent="      ")
             body += "    </answer>\n"
