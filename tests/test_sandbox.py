@@ -304,3 +304,15 @@ def test_every_module_code_exercise_passes_its_solution_and_fails_its_starter():
     for q, s, st in zip(qs, sols, starters):
         assert s.correct is True, (q.id, s.details)
         assert st is None or st.correct is False, (q.id, st.feedback)
+
+
+def test_h4s_serve_has_the_single_user_flag(monkeypatch):
+    from h4s_kit import serve as serve_mod
+    from h4s_kit.cli import build_parser
+    seen = {}
+    monkeypatch.setattr(serve_mod, "serve", lambda **kw: seen.update(kw) or 0)
+    args = build_parser().parse_args(["serve", "--no-build", "--single-user"])
+    assert args.func(args) == 0 and seen["single_user"] is True
+    args = build_parser().parse_args(["serve", "--no-build"])
+    args.func(args)
+    assert seen["single_user"] is False
