@@ -171,6 +171,14 @@ def _relay(q, code: str, learner: subprocess.Popen, judge: subprocess.Popen, dea
     lw, jw = _Writer(learner), _Writer(judge)
     for t in (lin, jin, lw, jw):
         t.start()
+    try:
+        return _exchange(q, code, lw, jw, lin, jin, learner, deadline)
+    finally:
+        lw.q.put(None)          # the writers end; the readers end at EOF, once both processes are killed
+        jw.q.put(None)
+
+
+def _exchange(q, code, lw, jw, lin, jin, learner, deadline) -> Result:
     path = _import_path()
     lw.send(json.dumps({"setup": q.setup, "code": code, "path": path}).encode() + b"\n")
     jw.send(json.dumps({"setup": q.setup, "tests": [t.code for t in q.tests], "path": path}).encode() + b"\n")

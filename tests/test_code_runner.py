@@ -370,3 +370,16 @@ def test_changes_a_function_makes_to_its_arguments_are_seen_by_the_test():
                                           "assert xs == [1, 2, 3] and d == {'n': 3}"}]
     res = run("def total(xs, d):\n    xs.sort()\n    d['n'] = len(xs)\n", tests=tests)
     assert res.correct is True, res.details
+
+
+def test_no_thread_or_descriptor_outlives_a_run():
+    import os
+    import threading
+    run("while True:\n    pass\n", timeout_s=1)
+    time.sleep(0.3)
+    threads, fds = threading.active_count(), len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else 0
+    for code in ("while True:\n    pass\n", "import os\nos._exit(3)\n", "def total(xs):\n    return sum(xs)\n"):
+        run(code, timeout_s=1)
+    time.sleep(0.5)
+    assert threading.active_count() <= threads
+    assert (len(os.listdir("/proc/self/fd")) if fds else 0) <= fds
