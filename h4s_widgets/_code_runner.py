@@ -136,8 +136,8 @@ def run_code_exercise(q, code: str) -> Result:
     """Run ``code`` and ``q``'s hidden tests; raises SandboxUnavailable when code must not run here."""
     sandboxed = use_sandbox()
     mem = getattr(q, "memory_mb", None) or DEFAULT_MEMORY_MB
-    lim = Limits(wall_s=q.timeout_s, cpu_s=int(q.timeout_s) + 1, memory_mb=mem)
-    judge_lim = Limits(wall_s=q.timeout_s, cpu_s=int(q.timeout_s) + 1, memory_mb=max(mem, DEFAULT_MEMORY_MB))
+    lim = Limits(cpu_s=int(q.timeout_s) + 1, memory_mb=mem)
+    judge_lim = Limits(cpu_s=int(q.timeout_s) + 1, memory_mb=max(mem, DEFAULT_MEMORY_MB))
     deadline = time.monotonic() + q.timeout_s
     with tempfile.TemporaryDirectory(prefix="h4s-code-") as tmp:
         learner_dir, judge_dir = Path(tmp, "l"), Path(tmp, "j")

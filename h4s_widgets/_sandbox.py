@@ -49,11 +49,10 @@ class SandboxUnavailable(H4SError):
 
 @dataclass(frozen=True)
 class Limits:
-    wall_s: float = 5.0
+    """rlimits of one sandboxed process (the wall time is the caller's: it kills the process)."""
     cpu_s: int = 6
     memory_mb: int = 512
     file_mb: int = 16
-    nproc: int = 64
     nofile: int = 64
 
 
