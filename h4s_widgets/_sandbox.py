@@ -3,7 +3,8 @@
 ``sandbox_command(argv)`` wraps a command so that it runs
 
 * with no network (its own network namespace: ``--unshare-all``), its own PID, IPC, UTS and user
-  namespaces, as uid/gid 65534, in a new session, and dies with its parent (``--die-with-parent``);
+  namespaces (and no nested ones: ``--disable-userns``), as uid/gid 65534 without capabilities, in a
+  new session, and dies with its parent (``--die-with-parent``);
   when the sandboxed process ends, its PID namespace ends and every process it started is killed;
 * in a private filesystem: only the Python runtime read-only (the libraries under ``/usr/lib``, the
   interpreter's prefix and base prefix, so a virtual environment's packages work but cannot be
@@ -148,14 +149,18 @@ def seccomp_fd() -> int | None:
     return r
 
 
-def sandbox_command(argv: list[str], harness: str | Path, workdir_mb: int = 16, seccomp: int | None = None) -> list[str]:
+def sandbox_command(argv: list[str], harness: str | Path, workdir_mb: int = 16, seccomp: int | None = None,
+                    hardened: bool | None = None) -> list[str]:
     """``argv`` (starting with ``sys.executable``) wrapped in bwrap; ``harness`` is bound at HARNESS_IN_SANDBOX;
-    ``seccomp``: a file descriptor with a seccomp program (pass it to the child too)."""
+    ``seccomp``: a file descriptor with a seccomp program (pass it to the child too); ``hardened``: no nested
+    user namespaces (``--disable-userns``; by default when the probe found it works)."""
     bwrap = _bwrap()
     if not bwrap:
         raise SandboxUnavailable("bubblewrap (bwrap) is not installed")
     cmd = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--uid", str(NOBODY), "--gid",
            str(NOBODY), "--cap-drop", "ALL", "--clearenv"]
+    if _hardened if hardened is None else hardened:
+        cmd += ["--unshare-user", "--disable-userns"]     # no namespaces of its own (and no capabilities in them)
     if seccomp is not None:
         cmd += ["--seccomp", str(seccomp)]
     for p in _ro_paths():
@@ -217,13 +222,12 @@ def _probe() -> tuple[bool, str]:
         return False, f"bubblewrap needs Linux (this is {sys.platform})"
     if not _bwrap():
         return False, "bubblewrap (bwrap) is not installed (Debian/Ubuntu: apt-get install bubblewrap)"
-    global _seccomp_ok
+    global _hardened
     here = Path(__file__).with_name("_harness.py")
     for with_filter in (True, False):
         fd = seccomp_fd() if with_filter else None
-        if with_filter and fd is None:
-            continue
-        cmd = sandbox_command([sys.executable, "-I", "-S", "-c", "import os; print(os.getuid())"], here, seccomp=fd)
+        cmd = sandbox_command([sys.executable, "-I", "-S", "-c", "import os; print(os.getuid())"], here, seccomp=fd,
+                              hardened=with_filter)
         try:
             p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=20,
                                pass_fds=(fd,) if fd is not None else ())
@@ -233,18 +237,19 @@ def _probe() -> tuple[bool, str]:
             if fd is not None:
                 os.close(fd)
         if p.returncode == 0 and p.stdout.strip() == str(NOBODY).encode():
-            _seccomp_ok = with_filter
-            return True, "bubblewrap works" + ("" if with_filter else " (without the seccomp filter)")
+            _hardened = with_filter
+            return True, "bubblewrap works" + ("" if with_filter else
+                                               " (without the seccomp filter and --disable-userns)")
         err = " ".join(p.stderr.decode("utf-8", "replace").split())[:200]
     return False, f"bwrap cannot create a sandbox here (user namespaces disabled?): {err or p.returncode}"
 
 
-#: whether bwrap accepted the no-fork seccomp filter (set by the probe)
-_seccomp_ok = False
+#: whether bwrap accepted the no-fork seccomp filter and --disable-userns (set by the probe)
+_hardened = False
 
 
 def use_seccomp() -> bool:
-    return sandbox_available()[0] and _seccomp_ok
+    return sandbox_available()[0] and _hardened and no_fork_filter() is not None
 
 
 def sandbox_available() -> tuple[bool, str]:

@@ -149,6 +149,15 @@ def test_a_fork_bomb_stops_at_once(sandbox_on):
     assert res.correct is True and "a thread" in res.details["stdout"]     # threads still work
 
 
+@needs_bwrap
+def test_no_namespaces_of_its_own(sandbox_on):
+    if not _sandbox._hardened:
+        pytest.skip("bwrap here has no --disable-userns")
+    res = run("import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+              "print('unshare', libc.unshare(0x10000000), ctypes.get_errno())\n" + WRONG)   # CLONE_NEWUSER
+    assert "unshare -1 " in res.details["stdout"], res.details
+
+
 def test_the_seccomp_program_is_well_formed():
     prog = _sandbox.no_fork_filter()
     if prog is None:
