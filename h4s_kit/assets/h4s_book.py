@@ -305,14 +305,22 @@ def postprocess_pages(outdir: Path, record_file: Path, written: set[str] | froze
         icons = slim.Icons(slim.fa_svgs(node_modules_dir))
         favicon = slim.favicon_data_uri(outdir / "_static" / "favicon.svg")
         doc_options = slim.doc_options_inline(outdir)
-        formulas = sorted({x for f in todo for x in slim.page_maths(texts[f])})
+        formulas = sorted({x for f in todo if f.relative_to(outdir).parts[0] != "_static"
+                           for x in slim.page_maths(texts[f])})
         mathml = dict(zip(formulas, slim.tex_to_mathml(formulas, node_modules_dir)))
     new: dict[str, list[int]] = {rel: v for rel, v in (pages or {}).items() if (outdir / rel).is_file()}
     done = []
+    # no file list at all (the record is gone and Sphinx wrote no page): pages slimmed earlier keep their bundle
+    keep_slim = bundle is not None and not (css_rel or js_rel) and any(
+        f"_static/{slim.OUT}/book-" in texts[f] for f in todo)
     for f in sorted(todo):
         t = texts[f]
+        if keep_slim and f"_static/{slim.OUT}/book-" in t:
+            st = f.stat()
+            new[f.relative_to(outdir).as_posix()] = [st.st_mtime_ns, st.st_size]
+            continue
         n = fix_html(t)
-        if bundle is not None:
+        if bundle is not None and f.relative_to(outdir).parts[0] != "_static":   # not the theme's templates
             n = fresh_quiz_runtime(n, slim.quiz_runtime_tag(slim._page_rel(f, outdir), bundle))
             n = slim.slim_page(n, f, outdir, bundle, icons, favicon=favicon, doc_options=doc_options, mathml=mathml)
         else:
@@ -324,7 +332,8 @@ def postprocess_pages(outdir: Path, record_file: Path, written: set[str] | froze
         new[f.relative_to(outdir).as_posix()] = [st.st_mtime_ns, st.st_size]
     out = {"stamp": stamp, "pages": new}
     if bundle is not None:
-        slim.remove_stale(outdir, bundle)
+        if not keep_slim:
+            slim.remove_stale(outdir, bundle)
         out.update(bundle=[bundle.css, bundle.js, bundle.quiz], bundle_css=css_rel, bundle_js=js_rel,
                    icons_missing=sorted(icons.missing))
     Path(record_file).parent.mkdir(parents=True, exist_ok=True)

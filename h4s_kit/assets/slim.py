@@ -153,8 +153,8 @@ def tex_to_mathml(items: list[tuple[str, bool]], node_modules: Path | None, time
     script = r"""
 const MJ = require(process.argv[1]);
 let input = ''; process.stdin.on('data', d => input += d); process.stdin.on('end', () => {
-  MJ.init({loader: {load: ['input/tex-base', '[tex]/ams', '[tex]/newcommand', '[tex]/noundefined', '[tex]/boldsymbol']},
-           tex: {packages: {'[+]': ['ams', 'newcommand', 'noundefined', 'boldsymbol']}}})
+  MJ.init({loader: {load: ['input/tex-base', '[tex]/ams', '[tex]/newcommand', '[tex]/boldsymbol']},
+           tex: {packages: {'[+]': ['ams', 'newcommand', 'boldsymbol']}}})
   .then(M => {
     const out = JSON.parse(input).map(([tex, display]) => {
       try { return M.tex2mml(tex, {display}).replace(/\n\s*/g, ''); } catch (e) { return null; }
@@ -561,7 +561,7 @@ def favicon_data_uri(path: Path) -> str | None:
         return None
     from urllib.parse import quote
     svg = re.sub(r"\s+", " ", re.sub(r"<!--.*?-->", "", svg, flags=re.S)).strip()
-    return "data:image/svg+xml," + quote(svg.replace('"', "'"), safe=" =:/'<>,;-.#()")
+    return "data:image/svg+xml," + quote(svg.replace('"', "'"), safe=" =:/'<>,;-.()")   # '#' must be %23 in a data: URI
 
 
 def doc_options_inline(outdir: Path) -> str | None:
