@@ -46,6 +46,7 @@ class ImportResult:
     skipped: int = 0                # questions left out (with a warning each)
     categories: dict[str, str] = field(default_factory=dict)   # question id -> Moodle category path
     refused: list[str] = field(default_factory=list)   # "file:line: question 'id': why", one per refused question
+    lines: dict[str, int] = field(default_factory=dict)  # question id -> line where it starts in the file
 
     @property
     def count(self) -> int:
@@ -273,7 +274,8 @@ def finish_import(questions: list[dict], warnings: list[Note], source: str, skip
     except ValueError as e:  # QuestionError
         raise ImportFormatError(str(e)) from None
     cats = {k: v for k, v in (categories or {}).items() if any(q["id"] == k for q in questions)}
-    return ImportResult(bank=bank, warnings=warnings, skipped=skipped, categories=cats, refused=refused)
+    return ImportResult(bank=bank, warnings=warnings, skipped=skipped, categories=cats, refused=refused,
+                        lines={q["id"]: (lines or {}).get(q["id"]) for q in questions if (lines or {}).get(q["id"])})
 
 
 def lost_fields(q: Any, fields: Iterable[str]) -> list[str]:

@@ -513,16 +513,20 @@ def parse_gift(text: str, source: str = "<gift>") -> ImportResult:
                 continue
         n += 1
         gift_id = None
+        tags: list[str] = []
         for c in comms:
             m = re.search(r"\[id:([^\]]+)\]", _restore(c))
             if m:
                 gift_id = m.group(1).strip()
+            tags += [t.strip() for t in re.findall(r"\[tag:([^\]]+)\]", _restore(c))]
         q = _Q(source, first)
         try:
             d = _question(q, "\n".join(lines), None, gift_id, ids, n)
         except ImportFormatError as e:       # this question is refused; the others are read on
             refused.append(str(e))
             continue
+        if tags:
+            q.note(f"tags ({', '.join(tags)}) left out: h4s questions have no tags")
         for msg in q.notes:
             warnings.append(Note(source, first, q.qid, msg))
         if d is None:

@@ -21,7 +21,8 @@ from h4s_widgets._schema import GAP_RE, QuestionBase
 
 from . import (
     ExportResult, IdMaker, ImportResult, Note, category_title, clean_category, finish_import, fmt_number,
-    html_to_markdown, looks_like_html, moodle_percent, moodle_shares, plain_to_markdown, snap_fraction,
+    html_to_markdown, looks_like_html, moodle_percent, moodle_shares, on_moodle_grade_list, plain_to_markdown,
+    snap_fraction,
 )
 from .gift import CATCH_ALL, _opt_ids, _shortanswer_pattern, _wildcard_of
 
@@ -148,6 +149,13 @@ def _fraction(q: _Q, a: El) -> float:
         raise q.error(f"answer fraction {a.attrs.get('fraction')!r} is not a number (line {a.line})") from None
 
 
+def _on_list(fraction_percent: str) -> bool:
+    try:
+        return on_moodle_grade_list(float(fraction_percent) / 100.0)
+    except ValueError:
+        return True     # not a number: refused elsewhere
+
+
 def _num(q: _Q, s: str | None, what: str) -> float:
     try:
         return float((s or "").strip())
@@ -247,8 +255,18 @@ def _cloze(q: _Q, el: El) -> dict:
         right = [a for a in answers if a[0] == 100]
         if kind in _NUM:
             q.note(f"numerical gap {len(gaps) + 1}: tolerance not kept (the number must be typed exactly)")
-            alts = [fmt_number(float(a[1].split(":")[0])) for a in right if a[1] and a[1] != "*"]
+            alts = []
+            for a in answers:
+                if a[1] and a[1] != "*":
+                    try:
+                        value = float(a[1].split(":")[0].replace(",", "."))
+                    except ValueError:   # Moodle refuses it too ("the answer must be a number or *")
+                        raise q.error(f"numerical gap {len(gaps) + 1}: answer {a[1]!r} is not a number") from None
+                    if a[0] == 100:
+                        alts.append(fmt_number(value))
         elif kind in _MC or kind in _MR:
+            if len([a for a in answers if a[1]]) < 2:   # Moodle refuses such a question as well
+                raise q.error(f"choice gap {len(gaps) + 1} has fewer than two choices")
             q.note(f"gap {len(gaps) + 1}: a drop-down or choice gap becomes a typed gap (the options are not kept)")
             alts = [a[1] for a in right]
         elif kind in _SA or kind in _SAC:
@@ -471,10 +489,15 @@ def _question(q: _Q, el: El, ids: IdMaker, n: int) -> dict | None:
             for tg in el.findall("tags") for t in tg.findall("tag")]
     if any(tags):
         q.note(f"tags ({', '.join(t for t in tags if t)}) left out: h4s questions have no tags")
-    for old_tag in ("image", "image_base64"):
-        if el.find(old_tag) is not None and (el.get_text(old_tag) or "").strip():
-            q.note(f"Moodle 1.9 picture (<{old_tag}>) left out: add it to the module's media/ folder and the "
-                   "question text")
+    old_pic = [t for t in ("image", "image_base64") if el.find(t) is not None and (el.get_text(t) or "").strip()]
+    if old_pic:
+        q.note(f"Moodle 1.9 picture (<{'>, <'.join(old_pic)}>) left out: add it to the module's media/ folder and "
+               "the question text")
+    off = sorted({a.attrs.get("fraction") for a in answers if a.attrs.get("fraction") is not None
+                  and not _on_list(a.attrs.get("fraction"))})
+    if off:
+        q.note(f"fraction(s) {', '.join(x + '%' for x in off)} not on Moodle's grade list: Moodle itself refuses "
+               "this question unless the import chooses 'nearest grade'")
     d: dict[str, Any] = {"type": out.pop("type"), "id": q.qid}
     if name and name != q.qid:
         d["title"] = name
