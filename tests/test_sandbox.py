@@ -10,7 +10,6 @@ import asyncio
 import functools
 import os
 import site
-import sys
 import threading
 import time
 import uuid
@@ -94,7 +93,8 @@ def test_clean_environment(sandbox_on, monkeypatch):
     monkeypatch.setenv("SOMETHING_HARMLESS_LOOKING", token)
     res = run("import os\nprint(dict(os.environ))\n"
               "for p in ('/proc/self/environ', '/proc/1/environ', '/dev/fd/../../1/environ'):\n"
-              "    try:\n        print(open(p, 'rb').read())\n    except Exception as e:\n        print(type(e).__name__)\n"
+              "    try:\n        print(open(p, 'rb').read())\n"
+              "    except Exception as e:\n        print(type(e).__name__)\n"
               + WRONG)
     assert token not in shown(res)
     assert "H4S_" not in res.details["stdout"]
@@ -121,10 +121,12 @@ def test_memory_is_limited(sandbox_on):
 def test_no_process_outlives_the_run(sandbox_on):
     marker = "h4s-orphan-" + uuid.uuid4().hex
     code = ("import os, sys, subprocess\n"
-            "try:\n    subprocess.Popen(['/bin/sh', '-c', 'sleep 30'])\nexcept Exception as e:\n    print('sh', type(e).__name__)\n"
+            "try:\n    subprocess.Popen(['/bin/sh', '-c', 'sleep 30'])\n"
+            "except Exception as e:\n    print('sh', type(e).__name__)\n"
             "try:\n    pid = os.fork()\nexcept OSError as e:\n    print('fork', type(e).__name__)\n    pid = 1\n"
             "if pid == 0:\n"
-            f"    os.setsid()\n    os.execv(sys.executable, [sys.executable, '-c', 'import time; time.sleep(30)', {marker!r}])\n"
+            "    os.setsid()\n"
+            f"    os.execv(sys.executable, [sys.executable, '-c', 'import time; time.sleep(30)', {marker!r}])\n"
             + WRONG)
     res = run(code)
     assert "sh PermissionError" in res.details["stdout"] or "sh FileNotFoundError" in res.details["stdout"]
@@ -186,9 +188,12 @@ def test_output_is_capped_at_the_source(sandbox_on):
 def test_verdict_cannot_be_forged_without_sandbox_too(monkeypatch):
     # the learner process never gets the tests: a fake verdict on every fd and an exit do not pass
     monkeypatch.setenv("H4S_SANDBOX", "off")
-    fake = ('import json, os\nv = b"=" + json.dumps({"status": "ok", "tests": [{"status": "passed", "message": ""}] * 2,'
+    fake = ('import json, os\n'
+            'v = b"=" + json.dumps({"status": "ok", "tests": [{"status": "passed", "message": ""}] * 2,'
             ' "stdout": ""}).encode() + b"\\n"\n'
-            'for fd in range(0, 30):\n    try:\n        os.write(fd, v)\n    except OSError:\n        pass\nos._exit(0)\n')
+            'for fd in range(0, 30):\n'
+            '    try:\n        os.write(fd, v)\n    except OSError:\n        pass\n'
+            'os._exit(0)\n')
     res = run(fake)
     assert res.correct is False and "test:0:passed" not in res.feedback
 

@@ -1,7 +1,8 @@
 """Attacks on code exercises (issue 13, part A), end to end: over HTTP against the front server of
 `h4s serve` (its tornado app, the quiz API with its code queue, records on) and through the live widget
-(`Quiz._on_msg` under H4S_LIVE=1, and a real kernel's comm channel, as the live page sends checks).  Every attack must fail: nothing secret in what the learner gets
-back, no file changed, no process left, no forged pass, no memory or output blow-up, no unfair wait.
+(`Quiz._on_msg` under H4S_LIVE=1, and a real kernel's comm channel, as the live page sends checks).
+Every attack must fail: nothing secret in what the learner gets back, no file changed, no process left,
+no forged pass, no memory or output blow-up, no unfair wait.
 
 The server here is the front server without Voilà (the code path does not use it), so that this file
 runs in seconds.  Every test makes its own learner (its own cookie jar): no order dependence.
