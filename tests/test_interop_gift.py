@@ -211,3 +211,58 @@ def test_round_trip_gift_each_type(qtype, data):
     got = [parse_question(d).model_dump() for d in back.bank["questions"]]
     assert [g["type"] for g in got] == [qtype] * len(qs)
     assert got == [q.model_dump() for q in qs]
+
+
+# ------------------------------------------------------------------ Moodle's reading of GIFT (issue 17)
+
+def one(text: str) -> tuple[dict, list[str]]:
+    r = parse_gift(text, "m.gift")
+    assert r.count == 1 and not r.refused, r.refused
+    return r.bank["questions"][0], [str(w) for w in r.warnings]
+
+
+def test_plain_text_keeps_its_characters():
+    q, _ = one("::a:: What is 2*3*4? A \\\\ B \\\\\\\\ C costs $5 {=24}")
+    assert md_inline(q["text"]) == "What is 2*3*4? A \\ B \\\\ C costs $5"     # no italics, no lost backslash
+    q, _ = one("::b:: [markdown]What is *this*? {=x}")
+    assert md_inline(q["text"]) == "What is <em>this</em>?"                    # [markdown] stays Markdown
+
+
+@pytest.mark.parametrize("text, qtype, check", [
+    ("::a:: Say one {One}", "short_text", lambda q: q["answers"] == [{"text": "One", "score": 1.0}]),
+    ("::a:: Write it {true}", "short_text", lambda q: q["answers"][0]["text"] == "true"),
+    ("::a:: Is it? {TRUE}", "true_false", lambda q: q["answer"] is True),
+    ("::a:: Capital? {=[markdown]Paris}", "short_text", lambda q: q["answers"][0]["text"] == "Paris"),
+    ("::a:: Pick {=%50%yes ~no}", "single_choice", lambda q: q["answer"] == "a" and "scores" not in q),
+    ("::a:: Pick {~wrong ~%50%half =full}", "single_choice",
+     lambda q: q["answer"] == "c" and q["scores"] == {"b": 0.5}),
+    ("::a:: Pick {=one =two ~three}", "single_choice", lambda q: q["answer"] == "a" and q["scores"] == {"b": 1.0}),
+    ("::a:: Pick {~%50%a ~%50%b ~c}", "multiple_response", lambda q: q["answers"] == ["a", "b"]),
+])
+def test_types_and_marks_as_moodle_reads_them(text, qtype, check):
+    q, _ = one(text)
+    assert q["type"] == qtype and check(q), q
+
+
+def test_single_answer_with_partial_marks_grades_as_in_moodle():
+    q, warnings = one("::a:: Pick {~wrong ~%50%half =full ~%-25%bad}")
+    sc = parse_question(q)
+    assert [grade(sc, o).score for o in "abcd"] == [0, 0.5, 1, 0]
+    assert grade(sc, "c").correct is True and grade(sc, "b").correct is False
+    assert any("negative marks" in w for w in warnings)
+    back = parse_gift(to_gift([sc]).text, "x")                 # and back to GIFT: '~%50%half', '=full'
+    assert back.bank["questions"][0]["scores"] == {"b": 0.5}
+
+
+def test_tags_and_embedded_files_are_named():
+    _, warnings = one("// [tag:safety] [tag:ppe]\n::a:: [html]See <img src=\"@@PLUGINFILE@@/x.png\"> {T}")
+    assert any("tags (safety, ppe) left out" in w for w in warnings)
+    assert any("@@PLUGINFILE@@" in w or "embedded image" in w for w in warnings)
+
+
+def test_one_refused_question_does_not_stop_the_file():
+    text = "::a:: fine {T}\n\n::b:: broken {#abc}\n\n::c:: also fine {F}\n\n::d:: } stray\n\n::e:: last {=x}\n"
+    r = parse_gift(text, "m.gift")
+    assert [q["id"] for q in r.bank["questions"]] == ["a", "c", "e"]
+    assert [m.split(":")[1] for m in r.refused] == ["3", "7"]
+    assert r.lines == {"a": 1, "c": 5, "e": 9}

@@ -191,3 +191,38 @@ def test_round_trip_moodle_xml_each_type(qtype, data):
     got = [_meaning(parse_question(d)) for d in back.bank["questions"]]
     assert [g["type"] for g in got] == [qtype] * len(qs)
     assert _same(got, [_meaning(q) for q in qs])
+
+
+# ------------------------------------------------------------------ Moodle's reading of Moodle XML (issue 17)
+
+def _xml(body: str) -> str:
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n<quiz>\n{body}\n</quiz>\n'
+
+
+MC_PARTIAL = """<question type="multichoice"><name><text>mc</text></name>
+<questiontext format="moodle_auto_format"><text>What is 2*3*4? A \\\\ B</text></questiontext>
+<single>true</single>
+<answer fraction="0"><text>wrong</text></answer>
+<answer fraction="50"><text>half</text></answer>
+<answer fraction="100"><text>full</text></answer>
+<answer fraction="100"><text>also full</text></answer>
+<tags><tag><text>safety</text></tag></tags>
+</question>"""
+ESSAY = """<question type="essay"><name><text>es</text></name>
+<questiontext format="html"><text><![CDATA[<p>See <a href="@@PLUGINFILE@@/rules.pdf">the rules</a></p>]]></text>
+</questiontext><graderinfo format="html"><text>Look for a risk and a measure.</text></graderinfo></question>"""
+BROKEN = """<question type="numerical"><name><text>nu</text></name><questiontext><text>x</text></questiontext>
+<answer fraction="100"><text>abc</text></answer></question>"""
+
+
+def test_moodle_xml_as_moodle_reads_it():
+    r = parse_moodle_xml(_xml(MC_PARTIAL + "\n" + BROKEN + "\n" + ESSAY), "m.xml")
+    mc, es = r.bank["questions"]
+    assert md_inline(mc["text"]) == "What is 2*3*4? A \\\\ B"                  # plain text: same characters
+    assert mc["type"] == "single_choice" and mc["answer"] == "c" and mc["scores"] == {"b": 0.5, "d": 1.0}
+    q = parse_question(mc)
+    assert [grade(q, o).score for o in "abcd"] == [0, 0.5, 1, 1] and grade(q, "d").correct is True
+    assert "model_answer" not in es                                          # graderinfo: graders only
+    w = "\n".join(str(x) for x in r.warnings)
+    assert "tags (safety) left out" in w and "graderinfo" in w and "@@PLUGINFILE@@" in w
+    assert len(r.refused) == 1 and r.refused[0].startswith("m.xml:12: question 'nu':")   # the rest is imported

@@ -259,6 +259,11 @@ def finish_import(questions: list[dict], warnings: list[Note], source: str, skip
             continue
         kept.append(d)
     questions = kept
+
+    def line_of(msg: str) -> int:
+        m = re.match(re.escape(source) + r":(\d+):", msg)
+        return int(m.group(1)) if m else 0
+    refused.sort(key=line_of)               # in the order of the file
     if not questions:
         if refused:
             more = f" (and {len(refused) - 1} more question(s) refused)" if len(refused) > 1 else ""

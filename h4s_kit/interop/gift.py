@@ -18,7 +18,8 @@ from h4s_widgets._schema import GAP_RE, QuestionBase
 
 from . import (
     ExportResult, IdMaker, ImportResult, Note, category_title, clean_category, finish_import, fmt_number,
-    html_to_markdown, looks_like_html, moodle_percent, moodle_shares, plain_to_markdown, snap_fraction,
+    html_to_markdown, looks_like_html, moodle_percent, moodle_shares, on_moodle_grade_list, plain_to_markdown,
+    snap_fraction,
 )
 
 # --------------------------------------------------------------------------- escapes
@@ -133,11 +134,15 @@ def _split_answers(q: _Q, s: str, line: int) -> list[tuple[str, str]]:
 _WEIGHT = re.compile(r"^\s*%(-?\d+(?:[.,]\d+)?)%")
 
 
-def _weight(body: str) -> tuple[float | None, str]:
+def _weight(body: str, q: "_Q | None" = None) -> tuple[float | None, str]:
     m = _WEIGHT.match(body)
     if not m:
         return None, body
-    return float(m.group(1).replace(",", ".")), body[m.end():]
+    w = float(m.group(1).replace(",", "."))
+    if q is not None and not on_moodle_grade_list(w / 100.0):
+        q.note(f"weight {w:g}% is not on Moodle's grade list: Moodle itself refuses this question unless the "
+               "import chooses 'nearest grade'")
+    return w, body[m.end():]
 
 
 def _split_feedback(body: str) -> tuple[str, str | None]:
@@ -175,7 +180,7 @@ def _numeric(q: _Q, body: str, line: int, fmt: str) -> dict:
     items += [(p[0], p[1:]) for p in parts[1:] if p]
     answers, catch_all = [], None
     for mark, item in items:
-        w, item = _weight(item)
+        w, item = _weight(item, q)
         val, fb = _split_feedback(item)
         fb_md = _text(q, fb, fmt, "feedback")[0] or None if fb is not None else None
         score = (100.0 if mark == "=" else 0.0) if w is None else w
@@ -273,7 +278,7 @@ def _choices(q: _Q, block: str, fmt: str, line: int) -> dict:
             if not _MOODLE_WEIGHT.match(body.strip()):
                 q.note(f"weight {body.strip().split('%')[1]}% is one Moodle reads as part of the answer text "
                        "(it takes one or two digits before the point); h4s takes the weight")
-            weight, body = _weight(body)
+            weight, body = _weight(body, q)
         else:
             weight = 0.0
         text, fb = _split_feedback(body)
@@ -447,7 +452,7 @@ def _matching(q: _Q, items, fmt: str, line: int) -> dict:
 def _short(q: _Q, items, fmt: str, line: int) -> dict:
     answers = []
     for _mark, body in items:
-        w, body = _weight(body)
+        w, body = _weight(body, q)
         text, fb = _split_feedback(body)
         t = _answer_text(text)
         if not t:
