@@ -226,3 +226,22 @@ def test_moodle_xml_as_moodle_reads_it():
     w = "\n".join(str(x) for x in r.warnings)
     assert "tags (safety) left out" in w and "graderinfo" in w and "@@PLUGINFILE@@" in w
     assert len(r.refused) == 1 and r.refused[0].startswith("m.xml:12: question 'nu':")   # the rest is imported
+
+
+def test_embedded_files_become_media_files_of_the_module(tmp_path, capsys):
+    import base64
+    png = base64.b64encode(b"\x89PNG fake").decode()
+    body = f"""<question type="truefalse"><name><text>t</text></name>
+<questiontext format="html"><text><![CDATA[<p>Logo <img src="@@PLUGINFILE@@/logo%20big.png" alt="Logo"></p>]]></text>
+<file name="logo big.png" encoding="base64">{png}</file></questiontext>
+<image>old.png</image><image_base64>{png}</image_base64>
+<answer fraction="100"><text>true</text></answer><answer fraction="0"><text>false</text></answer></question>"""
+    src = tmp_path / "in.xml"
+    src.write_text(_xml(body), encoding="utf-8")
+    r = parse_moodle_xml(src.read_bytes(), "in.xml")
+    assert r.bank["questions"][0]["text"] == "Logo ![Logo](media/logo-big.png)\n\n![](media/old.png)"
+    assert r.media == {"logo-big.png": b"\x89PNG fake", "old.png": b"\x89PNG fake"}
+    out = tmp_path / "mod" / "questions" / "bank.yml"
+    assert main(["import", "moodle-xml", str(src), "-o", str(out)]) == 0
+    assert (tmp_path / "mod" / "media" / "logo-big.png").read_bytes() == b"\x89PNG fake"
+    assert "wrote 2 embedded files" in capsys.readouterr().out

@@ -63,6 +63,16 @@ def run(args) -> int:
     for w in result.warnings:
         print(f"warning: {w}")
     out.parent.mkdir(parents=True, exist_ok=True)
+    media = getattr(result, "media", {}) or {}
+    if media:   # files embedded in the questions: the module's media/ folder (MODULE/questions/bank.yml -> MODULE/media)
+        mdir = (out.parent.parent if out.parent.name == "questions" else out.parent) / "media"
+        mdir.mkdir(parents=True, exist_ok=True)
+        for name, data in media.items():
+            target = mdir / name
+            if target.exists() and target.read_bytes() != data and not args.force:
+                raise H4SError(f"{target}: exists with other content; move it or add --force to overwrite it")
+            target.write_bytes(data)
+        print(f"wrote {len(media)} embedded file{'s' if len(media) != 1 else ''} to {mdir}")
     if out.suffix.lower() == ".json":
         out.write_text(json.dumps(result.bank, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     else:

@@ -47,6 +47,7 @@ class ImportResult:
     categories: dict[str, str] = field(default_factory=dict)   # question id -> Moodle category path
     refused: list[str] = field(default_factory=list)   # "file:line: question 'id': why", one per refused question
     lines: dict[str, int] = field(default_factory=dict)  # question id -> line where it starts in the file
+    media: dict[str, bytes] = field(default_factory=dict)  # files embedded in the questions: media/<name> -> bytes
 
     @property
     def count(self) -> int:

@@ -102,9 +102,10 @@ def parse_xml(data: bytes | str, source: str) -> El:
 # --------------------------------------------------------------------------- reading
 
 class _Q:
-    def __init__(self, source: str, line: int):
+    def __init__(self, source: str, line: int, media: dict[str, bytes] | None = None):
         self.source, self.line, self.qid = source, line, None
         self.notes: list[str] = []
+        self.media = media if media is not None else {}     # media/<name> -> bytes, for the whole file
 
     def note(self, msg: str) -> None:
         if msg not in self.notes:
@@ -122,9 +123,7 @@ def _md(q: _Q, el: El | None, what: str = "") -> str:
     t_el = el.find("text")
     raw = t_el.text if t_el is not None else el.text
     fmt = (el.attrs.get("format") or "html").lower()
-    if el.findall("file"):
-        q.note(f"embedded file(s) in {what or 'a text'} left out")
-    raw = raw.strip()
+    raw = _embedded_files(q, el, raw.strip(), what)
     if fmt == "html" or (fmt == "moodle_auto_format" and looks_like_html(raw)):
         md, formatting, lossy = html_to_markdown(raw)
         if formatting:
@@ -140,6 +139,55 @@ def _md(q: _Q, el: El | None, what: str = "") -> str:
                "(@@PLUGINFILE@@), which h4s does not have: add the file to the module's media/ folder and change "
                "the link")
     return md
+
+
+def _old_picture(q: _Q, el: El) -> str | None:
+    """Moodle 1.9's picture of a question (``<image>`` name, ``<image_base64>`` data): a media file shown under
+    the text (Markdown), or None."""
+    import base64
+    name = (el.get_text("image") or "").strip() if el.find("image") is not None else ""
+    data64 = "".join((el.get_text("image_base64") or "").split()) if el.find("image_base64") is not None else ""
+    if not name and not data64:
+        return None
+    if not data64:
+        q.note(f"Moodle 1.9 picture {name!r} left out: it is not in the file (no <image_base64>)")
+        return None
+    try:
+        data = base64.b64decode(data64, validate=True)
+    except ValueError:
+        q.note("Moodle 1.9 picture (<image_base64>) is not valid base64: left out")
+        return None
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", name.split("/")[-1]).strip("-.") or f"{q.qid}-picture.png"
+    target = safe if q.media.get(safe, data) == data else f"{q.qid}-{safe}"
+    q.media[target] = data
+    q.note(f"Moodle 1.9 picture saved as media/{target} and shown under the question text")
+    return f"![]({'media/' + target})"
+
+
+def _embedded_files(q: _Q, el: El, raw: str, what: str) -> str:
+    """Files embedded in a text (``<file name=.. encoding="base64">``, linked as ``@@PLUGINFILE@@/name``)
+    become media files of the module: ``media/<name>`` (a name taken by other bytes gets the question id in
+    front), and the links point there."""
+    import base64
+    from urllib.parse import quote
+    for f in el.findall("file"):
+        name = (f.attrs.get("name") or "").strip()
+        if not name or (f.attrs.get("encoding") or "base64") != "base64":
+            continue
+        try:
+            data = base64.b64decode("".join(f.text.split()), validate=True)
+        except ValueError:
+            q.note(f"embedded file {name!r} in {what or 'a text'} is not valid base64: left out")
+            continue
+        safe = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "file"
+        target = safe
+        if q.media.get(target, data) != data:
+            target = f"{q.qid or 'q'}-{safe}"
+        q.media[target] = data
+        for link in {name, quote(name)}:
+            raw = raw.replace(f"@@PLUGINFILE@@/{link}", f"media/{target}")
+        q.note(f"embedded file {name!r} in {what or 'a text'} saved as media/{target}")
+    return raw
 
 
 def _fraction(q: _Q, a: El) -> float:
@@ -489,10 +537,7 @@ def _question(q: _Q, el: El, ids: IdMaker, n: int) -> dict | None:
             for tg in el.findall("tags") for t in tg.findall("tag")]
     if any(tags):
         q.note(f"tags ({', '.join(t for t in tags if t)}) left out: h4s questions have no tags")
-    old_pic = [t for t in ("image", "image_base64") if el.find(t) is not None and (el.get_text(t) or "").strip()]
-    if old_pic:
-        q.note(f"Moodle 1.9 picture (<{'>, <'.join(old_pic)}>) left out: add it to the module's media/ folder and "
-               "the question text")
+    picture = _old_picture(q, el)
     off = sorted({a.attrs.get("fraction") for a in answers if a.attrs.get("fraction") is not None
                   and not _on_list(a.attrs.get("fraction"))})
     if off:
@@ -506,7 +551,7 @@ def _question(q: _Q, el: El, ids: IdMaker, n: int) -> dict | None:
             raise q.error("the question has no text")
         text = name
         q.note("no question text: the name is used as the text")
-    d["text"] = text
+    d["text"] = text + (f"\n\n{picture}" if picture else "")
     d.update(out)
     gen = _md(q, el.find("generalfeedback"), "general feedback")
     if gen:
@@ -531,12 +576,13 @@ def parse_moodle_xml(data: bytes | str, source: str = "<moodle-xml>") -> ImportR
     line_of: dict[str, int] = {}
     refused: list[str] = []
     skipped, n = 0, 0
+    media: dict[str, bytes] = {}
     for el in root.findall("question"):
         if el.attrs.get("type") == "category":
             categories.append(clean_category(el.get_text("category") or ""))
             continue
         n += 1
-        q = _Q(source, el.line)
+        q = _Q(source, el.line, media)
         try:
             d = _question(q, el, ids, n)
         except ImportFormatError as e:        # this question is refused; the others are read on
@@ -550,8 +596,10 @@ def parse_moodle_xml(data: bytes | str, source: str = "<moodle-xml>") -> ImportR
             line_of[d["id"]] = el.line
             if categories:
                 cat_of[d["id"]] = categories[-1]
-    return finish_import(questions, warnings, source, skipped, title=category_title(categories), categories=cat_of,
-                         refused=refused, lines=line_of)
+    result = finish_import(questions, warnings, source, skipped, title=category_title(categories),
+                           categories=cat_of, refused=refused, lines=line_of)
+    result.media = media
+    return result
 
 
 def read_moodle_xml(path: str | Path) -> ImportResult:
