@@ -18,7 +18,7 @@ Two processes grade one answer (see :mod:`h4s_widgets._code_runner` for the desi
 Plain values travel as tagged JSON (:func:`enc` / :func:`dec`): ``None``, ``bool``, ``int``, ``float``
 and ``str`` as JSON, ``["l", [...]]`` lists, ``["t", ...]`` tuples, ``["d", [[k, v], ...]]`` dicts,
 ``["s", ...]`` sets, ``["f", ...]`` frozensets, ``["b", hex]`` bytes, ``["i", hex]`` big integers,
-``["m", name]`` modules,
+``["m", name]`` modules, ``["o", class, attributes]`` instances of a class the setup defined,
 ``["p", id, type]`` another object.  Subclasses of the plain types travel as their base type read
 with the base type's own methods (a ``Counter`` is a dict, an ``int`` subclass an ``int``), so
 an object cannot lie about its contents; a number type (``numpy.int64``) travels as its value.
@@ -79,6 +79,10 @@ def enc(x, handles=None, _depth=0, _count=None):
         name = getattr(x, "__name__", None)
         if isinstance(name, str) and sys.modules.get(name) is x:
             return ["m", str.__str__(name)]
+    if SETUP_CLASSES.get(getattr(t, "__name__", None)) is t:    # an instance of a class the setup defined
+        state = getattr(x, "__dict__", None)
+        if type(state) is dict:
+            return ["o", t.__name__, enc(state, handles, d, _count)]
     if handles is None:
         raise TypeError(f"a value of type {t.__name__} cannot be sent to the learner's code")
     import numbers
@@ -128,7 +132,25 @@ def dec(v, remote, _depth=0):
         return remote(None, v[1])
     if tag == "p":
         return remote(int(v[1]), str(v[2]) if len(v) > 2 else "object")
+    if tag == "o":                                  # rebuilt from this process's own copy of the setup's class
+        cls, state = SETUP_CLASSES.get(v[1]), dec(v[2], remote, d)
+        if not isinstance(cls, type) or type(state) is not dict or not all(type(k) is str for k in state) \
+                or any(callable(getattr(cls, k, None)) for k in state):   # no method replaced by a value
+            raise ValueError("not an object of the setup")
+        obj = cls.__new__(cls)
+        obj.__dict__.update(state)
+        return obj
     raise ValueError("unknown tag")
+
+
+#: the classes the exercise's setup defined, by name (each process its own copy): their instances travel
+#: as their attributes and are rebuilt as instances of the receiver's class, so tests can compare them
+SETUP_CLASSES: dict = {}
+
+
+def _note_setup_classes(ns) -> None:
+    SETUP_CLASSES.clear()
+    SETUP_CLASSES.update({k: v for k, v in ns.items() if isinstance(v, type) and getattr(v, "__name__", None) == k})
 
 
 def text(x, limit: int) -> str:
@@ -235,6 +257,7 @@ def _run_learner(payload, ns) -> dict:
         exec(compile(payload["setup"], "<setup>", "exec"), ns)
     except BaseException as e:
         return {"status": "setup_error", "message": text(repr(e), 1000)}
+    _note_setup_classes(ns)
     try:
         code = compile(payload["code"], "<your code>", "exec")
     except (SyntaxError, ValueError) as e:
@@ -488,6 +511,7 @@ def judge_main() -> None:
     setup_ns = {"__name__": "__main__", "__builtins__": builtins}
     try:
         exec(compile(payload["setup"], "<setup>", "exec"), setup_ns)
+        _note_setup_classes(setup_ns)
     except BaseException as e:
         verdict({"status": "setup_error", "message": text(repr(e), 1000), "stdout": "", "tests": []})
     helpers = {k: v for k, v in setup_ns.items()

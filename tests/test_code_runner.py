@@ -383,3 +383,15 @@ def test_no_thread_or_descriptor_outlives_a_run():
     time.sleep(0.5)
     assert threading.active_count() <= threads
     assert (len(os.listdir("/proc/self/fd")) if fds else 0) <= fds
+
+
+def test_instances_of_the_setups_classes_are_compared_by_the_setups_class():
+    setup = ("class Point:\n    def __init__(self, x, y):\n        self.x, self.y = x, y\n"
+             "    def __eq__(self, other):\n        return type(other) is Point and (self.x, self.y) == (other.x, other.y)\n")
+    tests = [{"name": "mid", "code": "assert total([Point(0, 0), Point(2, 4)]) == Point(1, 2)"}]
+    honest = "def total(ps):\n    return Point(sum(p.x for p in ps) / len(ps), sum(p.y for p in ps) / len(ps))\n"
+    assert run(honest, setup=setup, tests=tests).correct is True
+    lying = "Point.__eq__ = lambda self, other: True\ndef total(ps):\n    return Point(0, 0)\n"
+    assert run(lying, setup=setup, tests=tests).feedback == ["test:0:failed"]
+    shadow = "def total(ps):\n    p = Point(0, 0)\n    p.__eq__ = lambda other: True\n    p.norm = lambda: 0\n    return p\n"
+    assert run(shadow, setup=setup + "    def norm(self):\n        return 1\n", tests=tests).correct is False
