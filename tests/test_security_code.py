@@ -4,8 +4,8 @@
 Every attack must fail: nothing secret in what the learner gets back, no file changed, no process left,
 no forged pass, no memory or output blow-up, no unfair wait.
 
-The server here is the front server without Voilà (the code path does not use it), so that this file
-runs in seconds.  Every test makes its own learner (its own cookie jar): no order dependence.
+Most tests use the front server without Voilà (the code path does not use it), so that they run in
+seconds; two tests marked slow start the real `h4s serve` (CLI, build, Voilà) and repeat the main attacks.  Every test makes its own learner (its own cookie jar): no order dependence.
 """
 from __future__ import annotations
 
@@ -372,3 +372,88 @@ def test_kernel_comm_forging_and_memory_fail(kernel_quiz):
     assert _kernel_check(kernel_quiz, FORGE_FROM_MEMORY + WRONG)["result"]["correct"] is False
     st = _kernel_check(kernel_quiz, "x = bytearray(3 * 1024 ** 3)\n" + WRONG)
     assert st["result"]["feedback"] == ["learner_error"] and "MemoryError" in st["result"]["details"]["message"]
+
+
+# ------------------------------------------------------------------ the real `h4s serve` (CLI, Voilà, build)
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """`h4s serve` started as a learner's trainer would start it (a subprocess of the CLI), on the mini modules
+    with the sandbox fixture's bank added, records on, secrets in its environment."""
+    import signal
+    import subprocess
+    import sys
+
+    from h4s_kit.serve import free_port
+    from test_build import make_project
+    tmp = tmp_path_factory.mktemp("served")
+    proj = make_project(tmp / "proj")
+    shutil.copy2(FIXTURE / "questions" / "code.yml", proj / "modules" / "01-hello-oer" / "questions" / "sandbox.yml")
+    env = {k: v for k, v in os.environ.items() if k not in ENV}
+    env.update(H4S_DATA_DIR=str(tmp / "data"), H4S_TRAINER_TOKEN=SECRET, H4S_LRS_PASSWORD=SECRET)
+    port = free_port()
+    log = open(tmp / "serve.log", "wb")
+    p = subprocess.Popen([sys.executable, "-m", "h4s_kit.cli", "serve", "--port", str(port), "--pool-size", "0"],
+                         cwd=proj, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline and p.poll() is None:
+            try:
+                urllib.request.urlopen(base + "/", timeout=2).close()
+                break
+            except (urllib.error.URLError, OSError):
+                time.sleep(0.5)
+        assert p.poll() is None, (tmp / "serve.log").read_text(errors="replace")[-2000:]
+        yield {"url": base, "log": tmp / "serve.log", "bank": proj / "modules" / "01-hello-oer" / "questions"}
+    finally:
+        os.killpg(p.pid, signal.SIGINT)
+        try:
+            p.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait(10)
+        log.close()
+
+
+class ServedLearner(Learner):
+    def check(self, code, qid="sb-square"):
+        body = json.dumps({"module": "01-hello-oer", "qid": qid, "response": code}).encode()
+        req = urllib.request.Request(self.base + "/api/quiz/check", data=body, method="POST",
+                                     headers={"Content-Type": "application/json"})
+        try:
+            with self.opener.open(req, timeout=30) as r:
+                raw = r.read()
+                return r.status, json.loads(raw), raw.decode()
+        except urllib.error.HTTPError as e:
+            raw = e.read()
+            return e.code, json.loads(raw), raw.decode()
+
+
+@pytest.mark.slow
+def test_h4s_serve_grades_code_in_the_sandbox_and_says_so(served):
+    assert "runs in a bubblewrap sandbox" in served["log"].read_text(errors="replace")
+    status, out, _ = ServedLearner(served["url"]).check("def square(x):\n    return x * x\n")
+    assert status == 200 and out["result"]["correct"] is True, out
+    code = PROBE + ("import os\nprint(probe(lambda: open('/etc/passwd').read()), os.getuid(), dict(os.environ))\n"
+                    f"print(probe(lambda: open({str(served['bank'] / 'sandbox.yml')!r}).read()))\n"
+                    f"print(probe(lambda: open({str(served['bank'] / 'sandbox.yml')!r}, 'a').write('x')))\n"
+                    + FORGE_FROM_MEMORY + WRONG)
+    status, out, raw = ServedLearner(served["url"]).check(code)
+    assert status == 200 and out["result"]["correct"] is False
+    assert SECRET not in raw and "root:" not in raw and "square(-4) == 16" not in raw
+    assert out["result"]["details"]["stdout"].count("FileNotFoundError") == 3
+
+
+@pytest.mark.slow
+def test_h4s_serve_one_learners_loops_delay_nobody(served):
+    mallory, alice = ServedLearner(served["url"]), ServedLearner(served["url"])
+    mallory.check("def square(x):\n    return 1\n")
+    with ThreadPoolExecutor(6) as pool:
+        bad = [pool.submit(mallory.check, "while True:\n    pass\n") for _ in range(6)]
+        time.sleep(0.3)
+        t0 = time.monotonic()
+        status, out, _ = alice.check("def square(x):\n    return x * x\n")
+        waited = time.monotonic() - t0
+        codes = sorted(f.result()[0] for f in bad)
+    assert status == 200 and out["result"]["correct"] is True and waited < 3, waited
+    assert codes.count(429) >= 5, codes
