@@ -118,7 +118,7 @@ def runtime_of(page: Path) -> str:
     """The quiz runtime a book page loads: its one ``<script id="h4s-runtime" src>`` (a content-hashed file)."""
     html = page.read_text()
     assert html.count('id="h4s-runtime"') == 1, page
-    src = re.search(r'<script id="h4s-runtime" defer src="([^"]+)"', html).group(1)
+    src = re.search(r'<script id="h4s-runtime" async fetchpriority="high" src="([^"]+)"', html).group(1)
     assert re.search(r"_static/h4s/quiz-[0-9a-f]{16}\.js$", src), src
     return (page.parent / src).read_text()
 

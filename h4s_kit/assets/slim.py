@@ -58,6 +58,7 @@ _DATA = re.compile(r'(<script type="application/json" class="h4s-data">)(.*?)(</
 _MATHJAX = re.compile(r'\s*<script>window\.MathJax = [^<]*</script>|\s*<script[^>]*\ssrc="[^"]*h4s-vendor/mathjax/[^"]*"[^>]*></script>')
 #: search-only scripts (Sphinx puts them into every page of this theme)
 _SEARCH_ONLY = ("searchtools.js", "language_data.js", "searchindex.js")
+_LATE = re.compile(r'<script id="h4s-theme-js">.*?</script>\n?', re.S)
 
 
 def _hash(data: bytes) -> str:
@@ -456,10 +457,10 @@ def make_bundle(outdir: Path, css_rel: list[str], js_rel: list[str], extra_css: 
 
     css = re.sub(r'@font-face\{[^}]*\}', font_face, css)
     css_name = _written(outdir, f"_static/{OUT}", "book", ".css", css.encode("utf-8"), files)
-    js = "/* h4s: the book's scripts, joined (h4s_kit/assets/slim.py) */\n;\n" + "\n;\n".join(
+    js = "/* h4s: the book's scripts, joined (h4s_kit/assets/slim.py) */\n" + LATE_PROLOGUE + "\n;\n".join(
         f"/* {f.relative_to(static).as_posix()} */\n" + re.sub(r"//# sourceMappingURL=\S+", "",
                                                                  f.read_text(encoding="utf-8"))
-        for f in js_files)
+        for f in js_files) + LATE_EPILOGUE
     js_name = _written(outdir, f"_static/{OUT}", "book", ".js", js.encode("utf-8"), files)
     quiz_name = None
     if quiz_runtime is not None:
@@ -486,6 +487,14 @@ def slim_page(text: str, page: Path, outdir: Path, bundle: Bundle, icons: Icons,
         return text
     is_search = page.name == "search.html" and page.parent == outdir
     css_done = js_done = False
+
+    def unlate(m: re.Match) -> str:   # a page slimmed before: its late loader becomes a script tag again
+        src = re.search(r's\.src="([^"]+)"', m.group(0))
+        prefix = re.search(r'setAttribute\("data-sd-tabs-storage-prefix","([^"]*)"\)', m.group(0))
+        return (f'<script defer src="{src.group(1) if src else up + bundle.js}"'
+                f'{f" data-sd-tabs-storage-prefix={chr(34)}{prefix.group(1)}{chr(34)}" if prefix else ""}></script>\n')
+    text = _LATE.sub(unlate, text)
+    head, sep, body = text.partition("</head>")
 
     def link(m: re.Match) -> str:
         nonlocal css_done
@@ -528,8 +537,11 @@ def slim_page(text: str, page: Path, outdir: Path, bundle: Bundle, icons: Icons,
             if js_done:
                 return ""
             js_done = True
-            extra = " ".join(re.findall(r'data-sd-tabs-storage-prefix="[^"]*"', attrs))
-            return f'<script defer src="{up}{bundle.js}"{(" " + extra) if extra else ""}></script>\n'
+            extra = re.search(r'data-sd-tabs-storage-prefix="([^"]*)"', attrs)
+            if is_search:     # the search page's own scripts (deferred, after this one) need doctools.js
+                return (f'<script defer src="{up}{bundle.js}"'
+                        f'{f" {extra.group(0)}" if extra else ""}></script>\n')
+            return late_script(up + bundle.js, {"data-sd-tabs-storage-prefix": extra.group(1)} if extra else {})
         return m.group(0)
 
     head = _SCRIPT_SRC.sub(script, head)
@@ -545,12 +557,47 @@ def slim_page(text: str, page: Path, outdir: Path, bundle: Bundle, icons: Icons,
     return text
 
 
+def late_script(src: str, attrs: dict[str, str]) -> str:
+    """An inline script that loads ``src`` once the page has loaded (its stylesheet, images and the quiz
+    runtime), or 3 s after the DOM is ready if the load event is late (an image stalling on a flaky
+    connection).  On a slow connection the theme's script (sidebar, search, colour mode, tooltips: 43 KB)
+    then does not share the bandwidth with what the first question needs.  The bundle makes
+    DOMContentLoaded listeners added after that event run at once (:data:`LATE_PROLOGUE`)."""
+    set_attrs = "".join(f's.setAttribute({json.dumps(k)},{json.dumps(v)});' for k, v in attrs.items())
+    return ('<script id="h4s-theme-js">(function(){var done=false;function go(){if(done)return;done=true;'
+            f'var s=document.createElement("script");s.src={json.dumps(src)};{set_attrs}'
+            'document.head.appendChild(s)}'
+            'if(document.readyState==="complete")go();else{addEventListener("load",go);'
+            'document.addEventListener("DOMContentLoaded",function(){setTimeout(go,3000)})}})();</script>\n')
+
+
+#: first lines of the joined script: when it runs after DOMContentLoaded (loaded late), a listener for that
+#: event (design-tabs.js adds one without checking readyState) is called at once instead of never
+LATE_PROLOGUE = """;(function () {
+  var d = document, add = d.addEventListener;
+  if (d.readyState === "loading") return;
+  d.addEventListener = function (type, fn, opts) {
+    if (type === "DOMContentLoaded" && typeof fn === "function") {
+      setTimeout(function () { fn.call(d, new Event("DOMContentLoaded")); }, 0);
+      return;
+    }
+    return add.call(d, type, fn, opts);
+  };
+  window.__h4sLateRestore = function () { d.addEventListener = add; delete window.__h4sLateRestore; };
+})();
+"""
+LATE_EPILOGUE = "\n;if (window.__h4sLateRestore) window.__h4sLateRestore();\n"
+
+
 def quiz_runtime_tag(up: str, bundle: Bundle) -> str:
-    """The quiz runtime of a page with quizzes: deferred (it runs once the page is parsed, when every quiz
-    exists), from the content-hashed file.  ``data-h4s-runtime`` tells ``h4s serve`` that this runtime
-    grades on the server when the page's keys are stripped (``payload.server``: the build writes the
-    current runtime, which always does)."""
-    return (f'<script id="h4s-runtime" defer src="{up}{bundle.quiz}" '
+    """The quiz runtime of a page with quizzes, from the content-hashed file, at the end of the body.
+
+    ``async`` with ``fetchpriority="high"``: the questions do not wait for the theme's script (deferred
+    scripts run in order, so a deferred runtime waited for all 43 KB of it); the runtime mounts the quizzes
+    parsed when it runs and the rest at DOMContentLoaded.  ``data-h4s-runtime`` tells ``h4s serve`` that
+    this runtime grades on the server when the page's keys are stripped (``payload.server``: the build
+    writes the current runtime, which always does)."""
+    return (f'<script id="h4s-runtime" async fetchpriority="high" src="{up}{bundle.quiz}" '
             f'data-h4s-runtime="static, knows payload.server"></script>')
 
 
