@@ -82,6 +82,9 @@ def _ro_paths() -> list[str]:
             p += "/lib"                     # a system Python: its libraries, not /usr/bin with its shell
         if os.path.isdir(p) and p not in paths and not any(p == q or p.startswith(q + "/") for q in paths):
             paths.append(p)
+    if any(e.startswith("/usr/local/lib/") for e in sys.path) and os.path.isdir("/usr/local/lib") \
+            and "/usr/local/lib" not in paths:
+        paths.append("/usr/local/lib")      # a system Python's pip packages (Debian: /usr/local/lib/python3.X)
     return paths
 
 
