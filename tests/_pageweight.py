@@ -186,3 +186,32 @@ def visits(browser, urls: list[str], width: int = 390, height: int = 844, wait_f
         return out
     finally:
         context.close()
+
+
+#: true (the time since navigation start, ms) once the page's first question can be answered: rendered by the
+#: quiz runtime, styled by the quiz CSS (the stylesheet has arrived), its first input and its Check button
+#: enabled and laid out
+FIRST_QUESTION_USABLE = """() => {
+    const q = document.querySelector('.h4s-question');
+    if (!q) return false;
+    const input = q.querySelector('input, select, textarea'), check = q.querySelector('.h4s-check');
+    if (!input || !check || input.disabled || check.disabled) return false;
+    const quiz = q.closest('.h4s-quiz');
+    if (!quiz || getComputedStyle(quiz).maxWidth === 'none') return false;   // the quiz CSS is not there yet
+    const r = input.getBoundingClientRect(), c = check.getBoundingClientRect();
+    if (!r.width || !r.height || !c.width || !c.height) return false;
+    return performance.now();
+}"""
+
+
+def first_question_usable(browser, url: str, conditions: dict | None = None, width: int = 390,
+                          height: int = 844, timeout_s: float = 120) -> tuple[float, object, object]:
+    """Seconds from navigation start until the first question of ``url`` is usable, in a fresh context (cold
+    cache), with ``conditions`` (:data:`SLOW_3G`) applied; returns (seconds, context, page): close the context."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    if conditions:
+        page._h4s_cdp = throttle(page, **conditions)   # keep the session (and its emulation) alive
+    page.goto(url, wait_until="commit", timeout=timeout_s * 1000)
+    ms = page.wait_for_function(FIRST_QUESTION_USABLE, polling="raf", timeout=timeout_s * 1000).json_value()
+    return ms / 1000, context, page
