@@ -252,6 +252,20 @@ class _Reply(dict):
     pass
 
 
+def _no_processes_hook(me: int):
+    """Defence in depth (the sandbox's seccomp filter is the real barrier; without the sandbox it is the only
+    one, and a weak one): no new processes, no signals to other processes.  An OSError, which libraries
+    that try to start a helper program already expect."""
+    events = frozenset(("subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork",
+                        "os.forkpty", "os.startfile", "pty.spawn"))
+
+    def hook(event, args, _events=events, _me=me):
+        if event in _events or (event in ("os.kill", "os.killpg", "signal.pthread_kill")
+                                and not (event == "os.kill" and args and args[0] == _me)):
+            raise PermissionError(f"{event} is not allowed in an exercise")
+    return hook
+
+
 def _run_learner(payload, ns) -> dict:
     try:
         exec(compile(payload["setup"], "<setup>", "exec"), ns)
@@ -263,6 +277,7 @@ def _run_learner(payload, ns) -> dict:
     except (SyntaxError, ValueError) as e:
         line = getattr(e, "lineno", None) or 1
         return {"status": "syntax_error", "message": text(f"line {line}: {getattr(e, 'msg', None) or e}", 1000)}
+    sys.addaudithook(_no_processes_hook(os.getpid()))
     try:
         exec(code, ns)
     except BaseException as e:
