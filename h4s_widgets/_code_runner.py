@@ -21,6 +21,8 @@ anything that process says about the tests could be forged.  Hence:
 Both processes run in the OS sandbox of :mod:`h4s_widgets._sandbox` (bubblewrap: no network, a
 private read-only filesystem, uid 65534, rlimits, a clean environment); where it is unavailable they
 run as plain children with the same limits (authoring on one's own machine), or code is refused.
+The learner process also refuses new processes and signals with an audit hook: cheap defence in depth,
+and the only barrier where there is no sandbox.
 The verdict, the test rows and their messages come from the judge; the learner's printed output
 (capped inside the learner process) is shown as it is.
 
