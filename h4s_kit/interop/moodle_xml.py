@@ -269,17 +269,29 @@ def _cloze_feedback(md_text: str) -> str:
     protected like an answer (``#`` needs nothing in feedback)."""
     from h4s_widgets._markdown import md_inline
     rep = {"\\": "&#92;", "&": "&#38;", "~": "&#126;", "}": "\\}"}
-    return "".join(rep.get(c, c) for c in md_inline(md_text))
+    html_text = _MATH_SPAN.sub(r"\1", md_inline(md_text))    # maths as \(...\), what Moodle's MathJax reads
+    return "".join(rep.get(c, c) for c in html_text)
+
+
+_MATH_SPAN = re.compile(r'<span class="h4s-math">(.*?)</span>', re.S)
+_TEX_INLINE = re.compile(r"\\\((.+?)\\\)", re.S)
 
 
 def _gap_feedback_md(q: _Q, h: str) -> str:
-    """Gap feedback (HTML in Moodle) as Markdown."""
+    """Gap feedback (HTML in Moodle) as Markdown; Moodle's inline maths \\(...\\) becomes $...$."""
+    maths: list[str] = []
+
+    def keep(m: re.Match) -> str:          # kept out of the Markdown escaping, put back as $...$
+        maths.append(html.unescape(m.group(1)))
+        return f"\ue020{len(maths) - 1}\ue021"
+    h = _TEX_INLINE.sub(keep, _MATH_SPAN.sub(r"\1", h))
     if looks_like_html(h):
         md, _formatting, lossy = html_to_markdown(h)
         for lost in sorted(lossy):
             q.note(f"{lost} left out")
-        return md
-    return html.unescape(h).strip()
+    else:
+        md = html.unescape(h).strip()
+    return re.sub("\ue020(\\d+)\ue021", lambda m: "$" + maths[int(m.group(1))] + "$", md)
 
 
 def _cloze(q: _Q, el: El) -> dict:
