@@ -157,3 +157,31 @@ def test_other_book_pages_pass_axe(course, browser):
         log.assert_only_local()
     finally:
         context.close()
+
+
+def test_a_refused_or_failed_check_is_said_in_the_live_region(course, browser):
+    """A 503/429 from the quiz API (queue full, no sandbox ...) and a lost connection are told to the learner in
+    words, in the question's status region; the next answer that the server grades replaces the message."""
+    context, page, log, errors = open_page(browser, width=1280)
+    try:
+        page.goto(course.url + f"modules/{MODULE}/module.html")
+        page.wait_for_selector(q(".h4s-check"), timeout=15_000)
+        status = page.locator(q('.h4s-feedback[role="status"]'))
+        busy = "The server is busy: try again in 5 seconds."
+        page.route("**/api/quiz/check", lambda route: route.fulfill(
+            status=503, headers={"Retry-After": "5"}, content_type="application/json",
+            body='{"error": "%s"}' % busy))
+        page.locator(q('input[value="a"]')).check()
+        page.locator(q(".h4s-check")).click()
+        expect()(status).to_contain_text(busy)
+        page.unroute("**/api/quiz/check")
+        page.route("**/api/quiz/check", lambda route: route.abort("internetdisconnected"))
+        page.locator(q(".h4s-check")).click()
+        expect()(status).to_contain_text("Something went wrong. Please try again.")
+        page.unroute("**/api/quiz/check")
+        page.locator(q(".h4s-check")).click()
+        expect()(status).to_contain_text("Correct")
+        assert "Something went wrong" not in status.inner_text()
+        assert errors == [], errors
+    finally:
+        context.close()

@@ -68,10 +68,10 @@ const h4sStatic = (function () {
     async function ask(action, body) {
       const r = await fetch(payload.server + "/" + action, {
         method: "POST", headers: { "Content-Type": "application/json" },
-        body: JSON.stringify(Object.assign({ module: spec.module, learner: h4sUI.learnerId() }, body)),
+        body: JSON.stringify(Object.assign({ module: spec.module }, body)), // the learner is the server's cookie
       });
-      const out = await r.json();
-      if (!r.ok) throw new Error(out && out.error ? out.error : "HTTP " + r.status);
+      const out = await r.json().catch(() => ({}));
+      if (!r.ok) throw new Error(out.error || "");
       return out;
     }
 
@@ -81,9 +81,10 @@ const h4sStatic = (function () {
       try {
         out = await ask("check", { qid, response });
       } catch (err) {
-        console.error("h4s: the server could not grade this answer", err);
-        return;
+        // the server's own sentence (429, 503 ...), or ours (translated by ui.js) when the network failed
+        return setQ(qid, Object.assign(st, { error: (err.name === "Error" && err.message) || "Something went wrong. Please try again." }));
       }
+      delete st.error;
       const counted = out.attempts > st.attempts;
       setQ(qid, Object.assign(st, out, counted ? { response } : {}));
     }

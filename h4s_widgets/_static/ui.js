@@ -77,17 +77,9 @@ export const h4sUI = (function () {
 
   let memoLearner = null;
   function learnerId() {
-    const make = () => {
-      if (window.crypto && typeof window.crypto.randomUUID === "function") {
-        try { return window.crypto.randomUUID(); } catch (e) { /* not a secure context */ }
-      }
-      const b = new Uint8Array(16);
-      (window.crypto || { getRandomValues: (a) => a.map(() => Math.floor(Math.random() * 256)) }).getRandomValues(b);
-      b[6] = (b[6] & 0x0f) | 0x40;
-      b[8] = (b[8] & 0x3f) | 0x80;
-      const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
-      return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
-    };
+    // 128 random bits written as a UUID (getRandomValues works on http pages too, randomUUID does not)
+    const make = () => Array.from(window.crypto.getRandomValues(new Uint8Array(16)), (x) => (x + 256).toString(16).slice(1))
+      .join("").replace(/(.{8})(.{4})(.{4})(.{4})/, "$1-$2-$3-$4-");
     try {
       let id = window.localStorage.getItem("h4s-learner");
       if (!id) {
@@ -538,6 +530,7 @@ export const h4sUI = (function () {
       const solAvail = !view.ownSolution && !!(current.solution_available || current.solution || view.solutionAlways);
       solBtn.hidden = !solAvail;
       if (current.solution && solWanted) showSolution(current.solution);
+      if (current.error) return showLocal("info", T(current.error)); // refused or not stored: say why, in words
       if (!current.result) {
         token += 1;
         status.textContent = "";
