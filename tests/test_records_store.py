@@ -265,3 +265,20 @@ def test_data_dir_database_and_wal_are_private(tmp_path, monkeypatch):
     for name in files:
         assert stat.S_IMODE((tmp_path / "data" / name).stat().st_mode) == 0o600, name
     s.close()
+
+
+def test_live_records_keep_no_gap_answer_in_the_question_text(tmp_path):
+    """A cloze or drag-the-words text holds its answers in [[...]]: the stored text (which `h4s records export`
+    gives back to the learner and the report shows) has the gaps blank."""
+    from h4s_widgets._grading import grade
+    from h4s_widgets._schema import parse_question
+    sink = LiveSink(tmp_path / "records.sqlite")
+    qs = [parse_question({"type": "cloze", "id": "cz", "text": "Speed is measured in [[km/h|kilometres per hour]]."}),
+          parse_question({"type": "drag_words", "id": "dw", "text": "A [[secret]] answer.", "distractors": ["x"]})]
+    for q in qs:
+        resp = ["km/h"] if q.type == "cloze" else ["secret"]
+        sink({"learner": "learner-0001", "module": "m1", "question": q, "response": resp, "result": grade(q, resp),
+              "attempt": 1, "timestamp": time.time(), "duration_s": 1.0})
+    sink.close()
+    texts = {r["question"]: r["question_text"] for r in RecordStore(tmp_path / "records.sqlite").records()}
+    assert texts == {"cz": "Speed is measured in _____.", "dw": "A _____ answer."}

@@ -130,7 +130,7 @@ class LiveSink:
         learner = self.learner_for(event.get("learner"))
         rec = {
             "uuid": new_uuid(), "learner": learner, "module": module, "question": q.id, "qtype": q.type,
-            "question_text": q.text, "question_title": q.title, "response": event.get("response"),
+            "question_text": xapi.public_text(q.type, q.text), "question_title": q.title, "response": event.get("response"),
             "score": result.score, "max_score": result.max_score, "success": result.correct,
             "attempt": int(event.get("attempt") or 1), "timestamp": float(event.get("timestamp") or time.time()),
             "duration_s": event.get("duration_s"), "source": "live",
