@@ -38,3 +38,18 @@ def chromium() -> str:
         pytest.fail(f"{CHROMIUM} is missing: run `bash scripts/ensure-system-packages.sh` "
                     "(installs Debian chromium; `make test` does it)")
     return CHROMIUM
+
+
+def sandbox() -> None:
+    """The bubblewrap sandbox of learner code can start here, or a failing test that says why and how to fix it.
+
+    On a machine that cannot run it at all (no user namespaces), H4S_TESTS_WITHOUT_SANDBOX=1 skips these tests
+    on purpose; `make test` and CI never set it."""
+    from h4s_widgets._sandbox import sandbox_available
+    ok, why = sandbox_available()
+    if ok:
+        return
+    if os.environ.get("H4S_TESTS_WITHOUT_SANDBOX") == "1":
+        pytest.skip(f"H4S_TESTS_WITHOUT_SANDBOX=1: the sandbox cannot start here ({why})")
+    pytest.fail(f"the learner-code sandbox cannot start: {why}. Run `bash scripts/ensure-system-packages.sh` "
+                "(installs Debian bubblewrap; `make test` does it)")

@@ -29,3 +29,10 @@ def browser():
             yield b
         finally:
             b.close()
+
+
+@pytest.fixture
+def require_sandbox():
+    """Fails (with how to install it) where the bubblewrap sandbox of learner code cannot start."""
+    from _tools import sandbox
+    sandbox()

@@ -1,8 +1,8 @@
 """The OS sandbox of learners' code (h4s_widgets._sandbox), its modes, and the fair code-run queue.
 
 The attacks run through `grade` on a code exercise; tests/test_security_code.py runs them end to end
-over HTTP and through the live widget.  Needs bubblewrap (`apt-get install bubblewrap`): without it
-the sandbox tests are skipped and the refusal tests still run.
+over HTTP and through the live widget.  Needs bubblewrap (`make test` installs it): without it the
+sandbox tests fail with how to install it (tests/_tools.py), and the refusal tests still run.
 """
 from __future__ import annotations
 
@@ -21,8 +21,7 @@ from h4s_widgets import _sandbox, grade
 from h4s_widgets._sandbox import SandboxUnavailable
 from h4s_widgets._schema import CodeExercise
 
-HAVE_BWRAP = _sandbox.sandbox_available()[0]
-needs_bwrap = pytest.mark.skipif(not HAVE_BWRAP, reason="bubblewrap cannot start a sandbox here")
+needs_bwrap = pytest.mark.usefixtures("require_sandbox")
 
 BASE = {
     "type": "code", "id": "sq", "text": "Write square(x).", "points": 1,
@@ -44,9 +43,7 @@ def shown(res) -> str:
 
 
 @pytest.fixture
-def sandbox_on(monkeypatch):
-    if not HAVE_BWRAP:
-        pytest.skip("bubblewrap cannot start a sandbox here")
+def sandbox_on(monkeypatch, require_sandbox):
     monkeypatch.setenv("H4S_SANDBOX", "require")
 
 

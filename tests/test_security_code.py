@@ -27,7 +27,7 @@ import pytest
 
 from h4s_widgets import _sandbox
 
-pytestmark = pytest.mark.skipif(not _sandbox.sandbox_available()[0], reason="bubblewrap cannot start a sandbox here")
+pytestmark = pytest.mark.usefixtures("require_sandbox")  # fails with how to install bubblewrap where it is missing
 
 FIXTURE = Path(__file__).parent / "fixtures" / "sandbox" / "90-sandbox-code"
 MOD = FIXTURE.name
