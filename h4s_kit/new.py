@@ -106,7 +106,7 @@ def _write(folder: Path, module_id: str, title: str, lang: str, authors: list[st
             "You can apply ... (replace with the second learning outcome)",
         ],
         "eqf_level": 4,
-        "duration_minutes": 60,
+        "duration_minutes": 45,
         "language": lang,
         "licence": DEFAULT_LICENCE,
         "authors": authors,

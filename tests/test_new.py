@@ -80,6 +80,10 @@ def test_new_then_check_passes(tmp_path, monkeypatch, capsys):
     code = main(["check", "--jobs", "1"])
     captured = capsys.readouterr()
     assert code == 0, captured.out + captured.err
-    assert "01-digital-safety-at-work: ok" in captured.out
-    assert "h4s check passed: 1 module, 0 errors, 0 warnings" in captured.out
+    # the scaffold is complete but short: its one warning is the duration estimate, which asks the author to
+    # add the module's activities (a new module declares 45 minutes, the least h4s accepts)
+    assert "01-digital-safety-at-work (modules/01-digital-safety-at-work): 0 errors, 1 warning" in captured.out
+    warnings = [ln for ln in captured.out.splitlines() if ln.strip().startswith("WARNING")]
+    assert len(warnings) == 1 and "[duration]" in warnings[0] and "declares 45 minutes" in warnings[0], warnings
+    assert "h4s check passed: 1 module, 0 errors, 1 warning" in captured.out
     assert "[1/1] executing 01-digital-safety-at-work ... ok" in captured.err
