@@ -155,3 +155,27 @@ def test_slim_page_uses_one_stylesheet_and_one_script(tmp_path, icons):
     assert "searchtools.js" in slim.slim_page(search.read_text(), search, tmp_path, bundle, icons)
     # same input, same names (content-hashed): a rebuild does not invalidate the learners' caches
     assert slim.make_bundle(tmp_path, css_rel, js_rel).css == bundle.css
+
+
+def test_embedded_svg_figures_become_files_and_images_load_lazily(tmp_path):
+    import base64
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">' + '<rect width="1" height="1"/>' * 100
+           + "</svg>").encode()
+    page = tmp_path / "modules" / "m" / "module.html"
+    page.parent.mkdir(parents=True)
+    html = ('<html><head><link rel="icon" href="x.svg"></head><body><img src="../../_static/logo.png" alt="logo">'
+            '<article class="bd-article"><p><img src="data:image/svg+xml;base64,'
+            + base64.b64encode(svg).decode() + '" alt="A chart"/><img src="data:image/svg+xml;base64,'
+            + base64.b64encode(b"<svg/>").decode() + '" alt="tiny"/><img loading="eager" src="a.png" alt="a"/>'
+            '</p></article></body></html>')
+    out = slim.extract_figures(html, page, tmp_path)
+    src = re.search(r'<img loading="lazy" src="([^"]+)" alt="A chart"', out).group(1)
+    assert re.fullmatch(r"\.\./\.\./_static/h4s/fig-[0-9a-f]{16}\.svg", src)
+    assert (page.parent / src).read_bytes() == svg
+    assert 'alt="tiny"' in out and "base64," in out                       # a tiny one stays inline
+    assert '<img src="../../_static/logo.png" alt="logo">' in out          # outside the article: untouched
+    assert '<img loading="eager" src="a.png"' in out
+    assert slim.extract_figures(out, page, tmp_path) == out
+    # a rebuild's clean-up keeps figures (pages of earlier builds name them)
+    slim.remove_stale(tmp_path, slim.Bundle(css="", js="", quiz=None, files=[]))
+    assert (page.parent / src).is_file()

@@ -13,6 +13,11 @@
   text, and the sidebar logo/brand sits inside a landmark.  Done on the
   written HTML (``build-finished``) so that it also holds without
   JavaScript.
+* Light pages (issue 21, :mod:`h4s_kit.assets.slim`): after the fixes, every
+  page gets the theme's icons as inline SVG, one content-hashed stylesheet
+  and script for the whole book, the quiz runtime as a content-hashed file,
+  and its maths as MathML; MathJax stays only where a formula cannot be
+  converted.
 """
 from __future__ import annotations
 

@@ -35,7 +35,6 @@ import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
 
 OUT = "h4s"                  # folder under _static/ with the content-hashed files
 FA_VERSION_DIR = ("@fortawesome", "fontawesome-free", "svgs")
@@ -473,7 +472,7 @@ def remove_stale(outdir: Path, bundle: Bundle) -> None:
     d = Path(outdir) / "_static" / OUT
     if d.is_dir():
         for f in d.iterdir():
-            if f.is_file() and f"_static/{OUT}/{f.name}" not in keep:
+            if f.is_file() and f"_static/{OUT}/{f.name}" not in keep and not f.name.startswith(FIG_PREFIX):
                 f.unlink()
 
 
@@ -548,6 +547,7 @@ def slim_page(text: str, page: Path, outdir: Path, bundle: Bundle, icons: Icons,
     body = _SCRIPT_SRC.sub(script, body)   # bootstrap.js and pydata-sphinx-theme.js at the end of the body
     text = head + sep + body
     text = icons.replace(text)
+    text = extract_figures(text, page, outdir)
     if mathml is not None and ("class=\"math notranslate" in text or "h4s-math" in text):
         text, ok = apply_maths(text, mathml)
         if ok:
@@ -589,6 +589,40 @@ LATE_PROLOGUE = """;(function () {
 LATE_EPILOGUE = "\n;if (window.__h4sLateRestore) window.__h4sLateRestore();\n"
 
 
+_DATA_SVG = re.compile(r'(<img\b[^>]*?\ssrc=")data:image/svg\+xml;base64,([A-Za-z0-9+/=\s]+)(")')
+FIG_PREFIX = "fig-"
+
+
+def extract_figures(text: str, page: Path, outdir: Path, min_bytes: int = 1024) -> str:
+    """SVG figures that notebooks embed as base64 ``data:`` URIs (matplotlib output) become files
+    ``_static/h4s/fig-<hash>.svg``: base64 hides the text from gzip (a figure took ~10 KB of the gzipped page;
+    as a file it is served gzipped and cached for a year, and the browser may load it only when it is
+    scrolled to).  Content images without a ``loading`` attribute get ``loading="lazy"``."""
+    import base64
+    import binascii
+    up = _page_rel(page, outdir)
+
+    def one(m: re.Match) -> str:
+        try:
+            data = base64.b64decode(re.sub(r"\s+", "", m.group(2)), validate=True)
+        except (binascii.Error, ValueError):
+            return m.group(0)
+        if len(data) < min_bytes:
+            return m.group(0)
+        name = f"_static/{OUT}/{FIG_PREFIX}{_hash(data)}.svg"
+        p = outdir / name
+        if not p.is_file():
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_bytes(data)
+        return f"{m.group(1)}{up}{name}{m.group(3)}"
+
+    text = _DATA_SVG.sub(one, text)
+    head, sep, body = text.partition("<article")
+    if sep:
+        body = re.sub(r"<img\b(?![^>]*\sloading=)", '<img loading="lazy"', body)
+    return head + sep + body
+
+
 def quiz_runtime_tag(up: str, bundle: Bundle) -> str:
     """The quiz runtime of a page with quizzes, from the content-hashed file, at the end of the body.
 
@@ -624,14 +658,3 @@ def fa_svgs(node_modules: Path | None) -> Path | None:
         return None
     p = node_modules.joinpath(*FA_VERSION_DIR)
     return p if p.is_dir() else None
-
-
-def url_of(outdir: Path, page: Path, rel: str) -> str:
-    return urljoin(_page_rel(page, outdir), rel)
-
-
-def local_requests(page_text: str) -> list[str]:
-    """The local files a slimmed page asks for in its markup (for tests)."""
-    out = re.findall(r'<link\b[^>]*rel="stylesheet"[^>]*href="([^"]+)"', page_text)
-    out += re.findall(r'<script\b[^>]*\ssrc="([^"]+)"', page_text)
-    return [u for u in out if _is_local(u) and not urlsplit(u).scheme]
