@@ -119,6 +119,11 @@ def live_url(app, docname: str) -> str | None:
     return app.config.h4s_live_url.format(folder=folder, id=meta.get("id") or folder)
 
 
+def src_folder(app, docname: str) -> str:
+    """The module folder of a module page (its id in the book)."""
+    return Path(app.env.doc2path(docname)).parent.name
+
+
 def _drop_widget_state(app, pagename, templatename, context, doctree) -> None:
     """The book shows the static fallback of widgets: their saved state is dead weight, leave it out."""
     files = context.get("script_files")
@@ -142,6 +147,12 @@ def _page_context(app, pagename, templatename, context, doctree) -> None:
         f'graded as you go. <a class="h4s-live-link" href="{u}">Open the live version of this module</a></p>'
         '<p class="h4s-live-note">The live version needs the course server (<code>h4s serve</code>); '
         'this page works anywhere, also offline.</p></aside>'
+        # "Keep this module offline" (h4s-book.js shows it where the browser can: service worker + Cache API)
+        f'<aside class="h4s-offline" aria-label="Offline" data-h4s-module="{html.escape(src_folder(app, pagename), quote=True)}" hidden>'
+        '<p><button type="button" class="h4s-keep">Keep this module offline</button> '
+        '<span class="h4s-offline-status" role="status"></span></p>'
+        '<details class="h4s-kept"><summary>Modules kept offline on this device</summary>'
+        '<ul class="h4s-kept-list"></ul></details></aside>'
     )
     body = context.get("body", "")
     i = body.find("</h1>")
@@ -261,7 +272,8 @@ def postprocess_stamp() -> str:
 
 
 def postprocess_pages(outdir: Path, record_file: Path, written: set[str] | frozenset = frozenset(),
-                      node_modules_dir: Path | None = None, slim_pages: bool = True) -> list[Path]:
+                      node_modules_dir: Path | None = None, slim_pages: bool = True,
+                      title: str = "Hack4Society") -> list[Path]:
     """Apply fix_html, fresh_quiz_runtime and (``slim_pages``) :func:`slim.slim_page` to the pages that need it;
     returns them.
 
@@ -280,7 +292,7 @@ def postprocess_pages(outdir: Path, record_file: Path, written: set[str] | froze
     if not isinstance(rec, dict):
         rec = {}
     pages = rec.get("pages") if rec.get("stamp") == stamp and isinstance(rec.get("pages"), dict) else {}
-    all_pages = sorted(outdir.rglob("*.html"))
+    all_pages = [f for f in sorted(outdir.rglob("*.html")) if f != outdir / "offline.html"]   # ours, not Sphinx's
     todo = []
     for f in all_pages:
         st = f.stat()
@@ -337,6 +349,7 @@ def postprocess_pages(outdir: Path, record_file: Path, written: set[str] | froze
         new[f.relative_to(outdir).as_posix()] = [st.st_mtime_ns, st.st_size]
     out = {"stamp": stamp, "pages": new}
     if bundle is not None:
+        slim.write_offline_files(outdir, title)
         if not keep_slim:
             slim.remove_stale(outdir, bundle)
         out.update(bundle=[bundle.css, bundle.js, bundle.quiz], bundle_css=css_rel, bundle_js=js_rel,
@@ -353,7 +366,8 @@ def _build_finished(app, exc) -> None:
         return
     written = app.__dict__.pop("_h4s_written", set())
     done = postprocess_pages(Path(app.outdir), Path(app.doctreedir) / _POST_RECORD, written,
-                             node_modules_dir=node_modules(Path(app.confdir)))
+                             node_modules_dir=node_modules(Path(app.confdir)),
+                             title=str(app.config.html_title or app.config.project or "Hack4Society"))
     if os.environ.get("H4S_BUILD_TRACE"):
         print(f"h4s: post-processed {len(done)} page(s): " + " ".join(str(p.relative_to(app.outdir)) for p in done))
 

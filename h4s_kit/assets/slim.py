@@ -548,6 +548,7 @@ def slim_page(text: str, page: Path, outdir: Path, bundle: Bundle, icons: Icons,
     text = head + sep + body
     text = icons.replace(text)
     text = extract_figures(text, page, outdir)
+    text = manifest_link(text, up)
     if mathml is not None and ("class=\"math notranslate" in text or "h4s-math" in text):
         text, ok = apply_maths(text, mathml)
         if ok:
@@ -658,3 +659,85 @@ def fa_svgs(node_modules: Path | None) -> Path | None:
         return None
     p = node_modules.joinpath(*FA_VERSION_DIR)
     return p if p.is_dir() else None
+
+
+# -------------------------------------------------------------------- offline
+SERVICE_WORKER = """/* h4s book service worker (h4s_kit/assets/slim.py).  Registered only when a learner keeps a module
+ * offline (h4s-book.js).  Every GET of this origin goes to the network first; when the network fails, the
+ * answer comes from the modules kept on this device, and a page that was not kept gets offline.html. */
+"use strict";
+const OFFLINE = "h4s-offline-page";
+self.addEventListener("install", (event) => {
+  event.waitUntil(caches.open(OFFLINE).then((c) => c.add(new Request("offline.html", {cache: "reload"})))
+    .then(() => self.skipWaiting()));
+});
+self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
+self.addEventListener("fetch", (event) => {
+  const req = event.request;
+  const url = new URL(req.url);
+  if (req.method !== "GET" || url.origin !== self.location.origin || /^\\/(api|live|trainer)\\//.test(url.pathname)) return;
+  event.respondWith(fetch(req).catch(async () => {
+    const hit = await caches.match(req, {ignoreVary: true}) ||
+      await caches.match(req.url.split("#")[0], {ignoreVary: true, ignoreSearch: true});
+    if (hit) return hit;
+    if (req.mode === "navigate") {
+      const page = await caches.match(new URL("offline.html", self.location.href).href, {ignoreVary: true});
+      if (page) return page;
+    }
+    return Response.error();
+  }));
+});
+"""
+
+OFFLINE_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Offline: {title}</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1c2433;background:#fff}}
+a{{color:#00574b}}@media (prefers-color-scheme:dark){{body{{background:#14181f;color:#e8ecf3}}a{{color:#8de0d3}}}}</style>
+</head><body><main>
+<h1>You are offline</h1>
+<p>This page was not kept on this device. The modules kept offline open without a connection:</p>
+<ul id="kept"><li>None.</li></ul>
+<p>When the connection is back, reload the page.</p>
+</main>
+<script>
+(async function () {{
+  if (!window.caches) return;
+  const list = document.getElementById("kept"), names = (await caches.keys()).filter(n => n.indexOf("h4s-module-") === 0);
+  if (!names.length) return;
+  list.textContent = "";
+  for (const name of names.sort()) {{
+    const id = name.slice(11), cache = await caches.open(name);
+    const key = (await cache.keys()).find(r => /\\/h4s-kept\\/[^/]+\\.json$/.test(r.url));
+    const res = key ? await cache.match(key, {{ignoreVary: true}}) : null;
+    const meta = res ? await res.json() : {{title: id, url: null}};
+    const li = document.createElement("li"), a = document.createElement("a");
+    a.textContent = meta.title; if (meta.url) a.href = meta.url;
+    li.append(a); list.append(li);
+  }}
+}})();
+</script></body></html>
+"""
+
+
+def write_offline_files(outdir: Path, title: str = "Hack4Society") -> None:
+    """sw.js, offline.html and manifest.webmanifest at the book's root (the service worker's scope)."""
+    outdir = Path(outdir)
+    files = {
+        "sw.js": SERVICE_WORKER,
+        "offline.html": OFFLINE_PAGE.format(title=_html.escape(title)),
+        "manifest.webmanifest": json.dumps({
+            "name": title, "short_name": "Hack4Society", "start_url": "./", "scope": "./", "display": "standalone",
+            "background_color": "#ffffff", "theme_color": "#00574b",
+            "icons": [{"src": "_static/favicon.svg", "sizes": "any", "type": "image/svg+xml"}]}, indent=1),
+    }
+    for name, text in files.items():
+        p = outdir / name
+        if not p.is_file() or p.read_text(encoding="utf-8") != text:
+            p.write_text(text, encoding="utf-8")
+
+
+def manifest_link(text: str, up: str) -> str:
+    if 'rel="manifest"' in text:
+        return text
+    return text.replace("</head>", f'<link rel="manifest" href="{up}manifest.webmanifest" />\n</head>', 1)
