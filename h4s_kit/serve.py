@@ -761,14 +761,15 @@ def serve(root: Path | None = None, port: int = 8000, host: str = "127.0.0.1", b
     from h4s_widgets._sandbox import serve_notice
     echo(serve_notice(single_user))   # before Voilà starts: its kernels inherit the H4S_SANDBOX it may set
     echo(f"h4s serve: starting the live server (Voilà, {pool_size} preheated kernel(s) per module) ...")
-    srv.start()
-    echo(f"h4s serve: the course is at {srv.url}  (book at /, live modules under /live/; Voilà log: {srv.log_file})")
-    echo(f"h4s serve: trainer dashboard (results of all learners; share this address with trainers only): "
-         f"{srv.trainer_url}")
-    echo("h4s serve: press Ctrl-C to stop")
     stop = threading.Event()
     prev = signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    try:
+    try:  # from here on, Ctrl-C at any moment (even during the start) stops Voilà and its kernels
+        srv.start()
+        echo(f"h4s serve: the course is at {srv.url}  (book at /, live modules under /live/; "
+             f"Voilà log: {srv.log_file})")
+        echo(f"h4s serve: trainer dashboard (results of all learners; share this address with trainers only): "
+             f"{srv.trainer_url}")
+        echo("h4s serve: press Ctrl-C to stop")
         while not stop.is_set():
             if srv.voila is None or srv.voila.poll() is not None:
                 echo("h4s serve: error: the live server (Voilà) stopped; see " + str(srv.log_file))

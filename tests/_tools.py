@@ -5,8 +5,10 @@ a skip would hide a broken feature.  Only material that is not part of the proje
 """
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -53,3 +55,22 @@ def sandbox() -> None:
         pytest.skip(f"H4S_TESTS_WITHOUT_SANDBOX=1: the sandbox cannot start here ({why})")
     pytest.fail(f"the learner-code sandbox cannot start: {why}. Run `bash scripts/ensure-system-packages.sh` "
                 "(installs Debian bubblewrap; `make test` does it)")
+
+
+def run_coroutine(coro):
+    """``asyncio.run`` in a thread of its own: the worker's shared browser (Playwright's sync API) keeps an event
+    loop running in the main thread, where ``asyncio.run`` would refuse to start."""
+    box: dict = {}
+
+    def target():
+        try:
+            box["value"] = asyncio.run(coro)
+        except BaseException as e:  # re-raised in the test's thread
+            box["error"] = e
+
+    t = threading.Thread(target=target)
+    t.start()
+    t.join()
+    if "error" in box:
+        raise box["error"]
+    return box.get("value")

@@ -16,6 +16,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from _tools import run_coroutine
 
 from h4s_widgets import _sandbox, grade
 from h4s_widgets._sandbox import SandboxUnavailable
@@ -236,7 +237,7 @@ def test_serving_threads_never_fall_back(monkeypatch):
     q = CodeQueue(workers=1)
     try:
         with pytest.raises(SandboxUnavailable):
-            asyncio.run(q.run("learner-1", run, BASE["solution"]))
+            run_coroutine(q.run("learner-1", run, BASE["solution"]))
     finally:
         q.shutdown()
 
@@ -271,7 +272,7 @@ def test_queue_one_run_per_learner_and_a_bound():
         assert await q.run("ann", lambda: "again") == "again"    # the slot is free once the run ended
 
     try:
-        asyncio.run(main())
+        run_coroutine(main())
     finally:
         gate.set()
         q.shutdown()
@@ -294,7 +295,7 @@ def test_endless_loops_of_one_learner_do_not_delay_another(sandbox_on):
         return honest, waited, outcomes
 
     try:
-        honest, waited, outcomes = asyncio.run(main())
+        honest, waited, outcomes = run_coroutine(main())
     finally:
         q.shutdown()
     assert honest.correct is True and waited < 2 + 1, waited

@@ -29,7 +29,8 @@ from hypothesis import strategies as st
 from h4s_kit.build import build
 from h4s_kit.serve import LiveServer, free_port
 from test_build import MINI_IDS, make_project
-from test_serve import LIVE, _kernel_id, kernels, live_outputs, run_coroutine, wait_for
+from _tools import run_coroutine
+from test_serve import LIVE, _kernel_id, kernels, live_outputs, wait_for
 
 pytestmark = pytest.mark.slow
 

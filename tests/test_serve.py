@@ -22,6 +22,7 @@ from pathlib import Path
 
 import psutil
 import pytest
+from _tools import run_coroutine
 
 from h4s_kit.build import build
 from h4s_kit.live import voila_argv
@@ -41,23 +42,6 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-
-def run_coroutine(coro):
-    """asyncio.run in a thread of its own: a browser test earlier in this worker may keep a loop running here."""
-    box: dict = {}
-
-    def target():
-        try:
-            box["value"] = asyncio.run(coro)
-        except BaseException as e:  # re-raised in the test's thread
-            box["error"] = e
-
-    t = threading.Thread(target=target)
-    t.start()
-    t.join()
-    if "error" in box:
-        raise box["error"]
-    return box.get("value")
 
 def get(url: str, timeout: float = 120, follow: bool = True) -> tuple[int, dict, str]:
     opener = urllib.request.build_opener() if follow else urllib.request.build_opener(NoRedirect)
@@ -412,6 +396,10 @@ def test_load_25_simultaneous_live_pages(server):
         outs = live_outputs(html)
         views = sum("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outs)
         text = "The answer is 42" in html
+        if code == 200:
+            # close the page as a browser does, so that its kernel does not outlive this test (no page ever
+            # connected to it, so the culler would spare it for minutes and other tests would count it)
+            close_page(base, _kernel_id(html))
         return code, views, text, time.monotonic() - t0
 
     t0 = time.monotonic()
@@ -443,7 +431,7 @@ def test_h4s_serve_cli_stops_cleanly_on_ctrl_c(tmp_path):
             if not line:
                 break
             lines.append(line)
-            if "the course is at" in line:
+            if "press Ctrl-C to stop" in line:   # the server is up and listens for Ctrl-C
                 break
         assert any(f"http://127.0.0.1:{port}/" in ln for ln in lines), "".join(lines)
         assert get(f"http://127.0.0.1:{port}/")[0] == 200
