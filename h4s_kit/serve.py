@@ -763,6 +763,9 @@ def serve(root: Path | None = None, port: int = 8000, host: str = "127.0.0.1", b
     echo(f"h4s serve: starting the live server (Voilà, {pool_size} preheated kernel(s) per module) ...")
     stop = threading.Event()
     prev = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    # Ctrl-C raises KeyboardInterrupt even where this process was started with SIGINT ignored (a parent such as
+    # a test runner's worker or `nohup` may pass that on; Python then installs no handler of its own)
+    prev_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:  # from here on, Ctrl-C at any moment (even during the start) stops Voilà and its kernels
         srv.start()
         echo(f"h4s serve: the course is at {srv.url}  (book at /, live modules under /live/; "
@@ -780,6 +783,7 @@ def serve(root: Path | None = None, port: int = 8000, host: str = "127.0.0.1", b
     finally:
         signal.signal(signal.SIGTERM, prev)
         srv.stop()
+        signal.signal(signal.SIGINT, prev_int)
     echo("h4s serve: stopped")
     return 0
 

@@ -420,9 +420,10 @@ def test_h4s_serve_cli_stops_cleanly_on_ctrl_c(tmp_path):
     build(root=proj, echo=lambda s: None)
     port = free_port()
     env = dict(os.environ, PYTHONUNBUFFERED="1")
+    # started with SIGINT ignored, as a worker process or `nohup` may pass it on: Ctrl-C must still stop it
     proc = subprocess.Popen([sys.executable, "-m", "h4s_kit.cli", "serve", "--no-build", "--port", str(port)],
                             cwd=proj, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     try:
         lines = []
         deadline = time.monotonic() + 120
