@@ -46,50 +46,45 @@ def srv(tmp_path_factory):
     from h4s_kit.quiz_api import QuizService
     from h4s_kit.serve import _make_app, free_port
 
-    saved = {k: os.environ.get(k) for k in ENV}
-    root = tmp_path_factory.mktemp("seccode")
-    data = root / "data"
-    os.environ.pop("H4S_RECORDS", None)                  # records on, in a private data folder
-    os.environ.pop("H4S_LIVE", None)
-    os.environ["H4S_DATA_DIR"] = str(data)
-    os.environ["H4S_TRAINER_TOKEN"] = SECRET
-    os.environ["H4S_LRS_PASSWORD"] = SECRET
-    os.environ["H4S_SANDBOX"] = "require"
-    modules = root / "modules"
-    shutil.copytree(FIXTURE, modules / MOD)
-    html = root / "html"
-    html.mkdir()
-    (html / "index.html").write_text("<p>book</p>")
-    service = QuizService(modules, max_code_runs=2)
-    service.sink.store()
-    port = free_port()
-    ready, box = threading.Event(), {}
+    with pytest.MonkeyPatch.context() as mp:
+        root = tmp_path_factory.mktemp("seccode")
+        data = root / "data"
+        mp.delenv("H4S_RECORDS", raising=False)          # records on, in a private data folder
+        mp.delenv("H4S_LIVE", raising=False)
+        mp.setenv("H4S_DATA_DIR", str(data))
+        mp.setenv("H4S_TRAINER_TOKEN", SECRET)
+        mp.setenv("H4S_LRS_PASSWORD", SECRET)
+        mp.setenv("H4S_SANDBOX", "require")
+        modules = root / "modules"
+        shutil.copytree(FIXTURE, modules / MOD)
+        html = root / "html"
+        html.mkdir()
+        (html / "index.html").write_text("<p>book</p>")
+        service = QuizService(modules, max_code_runs=2)
+        service.sink.store()
+        port = free_port()
+        ready, box = threading.Event(), {}
 
-    def run():
-        asyncio.set_event_loop(asyncio.new_event_loop())
-        app = _make_app(html, free_port(), quiz_service=service, modules_dir=modules,
-                        identity=Identity(secrets.token_bytes(32), data_dir=data))
-        box["server"] = HTTPServer(app)
-        box["server"].listen(port, "127.0.0.1")
-        box["loop"] = IOLoop.current()
-        ready.set()
-        box["loop"].start()
+        def run():
+            asyncio.set_event_loop(asyncio.new_event_loop())
+            app = _make_app(html, free_port(), quiz_service=service, modules_dir=modules,
+                            identity=Identity(secrets.token_bytes(32), data_dir=data))
+            box["server"] = HTTPServer(app)
+            box["server"].listen(port, "127.0.0.1")
+            box["loop"] = IOLoop.current()
+            ready.set()
+            box["loop"].start()
 
-    t = threading.Thread(target=run, daemon=True)
-    t.start()
-    assert ready.wait(20)
-    box.update(url=f"http://127.0.0.1:{port}", modules=modules, data=data, service=service)
-    try:
-        yield box
-    finally:
-        box["loop"].add_callback(box["loop"].stop)
-        t.join(10)
-        service.code_queue.shutdown()
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+        t = threading.Thread(target=run, daemon=True)
+        t.start()
+        assert ready.wait(20)
+        box.update(url=f"http://127.0.0.1:{port}", modules=modules, data=data, service=service)
+        try:
+            yield box
+        finally:
+            box["loop"].add_callback(box["loop"].stop)
+            t.join(10)
+            service.code_queue.shutdown()
 
 
 class Learner:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import http.cookiejar
 import json
-import os
-import re
 import shutil
 import sqlite3
 import stat
@@ -38,8 +36,6 @@ FIXTURES = Path(__file__).parent / "fixtures"
 MOD = MINI_IDS[0]
 TRAINER_TOKEN = "trainer-secret-" + uuid.uuid4().hex
 LRS_USER, LRS_PASSWORD = "lrs-user", "lrs-password-" + uuid.uuid4().hex
-ENV = ("H4S_RECORDS", "H4S_DATA_DIR", "H4S_LRS_URL", "H4S_LRS_USER", "H4S_LRS_PASSWORD", "H4S_LRS_RETRY_SECONDS",
-       "H4S_TRAINER_TOKEN", "JUPYTERHUB_USER")
 
 
 class StubLRS:
@@ -82,39 +78,35 @@ class StubLRS:
 
 @pytest.fixture(scope="module")
 def srv(tmp_path_factory):
-    saved = {k: os.environ.get(k) for k in ENV}
-    data = tmp_path_factory.mktemp("sec") / "data"           # made by h4s itself
-    lrs = StubLRS()
-    os.environ.pop("H4S_RECORDS", None)                       # records on
-    os.environ.pop("JUPYTERHUB_USER", None)
-    os.environ["H4S_DATA_DIR"] = str(data)
-    os.environ.update({"H4S_LRS_URL": lrs.url, "H4S_LRS_USER": LRS_USER, "H4S_LRS_PASSWORD": LRS_PASSWORD,
-                       "H4S_LRS_RETRY_SECONDS": "1"})
-    os.environ["H4S_TRAINER_TOKEN"] = TRAINER_TOKEN
-    proj = make_project(tmp_path_factory.mktemp("secproj"))
-    res = build(root=proj, echo=lambda s: None)
-    qdir = proj / "modules" / MOD / "questions"
-    shutil.copy2(FIXTURES / "security" / "limits.yml", qdir / "limits.yml")
-    (proj / "modules" / MINI_IDS[1] / "questions" / "zz-latin1.yml").write_bytes(
-        b"schema_version: 1\nquestions:\n- type: essay\n  id: caf\xe9\n  text: Caf\xe9?\n")
-    s = LiveServer(html_dir=res.html_dir, modules_dir=proj / "modules", port=free_port(), pool_size=1,
-                   log_file=proj / "voila.log", echo=lambda s: None)
-    s.start()
-    s.data = data
-    s.proj = proj
-    s.lrs = lrs
-    try:
-        assert wait_for(lambda: (proj / "voila.log").read_text(errors="replace").count("is filled with")
-                        >= len(MINI_IDS), 120), "the preheated kernels never ran their notebooks"
-        yield s
-    finally:
-        s.stop()
-        lrs.stop()
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+    with pytest.MonkeyPatch.context() as mp:
+        data = tmp_path_factory.mktemp("sec") / "data"           # made by h4s itself
+        lrs = StubLRS()
+        mp.delenv("H4S_RECORDS", raising=False)          # records on
+        mp.delenv("JUPYTERHUB_USER", raising=False)
+        mp.setenv("H4S_DATA_DIR", str(data))
+        for k, v in {"H4S_LRS_URL": lrs.url, "H4S_LRS_USER": LRS_USER, "H4S_LRS_PASSWORD": LRS_PASSWORD,
+                     "H4S_LRS_RETRY_SECONDS": "1"}.items():
+            mp.setenv(k, v)
+        mp.setenv("H4S_TRAINER_TOKEN", TRAINER_TOKEN)
+        proj = make_project(tmp_path_factory.mktemp("secproj"))
+        res = build(root=proj, echo=lambda s: None)
+        qdir = proj / "modules" / MOD / "questions"
+        shutil.copy2(FIXTURES / "security" / "limits.yml", qdir / "limits.yml")
+        (proj / "modules" / MINI_IDS[1] / "questions" / "zz-latin1.yml").write_bytes(
+            b"schema_version: 1\nquestions:\n- type: essay\n  id: caf\xe9\n  text: Caf\xe9?\n")
+        s = LiveServer(html_dir=res.html_dir, modules_dir=proj / "modules", port=free_port(), pool_size=1,
+                       log_file=proj / "voila.log", echo=lambda s: None)
+        s.start()
+        s.data = data
+        s.proj = proj
+        s.lrs = lrs
+        try:
+            assert wait_for(lambda: (proj / "voila.log").read_text(errors="replace").count("is filled with")
+                            >= len(MINI_IDS), 120), "the preheated kernels never ran their notebooks"
+            yield s
+        finally:
+            s.stop()
+            lrs.stop()
 
 
 # ------------------------------------------------------------------ helpers

@@ -5,14 +5,12 @@ tests/fixtures/mini-modules, with a short cull window (5 s idle, checked every s
 """
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import re
 import signal
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -98,38 +96,31 @@ def quiz_count(module: str) -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    saved = {k: os.environ.get(k) for k in ("H4S_RECORDS", "H4S_DATA_DIR")}
-    os.environ["H4S_RECORDS"] = "off"            # the quiz API grades in this process: record nothing
-    os.environ["H4S_DATA_DIR"] = str(tmp_path_factory.mktemp("data"))
-    proj = make_project(tmp_path_factory.mktemp("serve"))
-    res = build(root=proj, echo=lambda s: None)
-    srv = LiveServer(html_dir=res.html_dir, modules_dir=proj / "modules", port=free_port(), pool_size=POOL,
-                     cull_idle_timeout=CULL_IDLE, cull_interval=CULL_INTERVAL, log_file=proj / "voila.log",
-                     echo=lambda s: None)
-    srv.start()
-    try:
-        # the preheated pool: one kernel per module
-        assert wait_for(lambda: len(kernels(srv.voila.pid)) >= POOL * len(MINI_IDS), 90), "pool never filled"
-        log = proj / "voila.log"
-        assert wait_for(lambda: log.read_text(errors="replace").count("is filled with") >= len(MINI_IDS), 90), \
-            "the preheated kernels never finished running their notebooks"
-        yield srv
-    finally:
-        pid = srv.voila.pid if srv.voila else None
-        children = kernels(pid) if pid else []
-        srv.stop()
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-        gone, alive = psutil.wait_procs(children, timeout=15)
-        assert not alive, f"kernels left running after stop: {[p.pid for p in alive]}"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("H4S_RECORDS", "off")            # the quiz API grades in this process: record nothing
+        mp.setenv("H4S_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+        proj = make_project(tmp_path_factory.mktemp("serve"))
+        res = build(root=proj, echo=lambda s: None)
+        srv = LiveServer(html_dir=res.html_dir, modules_dir=proj / "modules", port=free_port(), pool_size=POOL,
+                         cull_idle_timeout=CULL_IDLE, cull_interval=CULL_INTERVAL, log_file=proj / "voila.log",
+                         echo=lambda s: None)
+        srv.start()
+        try:
+            # the preheated pool: one kernel per module
+            assert wait_for(lambda: len(kernels(srv.voila.pid)) >= POOL * len(MINI_IDS), 90), "pool never filled"
+            log = proj / "voila.log"
+            assert wait_for(lambda: log.read_text(errors="replace").count("is filled with") >= len(MINI_IDS), 90), \
+                "the preheated kernels never finished running their notebooks"
+            yield srv
+        finally:
+            pid = srv.voila.pid if srv.voila else None
+            children = kernels(pid) if pid else []
+            srv.stop()
+            gone, alive = psutil.wait_procs(children, timeout=15)
+            assert not alive, f"kernels left running after stop: {[p.pid for p in alive]}"
 
 
 def test_kernel_manager_spares_unconnected_kernels_only_for_the_grace():
-    import asyncio
-
     from h4s_kit.live import H4SKernelManager
 
     class Probe(H4SKernelManager):
