@@ -31,7 +31,8 @@ from h4s_widgets._grading import grade
 from h4s_widgets._safe_json import UnsafeInput
 from h4s_widgets._safe_json import check as check_clean
 from h4s_widgets._safe_json import loads as safe_loads
-from h4s_widgets._schema import Essay, QuestionBase, load_bank
+from h4s_widgets._schema import QuestionBase, load_bank
+from h4s_widgets._session import rule_of, session_step
 from h4s_widgets._spec import feedback_texts, solution_html
 
 log = logging.getLogger("h4s.serve")
@@ -181,11 +182,8 @@ class QuizService:
 
     @staticmethod
     def _solution_allowed(q: QuestionBase, attempts: int) -> bool:
-        """The rule of the bank format: 'Show solution' after ``show_solution_after`` checks (never if unset);
-        an essay's example answer once the learner has submitted their own."""
-        if q.show_solution_after and attempts >= q.show_solution_after:
-            return True
-        return isinstance(q, Essay) and bool(q.model_answer) and attempts >= 1
+        """The session rule (:func:`h4s_widgets._session.session_step`) for a 'solution' request."""
+        return not session_step(rule_of(q), attempts, "solution")["refused"]
 
     def check(self, body: dict, learner: Any = None) -> dict:
         """Grade ``body["response"]`` for ``learner`` (the id the server issued; any id in ``body`` is ignored)."""
@@ -204,14 +202,16 @@ class QuizService:
         key = (learner, module, q.id)
         with self._key_lock(key):    # count, grade and store one answer at a time per learner and question
             attempts = self.attempts(learner, module, q)
-            if q.max_attempts is not None and attempts >= q.max_attempts:
+            rule = rule_of(q)
+            if session_step(rule, attempts, "check")["refused"]:
                 raise QuizApiError(409, f"question {q.id}: no attempts left ({q.max_attempts})")
             started = time.time()
             result = grade(q, response)
             fb = feedback_texts(q, self.lang)
-            counted = not ({"empty", "invalid"} & set(result.feedback))
+            step = session_step(rule, attempts, "check", result.feedback)
+            counted = step["counted"]
+            attempts = step["attempts"]
             if counted:
-                attempts += 1
                 self._store({
                     "learner": learner, "module": module, "question": q, "response": response,
                     "result": result, "attempt": attempts, "timestamp": started,
@@ -222,9 +222,9 @@ class QuizService:
             "result": result.as_dict(details=True),
             "messages": [fb[i] for i in result.feedback if i in fb] if counted else [],
             "general": fb.get("general") if counted else None,
-            "solution_available": bool(q.show_solution_after and attempts >= q.show_solution_after),
+            "solution_available": step["solution_available"],
         }
-        if counted and isinstance(q, Essay) and q.model_answer:
+        if step["send_solution"]:
             out["solution"] = solution_html(q, self.lang)   # a reflection's example answer, after one's own
         return out
 

@@ -38,7 +38,8 @@ from ._sandbox import SandboxUnavailable
 from ._safe_json import check as check_clean
 from ._grading import Result, grade
 from ._i18n import current_language, strings
-from ._schema import Bank, Essay, QuestionBase, load_bank, parse_question
+from ._schema import Bank, QuestionBase, load_bank, parse_question
+from ._session import rule_of, session_step
 from ._spec import feedback_texts, obfuscate, public_spec, solution_html, static_key
 
 _runtime_sent = False
@@ -157,7 +158,8 @@ class Quiz(anywidget.AnyWidget):
             st.update(error=strings(self._lang).get("save_failed", "Your answer could not be saved; try again."))
             self._set(qid, st)
             return None
-        if q.max_attempts is not None and attempts >= q.max_attempts:
+        rule = rule_of(q)
+        if session_step(rule, attempts, "check")["refused"]:
             return None
         try:
             result = grade(q, response)
@@ -165,12 +167,13 @@ class Quiz(anywidget.AnyWidget):
             st.update(error=str(e))
             self._set(qid, st)
             return None
-        if result.feedback and result.feedback[0] in ("empty", "invalid"):
+        step = session_step(rule, attempts, "check", result.feedback)
+        if not step["counted"]:
             # nothing answered (or not a number): tell the learner, but it costs no attempt and is no record
             st.update(result=result.as_dict(details=True), messages=[], general=None)
             self._set(qid, st)
             return result
-        attempts += 1
+        attempts = step["attempts"]
         now = time.time()
         try:
             store_record({
@@ -188,9 +191,8 @@ class Quiz(anywidget.AnyWidget):
         messages = [fb[i] for i in result.feedback if i in fb]
         st.pop("error", None)
         st.update(attempts=attempts, result=result.as_dict(details=True), messages=messages,
-                  general=fb.get("general"), response=response,
-                  solution_available=bool(q.show_solution_after and attempts >= q.show_solution_after))
-        if isinstance(q, Essay) and q.model_answer:
+                  general=fb.get("general"), response=response, solution_available=step["solution_available"])
+        if step["send_solution"]:
             # a reflection shows its example answer once the learner has written their own
             st["solution"] = solution_html(q, self._lang)
         self._set(qid, st)
@@ -205,9 +207,7 @@ class Quiz(anywidget.AnyWidget):
             attempts = self.attempts(qid, learner)
         except Exception:
             return
-        allowed = bool(q.show_solution_after and attempts >= q.show_solution_after) or (
-            isinstance(q, Essay) and bool(q.model_answer) and attempts >= 1)
-        if not allowed:
+        if session_step(rule_of(q), attempts, "solution")["refused"]:
             return
         st = dict(self.state.get(qid, {}))
         st.update(solution=solution_html(q, self._lang), solution_available=True)
