@@ -1,4 +1,4 @@
-"""Generic fixtures: a free TCP port on 127.0.0.1 and a headless Chromium browser."""
+"""Generic fixtures: a free TCP port on 127.0.0.1, a headless Chromium browser, a throwaway PostgreSQL."""
 from __future__ import annotations
 
 import sys
@@ -36,3 +36,17 @@ def require_sandbox():
     """Fails (with how to install it) where the bubblewrap sandbox of learner code cannot start."""
     from _tools import sandbox
     sandbox()
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """One throwaway PostgreSQL cluster per test session (per xdist worker); see tests/_postgres.py."""
+    from _postgres import session_cluster
+    yield from session_cluster()
+
+
+@pytest.fixture
+def postgres_url(postgres_cluster):
+    """The URL (postgresql://...) of a new empty database on that cluster, dropped after the test."""
+    from _postgres import fresh_database
+    yield from fresh_database(postgres_cluster)
