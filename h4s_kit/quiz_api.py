@@ -88,8 +88,7 @@ class QuizService:
         self.sink = None
         if os.environ.get("H4S_RECORDS", "sqlite").lower() not in ("off", "0", "none", ""):
             from .records.live import LiveSink
-            from .records.store import db_path
-            self.sink = LiveSink(db_path())
+            self.sink = LiveSink()   # the configured store: H4S_DATABASE_URL, else $H4S_DATA_DIR/records.sqlite
         from .code_queue import CodeQueue
         self.code_queue = CodeQueue(workers=max_code_runs)   # bounded and fair: one run per learner at a time
         self.pool = self.code_queue.pool

@@ -591,7 +591,7 @@ def build_report(records: Iterable[dict], out_dir: str | Path, *, banks: dict[st
 
 def report_from_store(out_dir: str | Path, *, db: str | Path | None = None, module: str | None = None,
                       modules_dir: str | Path | None = "modules", title: str = "Trainer report") -> dict:
-    from h4s_kit.records.store import RecordStore
-    with RecordStore(db) as s:
+    from h4s_kit.records.store import open_store
+    with open_store(db) as s:
         recs = s.records(module=module)
     return build_report(recs, out_dir, banks=load_banks(modules_dir), module=module, title=title)

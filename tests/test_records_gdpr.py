@@ -1,8 +1,8 @@
-"""GDPR: export, erasure that leaves no bytes behind (DB file and WAL), purge by age, import of browser files."""
+"""GDPR: export, erasure that leaves no bytes behind (SQLite: the file and its WAL; PostgreSQL: the table files),
+purge by age, import of browser files: on both backends, through the `h4s records` commands."""
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 import uuid
 
@@ -20,9 +20,21 @@ Q = parse_question({"type": "short_text", "id": "reflect", "text": "Say somethin
 N = parse_question({"type": "numeric", "id": "num", "text": "2+2?", "answers": [{"value": 4}]})
 
 
-@pytest.fixture()
-def data(tmp_path, monkeypatch):
+class Data(type(__import__("pathlib").Path())):
+    """The data folder, and where the store is (``url``: the PostgreSQL database, else None: the SQLite file)."""
+    url: str | None = None
+    cluster = None
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def data(request, tmp_path, monkeypatch):
+    d = Data(tmp_path)
     monkeypatch.setenv("H4S_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("H4S_DATABASE_URL", raising=False)
+    if request.param == "postgresql":
+        d.url = request.getfixturevalue("postgres_url")
+        d.cluster = request.getfixturevalue("postgres_cluster")
+        monkeypatch.setenv("H4S_DATABASE_URL", d.url)
     monkeypatch.setenv("H4S_LRS_URL", "http://127.0.0.1:9/xAPI/")  # nothing listens: statements stay queued
     monkeypatch.setenv("H4S_LRS_RETRY_SECONDS", "3600")
     monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
@@ -36,10 +48,18 @@ def data(tmp_path, monkeypatch):
     sink({"learner": "learner-old", "module": "m1", "question": N, "response": "4", "result": grade(N, "4"),
           "attempt": 1, "timestamp": now - 400 * 86400, "duration_s": 3})
     sink.close()
-    return tmp_path
+    return d
 
 
-def _raw(d) -> bytes:
+def _raw(d: Data) -> bytes:
+    """The bytes of the store's files: records.sqlite and its WAL, or the data files of the h4s tables."""
+    if d.url:
+        import psycopg
+        with psycopg.connect(d.cluster.url(), autocommit=True) as admin:
+            admin.execute("CHECKPOINT")   # so that what is in shared buffers is in the files too
+        files = d.cluster.relation_files(d.url, ["records", "xapi_queue", "module_results"])
+        assert files
+        return b"".join(f.read_bytes() for f in files)
     b = (d / "records.sqlite").read_bytes()
     wal = d / "records.sqlite-wal"
     return b + (wal.read_bytes() if wal.exists() else b"")
@@ -64,14 +84,15 @@ def test_delete_leaves_nothing_in_db_or_wal(data, capsys):
     raw = _raw(data)
     assert anna.encode() in raw and b"ZEBRA-PAPAYA-7781" in raw  # the test can see them before
     # a second connection keeps reading while we delete (as a kernel would)
-    other = sqlite3.connect(data / "records.sqlite")
-    assert other.execute("SELECT count(*) FROM records").fetchone()[0] == 7
+    other = RecordStore()
+    assert other.count() == 7
     assert main(["records", "delete", "--learner", anna]) == 0
     assert "erased 3 records, 3 statements" in capsys.readouterr().out
     raw = _raw(data)
     assert anna.encode() not in raw
     assert b"ZEBRA-PAPAYA-7781" not in raw
-    assert not (data / "records.sqlite-wal").exists() or (data / "records.sqlite-wal").stat().st_size == 0
+    if not data.url:
+        assert not (data / "records.sqlite-wal").exists() or (data / "records.sqlite-wal").stat().st_size == 0
     s = RecordStore()
     assert s.integrity() == "ok"
     assert {r["learner"] for r in s.records()} == {"learner-b", "learner-old"}

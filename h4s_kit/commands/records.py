@@ -12,14 +12,16 @@ EPILOG = """examples:
   h4s records import my-results.json
   h4s records flush                                   (send queued xAPI statements now)
 
-The database is $H4S_DATA_DIR/records.sqlite (default: the user data directory, e.g. ~/.local/share/h4s)."""
+The store is the PostgreSQL database of $H4S_DATABASE_URL when it is set, else the SQLite file
+$H4S_DATA_DIR/records.sqlite (default: the user data directory, e.g. ~/.local/share/h4s)."""
 
 
 def add_parser(sub):
     import argparse
     p = sub.add_parser("records", help="learner records: export, delete, purge, import, send to the LRS",
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--db", help="records database (default: $H4S_DATA_DIR/records.sqlite)")
+    p.add_argument("--db", help="records database: a SQLite file or a postgresql:// URL "
+                                "(default: $H4S_DATABASE_URL, else $H4S_DATA_DIR/records.sqlite)")
     rs = p.add_subparsers(dest="action", metavar="ACTION")
     e = rs.add_parser("export", help="everything stored about one learner, as JSON (GDPR access)")
     e.add_argument("--learner", required=True, help="pseudonymous id (or the e-mail it was made from)")
@@ -36,13 +38,13 @@ def add_parser(sub):
 
 
 def _store(args):
-    from h4s_kit.records.store import RecordStore
-    return RecordStore(args.db)
+    from h4s_kit.records.store import open_store
+    return open_store(args.db)
 
 
 def _learner(args, store):
     from h4s_kit.records.store import clean_learner
-    return clean_learner(args.learner, store.path.parent) or args.learner
+    return clean_learner(args.learner, store.key_dir) or args.learner
 
 
 def run(args) -> int:
@@ -101,10 +103,13 @@ def run(args) -> int:
         if args.action == "status":
             from h4s_kit.records.fs import fs_kind
             from h4s_kit.records.lrs import config_from_env
-            kind, m = fs_kind(store.path)
             cfg = config_from_env()
-            print(f"database   {store.path} ({kind} file system{', ' + m.fs_type if m else ''}), "
-                  f"schema {store.user_version}")
+            if store.path is not None:
+                kind, m = fs_kind(store.path)
+                print(f"database   {store.path} ({kind} file system{', ' + m.fs_type if m else ''}), "
+                      f"schema {store.user_version}")
+            else:
+                print(f"database   {store.location} (PostgreSQL), schema {store.user_version}")
             print(f"records    {store.count()}")
             print(f"statements {json.dumps(store.queue_counts()) or '{}'}")
             print(f"LRS        {cfg.statements_url if cfg else 'not configured (set H4S_LRS_URL)'}")

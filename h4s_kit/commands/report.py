@@ -6,7 +6,8 @@ def add_parser(sub):
     p = sub.add_parser("report", help="trainer report: completion, scores, hard and confusing questions (HTML + CSV)")
     p.add_argument("--module", help="only this module id")
     p.add_argument("-o", "--output", default="report", help="folder to write (default: report/)")
-    p.add_argument("--db", help="records database (default: $H4S_DATA_DIR/records.sqlite)")
+    p.add_argument("--db", help="records database: a SQLite file or a postgresql:// URL "
+                                "(default: $H4S_DATABASE_URL, else $H4S_DATA_DIR/records.sqlite)")
     p.add_argument("--modules-dir", default="modules",
                    help="where the module folders are, for question texts, options and pass marks (default: modules)")
     p.add_argument("--title", default="Trainer report")

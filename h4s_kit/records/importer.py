@@ -140,7 +140,7 @@ def import_file(store: RecordStore, path: str | Path) -> dict:
     recs, errors = [], []
     for i, st in enumerate(statements):
         try:
-            recs.append((_record_from(st, store.path.parent), st))
+            recs.append((_record_from(st, store.key_dir), st))
         except ValueError as e:
             sid = st.get("id") if isinstance(st, dict) else None
             errors.append(f"statement {i + 1}" + (f" ({sid})" if sid else "") + f": {e}")

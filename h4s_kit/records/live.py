@@ -95,12 +95,11 @@ class LiveSink:
 
     def record(self, event: dict) -> dict:
         """Store one graded interaction now; RecordsError when it cannot be stored (nothing is half-stored)."""
-        import sqlite3
         with self._lock:
             store = self.store()
             try:
                 rec = self._record(store, event)
-            except (sqlite3.Error, UnicodeError, ValueError, TypeError, OverflowError) as e:
+            except store.errors + (UnicodeError, ValueError, TypeError, OverflowError) as e:
                 log.error("h4s records: a record could not be stored: %s", e)
                 raise RecordsError("the answer could not be stored") from e
         if self._sender is not None:

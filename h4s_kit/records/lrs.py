@@ -8,7 +8,7 @@ Configured by the environment:
 * ``H4S_LRS_RETRY_SECONDS`` (default 30): first retry delay; it doubles up to ``H4S_LRS_RETRY_MAX``
   (default 600) while the LRS stays unreachable.
 
-Statements wait in the SQLite queue (table ``xapi_queue``) until the LRS accepts them.  Each keeps the
+Statements wait in the record store's queue (table ``xapi_queue``, SQLite or PostgreSQL) until the LRS accepts them.  Each keeps the
 id it was made with, so a retry after a lost answer cannot make a duplicate: the LRS drops a statement
 whose id it already holds.  A batch is leased before sending so that two kernels do not send it at once.
 """
@@ -81,7 +81,7 @@ def flush(store: RecordStore, cfg: LRSConfig, *, force: bool = False, batch: int
     import requests
     out = FlushResult()
     # a plain read first: idle kernels poll every retry period and should not take the write lock for nothing
-    if store.conn.execute("SELECT 1 FROM xapi_queue WHERE status='pending' LIMIT 1").fetchone() is None:
+    if not store.has_pending():
         return out
     while True:
         items = store.claim_batch(batch, lease_s=cfg.timeout_s * 3 + 5, force=force)

@@ -1,14 +1,21 @@
-"""The learner-record store: one SQLite file, ``$H4S_DATA_DIR/records.sqlite``.
+"""The learner-record store: SQLite by default, PostgreSQL when ``H4S_DATABASE_URL`` is set.
 
-* WAL mode, ``busy_timeout`` and ``BEGIN IMMEDIATE`` for every write, so that
-  many kernels (one process each) can write at once without "database is
-  locked" errors and without lost updates.
-* ``synchronous=NORMAL``: a commit that returned survives the writer being
-  killed (the WAL is in the OS page cache); only a power cut can lose the last
-  commits.
-* ``secure_delete=ON``: deleted rows are overwritten with zeros (GDPR erasure).
-* Versioned migrations in :data:`MIGRATIONS`, tracked by ``PRAGMA user_version``.
-* The database is refused on a network file system (see :mod:`.fs`).
+:func:`open_store` (or ``RecordStore()``) opens the configured store:
+
+* ``H4S_DATABASE_URL=postgresql://USER:PASSWORD@HOST:PORT/DATABASE``: a PostgreSQL database that several
+  servers can share (:mod:`._postgres`);
+* otherwise one SQLite file, ``$H4S_DATA_DIR/records.sqlite``, on a local disk (:mod:`._sqlite`).
+
+``RecordStore(path)`` opens that SQLite file, ``RecordStore("postgresql://...")`` that database.  The SQL
+below is written once (``?`` parameters, ``INSERT ... ON CONFLICT``, which both speak); the backends only
+open the connection and do what is their own (transactions, row locks of the xAPI queue, the schema
+version, integrity check, erasure clean-up).  Both give the same guarantees: a record is stored once
+(its uuid is unique; a second add is a no-op), every write is one transaction, so a writer killed
+mid-way leaves either the whole record with its statements or nothing, and a claimed batch of the xAPI
+queue is leased to one sender.
+
+Versioned migrations in :data:`_MIGRATIONS` are numbered once for both: SQLite keeps the number in
+``PRAGMA user_version``, PostgreSQL in the table ``h4s_schema_migrations``.
 
 Privacy rule (decided here, documented in the report): the store never holds
 an e-mail or IP address as a learner id.  :meth:`RecordStore.add_record`
@@ -25,7 +32,6 @@ import logging
 import os
 import re
 import secrets
-import sqlite3
 import time
 import uuid as uuidlib
 from contextlib import contextmanager
@@ -34,18 +40,26 @@ from typing import Any, Iterable, Iterator
 
 from h4s_widgets._errors import RecordsError
 
-from .fs import fs_kind
+from . import _sqlite
+from ._sqlite import check_local  # noqa: F401  (public here: where the SQLite file may live)
 
 log = logging.getLogger("h4s.records")
 
 DB_NAME = "records.sqlite"
-BUSY_TIMEOUT_MS = 60_000
+#: the environment variable that selects PostgreSQL
+DATABASE_URL_ENV = "H4S_DATABASE_URL"
 
-MIGRATIONS: list[str] = [
+
+class StoreUnavailable(RecordsError):
+    """The configured record store cannot be opened (bad URL, server unreachable, wrong password, newer schema)."""
+
+
+#: the schema, written once: ``{id}`` and ``{real}`` are the backend's column types (see _sqlite/_postgres TYPES)
+_MIGRATIONS: list[str] = [
     # 1: records and the xAPI statement queue
     """
     CREATE TABLE records (
-        id INTEGER PRIMARY KEY,
+        id {id},
         uuid TEXT NOT NULL UNIQUE,
         learner TEXT NOT NULL,
         module TEXT NOT NULL,
@@ -53,26 +67,26 @@ MIGRATIONS: list[str] = [
         qtype TEXT NOT NULL,
         question_text TEXT,
         response TEXT NOT NULL,
-        score REAL,
-        max_score REAL,
+        score {real},
+        max_score {real},
         success INTEGER,
         attempt INTEGER NOT NULL DEFAULT 1,
-        ts REAL NOT NULL,
-        duration_s REAL,
+        ts {real} NOT NULL,
+        duration_s {real},
         source TEXT NOT NULL DEFAULT 'live',
-        stored REAL NOT NULL
+        stored {real} NOT NULL
     );
     CREATE TABLE xapi_queue (
         statement_id TEXT PRIMARY KEY,
         learner TEXT NOT NULL,
         record_uuid TEXT,
         statement TEXT NOT NULL,
-        created REAL NOT NULL,
+        created {real} NOT NULL,
         status TEXT NOT NULL DEFAULT 'pending',
         tries INTEGER NOT NULL DEFAULT 0,
-        next_try REAL NOT NULL DEFAULT 0,
-        lease_until REAL NOT NULL DEFAULT 0,
-        sent REAL,
+        next_try {real} NOT NULL DEFAULT 0,
+        lease_until {real} NOT NULL DEFAULT 0,
+        sent {real},
         last_error TEXT
     );
     """,
@@ -81,10 +95,10 @@ MIGRATIONS: list[str] = [
     CREATE TABLE module_results (
         learner TEXT NOT NULL,
         module TEXT NOT NULL,
-        completed REAL,
+        completed {real},
         passed INTEGER,
-        scaled REAL,
-        updated REAL NOT NULL,
+        scaled {real},
+        updated {real} NOT NULL,
         PRIMARY KEY (learner, module)
     );
     CREATE INDEX records_learner ON records (learner);
@@ -98,7 +112,18 @@ MIGRATIONS: list[str] = [
     CREATE INDEX records_attempts ON records (learner, module, question);
     """,
 ]
-SCHEMA_VERSION = len(MIGRATIONS)
+SCHEMA_VERSION = len(_MIGRATIONS)
+#: the tables of h4s (GDPR erasure and the integrity check go through all of them)
+TABLES = ("records", "xapi_queue", "module_results")
+
+
+def migrations(types: dict[str, str]) -> list[str]:
+    """The migrations with a backend's column types."""
+    return [m.format(**types) for m in _MIGRATIONS]
+
+
+#: the migrations as SQLite runs them
+MIGRATIONS: list[str] = migrations(_sqlite.TYPES)
 
 _EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
 _IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
@@ -131,17 +156,6 @@ def private_dir(directory: Path) -> Path:
         except FileExistsError:
             pass
     return directory
-
-
-def _private_files(db: Path) -> None:
-    """records.sqlite and its -wal/-shm: mode 0600 (they hold learner answers)."""
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        f = Path(str(db) + suffix)
-        try:
-            if f.exists() and f.stat().st_mode & 0o077:
-                os.chmod(f, 0o600)
-        except OSError:
-            pass
 
 
 def looks_personal(learner: str) -> bool:
@@ -203,7 +217,7 @@ def new_uuid() -> str:
     return str(uuidlib.uuid4())
 
 
-def _row_dict(row: sqlite3.Row) -> dict:
+def _row_dict(row: Any) -> dict:
     d = dict(row)
     if "response" in d and isinstance(d["response"], str):
         try:
@@ -215,45 +229,66 @@ def _row_dict(row: sqlite3.Row) -> dict:
     return d
 
 
+def configured_url() -> str | None:
+    """``H4S_DATABASE_URL`` when it is set (and not blank), else None (the SQLite file)."""
+    return os.environ.get(DATABASE_URL_ENV, "").strip() or None
+
+
+def _is_url(target: Any) -> bool:
+    return isinstance(target, str) and "://" in target
+
+
 class RecordStore:
-    """One connection to the records database (use one per thread)."""
+    """One connection to the records database (use one per thread).
+
+    ``RecordStore()`` opens the configured store (``H4S_DATABASE_URL``, else ``$H4S_DATA_DIR/records.sqlite``);
+    ``RecordStore(path)`` a SQLite file; ``RecordStore("postgresql://...")`` a PostgreSQL database.
+    """
 
     def __init__(self, path: str | os.PathLike | None = None, *, check_fs: bool = True,
                  mounts_file: str | os.PathLike = "/proc/mounts"):
-        self.path = Path(path) if path is not None else db_path()
-        if check_fs:
-            check_local(self.path, mounts_file)
-        private_dir(self.path.parent)
-        # SQLite gives the -wal and -shm files the mode of the database file: make that one 0600 first
+        url, source = (configured_url(), DATABASE_URL_ENV) if path is None else (None, "--db")
+        if url is None and _is_url(path):
+            url = str(path)
+        if url is not None:
+            from . import _postgres
+            self._db: Any = _postgres.Backend(_postgres.Target(url, source))
+            #: where pseudonym.key lives (the same e-mail must give the same pseudonym on every server)
+            self.key_dir = data_dir()
+            self.path: Path | None = None
+        else:
+            self.path = Path(path) if path is not None else db_path()
+            self._db = _sqlite.Backend(self.path, check_fs=check_fs, mounts_file=mounts_file)
+            self.key_dir = self.path.parent
+        self.backend: str = self._db.name
         try:
-            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-        except FileExistsError:
-            pass
-        _private_files(self.path)
-        self.conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-                                    check_same_thread=False)
-        self.conn.row_factory = sqlite3.Row
-        self.conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        self._retry(lambda: self.conn.execute("PRAGMA journal_mode=WAL").fetchone())
-        self.conn.execute("PRAGMA synchronous=NORMAL")
-        self.conn.execute("PRAGMA secure_delete=ON")
-        self._migrate()
-        _private_files(self.path)
+            self._migrate()
+        except BaseException:
+            self._db.close()
+            raise
+        self._db.after_migrate()
 
     # ---------------------------------------------------------------- basics
-    @staticmethod
-    def _retry(fn, tries: int = 200):
-        for i in range(tries):
-            try:
-                return fn()
-            except sqlite3.OperationalError as e:
-                if "locked" not in str(e) and "busy" not in str(e):
-                    raise
-                time.sleep(min(0.005 * (i + 1), 0.1))
-        return fn()
+    @property
+    def conn(self) -> Any:
+        """The driver's connection (sqlite3 or psycopg), for a look by hand; the store's SQL goes through the backend."""
+        return self._db.conn
+
+    @property
+    def location(self) -> str:
+        """The SQLite file, or the PostgreSQL URL without its password."""
+        return self._db.location
+
+    @property
+    def errors(self) -> tuple[type[BaseException], ...]:
+        """The driver's errors (a write that fails with one of them stored nothing)."""
+        if self.backend == "sqlite":
+            return _sqlite.ERRORS
+        from . import _postgres
+        return _postgres.errors()
 
     def close(self) -> None:
-        self.conn.close()
+        self._db.close()
 
     def __enter__(self) -> "RecordStore":
         return self
@@ -261,35 +296,34 @@ class RecordStore:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    def _x(self, sql: str, args: Iterable[Any] = ()):
+        return self._db.execute(sql, args)
+
     @contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction taken with BEGIN IMMEDIATE (no lock upgrade deadlocks)."""
-        self._retry(lambda: self.conn.execute("BEGIN IMMEDIATE"))
-        try:
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        else:
-            self.conn.execute("COMMIT")
+    def write(self) -> Iterator[Any]:
+        """One write transaction; yields an object with ``execute(sql, args)`` and ``executemany`` (``?`` style)."""
+        with self._db.transaction() as tx:
+            yield tx
 
     @property
     def user_version(self) -> int:
-        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+        """The schema version (SQLite: ``PRAGMA user_version``; PostgreSQL: the h4s_schema_migrations table)."""
+        return self._db.version()
 
     def _migrate(self) -> None:
-        if self.user_version == SCHEMA_VERSION:
+        if self._db.version() == SCHEMA_VERSION:
             return
+        steps = migrations(_types(self.backend))
         with self.write() as c:
-            v = c.execute("PRAGMA user_version").fetchone()[0]
+            self._db.lock_for_migration()
+            v = self._db.version()
             if v > SCHEMA_VERSION:
-                raise RecordsError(f"{self.path}: made by a newer h4s (schema {v}, this h4s knows {SCHEMA_VERSION}); "
-                                   "upgrade h4s")
+                raise self._db.newer_schema_error(v, SCHEMA_VERSION)
             for i in range(v, SCHEMA_VERSION):
-                for stmt in MIGRATIONS[i].split(";"):
+                for stmt in steps[i].split(";"):
                     if stmt.strip():
                         c.execute(stmt)
-                c.execute(f"PRAGMA user_version={i + 1}")
+                self._db.set_version(i + 1)
 
     # --------------------------------------------------------------- records
     def add_record(self, rec: dict, statements: Iterable[dict] = ()) -> bool:
@@ -310,8 +344,9 @@ class RecordStore:
         u = rec.get("uuid") or new_uuid()
         with self.write() as c:
             cur = c.execute(
-                "INSERT OR IGNORE INTO records (uuid, learner, module, question, qtype, question_text, response, score,"
-                " max_score, success, attempt, ts, duration_s, source, stored) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO records (uuid, learner, module, question, qtype, question_text, response, score,"
+                " max_score, success, attempt, ts, duration_s, source, stored) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                " ON CONFLICT DO NOTHING",
                 (u, learner, rec["module"], rec["question"], rec["qtype"], rec.get("question_text"),
                  json.dumps(rec.get("response"), ensure_ascii=False, sort_keys=True),
                  rec.get("score"), rec.get("max_score"),
@@ -325,10 +360,10 @@ class RecordStore:
         return inserted
 
     @staticmethod
-    def _queue(c: sqlite3.Connection, st: dict, learner: str, record_uuid: str | None, now: float) -> None:
-        c.execute("INSERT OR IGNORE INTO xapi_queue (statement_id, learner, record_uuid, statement, created)"
-                  " VALUES (?,?,?,?,?)", (st["id"], learner, record_uuid,
-                                         json.dumps(st, ensure_ascii=False, sort_keys=True), now))
+    def _queue(c: Any, st: dict, learner: str, record_uuid: str | None, now: float) -> None:
+        c.execute("INSERT INTO xapi_queue (statement_id, learner, record_uuid, statement, created)"
+                  " VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING",
+                  (st["id"], learner, record_uuid, json.dumps(st, ensure_ascii=False, sort_keys=True), now))
 
     def queue_statements(self, statements: Iterable[dict], learner: str) -> None:
         now = time.time()
@@ -338,23 +373,27 @@ class RecordStore:
 
     def records(self, module: str | None = None, learner: str | None = None) -> list[dict]:
         q, args = _select("records", module=module, learner=learner)
-        return [_row_dict(r) for r in self.conn.execute(q + " ORDER BY ts, id", args)]
+        return [_row_dict(r) for r in self._x(q + " ORDER BY ts, id", args).fetchall()]
 
     def count(self) -> int:
-        return self.conn.execute("SELECT count(*) FROM records").fetchone()[0]
+        return self._x("SELECT count(*) AS n FROM records").fetchone()["n"]
 
     def attempts(self, learner: str, module: str, question: str) -> int:
         """How many answers of ``learner`` to ``question`` of ``module`` are stored (the attempts so far)."""
-        return self.conn.execute("SELECT count(*) FROM records WHERE learner=? AND module=? AND question=?",
-                                 (learner, module, question)).fetchone()[0]
+        return self._x("SELECT count(*) AS n FROM records WHERE learner=? AND module=? AND question=?",
+                       (learner, module, question)).fetchone()["n"]
 
     def history(self, learner: str, module: str) -> list[dict]:
         return self.records(module=module, learner=learner)
 
     # --------------------------------------------------------- module results
     def module_result(self, learner: str, module: str) -> dict | None:
-        r = self.conn.execute("SELECT * FROM module_results WHERE learner=? AND module=?", (learner, module)).fetchone()
+        r = self._x("SELECT * FROM module_results WHERE learner=? AND module=?", (learner, module)).fetchone()
         return dict(r) if r else None
+
+    def module_results(self, learner: str | None = None) -> list[dict]:
+        q, args = _select("module_results", learner=learner)
+        return [dict(r) for r in self._x(q + " ORDER BY learner, module", args).fetchall()]
 
     def set_module_result(self, learner: str, module: str, completed: float | None, passed: bool | None,
                           scaled: float | None, statements: Iterable[dict] = ()) -> None:
@@ -368,15 +407,19 @@ class RecordStore:
                 self._queue(c, st, learner, None, now)
 
     # ------------------------------------------------------------ xAPI queue
+    def has_pending(self) -> bool:
+        """A plain read (no write lock): is any statement waiting for the LRS?"""
+        return self._x("SELECT 1 AS one FROM xapi_queue WHERE status='pending' LIMIT 1").fetchone() is not None
+
     def claim_batch(self, limit: int = 50, lease_s: float = 60.0, force: bool = False) -> list[dict]:
         """Lease up to ``limit`` due statements so that no other process sends them at the same time."""
         now = time.time()
         with self.write() as c:
             due = "" if force else " AND next_try <= ?"
-            args: list[Any] = [now] + ([] if force else [now]) + [limit]
+            args: list[Any] = [now] + ([] if force else [now]) + [int(limit)]
             rows = c.execute(
                 "SELECT statement_id, statement, tries FROM xapi_queue WHERE status='pending' AND lease_until <= ?"
-                + due + " ORDER BY created, statement_id LIMIT ?", args).fetchall()
+                + due + " ORDER BY created, statement_id LIMIT ?" + self._db.lock_rows_skip, args).fetchall()
             ids = [r["statement_id"] for r in rows]
             c.executemany("UPDATE xapi_queue SET lease_until=? WHERE statement_id=?", [(now + lease_s, i) for i in ids])
         return [{"id": r["statement_id"], "statement": json.loads(r["statement"]), "tries": r["tries"]} for r in rows]
@@ -391,7 +434,7 @@ class RecordStore:
         now = time.time()
         with self.write() as c:
             for i in ids:
-                r = c.execute("SELECT tries FROM xapi_queue WHERE statement_id=?", (i,)).fetchone()
+                r = c.execute("SELECT tries FROM xapi_queue WHERE statement_id=?" + self._db.lock_rows, (i,)).fetchone()
                 tries = (r["tries"] if r else 0) + 1
                 delay = min(max_s, base_s * (2 ** min(tries - 1, 16)))
                 c.execute("UPDATE xapi_queue SET tries=?, next_try=?, lease_until=0, last_error=? WHERE statement_id=?",
@@ -403,24 +446,59 @@ class RecordStore:
                           [(error[:500], i) for i in ids])
 
     def queue_counts(self) -> dict[str, int]:
-        return {r[0]: r[1] for r in self.conn.execute("SELECT status, count(*) FROM xapi_queue GROUP BY status")}
+        return {r["status"]: r["n"] for r in
+                self._x("SELECT status, count(*) AS n FROM xapi_queue GROUP BY status").fetchall()}
 
     def queue(self, learner: str | None = None, status: str | None = None) -> list[dict]:
         q, args = _select("xapi_queue", learner=learner, status=status)
         out = []
-        for r in self.conn.execute(q + " ORDER BY created, statement_id", args):
+        for r in self._x(q + " ORDER BY created, statement_id", args).fetchall():
             d = dict(r)
             d["statement"] = json.loads(d["statement"])
             out.append(d)
         return out
 
+    # ------------------------------------------------------------ GDPR
+    def delete_learner(self, learner: str) -> dict:
+        """Erase every row of ``learner`` (one transaction); ``sent_statement_ids``: what the LRS already has."""
+        with self.write() as c:
+            sent = [r["statement_id"] for r in c.execute(
+                "SELECT statement_id FROM xapi_queue WHERE learner=? AND status='sent' ORDER BY statement_id",
+                (learner,)).fetchall()]
+            n_rec = c.execute("DELETE FROM records WHERE learner=?", (learner,)).rowcount
+            n_st = c.execute("DELETE FROM xapi_queue WHERE learner=?", (learner,)).rowcount
+            n_mod = c.execute("DELETE FROM module_results WHERE learner=?", (learner,)).rowcount
+        return {"learner": learner, "records": n_rec, "statements": n_st, "module_results": n_mod,
+                "sent_statement_ids": sent}
+
+    def delete_older_than(self, cut: float) -> dict:
+        """Erase records, statements and module results from before the Unix time ``cut`` (one transaction)."""
+        with self.write() as c:
+            n_st = c.execute("DELETE FROM xapi_queue WHERE created < ? OR record_uuid IN"
+                             " (SELECT uuid FROM records WHERE ts < ?)", (cut, cut)).rowcount
+            n_rec = c.execute("DELETE FROM records WHERE ts < ?", (cut,)).rowcount
+            n_mod = c.execute("DELETE FROM module_results WHERE updated < ?", (cut,)).rowcount
+        return {"records": n_rec, "statements": n_st, "module_results": n_mod}
+
+    def scrub(self) -> None:
+        """After an erasure: make sure the erased rows are gone from the database files (see the backends)."""
+        self._db.scrub()
+
     # ----------------------------------------------------------- maintenance
     def checkpoint(self) -> tuple[int, int, int]:
-        """``wal_checkpoint(TRUNCATE)``: copy the WAL into the database and empty the WAL file."""
-        return tuple(self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone())  # type: ignore[return-value]
+        """SQLite: ``wal_checkpoint(TRUNCATE)``; PostgreSQL checkpoints by itself: ``(0, 0, 0)``."""
+        return self._db.checkpoint()
 
     def integrity(self) -> str:
-        return self.conn.execute("PRAGMA integrity_check").fetchone()[0]
+        """``"ok"``, or what is wrong (SQLite: ``integrity_check``; PostgreSQL: every row read, schema version)."""
+        return self._db.integrity()
+
+
+def _types(backend: str) -> dict[str, str]:
+    if backend == "sqlite":
+        return _sqlite.TYPES
+    from . import _postgres
+    return _postgres.TYPES
 
 
 def _select(table: str, **equal: str | None) -> tuple[str, list]:
@@ -430,19 +508,8 @@ def _select(table: str, **equal: str | None) -> tuple[str, list]:
     return f"SELECT * FROM {table}" + (f" WHERE {where}" if where else ""), [equal[k] for k in cols]
 
 
-def check_local(path: Path, mounts_file: str | os.PathLike = "/proc/mounts") -> str:
-    """Refuse a database on a network file system; warn when the type is unknown."""
-    kind, m = fs_kind(path.parent if not path.exists() else path, mounts_file)
-    if kind == "network":
-        raise RecordsError(
-            f"{path} is on a network file system ({m.fs_type} mounted at {m.mount_point}); SQLite cannot lock "
-            "it safely and learner records could be corrupted. Set H4S_DATA_DIR to a local disk "
-            "(e.g. /var/lib/h4s) and run h4s there")
-    if kind == "unknown" and m is not None:
-        log.warning("h4s records: cannot tell whether %s (%s at %s) is a local disk; SQLite needs a local disk",
-                    path, m.fs_type, m.mount_point)
-    return kind
+def open_store(target: str | os.PathLike | None = None) -> RecordStore:
+    """The configured record store: ``H4S_DATABASE_URL`` (PostgreSQL) when set, else the SQLite file.
 
-
-def open_store(path: str | os.PathLike | None = None) -> RecordStore:
-    return RecordStore(path)
+    ``target``: a SQLite file or a ``postgresql://`` URL instead (``--db`` of the commands)."""
+    return RecordStore(target)
