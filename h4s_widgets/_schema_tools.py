@@ -179,8 +179,9 @@ def js_msgids(source: str) -> list[str]:
 
 
 def static_msgids(folder: Path = STATIC) -> dict[str, list[str]]:
-    """``{file name: [msgids]}`` for the front-end's .js files."""
-    return {p.name: js_msgids(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.js"))}
+    """``{file path: [msgids]}`` for the front-end's .js sources (``src/``; not the built ``dist/``)."""
+    files = sorted(p for p in folder.rglob("*.js") if "dist" not in p.relative_to(folder).parts)
+    return {p.relative_to(folder).as_posix(): js_msgids(p.read_text(encoding="utf-8")) for p in files}
 
 
 def js_missing(folder: Path = STATIC) -> list[str]:

@@ -22,11 +22,11 @@ def test_contrast_cloze_takes_a_decimal_comma():
 
 
 def test_attempt_2_of_3_means_one_check_used():
-    # the widget shows "Attempt {attempts + 1} of {max}" (h4s_widgets/_static/ui.js)
+    # the widget shows "Attempt {attempts + 1} of {max}" (h4s_widgets/_static/src/ui/question.js)
     q = _question("01", "tour.yml", "attempts")
     assert grade(q, ["1", "2"]).correct is True
     assert grade(q, ["2", "1"]).correct is False
-    ui = (Path(__file__).resolve().parents[1] / "h4s_widgets" / "_static" / "ui.js").read_text(encoding="utf-8")
+    ui = (Path(__file__).resolve().parents[1] / "h4s_widgets" / "_static" / "src" / "ui" / "question.js").read_text(encoding="utf-8")
     assert 'T("Attempt {n} of {m}", { n: attempts + 1, m: q.max_attempts })' in ui
 
 

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CASES_YML = ROOT / "tests" / "cases" / "grading_cases.yml"
 CASES_JSON = ROOT / "tests" / "cases" / "grading_cases.json"
 JS_TEST = ROOT / "tests" / "js" / "grader.test.mjs"
-GRADER_JS = ROOT / "h4s_widgets" / "_static" / "grader.js"
+GRADER_JS = ROOT / "h4s_widgets" / "_static" / "src" / "grader.js"
 SALT = "test-salt"
 
 

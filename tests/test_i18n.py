@@ -160,7 +160,7 @@ def test_every_front_end_string_is_in_messages():
 def test_static_js_has_no_other_translation_helper_call_with_literal():
     """Guard the extractor: a literal passed to t with a template string would be missed silently."""
     pattern = re.compile(r"(?<![\w$])[tT]\(\s*`")
-    offenders = [n for n in _schema_tools.STATIC.glob("*.js") if pattern.search(n.read_text(encoding="utf-8"))]
+    offenders = [n for n in (_schema_tools.STATIC / "src").rglob("*.js") if pattern.search(n.read_text(encoding="utf-8"))]
     assert not offenders, f"use t(\"...\") with a plain string, not a template literal: {offenders}"
 
 

@@ -173,12 +173,14 @@ def _js_statements(tmp_path, cases: list) -> list[dict]:
 
     from _tools import node as require_node
     node = require_node()
-    from h4s_widgets._assets import STATIC, _classic
-    script = tmp_path / "run.js"
-    script.write_text(     # as in the static runtime: grader.js (parseNumber) before records.js
-        _classic((STATIC / "grader.js").read_text()) + "\n" + (STATIC / "records.js").read_text() +
-        "\nconst cases = JSON.parse(require('fs').readFileSync(process.argv[2], 'utf8'));\n"
-        "process.stdout.write(JSON.stringify(cases.map(([id, d, spec]) => h4sRecStatement(d, id, 'en', spec))));\n")
+    from h4s_widgets._assets import STATIC
+    src = (STATIC / "src" / "records.js").as_uri()
+    script = tmp_path / "run.mjs"
+    script.write_text(     # records.js as the runtime bundles it (with xapi.js and every type's mapping)
+        f"import {{ answeredStatement }} from {json.dumps(src)};\n"
+        "import { readFileSync } from 'node:fs';\n"
+        "const cases = JSON.parse(readFileSync(process.argv[2], 'utf8'));\n"
+        "process.stdout.write(JSON.stringify(cases.map(([id, d, spec]) => answeredStatement(d, id, 'en', spec))));\n")
     data = tmp_path / "cases.json"
     data.write_text(json.dumps(cases))
     out = subprocess.run([node, str(script), str(data)], capture_output=True, text=True, timeout=30)

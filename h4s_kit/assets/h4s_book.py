@@ -229,11 +229,11 @@ def fresh_quiz_runtime(text: str, runtime_tag: str | None = None) -> str:
     the book's stylesheet)."""
     if 'class="h4s-data"' not in text:
         return text
-    from h4s_widgets._assets import static_runtime, widget_css
+    from h4s_widgets._assets import page_types, static_runtime, widget_css
     text = _CSS_RE.sub("", _RUNTIME_RE.sub("", text))
     if runtime_tag is None:
         text = text.replace("</head>", f'<style id="h4s-css">{widget_css()}</style>\n</head>', 1)
-        script = f'<script id="h4s-runtime">{static_runtime()}</script>'
+        script = f'<script id="h4s-runtime">{static_runtime(page_types(text))}</script>'
     else:
         script = runtime_tag
     head, sep, tail = text.rpartition("</body>")

@@ -283,7 +283,7 @@ def render_module(module_dir: str | Path, execute: bool = True) -> Page:
 
 def page_document(page: Page, head_extra: str = "", body_end: str = "") -> str:
     """The complete HTML document around a rendered page."""
-    from h4s_widgets._assets import static_runtime, widget_css
+    from h4s_widgets._assets import page_types, static_runtime, widget_css
     desc = page.meta.get("summary") or ""
     quiz = bool(page.quizzes)
     mathjax = ""
@@ -305,6 +305,6 @@ def page_document(page: Page, head_extra: str = "", body_end: str = "") -> str:
         '<div class="h4s-scorm-status" role="status" aria-live="polite"></div>\n'
         + page.html +
         "\n</main>\n" + body_end
-        + (f'<script id="h4s-runtime">{static_runtime()}</script>\n' if quiz else "")
+        + (f'<script id="h4s-runtime">{static_runtime(page_types(page.html))}</script>\n' if quiz else "")
         + "</body>\n</html>\n"
     )

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 
 import {
   countWords, deobfuscate, grade, keyHash, normText, parseNumber, sha256hex,
-} from "../../h4s_widgets/_static/grader.js";
+} from "../../h4s_widgets/_static/src/grader.js";
 
 const CASES = JSON.parse(readFileSync(new URL("../cases/grading_cases.json", import.meta.url), "utf8"));
 

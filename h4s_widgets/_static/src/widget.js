@@ -1,8 +1,13 @@
-// h4s live entry point for anywidget: the quiz is graded in Python.
+// h4s live entry point for anywidget: the quiz is graded in Python, every type is in this module.
 // Messages to Python (docs-dev/CONTRACTS.md): {action: "check", qid, response, learner},
 // {action: "solution", qid, learner}, {action: "reset"}; Python answers by changing the `state` trait.
 // (Under h4s serve the proxy overwrites `learner` with the id the server issued.)
-import { h4sUI } from "./ui.js";
+import { addType } from "./registry.js";
+import { TYPE_MODULES } from "./types.gen.js";
+import { learnerId } from "./ui/learner.js";
+import { createQuiz } from "./ui/quiz.js";
+
+TYPE_MODULES.forEach(addType);
 
 export default {
   render({ model, el }) {
@@ -16,16 +21,16 @@ export default {
     };
     root.addEventListener("keydown", ownKeys);
     el.appendChild(root);
-    const quiz = h4sUI.createQuiz(root, {
+    const quiz = createQuiz(root, {
       spec: model.get("spec") || { questions: [] },
       strings: model.get("strings") || {},
       mode: "live",
       initialState: model.get("state") || {},
       onCheck(qid, response) {
-        model.send({ action: "check", qid, response, learner: h4sUI.learnerId() });
+        model.send({ action: "check", qid, response, learner: learnerId() });
       },
       onSolution(qid) {
-        model.send({ action: "solution", qid, learner: h4sUI.learnerId() });
+        model.send({ action: "solution", qid, learner: learnerId() });
       },
       onReset() {
         model.send({ action: "reset" });

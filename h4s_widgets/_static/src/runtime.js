@@ -1,0 +1,205 @@
+// h4s static runtime: pages without a kernel (Jupyter Book, nbconvert, SCORM, h4s serve).
+// Mounts every <div class="h4s-quiz" data-h4s-static> once, grades in the browser with the types' graders
+// (or asks h4s serve when the page has payload.server), applies the session rule (session.js) and keeps
+// the state in the page.  window.__h4sRuntime.scan() mounts quizzes added later; it is idempotent.
+//
+// The question types come as chunks (dist/types/<type>.js, scripts/build_js.mjs) that run before this
+// script: each pushes a factory onto self.__h4sT; the factory gets KIT (the modules the chunks share
+// with this script) and returns the type's module.  A chunk that runs later registers at once.
+import * as text from "./grader/text.js";
+import * as dom from "./ui/dom.js";
+import { deobfuscate } from "./grader/sha256.js";
+import { grade } from "./grader/grade.js";
+import { startRecords } from "./records.js";
+import { addType } from "./registry.js";
+import { sessionStep } from "./session.js";
+import { createQuiz } from "./ui/quiz.js";
+
+function fail(root, err) {
+  console.error("h4s: could not show this quiz", err);
+  const p = document.createElement("p");
+  p.className = "h4s-load-error";
+  p.textContent = "This quiz could not be shown (" + (err && err.message ? err.message : String(err)) + ").";
+  root.append(p);
+}
+
+function unveil(entry, key, qid) {
+  if (!entry || !entry.sol) return null;
+  return deobfuscate(entry.sol, key.salt !== undefined ? key.salt : entry.salt, qid);
+}
+
+// the session rule of a question on a static page (_session.rule_of): a code exercise cannot run here
+const ruleOf = (q, entry) => ({
+  max_attempts: q.max_attempts ?? null,
+  show_solution_after: q.show_solution_after ?? null,
+  example_answer: q.type === "essay" && !!entry.sol,
+  solution_always: q.type === "code",
+});
+
+function mount(root) {
+  if (root.hasAttribute("data-h4s-mounted")) return;
+  root.setAttribute("data-h4s-mounted", "");
+  const dataEl = root.querySelector("script.h4s-data");
+  let payload;
+  try {
+    payload = JSON.parse(dataEl ? dataEl.textContent : "null");
+    if (!payload || !payload.spec) throw new Error("no quiz data");
+  } catch (err) {
+    fail(root, err);
+    return;
+  }
+  const spec = payload.spec;
+  const entries = {};
+  spec.questions.forEach((q, i) => { entries[q.id] = (payload.static || [])[i] || {}; });
+  const byId = {};
+  spec.questions.forEach((q) => { byId[q.id] = q; });
+  // a host page (e.g. the SCORM runtime) may hand back earlier answers: {qid: {attempts, result, response}}
+  let state = {};
+  if (typeof window !== "undefined" && typeof window.__h4sInitialState === "function") {
+    try {
+      const given = window.__h4sInitialState(spec) || {};
+      Object.keys(given).forEach((qid) => {
+        const st = Object.assign({}, given[qid]);
+        const fb = (entries[qid] && entries[qid].fb) || {};
+        const ids = (st.result && st.result.feedback) || [];
+        if (!st.messages) st.messages = ids.filter((id) => fb[id]).map((id) => fb[id]);
+        if (st.general === undefined && st.result) st.general = fb.general || null;
+        if (byId[qid]) state[qid] = st;
+      });
+    } catch (err) {
+      console.error("h4s: could not restore earlier answers", err);
+    }
+  }
+  let quiz = null;
+  const setQ = (qid, st) => {
+    state = Object.assign({}, state);
+    state[qid] = st;
+    quiz.update(state);
+  };
+
+  // h4s serve strips every key from the page and sets payload.server: the
+  // server grades (h4s_kit/quiz_api.py) and answers {attempts, result, messages, ...}
+  async function ask(action, body) {
+    const r = await fetch(payload.server + "/" + action, {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(Object.assign({ module: spec.module }, body)), // the learner is the server's cookie
+    });
+    const out = await r.json().catch(() => ({}));
+    if (!r.ok) throw new Error(out.error || "");
+    return out;
+  }
+
+  async function onServerCheck(qid, response) {
+    const st = Object.assign({ attempts: 0 }, state[qid] || {});
+    let out;
+    try {
+      out = await ask("check", { qid, response });
+    } catch (err) {
+      // the server's own sentence (429, 503 ...), or ours (translated by ui.js) when the network failed
+      return setQ(qid, Object.assign(st, { error: (err.name === "Error" && err.message) || "Something went wrong. Please try again." }));
+    }
+    delete st.error;
+    const counted = out.attempts > st.attempts;
+    setQ(qid, Object.assign(st, out, counted ? { response } : {}));
+  }
+
+  async function onCheck(qid, response) {
+    if (payload.server) return onServerCheck(qid, response);
+    const q = byId[qid];
+    const entry = entries[qid];
+    if (!q || !entry || !entry.key) return;
+    const st = Object.assign({ attempts: 0 }, state[qid] || {});
+    const rule = ruleOf(q, entry);
+    if (sessionStep(rule, st.attempts, "check").refused) return;
+    let result;
+    try {
+      // graded a microtask later, as the server's answer would come: a second press in the same task finds
+      // the question still waiting (ui/question.js) and spends no attempt
+      result = Object.assign({}, await Promise.resolve(grade(entry.key, response)));
+    } catch (err) {
+      console.error("h4s: grading failed", err);
+      return;
+    }
+    const fbIds = result.feedback || [];
+    const step = sessionStep(rule, st.attempts, "check", fbIds);
+    if (!step.counted) {
+      // not an attempt: nothing was answered
+      setQ(qid, Object.assign({}, st, { result, messages: [], general: null }));
+      return;
+    }
+    const fb = entry.fb || {};
+    st.attempts = step.attempts;
+    st.result = result;
+    st.response = response;
+    st.messages = fbIds.filter((id) => fb[id]).map((id) => fb[id]);
+    st.general = fb.general || null;
+    if (step.solution_available) st.solution_available = true;
+    if (step.send_solution) {
+      try { st.solution = unveil(entry, entry.key, qid); } catch (err) { /* no model answer */ }
+    }
+    setQ(qid, st);
+  }
+
+  async function onSolution(qid) {
+    if (payload.server) {
+      try {
+        const out = await ask("solution", { qid });
+        setQ(qid, Object.assign({}, state[qid] || {}, { solution: out.solution }));
+      } catch (err) {
+        console.error("h4s: no solution", err);
+      }
+      return;
+    }
+    const q = byId[qid];
+    const entry = entries[qid];
+    const st = Object.assign({}, state[qid] || {});
+    if (!q || !entry || !entry.sol || sessionStep(ruleOf(q, entry), st.attempts || 0, "solution").refused) return;
+    try {
+      st.solution = unveil(entry, entry.key || {}, qid);
+    } catch (err) {
+      console.error("h4s: no solution", err);
+      return;
+    }
+    setQ(qid, st);
+  }
+
+  try {
+    quiz = createQuiz(root, {
+      spec, strings: payload.strings || {}, mode: "static", initialState: state,
+      onCheck, onSolution,
+      onReset() { state = {}; quiz.update(state); },
+    });
+  } catch (err) {
+    fail(root, err);
+  }
+}
+
+function scan(scope) {
+  const where = scope && scope.querySelectorAll ? scope : document;
+  const t0 = typeof performance !== "undefined" ? performance.now() : 0;
+  let n = 0;
+  where.querySelectorAll(".h4s-quiz[data-h4s-static]").forEach((root) => {
+    if (!root.hasAttribute("data-h4s-mounted")) { mount(root); n += 1; }
+  });
+  // bench/static_page.py reads this: how long mounting took, in the page's own clock
+  if (n && typeof performance !== "undefined" && performance.measure) {
+    try { performance.measure("h4s:mount", { start: t0, end: performance.now() }); } catch (err) { /* old browser */ }
+  }
+}
+
+/** the modules a type chunk may import from the runtime instead of carrying its own copy */
+export const KIT = { "grader/text": text, "ui/dom": dom };
+
+if (typeof window !== "undefined" && typeof document !== "undefined") {
+  if (window.__h4sRuntime) {
+    window.__h4sRuntime.scan();   // a second copy of the runtime on the page: its chunks registered already
+  } else {
+    const add = (factory) => addType(factory(KIT));
+    (window.__h4sT || []).forEach(add);
+    window.__h4sT = { push(factory) { add(factory); } };
+    window.__h4sRuntime = { scan, mount };
+    startRecords();
+    scan();
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => scan());
+  }
+}
