@@ -1,0 +1,209 @@
+"""A real JupyterHub for the tests (and for bench/hub.py): deploy/jupyterhub/jupyterhub_config.py on 127.0.0.1.
+
+A test helper, not part of the h4s package.  :class:`Hub` writes a small config file that loads the deploy
+config unchanged and then swaps only what a provider would swap for a test machine: the DummyAuthenticator
+(one password for everybody), the SimpleLocalProcessSpawner (every server runs as this account, homes in the
+work folder), random ports, the proxy from node_modules (configurable-http-proxy of package.json), and a
+service token the test uses to read the Hub's API.  Everything lives in one work folder; :meth:`Hub.stop`
+stops the Hub, which stops its proxy, its services and every server it spawned.
+
+:class:`Learner` is a browser without a browser: a ``requests`` session that logs in with the Hub's form
+(GET /hub/login for the ``_xsrf`` cookie, POST it back), starts its server and follows the single-user
+server's OAuth redirects.
+"""
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+DEPLOY_CONFIG = ROOT / "deploy" / "jupyterhub" / "jupyterhub_config.py"
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def proxy_command() -> Path:
+    """configurable-http-proxy from node_modules (package.json), or FileNotFoundError saying how to get it."""
+    exe = ROOT / "node_modules" / ".bin" / "configurable-http-proxy"
+    if not exe.exists():
+        raise FileNotFoundError(f"{exe.relative_to(ROOT)} is missing: run `npm ci` in {ROOT} (`make setup` does it)")
+    return exe
+
+
+class Hub:
+    """JupyterHub with the deploy config, the DummyAuthenticator and the SimpleLocalProcessSpawner."""
+
+    def __init__(self, work: Path, course: Path, *, trainers: tuple[str, ...] = (), cull_idle: int = 3600,
+                 env: dict | None = None):
+        self.work = Path(work)
+        self.course = Path(course)
+        self.trainers = trainers
+        self.cull_idle = cull_idle
+        self.extra_env = dict(env or {})
+        self.password = secrets.token_urlsafe(12)
+        self.token = secrets.token_hex(24)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen | None = None
+        self.log = self.work / "hub.log"
+
+    # -------------------------------------------------------------------------------------------- process
+    def config_text(self) -> str:
+        hub_port, api_port, dash_port = free_port(), free_port(), free_port()
+        self.dashboard_port = dash_port
+        return f"""
+c = get_config()
+load_subconfig({str(DEPLOY_CONFIG)!r})
+c.JupyterHub.authenticator_class = "dummy"
+c.DummyAuthenticator.password = {self.password!r}
+c.JupyterHub.spawner_class = "simple"
+c.SimpleLocalProcessSpawner.home_dir_template = {str(self.work / 'home' / '{username}')!r}
+c.JupyterHub.bind_url = "{self.url}"
+c.JupyterHub.hub_bind_url = "http://127.0.0.1:{hub_port}"
+c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:{api_port}"
+c.ConfigurableHTTPProxy.command = [{str(proxy_command())!r}]
+c.JupyterHub.pid_file = {str(self.work / 'jupyterhub.pid')!r}
+c.JupyterHub.services.append({{"name": "h4s-test", "api_token": {self.token!r}}})
+c.JupyterHub.load_roles.append({{"name": "h4s-test", "services": ["h4s-test"],
+    "scopes": ["admin:users", "admin:servers", "admin:groups", "list:users", "read:users", "access:servers"]}})
+"""
+
+    def environment(self) -> dict:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTERHUB_", "JPY_"))}
+        env.update({
+            "PATH": f"{BIN}{os.pathsep}{env.get('PATH', '')}",
+            "H4S_COURSE_DIR": str(self.course),
+            "H4S_DATA_DIR": str(self.work / "h4s-data"),
+            "H4S_CULL_IDLE": str(self.cull_idle),
+            "H4S_TRAINERS": ",".join(self.trainers),
+            "H4S_DASHBOARD_PORT": str(self.dashboard_port),
+            "H4S_HUB_STATE": str(self.work / "state"),
+        })
+        env.pop("H4S_DATABASE_URL", None)
+        env.update(self.extra_env)
+        return env
+
+    def start(self, timeout: float = 90) -> "Hub":
+        self.work.mkdir(parents=True, exist_ok=True)
+        (self.work / "state").mkdir(exist_ok=True)
+        cfg = self.work / "jupyterhub_config.py"
+        cfg.write_text(self.config_text())
+        self.env = self.environment()
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen([str(BIN / "jupyterhub"), "-f", str(cfg)], cwd=self.work, env=self.env,
+                                         stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                         start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"JupyterHub exited ({self.proc.returncode}) at start:\n{self.log_tail()}")
+            try:
+                if requests.get(f"{self.url}/hub/health", timeout=2).status_code == 200:
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.3)
+        self.stop()
+        raise RuntimeError(f"JupyterHub did not answer within {timeout:.0f} s:\n{self.log_tail()}")
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)      # the Hub stops its servers, services and proxy
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                pass
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)  # anything of this Hub's session that outlived it
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.proc = None
+
+    def log_tail(self, n: int = 60) -> str:
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-n:])
+        except OSError:
+            return ""
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    # -------------------------------------------------------------------------------------------- API
+    def api(self, method: str, path: str, **kw) -> requests.Response:
+        return requests.request(method, f"{self.url}/hub/api/{path.lstrip('/')}",
+                                headers={"Authorization": f"token {self.token}"}, timeout=30, **kw)
+
+    def user(self, name: str) -> dict | None:
+        r = self.api("GET", f"users/{name}")
+        return r.json() if r.status_code == 200 else None
+
+    def server(self, name: str) -> dict | None:
+        u = self.user(name)
+        return (u or {}).get("servers", {}).get("")
+
+    def wait_ready(self, name: str, timeout: float = 90) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            s = self.server(name)
+            if s and s.get("ready"):
+                return s
+            time.sleep(0.25)
+        raise RuntimeError(f"the server of {name} was not ready within {timeout:.0f} s:\n{self.log_tail()}")
+
+    def server_pid(self, name: str) -> int | None:
+        s = self.server(name)
+        pid = (s or {}).get("state", {}).get("pid")
+        return int(pid) if pid else None
+
+
+class Learner:
+    """One person at a browser: logs in to the Hub and opens pages through the Hub's proxy."""
+
+    def __init__(self, hub: Hub, name: str):
+        self.hub, self.name = hub, name
+        self.s = requests.Session()
+
+    def login(self) -> requests.Response:
+        """The Hub's login form, as a browser fills it in; starts the learner's server (spawn) on the way."""
+        r = self.s.get(f"{self.hub.url}/hub/login", timeout=30)
+        r.raise_for_status()
+        xsrf = self.s.cookies.get("_xsrf")
+        if not xsrf:
+            m = re.search(r'name="_xsrf"\s+value="([^"]+)"', r.text)
+            xsrf = m.group(1) if m else None
+        assert xsrf, "the Hub's login page set no _xsrf cookie"
+        r = self.s.post(f"{self.hub.url}/hub/login?next=", data={"username": self.name,
+                                                                 "password": self.hub.password, "_xsrf": xsrf},
+                        timeout=120)
+        return r
+
+    def user_url(self, path: str = "", user: str | None = None) -> str:
+        return f"{self.hub.url}/user/{user or self.name}/{path.lstrip('/')}"
+
+    def get(self, path: str = "", user: str | None = None, **kw) -> requests.Response:
+        kw.setdefault("timeout", 120)
+        return self.s.get(self.user_url(path, user), **kw)
+
+    def cookie_header(self, url: str) -> str:
+        req = requests.Request("GET", url)
+        prepared = self.s.prepare_request(req)
+        return prepared.headers.get("Cookie", "")
