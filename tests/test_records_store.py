@@ -125,6 +125,23 @@ def test_idempotent_uuid_and_attempts(db):
     s.close()
 
 
+def test_sqlite_file_wal_busy_timeout_secure_delete(tmp_path, monkeypatch):
+    """Without H4S_DATABASE_URL the store is the SQLite file in H4S_DATA_DIR, in WAL mode, as it always was."""
+    monkeypatch.setenv("H4S_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("H4S_DATABASE_URL", raising=False)
+    s = store_mod.open_store()
+    assert s.backend == "sqlite" and s.path == tmp_path / "records.sqlite" and s.location == str(s.path)
+    assert s.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert s.conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+    assert s.conn.execute("PRAGMA secure_delete").fetchone()[0] == 1
+    assert s.conn.execute("PRAGMA user_version").fetchone()[0] == s.user_version == 3
+    ddl = s.conn.execute("SELECT sql FROM sqlite_master WHERE name='records'").fetchone()[0]
+    assert "id INTEGER PRIMARY KEY" in ddl and "score REAL" in ddl and "ts REAL NOT NULL" in ddl
+    s.close()
+    monkeypatch.setenv("H4S_DATABASE_URL", "  ")          # blank: still the file
+    assert store_mod.open_store().backend == "sqlite"
+
+
 def test_a_failed_write_stores_nothing(db):
     """A record and its statements are one transaction: a statement that cannot be stored takes the record back."""
     s = RecordStore(db)
