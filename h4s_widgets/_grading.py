@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Callable
 
 from ._errors import GradingError
+from .types import hook
 from ._schema import (
     Cloze, CodeExercise, DragWords, Essay, Flashcards, Likert, Matching, MultipleResponse, Numeric, Ordering,
     QuestionBase, ShortText, SingleChoice, TrueFalse, parse_question,
@@ -341,7 +342,7 @@ def grade(question: QuestionBase | dict, response: Any) -> Result:
     """Grade ``response`` to ``question`` (a question object or its dict)."""
     if isinstance(question, dict):
         question = parse_question(question)
-    fn = GRADERS.get(type(question))
+    fn = GRADERS.get(type(question)) or hook(question.type, "grade")
     if fn is None:
         raise GradingError(f"question {question.id}: type {question.type!r} has no grader")
     return fn(question, response)

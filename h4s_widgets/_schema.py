@@ -452,6 +452,11 @@ class Flashcards(QuestionBase):
         return self
 
 
+# the types that are units of their own (h4s_widgets/types/<type>.py) register here
+from .types import load_all as _load_type_units  # noqa: E402
+
+_load_type_units()
+
 Question = Annotated[
     Union[tuple(REGISTRY.values())],  # type: ignore[valid-type]
     Field(discriminator="type"),

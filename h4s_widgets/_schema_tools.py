@@ -26,6 +26,7 @@ from pydantic_core import PydanticUndefined
 
 from . import _i18n
 from ._schema import REGISTRY, Bank, QuestionBase, _models_in, json_schema
+from .types import UNITS
 
 PACKAGE = Path(__file__).parent
 ROOT = PACKAGE.parent
@@ -371,6 +372,8 @@ EXAMPLES: dict[str, str] = {
     - {id: nc, front: NC, back: No commercial use}
 """,
 }
+# a type that is a unit of its own (h4s_widgets/types/<type>.py) carries its example
+EXAMPLES.update({name: mod.EXAMPLE for name, mod in UNITS.items()})
 
 BANK_EXAMPLE = """\
 schema_version: 1

@@ -21,6 +21,7 @@ from typing import Any
 from ._grading import gap_numbers, norm_text
 from ._i18n import gettext
 from ._markdown import md, md_inline
+from .types import UNITS, hook
 from ._schema import (
     GAP_RE, Cloze, CodeExercise, DragWords, Essay, Flashcards, Likert, Matching, MultipleResponse, Numeric,
     Ordering, QuestionBase, ShortText, SingleChoice, TrueFalse,
@@ -48,6 +49,10 @@ def public_spec(q: QuestionBase, seed: Any = 0) -> dict:
         "hints": [md(h) for h in q.hints], "max_attempts": q.max_attempts,
         "show_solution_after": q.show_solution_after,
     }
+    own = hook(q.type, "public_spec")
+    if own is not None:
+        spec.update(own(q, seed))
+        return spec
     if isinstance(q, (Cloze, DragWords)):
         spec["text_html"] = _text_with_gaps(q.text)
         spec["gaps"] = len(GAP_RE.findall(q.text))
@@ -104,11 +109,14 @@ def key_hash(salt: str, qid: str, value: str) -> str:
 
 #: types whose static key is hashed; the others (numeric, regex answers) carry plaintext
 HASHED_TYPES = ("single_choice", "multiple_response", "true_false", "cloze", "short_text", "matching",
-                "ordering", "drag_words")
+                "ordering", "drag_words") + tuple(n for n, m in UNITS.items() if getattr(m, "HASHED", False))
 
 
 def static_key(q: QuestionBase, salt: str) -> dict:
     """The question as the JS grader needs it, with keys hashed where the type allows."""
+    own = hook(q.type, "static_key")
+    if own is not None:
+        return own(q, salt)
     d = q.model_dump(mode="json", exclude_none=True)
     for k in ("hints", "feedback", "title", "text_html"):
         d.pop(k, None)
@@ -175,6 +183,9 @@ def feedback_texts(q: QuestionBase, lang: str | None = None) -> dict[str, str]:
     fb: dict[str, str] = {}
     if q.feedback:
         fb["general"] = md(q.feedback)
+    own = hook(q.type, "feedback_texts")
+    if own is not None:
+        fb.update(own(q))
     if isinstance(q, (SingleChoice, MultipleResponse)):
         for o in q.options:
             if o.feedback:
@@ -208,6 +219,9 @@ def feedback_texts(q: QuestionBase, lang: str | None = None) -> dict[str, str]:
 
 def solution_html(q: QuestionBase, lang: str | None = None) -> str:
     T = lambda s: html.escape(gettext(s, lang))  # noqa: E731
+    own = hook(q.type, "solution_html")
+    if own is not None:
+        return own(q, lang)
     if isinstance(q, SingleChoice):
         o = next(o for o in q.options if o.id == q.answer)
         return f"<p>{md_inline(o.text)}</p>"

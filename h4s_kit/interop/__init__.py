@@ -398,3 +398,24 @@ def plain_to_markdown(text: str) -> str:
         nxt = lines[i + 1] if i + 1 < len(lines) else ""
         out.append(line + ("\\" if line and nxt else ""))
     return "\n".join(out).strip()
+
+
+class Writer:
+    """What an export hook of a type unit (``h4s_widgets/types/<type>.py``: ``to_gift``, ``to_moodle_xml``)
+    gets: the format's helpers and the list of problems to report (appended to by the hook)."""
+
+    def __init__(self, problems: list[str], **helpers: Any):
+        self.problems = problems
+        self.__dict__.update(helpers)
+
+    def shares(self, n: int) -> list[float]:
+        """Moodle's marks of ``n`` right options, summing to 100 %."""
+        return moodle_shares(n, self.problems)
+
+    def snap(self, fraction: float, what: str) -> float:
+        """``fraction`` on Moodle's grade list (a problem is noted when it moves)."""
+        return snap_fraction(fraction, what, self.problems)
+
+    @staticmethod
+    def percent(fraction: float) -> str:
+        return moodle_percent(fraction)

@@ -631,6 +631,12 @@ def question_to_gift(q: QuestionBase) -> tuple[str | None, list[str]]:
     gen = f"####{E(q.feedback)}" if q.feedback else ""
     fb = lambda f: f"#{E(f)}" if f else ""  # noqa: E731
 
+    from h4s_widgets.types import hook
+    own = hook(q.type, "to_gift")
+    if own is not None:
+        from . import Writer
+        body = own(q, Writer(problems, head=head, gen=gen, E=E, fb=fb))
+        return body, problems
     if isinstance(q, SingleChoice):
         lines = []
         for o in q.options:

@@ -639,7 +639,15 @@ def question_to_xml(q: QuestionBase) -> tuple[str | None, list[str]]:
     head_extra = ""
     body = ""
     mtype = None
-    if isinstance(q, (SingleChoice, MultipleResponse)):
+    from h4s_widgets.types import hook
+    own = hook(q.type, "to_moodle_xml")
+    if own is not None:
+        from . import Writer
+        out = own(q, Writer(problems, x=_x, text_el=_text_el))
+        if out is None:
+            return None, problems
+        mtype, body, head_extra = out
+    elif isinstance(q, (SingleChoice, MultipleResponse)):
         mtype = "multichoice"
         single = isinstance(q, SingleChoice)
         right = {q.answer} if single else set(q.answers)

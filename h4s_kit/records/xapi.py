@@ -64,6 +64,12 @@ INTERACTION_TYPES = {
 }
 
 
+def interaction_type(qtype: str) -> str:
+    """The xAPI interactionType of a question type (a type unit's ``XAPI_INTERACTION``, else the table)."""
+    from h4s_widgets.types import hook
+    return hook(qtype, "XAPI_INTERACTION") or INTERACTION_TYPES.get(qtype, "other")
+
+
 def base() -> str:
     return os.environ.get("H4S_XAPI_BASE", DEFAULT_BASE).rstrip("/")
 
@@ -186,6 +192,10 @@ def interaction_components(qtype: str, spec: dict | None, lang: str) -> dict:
     scale points of a Likert question (a matching of its statements to the scale)."""
     if not spec:
         return {}
+    from h4s_widgets.types import hook
+    own = hook(qtype, "xapi_components")
+    if own is not None:
+        return own(spec, lang)
 
     def comp(cid: str, text: str) -> dict:
         return {"id": cid, "description": {lang: text}}
@@ -207,6 +217,10 @@ def response_pattern(qtype: str, response: Any, question: Any = None, spec: dict
         spec = question_spec(question)
     if response is None:
         return ""
+    from h4s_widgets.types import hook
+    own = hook(qtype, "xapi_response")
+    if own is not None:
+        return own(response, spec)
     if qtype == "numeric":
         return _number(response)
     if qtype == "true_false":
@@ -241,7 +255,7 @@ def answered_statement(rec: dict, question: Any = None) -> dict:
     spec = question_spec(question)
     definition: dict[str, Any] = {
         "type": CMI_INTERACTION,
-        "interactionType": INTERACTION_TYPES.get(qtype, "other"),
+        "interactionType": interaction_type(qtype),
         "name": {lang: str(name)[:200]},
     }
     # the text as the learner's page shows it: never the raw text, whose cloze gaps hold the answers

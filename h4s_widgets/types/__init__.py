@@ -1,0 +1,72 @@
+"""Question types as units: one module per type in this package.
+
+A type module is found by name (every module in this folder is loaded when
+:mod:`h4s_widgets._schema` builds the bank schema, as nbgrader loads one
+preprocessor per file) and registers itself as papermill's engines do: the
+module's pydantic model is decorated with :func:`h4s_widgets._schema.register`
+and the module itself is the type's *unit*, looked up with :func:`unit`.
+
+The interface of a type module (every name but ``TYPE``, the model, ``grade``
+and ``EXAMPLE`` may be left out; a missing hook means "the type does not do
+this", e.g. no GIFT export):
+
+``TYPE``
+    The type name (``type:`` in a bank), e.g. ``"select_words"``.
+model class
+    A :class:`h4s_widgets._schema.QuestionBase` subclass decorated with ``@register``;
+    its ``type`` field is ``Literal[TYPE]``; its validators raise ``ValueError("field: problem")``.
+``grade(q, response) -> Result``
+    The pure grader (:mod:`h4s_widgets._grading` rules: ``empty``/``invalid`` feedback, rounding).
+``public_spec(q, seed) -> dict``
+    What the browser gets besides the common fields (``id``, ``type``, ``title``, ...): at least
+    ``text_html``; never a key.
+``HASHED`` and ``static_key(q, salt) -> dict``
+    The key for pages without a kernel (``HASHED``: its answers are salted hashes, ``key_hash``).
+``feedback_texts(q) -> dict``
+    Feedback id -> HTML, besides ``general``.
+``solution_html(q, lang) -> str``
+    The worked answer.
+``XAPI_INTERACTION``, ``xapi_components(spec, lang) -> dict``, ``xapi_response(response, spec) -> str``
+    The xAPI / SCORM interaction mapping (:mod:`h4s_kit.records.xapi`).
+``to_gift(q, w) -> str | None`` and ``to_moodle_xml(q, w) -> tuple[str, str, str] | None``
+    Export hooks for :mod:`h4s_kit.interop` (``w``: the writer's helpers and its list of problems;
+    None: skip the question); Moodle XML returns ``(Moodle question type, the elements after the
+    common ones, the question text)``.
+``EXAMPLE``
+    One example, a YAML list item, shown in the question-types reference and tested.
+
+``h4s_widgets/_static/types/<type>.js`` is the same type's browser half (view and JS grader).
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from types import ModuleType
+
+#: type name -> type module
+UNITS: dict[str, ModuleType] = {}
+
+
+def load_all() -> None:
+    """Import every type module of this package (each registers its model)."""
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+        if info.name.startswith("_"):
+            continue
+        mod = importlib.import_module(f"{__name__}.{info.name}")
+        name = getattr(mod, "TYPE", None)
+        if not isinstance(name, str):
+            raise RuntimeError(f"h4s_widgets/types/{info.name}.py: has no TYPE = '<type name>'")
+        if name in UNITS:
+            raise RuntimeError(f"question type {name!r} has two modules ({UNITS[name].__name__}, {mod.__name__})")
+        UNITS[name] = mod
+
+
+def unit(name: str) -> ModuleType | None:
+    """The module of type ``name``, or None for a type still defined in the shared modules."""
+    return UNITS.get(name)
+
+
+def hook(name: str, what: str):
+    """The hook ``what`` of type ``name`` (a function or constant), or None."""
+    mod = UNITS.get(name)
+    return getattr(mod, what, None) if mod is not None else None
