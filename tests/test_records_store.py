@@ -142,6 +142,29 @@ def test_sqlite_file_wal_busy_timeout_secure_delete(tmp_path, monkeypatch):
     assert store_mod.open_store().backend == "sqlite"
 
 
+def test_the_same_records_from_several_writers_are_stored_once(db):
+    """Four writers send the same 150 records at once (a retry after a lost answer): each is stored exactly once."""
+    import uuid
+    RecordStore(db).close()
+    recs = [_rec(uuid=str(uuid.uuid4()), question=f"q{i}") for i in range(150)]
+    added: list[int] = []
+    go = threading.Barrier(4)
+
+    def writer(k):
+        with RecordStore(db) as s:
+            go.wait()
+            added.append(sum(s.add_record(r) for r in (recs if k % 2 else recs[::-1])))
+
+    threads = [threading.Thread(target=writer, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(added) == 4 and sum(added) == 150
+    with RecordStore(db) as s:
+        assert s.count() == 150 and sorted(r["uuid"] for r in s.records()) == sorted(r["uuid"] for r in recs)
+
+
 def test_a_failed_write_stores_nothing(db):
     """A record and its statements are one transaction: a statement that cannot be stored takes the record back."""
     s = RecordStore(db)
@@ -320,6 +343,30 @@ def test_postgres_errors_are_one_line_and_hide_the_password(postgres_cluster, po
     assert main(["records", "status"]) == 0
     out = capsys.readouterr().out
     assert "(PostgreSQL), schema 3" in out and postgres_cluster.password not in out
+
+
+def test_postgres_user_without_create_right_gets_one_line(postgres_cluster, postgres_url, monkeypatch):
+    """PostgreSQL 15 gives no CREATE on schema public to other users: the first start says how to grant it."""
+    import psycopg
+    dbname = postgres_url.rsplit("/", 1)[1]
+    with psycopg.connect(postgres_url, autocommit=True) as admin:
+        admin.execute("CREATE ROLE trainee LOGIN PASSWORD 'trainee-pw-123'")
+        admin.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+    try:
+        monkeypatch.setenv("H4S_DATABASE_URL", postgres_cluster.url(dbname, user="trainee", password="trainee-pw-123"))
+        with pytest.raises(StoreUnavailable, match=r"^H4S_DATABASE_URL: user 'trainee' may not create the h4s tables "
+                                                   rf"in database '{dbname}'.*OWNER trainee.*GRANT CREATE") as e:
+            RecordStore()
+        assert "trainee-pw-123" not in str(e.value)
+        with psycopg.connect(postgres_url, autocommit=True) as admin:
+            admin.execute("GRANT CREATE ON SCHEMA public TO trainee")
+        with RecordStore() as s:                      # the fix the message names works
+            assert s.user_version == store_mod.SCHEMA_VERSION and s.add_record(_rec())
+    finally:
+        with psycopg.connect(postgres_url, autocommit=True) as admin:
+            admin.execute("DROP OWNED BY trainee")
+        with psycopg.connect(postgres_cluster.url(), autocommit=True) as admin:
+            admin.execute("DROP ROLE trainee")
 
 
 def test_postgres_connection_dropped_while_idle_is_opened_again(postgres_cluster, postgres_url):

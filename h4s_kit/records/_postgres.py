@@ -228,6 +228,16 @@ class Backend:
         return StoreUnavailable(f"{self.target.source} ({self.target.shown}): made by a newer h4s (schema {v}, this "
                                 f"h4s knows {known}); upgrade h4s, or point {self.target.source} at another database")
 
+    def migration_error(self, e: BaseException) -> StoreUnavailable:
+        t = self.target
+        if getattr(e, "sqlstate", None) == "42501":   # insufficient_privilege
+            return StoreUnavailable(
+                f"{t.source}: user {t.user!r} may not create the h4s tables in database {t.dbname!r} on "
+                f"{t.host}:{t.port}; make it the database's owner (CREATE DATABASE {t.dbname} OWNER {t.user}) or "
+                f"GRANT CREATE ON SCHEMA public TO {t.user}")
+        return StoreUnavailable(f"{t.source}: cannot create or upgrade the h4s tables in {t.shown}: "
+                                f"{t.hide(str(e))[:300]}")
+
     # ------------------------------------------------------------ maintenance
     def checkpoint(self) -> tuple[int, int, int]:
         """Nothing to fold in: PostgreSQL checkpoints its own write-ahead log.  (0, 0, 0) as SQLite's 'done'."""

@@ -139,6 +139,10 @@ class Backend:
     def newer_schema_error(self, v: int, known: int) -> RecordsError:
         return RecordsError(f"{self.path}: made by a newer h4s (schema {v}, this h4s knows {known}); upgrade h4s")
 
+    def migration_error(self, e: BaseException) -> RecordsError:
+        return RecordsError(f"{self.path}: cannot create or upgrade the h4s tables ({e}); check that the file is "
+                            "a records database of h4s and that it can be written")
+
     # ------------------------------------------------------------ maintenance
     def checkpoint(self) -> tuple[int, int, int]:
         """``wal_checkpoint(TRUNCATE)``: copy the WAL into the database and empty the WAL file."""

@@ -263,6 +263,9 @@ class RecordStore:
         self.backend: str = self._db.name
         try:
             self._migrate()
+        except self.errors as e:   # e.g. no right to create tables: one line that says what to do
+            self._db.close()
+            raise self._db.migration_error(e) from None
         except BaseException:
             self._db.close()
             raise
