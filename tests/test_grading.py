@@ -199,6 +199,8 @@ def _secrets(q) -> list[str]:
         return [a.text for a in q.answers if a.text is not None]
     if q.type == "matching":
         return [p.right for p in q.pairs]
+    if q.type == "select_words":
+        return [u["text"] for u in q.units() if u.get("correct")]
     return []
 
 
@@ -233,6 +235,9 @@ def test_static_key_holds_no_plaintext_answer(qid):
         assert all(h in hexes for alts in key["gaps"] for h in alts)
     elif q.type == "matching":
         assert all(set(p) == {"id", "right"} and p["right"] in hexes for p in key["pairs"])
+    elif q.type == "select_words":
+        assert set(key["answers"]) <= hexes and "passage" not in key and "text" not in key
+        assert key["units"] == len(q.units())
     assert key["salt"] == SALT
 
 

@@ -45,6 +45,10 @@ export const DEFAULTS = {
     "partial_credit": true,
     "points": 1
   },
+  "select_words": {
+    "partial_credit": true,
+    "points": 1
+  },
   "short_text": {
     "case_sensitive": false,
     "points": 1

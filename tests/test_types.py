@@ -1,0 +1,141 @@
+"""Every question type that is a unit of its own (h4s_widgets/types/<type>.py) keeps the unit's interface:
+its example parses, its invalid examples fail with one line naming the question and the field, the browser
+gets no key, its xAPI statements meet the xAPI rules, and its GIFT and Moodle XML exports read back."""
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+import yaml
+from ralph.models.xapi.base.statements import BaseXapiStatement
+from test_records_xapi import xapi_spec_problems
+
+from h4s_kit.interop.gift import parse_gift, to_gift
+from h4s_kit.interop.moodle_xml import parse_moodle_xml, to_moodle_xml
+from h4s_kit.records import xapi
+from h4s_widgets._errors import QuestionError
+from h4s_widgets._grading import grade
+from h4s_widgets._schema import REGISTRY, parse_bank, parse_question
+from h4s_widgets._spec import HASHED_TYPES, public_spec, solution_html, static_key
+from h4s_widgets.types import UNITS, hook, load_all
+
+NAMES = sorted(UNITS)
+
+
+def example(name: str) -> dict:
+    (data,) = yaml.safe_load(UNITS[name].EXAMPLE)
+    return data
+
+
+def test_there_are_type_units():
+    assert "select_words" in UNITS
+
+
+def test_a_type_cannot_be_registered_twice():
+    with pytest.raises(RuntimeError, match="two modules"):
+        load_all()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_unit_interface(name):
+    mod = UNITS[name]
+    assert mod.TYPE == name and name in REGISTRY
+    assert REGISTRY[name].__module__ == mod.__name__
+    q = parse_question(example(name))
+    assert q.type == name
+    assert callable(mod.grade) and callable(mod.public_spec)
+    assert hook(name, "no_such_hook") is None and hook("no_such_type", "grade") is None
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_invalid_examples_fail_with_one_line_naming_question_and_field(name):
+    cases = getattr(UNITS[name], "INVALID", [])
+    assert cases, f"{name}: give INVALID examples"
+    for fields, want in cases:
+        data = dict(example(name), **fields)
+        with pytest.raises(QuestionError) as e:
+            parse_bank({"schema_version": 1, "questions": [data]}, "bank.yml")
+        msg = str(e.value)
+        assert "\n" not in msg and msg.startswith(f"bank.yml: question 1 ({data['id']}): {want}"), msg
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_browser_gets_no_key(name):
+    q = parse_question(example(name))
+    spec = public_spec(q)
+    assert spec["type"] == name and spec["text_html"]
+    sol = solution_html(q)
+    assert sol
+    dump = json.dumps(spec, ensure_ascii=False)
+    if name in HASHED_TYPES:
+        key = static_key(q, "salt")
+        assert key["salt"] == "salt"
+    assert "correct" not in dump and "<strong>" not in dump
+
+
+def test_select_words_spec_pieces_rebuild_the_passage_without_brackets():
+    q = parse_question(example("select_words"))
+    spec = public_spec(q)
+    assert "".join(p["text"] for p in spec["pieces"]) == q.passage.replace("[", "").replace("]", "")
+    units = [p for p in spec["pieces"] if "unit" in p]
+    assert [p["unit"] for p in units] == list(range(spec["units"]))
+    assert [p["text"] for p in units if p["unit"] in q.key()] == ["name", "email address"]
+    r = grade(q, q.key())
+    assert r.correct is True and r.score == 1
+    # the key of the static page: hashes only
+    key = static_key(q, "s")
+    assert "passage" not in key and "name" not in json.dumps(key)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_xapi_statement_meets_the_rules(name):
+    q = parse_question(example(name))
+    response = q.key() if name == "select_words" else None
+    result = grade(q, response)
+    rec = {"uuid": str(uuid.uuid4()), "learner": "7c9e6679-7425-40de-944b-e07fc1f90ae7", "module": "04-oer",
+           "question": q.id, "qtype": q.type, "question_text": q.text, "response": response,
+           "score": result.score, "max_score": result.max_score, "success": result.correct, "attempt": 1,
+           "timestamp": 1795000000.25, "duration_s": 10}
+    st = xapi.answered_statement(rec, q)
+    BaseXapiStatement.model_validate(st)
+    assert xapi_spec_problems(st) == []
+    assert st["object"]["definition"]["interactionType"] == UNITS[name].XAPI_INTERACTION
+
+
+def test_select_words_xapi_mapping():
+    q = parse_question(example("select_words"))
+    spec = public_spec(q)
+    d = xapi.interaction_components("select_words", spec, "en")
+    assert [c["id"] for c in d["choices"]] == [str(i) for i in range(spec["units"])]
+    assert xapi.response_pattern("select_words", [7, 3, 3], q) == "3[,]7"
+    assert xapi.response_pattern("select_words", "junk", q) == ""
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if hook(n, "to_gift")])
+def test_gift_export_reads_back(name):
+    q = parse_question(example(name))
+    out = to_gift([q])
+    assert out.exported == 1, out.warnings
+    back = parse_gift(out.text, "export.gift")
+    assert len(back.bank["questions"]) == 1
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if hook(n, "to_moodle_xml")])
+def test_moodle_xml_export_reads_back(name):
+    q = parse_question(example(name))
+    out = to_moodle_xml([q])
+    assert out.exported == 1, out.warnings
+    back = parse_moodle_xml(out.text, "export.xml")
+    assert len(back.bank["questions"]) == 1
+
+
+def test_select_words_exports_as_multiple_answer_choice():
+    q = parse_question(example("select_words"))
+    (g,) = parse_gift(to_gift([q]).text, "x.gift").bank["questions"]
+    (m,) = parse_moodle_xml(to_moodle_xml([q]).text, "x.xml").bank["questions"]
+    for back in (g, m):
+        assert back["type"] == "multiple_response"
+        right = {o["text"] for o in back["options"] if o["id"] in back["answers"]}
+        assert right == {"name", "email address"}
+        assert "booking form" in back["text"]
