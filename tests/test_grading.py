@@ -38,19 +38,10 @@ def write_json_cases() -> None:
     """Regenerate grading_cases.json from grading_cases.yml."""
     text = json.dumps(yaml_cases(), indent=1, ensure_ascii=True)
     CASES_JSON.write_text(text + "\n", encoding="utf-8")
-    if PENDING_YML.exists():
-        pending = yaml.safe_load(PENDING_YML.read_text(encoding="utf-8"))["cases"]
-        PENDING_JSON.write_text(json.dumps(pending, indent=1, ensure_ascii=True) + "\n", encoding="utf-8")
 
 
 #: empty when the JSON is missing (test_cases_cover_every_type_and_are_enough then fails)
 CASES: list[dict] = json.loads(CASES_JSON.read_text(encoding="utf-8")) if CASES_JSON.exists() else []
-#: cases of a type the JS grader does not handle yet (tests/cases/select_words_cases.yml): Python only, until
-#: they join grading_cases.yml
-PENDING_YML = ROOT / "tests" / "cases" / "select_words_cases.yml"
-PENDING_JSON = ROOT / "tests" / "cases" / "select_words_cases.json"
-PENDING: list[dict] = json.loads(PENDING_JSON.read_text(encoding="utf-8")) if PENDING_JSON.exists() else []
-PYTHON_CASES = CASES + PENDING
 
 
 
@@ -65,25 +56,22 @@ def same_result(got: dict, want: dict) -> bool:
 
 def test_json_is_generated_from_yaml():
     assert yaml_cases() == CASES, "grading_cases.json is stale; run write_json_cases() (see the YAML header)"
-    if PENDING_YML.exists():
-        assert yaml.safe_load(PENDING_YML.read_text(encoding="utf-8"))["cases"] == PENDING, \
-            "select_words_cases.json is stale; run write_json_cases()"
 
 
 def test_cases_cover_every_type_and_are_enough():
     assert len(CASES) >= 170
     names = [c["name"] for c in CASES]
     assert len(set(names)) == len(names), "case names must be unique"
-    types = {c["question"]["type"] for c in PYTHON_CASES}
+    types = {c["question"]["type"] for c in CASES}
     assert types == set(REGISTRY) - {"code"}
-    for c in PYTHON_CASES:
+    for c in CASES:
         assert set(c) == {"name", "question", "response", "expected"}, c["name"]
         assert set(c["expected"]) == {"score", "max_score", "correct", "feedback"}, c["name"]
 
 
 # ------------------------------------------------------------------ Python
 
-@pytest.mark.parametrize("case", PYTHON_CASES, ids=[c["name"] for c in PYTHON_CASES])
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_python_grader(case):
     got = grade(case["question"], case["response"]).as_dict()
     assert same_result(got, case["expected"]), f"got {got}, expected {case['expected']}"
@@ -204,7 +192,7 @@ def _secrets(q) -> list[str]:
     return []
 
 
-HASHED_QUESTIONS = {c["question"]["id"]: c["question"] for c in PYTHON_CASES
+HASHED_QUESTIONS = {c["question"]["id"]: c["question"] for c in CASES
                     if c["question"]["type"] in HASHED_TYPES}
 
 
