@@ -121,6 +121,7 @@ class Backend:
     def __init__(self, target: Target):
         self.target = target
         self.conn = None
+        self._closed = False
         self._tx_depth = 0
         self._lock = threading.RLock()
         self._connect()
@@ -144,6 +145,9 @@ class Backend:
 
     def _ensure(self) -> None:
         """Open the connection again when the server dropped it (e.g. it was restarted)."""
+        if self._closed:
+            import psycopg
+            raise psycopg.InterfaceError("the record store was closed")
         if self.conn is None or self.conn.closed or self.conn.broken:
             if self._tx_depth:
                 return  # inside a transaction the error must surface
@@ -162,6 +166,7 @@ class Backend:
         pass
 
     def close(self) -> None:
+        self._closed = True
         if self.conn is not None:
             self.conn.close()
 
