@@ -52,6 +52,12 @@ def static_runtime(types: Iterable[str] | None = None) -> str:
     return _runtime_for(wanted)
 
 
+def type_chunks() -> dict[str, str]:
+    """Every question type's chunk (a classic script that registers the type with the runtime, run before or
+    after it): for pages that load them as files."""
+    return {t: _read(DIST / "types" / f"{t}.js") for t in runtime_types()}
+
+
 def page_types(html: str) -> set[str]:
     """The question types of the quizzes in a page's HTML (from their ``<script class="h4s-data">``;
     a payload that does not parse gives every type, so that its quiz still shows)."""

@@ -127,12 +127,14 @@ def test_pages_carry_one_copy_of_todays_quiz_runtime(built, tmp_path):
     """Cached outputs keep the runtime of the day they ran; the build puts the current one in its place:
     a deferred script of the content-hashed runtime file, and the quiz CSS in the book's one stylesheet."""
     from h4s_kit.assets.h4s_book import fresh_quiz_runtime
-    from h4s_widgets._assets import static_runtime, widget_css
+    from h4s_widgets._assets import page_types, static_runtime, widget_css
     _, res, _ = built
     page = res.html_dir / "modules" / MINI_IDS[0] / "module.html"
     html = page.read_text()
-    assert runtime_of(page) == static_runtime()
-    assert 'id="h4s-css"' not in html and static_runtime() not in html
+    assert runtime_of(page) == static_runtime([])      # the runtime, and a file per type the page uses
+    chunks = [(page.parent / src).read_text() for src in re.findall(r'<script class="h4s-type" [^>]*src="([^"]+)"', html)]
+    assert chunks and "\n".join(c.rstrip("\n") for c in chunks + [runtime_of(page)]) + "\n" == static_runtime(page_types(html))
+    assert 'id="h4s-css"' not in html and static_runtime([]) not in html
     css = re.search(r'<link rel="stylesheet" href="([^"]+)"', html).group(1)
     assert widget_css() in (page.parent / css).read_text()
     # without the book's tag (other pages made of notebooks), one inline copy, as before
@@ -140,7 +142,7 @@ def test_pages_carry_one_copy_of_todays_quiz_runtime(built, tmp_path):
     stale = stale.replace("</body>", '<script id="h4s-runtime">/* a second old copy */</script></body>')
     fresh = fresh_quiz_runtime(stale)
     assert "second old copy" not in fresh and "old css" not in fresh
-    assert fresh.count('id="h4s-runtime"') == 1 and static_runtime() in fresh and widget_css() in fresh
+    assert fresh.count('id="h4s-runtime"') == 1 and static_runtime(page_types(html)) in fresh and widget_css() in fresh
     assert fresh_quiz_runtime(stale, '<script id="h4s-runtime" src="x.js"></script>').count('id="h4s-runtime"') == 1
 
 
@@ -306,7 +308,7 @@ def test_incremental_build_postprocesses_and_checks_what_changed(tmp_path):
     page = (html / "modules" / changed / "module.html").read_text()
     assert "The answer is 48" in page
     assert '<nav class="h4s-brand" aria-label="Book home">' in page, "the rewritten page was not post-processed"
-    assert runtime_of(html / "modules" / changed / "module.html") == static_runtime() and 'id="h4s-css"' not in page
+    assert runtime_of(html / "modules" / changed / "module.html") == static_runtime([]) and 'id="h4s-css"' not in page
     untouched = html / "modules" / other / "module.html"
     assert untouched.stat().st_mtime_ns == before[untouched], "a page Sphinx did not write was rewritten"
     assert '<nav class="h4s-brand" aria-label="Book home">' in untouched.read_text()
@@ -354,7 +356,7 @@ def test_postprocess_redoes_every_page_when_the_runtime_changes(tmp_path, monkey
         (out / name).write_text(quiz.format('<script id="h4s-runtime">/* old */</script>'))
     record = tmp_path / "rec.json"
     monkeypatch.setattr(h4s_book, "postprocess_stamp", lambda: "v1")
-    monkeypatch.setattr("h4s_widgets._assets.static_runtime", lambda: "/* runtime v1 */")
+    monkeypatch.setattr("h4s_widgets._assets.static_runtime", lambda types=None: "/* runtime v1 */")
     assert len(h4s_book.postprocess_pages(out, record)) == 2
     assert all(runtime_of(out / n) == "/* runtime v1 */" and "old" not in (out / n).read_text()
                for n in ("a.html", "sub/b.html"))
@@ -363,7 +365,7 @@ def test_postprocess_redoes_every_page_when_the_runtime_changes(tmp_path, monkey
     assert h4s_book.postprocess_pages(out, record) == [out / "sub" / "b.html"]
     assert h4s_book.postprocess_pages(out, record, written={str(out / "a.html")}) == [out / "a.html"]
     monkeypatch.setattr(h4s_book, "postprocess_stamp", lambda: "v2")       # e.g. a new quiz runtime
-    monkeypatch.setattr("h4s_widgets._assets.static_runtime", lambda: "/* runtime v2 */")
+    monkeypatch.setattr("h4s_widgets._assets.static_runtime", lambda types=None: "/* runtime v2 */")
     assert len(h4s_book.postprocess_pages(out, record)) == 2
     assert all(runtime_of(out / n) == "/* runtime v2 */" for n in ("a.html", "sub/b.html"))
-    assert sorted(p.name[:5] for p in (out / "_static" / "h4s").glob("quiz-*")) == ["quiz-"]   # v1's file is gone
+    assert len([p for p in (out / "_static" / "h4s").glob("quiz-*") if re.fullmatch(r"quiz-[0-9a-f]{16}\.js", p.name)]) == 1   # v1's file is gone

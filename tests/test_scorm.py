@@ -560,7 +560,7 @@ def test_module_manifest_is_valid_against_the_xsds(module, version, tmp_path, tm
     assert xsd_problems(module_package(module, version, tmp_path_factory), tmp_path) == []
 
 
-# every question on the page answered with a response of the shape the quiz front-end gives (ui.js getResponse),
+# every question on the page answered with a response of the shape the quiz front-end gives (the views' getResponse),
 # including the awkward ones: commas, brackets, braces, a decimal comma, several Likert statements
 ANSWER_ALL = """() => {
   const out = {n: 0, types: []};
@@ -582,6 +582,7 @@ ANSWER_ALL = """() => {
         case "likert": r = Object.fromEntries(q.statements.map((st, i) => [st.id, (i % q.scale.length) + 1])); break;
         case "flashcards": r = Object.fromEntries(q.cards.map((c) => [c.id, "known"])); break;
         case "code": r = "print('hi')"; break;
+        case "select_words": r = [0, q.units - 1]; break;
         default: r = "x";
       }
       const detail = {module: spec.module, question: {id: q.id, type: q.type, text: "t"}, response: r,

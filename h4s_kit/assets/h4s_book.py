@@ -214,7 +214,8 @@ def fix_html(text: str) -> str:
     return text
 
 
-_RUNTIME_RE = re.compile(r'<script id="h4s-runtime"(?: [^>]*)?>.*?</script>\n?', re.S)   # inline, or the external tag
+# inline, or the external tags (the type chunks' and the runtime's)
+_RUNTIME_RE = re.compile(r'<script (?:id="h4s-runtime"|class="h4s-type")(?: [^>]*)?>.*?</script>\n?', re.S)
 _CSS_RE = re.compile(r'<style id="h4s-css">.*?</style>\n?', re.S)
 
 
@@ -280,7 +281,7 @@ def postprocess_pages(outdir: Path, record_file: Path, written: set[str] | froze
     A page needs it when Sphinx wrote it in this build (``written``), when it is not in the
     record with its current (mtime_ns, size), or when the stamp in the record is not current
     (the stamp includes the names of the content-hashed bundle: a new bundle redoes every page)."""
-    from h4s_widgets._assets import static_runtime, widget_css
+    from h4s_widgets._assets import page_types, static_runtime, type_chunks, widget_css
 
     from . import slim
     outdir = Path(outdir)
@@ -312,7 +313,7 @@ def postprocess_pages(outdir: Path, record_file: Path, written: set[str] | froze
                 css_rel += [x for x in c if x not in css_rel]
                 js_rel += [x for x in j if x not in js_rel]
         bundle = slim.make_bundle(outdir, css_rel, js_rel, extra_css="\n/* h4s quiz */\n" + widget_css(),
-                                  quiz_runtime=static_runtime())
+                                  quiz_runtime=static_runtime([]), quiz_chunks=type_chunks())
         names = [bundle.css, bundle.js, bundle.quiz]
         if rec.get("bundle") != names:      # a new bundle: every page must name it
             for f in all_pages:
@@ -338,7 +339,7 @@ def postprocess_pages(outdir: Path, record_file: Path, written: set[str] | froze
             continue
         n = fix_html(t)
         if bundle is not None and f.relative_to(outdir).parts[0] != "_static":   # not the theme's templates
-            n = fresh_quiz_runtime(n, slim.quiz_runtime_tag(slim._page_rel(f, outdir), bundle))
+            n = fresh_quiz_runtime(n, slim.quiz_runtime_tag(slim._page_rel(f, outdir), bundle, page_types(n)))
             n = slim.slim_page(n, f, outdir, bundle, icons, favicon=favicon, doc_options=doc_options, mathml=mathml)
         else:
             n = fresh_quiz_runtime(n)

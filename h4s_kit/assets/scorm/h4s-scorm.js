@@ -330,11 +330,7 @@
         }).join("; ").slice(0, lim));
       }
       if (type === "choice" || type === "sequencing" || type === "matching") {
-        var spec = { rights: meta.rights || [] };
-        var list = Array.isArray(r) ? r : type === "matching" ? null : [r];
-        var pattern = list ? list.map(function(x) {
-          return clean(x, 0);
-        }).join("[,]") : responsePattern(q.type, typeof r === "object" ? r : {}, spec);
+        var pattern = responsePattern(q.type, r, { rights: meta.rights || [] });
         if (!V2004) pattern = pattern.split("[,]").join(",").split("[.]").join(".");
         return one(type, pattern.slice(0, lim));
       }

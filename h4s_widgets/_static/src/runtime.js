@@ -11,7 +11,7 @@ import * as dom from "./ui/dom.js";
 import { deobfuscate } from "./grader/sha256.js";
 import { grade } from "./grader/grade.js";
 import { startRecords } from "./records.js";
-import { addType } from "./registry.js";
+import { TYPES, addType } from "./registry.js";
 import { sessionStep } from "./session.js";
 import { createQuiz } from "./ui/quiz.js";
 
@@ -36,18 +36,27 @@ const ruleOf = (q, entry) => ({
   solution_always: q.type === "code",
 });
 
-function mount(root) {
-  if (root.hasAttribute("data-h4s-mounted")) return;
-  root.setAttribute("data-h4s-mounted", "");
-  const dataEl = root.querySelector("script.h4s-data");
-  let payload;
-  try {
-    payload = JSON.parse(dataEl ? dataEl.textContent : "null");
-    if (!payload || !payload.spec) throw new Error("no quiz data");
-  } catch (err) {
-    fail(root, err);
-    return;
+const parsed = new WeakMap();
+
+/** Mount one quiz; one whose types' chunks have not all run yet waits (scan() again when they do), unless
+ * `force` (the page has loaded: a type without a chunk shows as unknown). */
+function mount(root, force) {
+  if (root.hasAttribute("data-h4s-mounted")) return false;
+  let payload = parsed.get(root);
+  if (!payload) {
+    const dataEl = root.querySelector("script.h4s-data");
+    try {
+      payload = JSON.parse(dataEl ? dataEl.textContent : "null");
+      if (!payload || !payload.spec) throw new Error("no quiz data");
+    } catch (err) {
+      root.setAttribute("data-h4s-mounted", "");
+      fail(root, err);
+      return true;
+    }
+    parsed.set(root, payload);
   }
+  if (!force && payload.spec.questions.some((q) => !TYPES[q.type])) return false;
+  root.setAttribute("data-h4s-mounted", "");
   const spec = payload.spec;
   const entries = {};
   spec.questions.forEach((q, i) => { entries[q.id] = (payload.static || [])[i] || {}; });
@@ -174,12 +183,12 @@ function mount(root) {
   }
 }
 
-function scan(scope) {
+function scan(scope, force) {
   const where = scope && scope.querySelectorAll ? scope : document;
   const t0 = typeof performance !== "undefined" ? performance.now() : 0;
   let n = 0;
-  where.querySelectorAll(".h4s-quiz[data-h4s-static]").forEach((root) => {
-    if (!root.hasAttribute("data-h4s-mounted")) { mount(root); n += 1; }
+  where.querySelectorAll(".h4s-quiz[data-h4s-static]:not([data-h4s-mounted])").forEach((root) => {
+    if (mount(root, force)) n += 1;
   });
   // bench/static_page.py reads this: how long mounting took, in the page's own clock
   if (n && typeof performance !== "undefined" && performance.measure) {
@@ -196,10 +205,13 @@ if (typeof window !== "undefined" && typeof document !== "undefined") {
   } else {
     const add = (factory) => addType(factory(KIT));
     (window.__h4sT || []).forEach(add);
-    window.__h4sT = { push(factory) { add(factory); } };
+    // a chunk that runs after this script (a book page loads them async) mounts the quizzes that waited for it
+    window.__h4sT = { push(factory) { add(factory); scan(); } };
     window.__h4sRuntime = { scan, mount };
     startRecords();
     scan();
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => scan());
+    if (document.readyState !== "complete") window.addEventListener("load", () => scan(document, true));
+    else scan(document, true);
   }
 }

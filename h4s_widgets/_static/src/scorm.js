@@ -208,10 +208,8 @@ import { interactionType, numberPattern, responsePattern } from "./xapi.js";
       return one(type, items.map(function (x) { return clean(x, 0); }).join("; ").slice(0, lim));
     }
     if (type === "choice" || type === "sequencing" || type === "matching") {
-      // ids joined by "[,]" (pairs by "[.]"): each id cleaned of the separators, then 1.2's syntax
-      var spec = { rights: meta.rights || [] };
-      var list = Array.isArray(r) ? r : type === "matching" ? null : [r];
-      var pattern = list ? list.map(function (x) { return clean(x, 0); }).join("[,]") : responsePattern(q.type, typeof r === "object" ? r : {}, spec);
+      // xAPI's pattern (ids: the bank's ids have no brackets or commas), in SCORM 1.2's syntax there
+      var pattern = responsePattern(q.type, r, { rights: meta.rights || [] });
       if (!V2004) pattern = pattern.split("[,]").join(",").split("[.]").join(".");
       return one(type, pattern.slice(0, lim));
     }
