@@ -1,10 +1,13 @@
 """Where graded interactions go.
 
-Widgets call :func:`emit_record` after every graded check.  Sinks are plain
-callables taking one record dict; the learner-record store
-(``h4s_kit.records``) registers itself as the default sink unless
-``H4S_RECORDS=off``.  A failing sink never breaks the learner's quiz: the
-error is logged once and the record goes to the next sink.
+Widgets call :func:`store_record` after every graded check.  Sinks are plain
+callables taking one record dict.  Other packages register sink factories
+under the entry-point group ``h4s_widgets.record_sinks`` (h4s_kit registers
+its learner-record store, ``h4s_kit.records.live:default_sink``); they are
+called once, on the first record, unless ``H4S_RECORDS=off``.  This module
+imports no other package of the project: the dependency runs from h4s_kit to
+h4s_widgets only.  A failing sink never breaks the learner's quiz: the error
+is logged once and the record goes to the next sink.
 """
 from __future__ import annotations
 
@@ -15,6 +18,8 @@ from typing import Callable
 log = logging.getLogger("h4s")
 _sinks: list[Callable[[dict], None]] = []
 _defaults_loaded = False
+#: entry-point group of sink factories (a callable returning a sink or None)
+SINK_GROUP = "h4s_widgets.record_sinks"
 
 
 def add_sink(fn: Callable[[dict], None]) -> None:
@@ -30,15 +35,18 @@ def remove_sink(fn: Callable[[dict], None]) -> None:
 def _load_defaults() -> None:
     global _defaults_loaded
     _defaults_loaded = True
-    if os.environ.get("H4S_RECORDS", "sqlite").lower() in ("off", "0", "none", ""):
+    if _records_off():
         return
-    try:
-        from h4s_kit.records.live import default_sink
-    except ImportError:
-        return
-    sink = default_sink()
-    if sink is not None:
-        add_sink(sink)
+    from importlib.metadata import entry_points
+    for ep in entry_points(group=SINK_GROUP):
+        try:
+            factory = ep.load()
+        except ImportError as e:   # the registering package is broken or half installed: no records from it
+            log.warning("h4s: the record sink %s cannot be loaded (%s)", ep.value, e)
+            continue
+        sink = factory()
+        if sink is not None:
+            add_sink(sink)
 
 
 def _records_off() -> bool:

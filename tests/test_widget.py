@@ -378,3 +378,20 @@ def test_attempts_come_from_the_record_store_and_survive_a_new_kernel(tmp_path, 
         assert w2.state["balsa"]["attempts"] == 1
     finally:
         sink.close()
+
+
+def test_h4s_widgets_imports_nothing_from_h4s_kit():
+    """The dependency runs one way: h4s_kit uses h4s_widgets; the record store comes in through the entry point
+    ``h4s_widgets.record_sinks`` (pyproject.toml), not an import."""
+    import ast
+    from importlib.metadata import entry_points
+
+    for path in sorted((ROOT / "h4s_widgets").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            assert not any(n == "h4s_kit" or n.startswith("h4s_kit.") for n in names), \
+                f"{path.relative_to(ROOT)}:{node.lineno} imports h4s_kit"
+    eps = {ep.name: ep.value for ep in entry_points(group="h4s_widgets.record_sinks")}
+    assert eps.get("records") == "h4s_kit.records.live:default_sink"
