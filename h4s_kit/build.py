@@ -23,7 +23,7 @@ from typing import Callable
 
 from h4s_widgets._errors import BuildError
 
-from .toc import find_modules, write_toc
+from .toc import toc_modules, write_toc
 
 #: tag -> attributes that make the browser fetch something
 FETCHING = {
@@ -202,7 +202,7 @@ def build(root: Path | None = None, modules: Path | None = None, out: Path | Non
             meta_cache = {}
     except (OSError, ValueError):
         meta_cache = {}
-    mods = find_modules(modules, cache=meta_cache)
+    mods = toc_modules(modules, cache=meta_cache)
     if not mods:
         echo(f"h4s build: warning: no modules (folders with module.ipynb) in {modules}")
     toc, changed = write_toc(root, modules, mods)

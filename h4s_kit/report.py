@@ -66,7 +66,7 @@ def discrimination_words(d: float | None, n: int) -> str:
 
 # -------------------------------------------------------------------- banks
 @dataclass
-class ModuleInfo:
+class ModuleBanks:
     id: str
     title: str | None = None
     questions: dict[str, Any] = field(default_factory=dict)   # qid -> question object
@@ -74,9 +74,9 @@ class ModuleInfo:
     pass_mark: float | None = None
 
 
-def load_banks(modules_dir: str | Path | None) -> dict[str, ModuleInfo]:
+def load_banks(modules_dir: str | Path | None) -> dict[str, ModuleBanks]:
     """Question banks of every module folder under ``modules_dir`` (missing or broken banks are skipped)."""
-    out: dict[str, ModuleInfo] = {}
+    out: dict[str, ModuleBanks] = {}
     if not modules_dir or not Path(modules_dir).is_dir():
         return out
     from h4s_widgets._schema import load_bank
@@ -84,7 +84,7 @@ def load_banks(modules_dir: str | Path | None) -> dict[str, ModuleInfo]:
         qdir = mdir / "questions"
         if not qdir.is_dir():
             continue
-        info = ModuleInfo(mdir.name)
+        info = ModuleBanks(mdir.name)
         for f in sorted(qdir.glob("*.yml")):
             try:
                 bank = load_bank(f)
@@ -206,8 +206,8 @@ def _picked(qtype: str, response: Any) -> list[str]:
     return []
 
 
-def analyse_module(module: str, records: list[dict], info: ModuleInfo | None = None) -> ModuleStats:
-    info = info or ModuleInfo(module)
+def analyse_module(module: str, records: list[dict], info: ModuleBanks | None = None) -> ModuleStats:
+    info = info or ModuleBanks(module)
     by_lq: dict[tuple[str, str], list[dict]] = defaultdict(list)
     qtypes: dict[str, str] = {}
     qtexts: dict[str, str] = {}
@@ -298,7 +298,7 @@ def analyse_module(module: str, records: list[dict], info: ModuleInfo | None = N
     return ModuleStats(module, title, info.pass_mark, required, lstats, qstats)
 
 
-def analyse(records: Iterable[dict], banks: dict[str, ModuleInfo] | None = None,
+def analyse(records: Iterable[dict], banks: dict[str, ModuleBanks] | None = None,
             module: str | None = None) -> list[ModuleStats]:
     banks = banks or {}
     per: dict[str, list[dict]] = defaultdict(list)
@@ -577,7 +577,7 @@ def write_csv(modules: list[ModuleStats], out: Path) -> list[Path]:
     return files
 
 
-def build_report(records: Iterable[dict], out_dir: str | Path, *, banks: dict[str, ModuleInfo] | None = None,
+def build_report(records: Iterable[dict], out_dir: str | Path, *, banks: dict[str, ModuleBanks] | None = None,
                  module: str | None = None, title: str = "Trainer report", note: str | None = None,
                  synthetic: bool = False) -> dict:
     out = Path(out_dir)

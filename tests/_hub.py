@@ -13,6 +13,8 @@ server's OAuth redirects.
 """
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import re
 import secrets
@@ -23,6 +25,7 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,12 +51,13 @@ class Hub:
     """JupyterHub with the deploy config, the DummyAuthenticator and the SimpleLocalProcessSpawner."""
 
     def __init__(self, work: Path, course: Path, *, trainers: tuple[str, ...] = (), cull_idle: int = 3600,
-                 env: dict | None = None):
+                 env: dict | None = None, extra_config: str = ""):
         self.work = Path(work)
         self.course = Path(course)
         self.trainers = trainers
         self.cull_idle = cull_idle
         self.extra_env = dict(env or {})
+        self.extra_config = extra_config
         self.password = secrets.token_urlsafe(12)
         self.token = secrets.token_hex(24)
         self.port = free_port()
@@ -80,7 +84,7 @@ c.JupyterHub.pid_file = {str(self.work / 'jupyterhub.pid')!r}
 c.JupyterHub.services.append({{"name": "h4s-test", "api_token": {self.token!r}}})
 c.JupyterHub.load_roles.append({{"name": "h4s-test", "services": ["h4s-test"],
     "scopes": ["admin:users", "admin:servers", "admin:groups", "list:users", "read:users", "access:servers"]}})
-"""
+""" + self.extra_config
 
     def environment(self) -> dict:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTERHUB_", "JPY_"))}
@@ -207,3 +211,100 @@ class Learner:
         req = requests.Request("GET", url)
         prepared = self.s.prepare_request(req)
         return prepared.headers.get("Cookie", "")
+
+
+# ------------------------------------------------------------------------------------------------ live pages
+def live_page(learner: Learner, module: str) -> tuple[str, str, str]:
+    """GET a live module through the Hub: (kernel id, model id of its first widget, page HTML)."""
+    page = learner.get(f"voila/render/{module}/module.ipynb")
+    assert page.status_code == 200, (page.status_code, page.url, page.text[:300])
+    cfg = re.search(r'<script id="jupyter-config-data" type="application/json">\s*(.*?)\s*</script>', page.text, re.S)
+    assert cfg, "no jupyter-config-data in the live page"
+    views = []
+    for m in re.finditer(r'<script type="application/vnd.voila.cell-output\+json">\s*(.*?)\s*</script>', page.text,
+                         re.S):
+        data = json.loads(m.group(1)).get("data", {})
+        if "application/vnd.jupyter.widget-view+json" in data:
+            views.append(data["application/vnd.jupyter.widget-view+json"]["model_id"])
+    assert views, "no widget on the live page"
+    return json.loads(cfg.group(1))["kernelId"], views[0], page.text
+
+
+async def _check(url: str, cookies: str, comm_id: str, qid: str, response, sent_learner: str | None,
+                 timeout: float) -> dict:
+    from tornado.httpclient import HTTPRequest
+    from tornado.websocket import websocket_connect
+    conn = await websocket_connect(HTTPRequest(url, headers={"Cookie": cookies}))
+    content = {"action": "check", "qid": qid, "response": response}
+    if sent_learner is not None:
+        content["learner"] = sent_learner
+    await conn.write_message(json.dumps({
+        "header": {"msg_id": os.urandom(16).hex(), "msg_type": "comm_msg", "username": "x",
+                   "session": os.urandom(16).hex(), "version": "5.3", "date": ""},
+        "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
+        "content": {"comm_id": comm_id, "data": {"method": "custom", "content": content}}}))
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            raw = await asyncio.wait_for(conn.read_message(), max(0.1, deadline - time.monotonic()))
+            if raw is None:
+                break
+            if isinstance(raw, bytes):
+                continue
+            msg = json.loads(raw)
+            d = msg.get("content", {}).get("data", {})
+            if msg.get("msg_type") == "comm_msg" and msg["content"].get("comm_id") == comm_id \
+                    and "state" in d.get("state", {}):
+                st = d["state"]["state"].get(qid, {})
+                if st.get("result"):
+                    return st
+    finally:
+        conn.close()
+    raise AssertionError(f"no graded answer to {qid} came back within {timeout:.0f} s")
+
+
+def answer_live(learner: Learner, module: str, qid: str, response, sent_learner: str | None = None,
+                timeout: float = 30) -> dict:
+    """Open ``module``'s live page as ``learner`` and answer ``qid`` over the kernel channel (through the Hub's
+    proxy, with the learner's cookies; ``sent_learner``: an id to put in the message, which must be ignored).
+    Returns the question's widget state after grading, plus ``_kernel`` (the kernel id)."""
+    kid, comm_id, _ = live_page(learner, module)
+    url = learner.user_url(f"api/kernels/{kid}/channels?session_id={os.urandom(16).hex()}").replace("http", "ws", 1)
+    state = _run(_check(url, learner.cookie_header(learner.user_url("")), comm_id, qid, response, sent_learner,
+                        timeout))
+    state["_kernel"] = kid
+    return state
+
+
+def _run(coro):
+    """The coroutine in an event loop of its own thread (the caller may have a loop running)."""
+    import threading
+    box: dict = {}
+
+    def target():
+        try:
+            box["value"] = asyncio.run(coro)
+        except BaseException as e:
+            box["error"] = e
+    t = threading.Thread(target=target)
+    t.start()
+    t.join()
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+def tree_rss(pid: int) -> tuple[int, int]:
+    """(bytes of RSS, processes) of a process and all its descendants."""
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0, 0
+    total = 0
+    for p in procs:
+        try:
+            total += p.memory_info().rss
+        except psutil.NoSuchProcess:
+            pass
+    return total, len(procs)

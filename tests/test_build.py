@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from h4s_kit.build import build, third_party_requests
-from h4s_kit.toc import find_modules, toc_text
+from h4s_kit.toc import toc_modules, toc_text
 from h4s_widgets._errors import BuildError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -266,7 +266,7 @@ def test_committed_toc_lists_every_module():
     toc = ROOT / "_toc.yml"
     assert toc.is_file(), "_toc.yml is not committed: run `h4s build`"
     files = toc_files(toc)
-    mods = find_modules(ROOT / "modules")
+    mods = toc_modules(ROOT / "modules")
     for m in mods:
         assert f"modules/{m.folder}/module" in files, f"{m.folder} is missing from _toc.yml: run `h4s build`"
     assert [f for f in files if f.startswith("modules/")] == [f"modules/{m.folder}/module" for m in mods]

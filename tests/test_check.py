@@ -15,7 +15,7 @@ from h4s_kit.check import Context, run_check
 from h4s_kit.check.accessibility import AccessibilityStep
 from h4s_kit.check.credits import CreditsStep
 from h4s_kit.check.execute import ExecuteStep, execute_notebook, parse_param_value
-from h4s_kit.check.metadata import MetadataStep
+from h4s_kit.check.notebook_metadata import MetadataStep
 from h4s_kit.check.nbval_step import NbvalStep
 from h4s_kit.check.pedagogy import PedagogyStep
 from h4s_kit.check.questions import QuestionsStep

@@ -28,8 +28,8 @@
 #   H4S_DATABASE_URL     the shared PostgreSQL record store, postgresql://h4s:PASSWORD@HOST:5432/h4s.
 #                        Needed as soon as learners' servers run under different accounts: the SQLite file of
 #                        one machine can only be shared by processes of one account.
-#   H4S_DATA_DIR         the data folder (the pseudonym key; the SQLite store when H4S_DATABASE_URL is unset);
-#                        default /var/lib/h4s
+#   H4S_DATA_DIR         the data folder of every learner's server (pseudonym.key; the SQLite store when
+#                        H4S_DATABASE_URL is unset); unset: each account's own (~/.local/share/h4s)
 #   H4S_LRS_URL, H4S_LRS_AUTH   send every record to an xAPI LRS as well (book/records.md)
 #   H4S_CULL_IDLE        seconds without activity after which a learner's server is stopped; default 3600
 #   H4S_TRAINERS         Hub users who are in the group "trainers" from the start (comma-separated);
@@ -57,7 +57,6 @@ c.JupyterHub.spawner_class = "localprocess"
 c.JupyterHub.bind_url = "http://127.0.0.1:8000"     # put a reverse proxy with https in front (book/deploy.md)
 
 COURSE_DIR = Path(os.environ.get("H4S_COURSE_DIR", "/srv/h4s/course"))
-DATA_DIR = os.environ.get("H4S_DATA_DIR", "/var/lib/h4s")
 CULL_IDLE = int(os.environ.get("H4S_CULL_IDLE", "3600"))
 DASHBOARD_PORT = int(os.environ.get("H4S_DASHBOARD_PORT", "8091"))
 
@@ -80,12 +79,10 @@ c.Spawner.cmd = [str(BIN / "jupyterhub-singleuser") if (BIN / "jupyterhub-single
 c.Spawner.args = ["--config", str(HERE / "singleuser_config.py")]
 c.Spawner.notebook_dir = str(COURSE_DIR / "modules")     # the live modules (the book is $H4S_COURSE_DIR/_build/html)
 c.Spawner.default_url = "/"               # the course: the book's first page
-c.Spawner.environment = {
-    "H4S_COURSE_DIR": str(COURSE_DIR),
-    "H4S_DATA_DIR": DATA_DIR,
-    **{k: os.environ[k] for k in ("H4S_DATABASE_URL", "H4S_LRS_URL", "H4S_LRS_AUTH")
-       if os.environ.get(k)},
-}
+#: what the Hub passes on to learners' servers and the dashboard when it is set in the Hub's environment
+PASSED_ON = ("H4S_DATABASE_URL", "H4S_DATA_DIR", "H4S_LRS_URL", "H4S_LRS_AUTH")
+c.Spawner.environment = {"H4S_COURSE_DIR": str(COURSE_DIR),
+                         **{k: os.environ[k] for k in PASSED_ON if os.environ.get(k)}}
 # limits are enforced by the spawners that can (SystemdSpawner, DockerSpawner, KubeSpawner), not by localprocess
 c.Spawner.mem_guarantee = "256M"
 c.Spawner.mem_limit = "1G"
@@ -103,11 +100,8 @@ c.JupyterHub.services = [
     {"name": "h4s-dashboard",
      "url": f"http://127.0.0.1:{DASHBOARD_PORT}",
      "command": [sys.executable, str(HERE / "trainer_dashboard.py")],
-     "environment": {
-         "H4S_COURSE_DIR": str(COURSE_DIR),
-         "H4S_DATA_DIR": DATA_DIR,
-         **{k: os.environ[k] for k in ("H4S_DATABASE_URL",) if os.environ.get(k)},
-     },
+     "environment": {"H4S_COURSE_DIR": str(COURSE_DIR),
+                     **{k: os.environ[k] for k in ("H4S_DATABASE_URL", "H4S_DATA_DIR") if os.environ.get(k)}},
      "oauth_no_confirm": True,
      "display": True},
 ]

@@ -187,7 +187,7 @@ def steps() -> list[Step]:
     from .duration import DurationStep
     from .execute import ExecuteStep
     from .feedback import FeedbackStep
-    from .metadata import MetadataStep
+    from .notebook_metadata import MetadataStep
     from .nbval_step import NbvalStep
     from .pedagogy import PedagogyStep
     from .questions import QuestionsStep

@@ -29,7 +29,7 @@ import re
 from h4s_widgets._schema import (
     CodeExercise, Essay, Flashcards, Likert, Matching, MultipleResponse, Ordering, SingleChoice,
 )
-from h4s_kit.check.metadata import HOW
+from h4s_kit.check.notebook_metadata import HOW
 from h4s_kit.modules import Module, clean_source, norm_rel, quiz_calls
 
 from . import Context, Finding, Step

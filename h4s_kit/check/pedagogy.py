@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from h4s_widgets import MultipleResponse, SingleChoice, load_bank
 from h4s_widgets._errors import BankFileError, QuestionError
-from h4s_kit.check.metadata import HOW
+from h4s_kit.check.notebook_metadata import HOW
 from h4s_kit.modules import Module, norm_rel
 
 from . import Context, Finding, Step

@@ -34,7 +34,7 @@ def dump_bank(bank: dict) -> str:
     return yaml.dump(bank, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
 
 
-def import_file(fmt: str, path: str | Path):
+def read_question_file(fmt: str, path: str | Path):
     from h4s_widgets._errors import ImportFormatError
     path = Path(path)
     if not path.is_file():
@@ -58,7 +58,7 @@ def run(args) -> int:
     out = Path(args.output)
     if out.exists() and not args.force:
         raise H4SError(f"{out}: exists; choose another name or add --force to overwrite it")
-    result = import_file(args.format, args.file)
+    result = read_question_file(args.format, args.file)
     parse_bank(result.bank, source=str(out))   # validated again: nothing invalid is ever written
     for w in result.warnings:
         print(f"warning: {w}")

@@ -85,8 +85,8 @@ def run(args) -> int:
                   f"{r['module_results']} module results older than {args.older_than:g} days")
             return 0
         if args.action == "import":
-            from h4s_kit.records.importer import import_file
-            r = import_file(store, args.file)
+            from h4s_kit.records.importer import import_records_file
+            r = import_records_file(store, args.file)
             print(f"h4s records: {args.file}: {r['added']} records added, {r['already_there']} already there, "
                   f"{r['module_level_skipped']} module-level statements skipped")
             return 0

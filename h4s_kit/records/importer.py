@@ -135,7 +135,7 @@ def load_statements(path: str | Path) -> list:
     return data
 
 
-def import_file(store: RecordStore, path: str | Path) -> dict:
+def import_records_file(store: RecordStore, path: str | Path) -> dict:
     statements = load_statements(path)
     recs, errors = [], []
     for i, st in enumerate(statements):
