@@ -159,6 +159,10 @@ def _check_same(hq, x, fmt: str) -> None:
         assert x["qtype"] == ("multichoice" if fmt == "gift" else "ddwtos")
     elif isinstance(hq, Essay):
         assert x["qtype"] == "essay"
+    elif hq.type == "select_words":   # a multiple choice with several answers over the passage's words
+        assert x["qtype"] == "multichoice" and x["single"] is False
+        assert [a["text"] for a in x["answers"] if a["fraction"] > 0] == [u["text"] for u in hq.units()
+                                                                         if u.get("correct")]
     else:
         raise AssertionError(f"{hq.type} should not have been exported")
 
