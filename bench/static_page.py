@@ -96,16 +96,17 @@ def make_book() -> Path:
 
 
 def quiz_js_bytes(page: Path) -> dict[str, int]:
-    """Bytes (gzip) of the quiz JS that h4s's page ships (its inline runtime, or the runtime and type chunk files
-    it links), and of jupyterquiz's JS."""
+    """Bytes (gzip) of the quiz JS that h4s's page ships (its inline runtime, or its inline type chunks and the
+    runtime file it links), and of jupyterquiz's JS."""
     import re
     html = page.read_text(encoding="utf-8")
     inline = re.search(r'<script id="h4s-runtime">(.*?)</script>', html, re.S)
     if inline:
         h4s = inline.group(1)
     else:
-        srcs = re.findall(r'<script (?:class="h4s-type"|id="h4s-runtime") [^>]*src="([^"]+)"', html)
-        h4s = "".join((page.parent / s).read_text(encoding="utf-8") for s in srcs)
+        chunks = re.findall(r'<script class="h4s-type">(.*?)</script>', html, re.S)
+        src = re.search(r'<script id="h4s-runtime" [^>]*src="([^"]+)"', html).group(1)
+        h4s = "".join(chunks) + (page.parent / src).read_text(encoding="utf-8")
     jq_dir = Path(__import__("jupyterquiz").__file__).parent / "js"
     jq = "".join(p.read_text() for p in sorted(jq_dir.glob("*.js")))
     return {"h4s": len(gzip.compress(h4s.encode(), 9)), "jupyterquiz": len(gzip.compress(jq.encode(), 9))}

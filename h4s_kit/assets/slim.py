@@ -328,7 +328,7 @@ class Bundle:
     js: str
     quiz: str | None
     files: list[str]         # every file written (below the book root)
-    chunks: dict[str, str] = field(default_factory=dict)   # question type -> its quiz chunk's file
+    chunks: dict[str, str] = field(default_factory=dict)   # question type -> its quiz chunk (script text)
 
 
 def _written(outdir: Path, rel_dir: str, stem: str, ext: str, data: bytes, files: list[str]) -> str:
@@ -399,8 +399,8 @@ def is_sphinx_page(text: str) -> bool:
 
 def make_bundle(outdir: Path, css_rel: list[str], js_rel: list[str], extra_css: str = "",
                 quiz_runtime: str | None = None, quiz_chunks: dict[str, str] | None = None) -> Bundle:
-    """Write the content-hashed stylesheet, script (and quiz runtime, and a file per question type's chunk)
-    of the book; returns their names."""
+    """Write the content-hashed stylesheet, script (and quiz runtime) of the book; returns their names (and
+    the question types' quiz chunks, which pages inline)."""
     outdir = Path(outdir)
     static = outdir / "_static"
     dest = static / OUT
@@ -467,9 +467,7 @@ def make_bundle(outdir: Path, css_rel: list[str], js_rel: list[str], extra_css: 
     quiz_name = None
     if quiz_runtime is not None:
         quiz_name = _written(outdir, f"_static/{OUT}", "quiz", ".js", quiz_runtime.encode("utf-8"), files)
-    chunks = {t: _written(outdir, f"_static/{OUT}", f"quiz-{t}", ".js", text.encode("utf-8"), files)
-              for t, text in sorted((quiz_chunks or {}).items())}
-    return Bundle(css=css_name, js=js_name, quiz=quiz_name, files=files, chunks=chunks)
+    return Bundle(css=css_name, js=js_name, quiz=quiz_name, files=files, chunks=dict(quiz_chunks or {}))
 
 
 def remove_stale(outdir: Path, bundle: Bundle) -> None:
@@ -521,7 +519,7 @@ def slim_page(text: str, page: Path, outdir: Path, bundle: Bundle, icons: Icons,
     def script(m: re.Match) -> str:
         nonlocal js_done
         attrs, src = m.group(1) + " " + m.group(3), m.group(2)
-        if not _is_local(src) or "id=\"h4s-runtime\"" in attrs or "class=\"h4s-type\"" in attrs:
+        if not _is_local(src) or "id=\"h4s-runtime\"" in attrs:
             return m.group(0)
         path = _strip_query(src)
         name = path.rsplit("/", 1)[-1]
@@ -630,16 +628,16 @@ def extract_figures(text: str, page: Path, outdir: Path, min_bytes: int = 1024) 
 
 
 def quiz_runtime_tag(up: str, bundle: Bundle, types: Iterable[str] = ()) -> str:
-    """The quiz runtime of a page with quizzes, from the content-hashed files, at the end of the body: the
-    chunks of the page's question ``types`` (each cached on its own) and the runtime.
+    """The quiz runtime of a page with quizzes, at the end of the body: the chunks of the page's question
+    ``types`` inline (1-2 KB gzip each; a file each would cost a request each before the quiz shows) and the
+    runtime from its content-hashed file.
 
     ``async`` with ``fetchpriority="high"``: the questions do not wait for the theme's script (deferred
-    scripts run in order, so a deferred runtime waited for all 43 KB of it); the runtime mounts the quizzes
-    parsed when it runs and the rest at DOMContentLoaded, each once the chunks of its types have run (they may
-    come before or after it).  ``data-h4s-runtime`` tells ``h4s serve`` that this runtime grades on the server
-    when the page's keys are stripped (``payload.server``: the build writes the current runtime, which always
-    does)."""
-    chunks = "".join(f'<script class="h4s-type" async fetchpriority="high" src="{up}{bundle.chunks[t]}"></script>'
+    scripts run in order, so a deferred runtime waited for all 43 KB of it); the chunks have registered their
+    types when it runs, and it mounts the quizzes parsed then and the rest at DOMContentLoaded.
+    ``data-h4s-runtime`` tells ``h4s serve`` that this runtime grades on the server when the page's keys are
+    stripped (``payload.server``: the build writes the current runtime, which always does)."""
+    chunks = "".join(f'<script class="h4s-type">{bundle.chunks[t].strip()}</script>'
                      for t in sorted(set(types)) if t in bundle.chunks)
     return (f'{chunks}<script id="h4s-runtime" async fetchpriority="high" src="{up}{bundle.quiz}" '
             f'data-h4s-runtime="static, knows payload.server"></script>')

@@ -181,6 +181,7 @@ function mount(root, force) {
   } catch (err) {
     fail(root, err);
   }
+  return true;
 }
 
 function scan(scope, force) {
