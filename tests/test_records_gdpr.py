@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -20,7 +21,7 @@ Q = parse_question({"type": "short_text", "id": "reflect", "text": "Say somethin
 N = parse_question({"type": "numeric", "id": "num", "text": "2+2?", "answers": [{"value": 4}]})
 
 
-class Data(type(__import__("pathlib").Path())):
+class Data(type(Path())):
     """The data folder, and where the store is (``url``: the PostgreSQL database, else None: the SQLite file)."""
     url: str | None = None
     cluster = None
