@@ -369,6 +369,34 @@ def test_postgres_user_without_create_right_gets_one_line(postgres_cluster, post
             admin.execute("DROP ROLE trainee")
 
 
+def test_live_sink_waits_for_a_database_that_comes_back(postgres_cluster, caplog):
+    """A kernel's sink whose PostgreSQL cannot be opened drops records (the quiz goes on), says so once, and
+    stores again once the database is there (tried every RETRY_S seconds)."""
+    from h4s_widgets._grading import grade
+    from h4s_widgets._schema import parse_question
+    q = parse_question({"type": "true_false", "id": "t", "text": "t", "answer": True})
+    ev = {"learner": "learner-0001", "module": "m", "question": q, "response": True, "result": grade(q, True),
+          "attempt": 1, "timestamp": time.time(), "duration_s": 1}
+    name = "h4s_later_" + os.urandom(4).hex()
+    url = postgres_cluster.url(name)
+    sink = LiveSink(url)
+    with caplog.at_level(logging.DEBUG, logger="h4s.records"):
+        sink(ev)
+        sink(ev)                                   # within RETRY_S: not even tried
+        postgres_cluster.create_database(name)
+        sink(ev)
+        assert caplog.text.count("cannot be stored now") == 1 and f"has no database '{name}'" in caplog.text
+        sink._broken_until = 0                     # RETRY_S later
+        sink(ev)
+        assert "store is back" in caplog.text
+    sink.close()
+    try:
+        with RecordStore(url) as s:
+            assert s.count() == 1
+    finally:
+        postgres_cluster.drop_database(name)
+
+
 def test_postgres_connection_dropped_while_idle_is_opened_again(postgres_cluster, postgres_url):
     """A server restart (or failover) drops idle connections: the next read and the next write open a new one."""
     import psycopg

@@ -28,9 +28,11 @@ from h4s_widgets._errors import H4SError, RecordsError
 
 from . import xapi
 from .lrs import BackgroundSender, config_from_env
-from .store import RecordStore, clean_learner, data_dir, new_uuid
+from .store import RecordStore, StoreUnavailable, clean_learner, data_dir, new_uuid
 
 log = logging.getLogger("h4s.records")
+#: seconds between two tries of a record store that could not be opened (a database server that is down)
+RETRY_S = 30
 
 
 def _closing_bank(module: str):
@@ -64,6 +66,7 @@ class LiveSink:
         self._store: RecordStore | None = None
         self._sender: BackgroundSender | None = None
         self._broken: str | None = None
+        self._broken_until = 0.0
         self._lock = threading.Lock()
         self._banks: dict[str, Any] = {}
 
@@ -108,16 +111,25 @@ class LiveSink:
 
     # ------------------------------------------------------------------ sink
     def __call__(self, event: dict) -> None:
-        if self._broken:
+        if self._broken and time.monotonic() < self._broken_until:
             log.debug("h4s records: store unavailable (%s); record dropped", self._broken)
             return
         with self._lock:
             try:
                 store = self.store()
+            except StoreUnavailable as e:   # a database server that may come back: try again later
+                if self._broken is None:
+                    log.error("h4s records: learner records cannot be stored now (trying again every %d s): %s",
+                              RETRY_S, e)
+                self._broken, self._broken_until = str(e), time.monotonic() + RETRY_S
+                return
             except H4SError as e:
-                self._broken = str(e)
+                self._broken, self._broken_until = str(e), float("inf")
                 log.error("h4s records: learner records are off for this kernel: %s", e)
                 return
+            if self._broken:
+                log.warning("h4s records: the record store is back; learner records are stored again")
+            self._broken = None
             self._record(store, event)
         if self._sender is not None:
             self._sender.poke()
