@@ -61,3 +61,7 @@ class ImportFormatError(H4SError, ValueError):
 
 class RecordsError(H4SError):
     """The learner-record store refused an operation."""
+
+
+class SandboxUnavailable(H4SError):
+    """Code exercises cannot run safely here (no working bwrap) and the sandbox is required."""

@@ -3,6 +3,11 @@
 Raw HTML in question text is escaped (banks may come from other systems).
 Maths becomes ``<span class="h4s-math">\\(...\\)</span>``, which MathJax (self-hosted
 in the book) typesets and which reads sensibly as plain text where it is absent.
+
+Plain text (one line that starts with a letter and has no character Markdown
+gives a meaning to) is rendered without loading markdown-it, so that a quiz of
+plain questions renders without it; ``tests/test_markdown.py`` checks that the
+short cut gives what markdown-it gives.
 """
 from __future__ import annotations
 
@@ -10,9 +15,22 @@ import html
 import re
 from functools import lru_cache
 
-from markdown_it import MarkdownIt
+_MD = None
+#: one line, starting with a letter, of letters, digits, spaces and punctuation that means nothing in
+#: CommonMark (without linkify and typographer) in the middle of a line
+_PLAIN = re.compile(r"[^\W\d_][\w ,.;:?!'\"()/%@+=-]*", re.UNICODE)
 
-_MD = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
+
+def _renderer():
+    global _MD
+    if _MD is None:
+        from markdown_it import MarkdownIt
+        _MD = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
+    return _MD
+
+
+def _plain(text: str) -> bool:
+    return _PLAIN.fullmatch(text) is not None and not text.endswith(" ") and "_" not in text
 _MATH = re.compile(r"(?<![\\$])\$(?!\s)([^$\n]+?)(?<!\s)\$(?!\d)")
 _TOKEN = "\u27e6H4SMATH{}\u27e7"
 _TOKEN_RE = re.compile("\u27e6H4SMATH(\\d+)\u27e7")
@@ -36,12 +54,16 @@ def _restore(rendered: str, found: list[str]) -> str:
 @lru_cache(maxsize=4096)
 def md(text: str) -> str:
     """Block Markdown (paragraphs, lists, code, tables)."""
+    if _plain(text):
+        return f"<p>{html.escape(text, quote=False).replace(chr(34), '&quot;')}</p>"
     t, found = _protect(text)
-    return _restore(_MD.render(t).strip(), found)
+    return _restore(_renderer().render(t).strip(), found)
 
 
 @lru_cache(maxsize=4096)
 def md_inline(text: str) -> str:
     """Inline Markdown (emphasis, code, links) without a wrapping paragraph."""
+    if _plain(text):
+        return html.escape(text, quote=False).replace(chr(34), "&quot;")
     t, found = _protect(text)
-    return _restore(_MD.renderInline(t).strip(), found)
+    return _restore(_renderer().renderInline(t).strip(), found)

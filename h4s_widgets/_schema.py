@@ -7,7 +7,6 @@ line naming the file, the question (index and id), the field and the fix.
 """
 from __future__ import annotations
 
-import difflib
 import json
 import re
 import types
@@ -15,7 +14,6 @@ import typing
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, Optional, Union
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator, model_validator
 
 from ._errors import BankFileError, QuestionError
@@ -527,6 +525,7 @@ def _model_at(root: type[BaseModel] | None, loc: tuple) -> type[BaseModel] | Non
 
 
 def _suggest(word: str, choices: list[str]) -> str:
+    import difflib
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
@@ -742,6 +741,7 @@ def read_bank_data(path: str | Path) -> Any:
             return json.loads(text)
         except json.JSONDecodeError as e:
             raise BankFileError(f"{path}:{e.lineno}: invalid JSON: {e.msg} (column {e.colno})") from None
+    import yaml   # here, not at the top: importing h4s_widgets and building questions in Python need no YAML
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as e:

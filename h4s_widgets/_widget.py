@@ -33,8 +33,8 @@ import traitlets
 
 from ._assets import static_runtime, widget_css, widget_esm
 from ._events import store_record, stored_attempts
+from ._errors import SandboxUnavailable
 from ._safe_json import UnsafeInput
-from ._sandbox import SandboxUnavailable
 from ._safe_json import check as check_clean
 from ._grading import Result, grade
 from ._i18n import current_language, strings
