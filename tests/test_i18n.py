@@ -6,12 +6,12 @@ import re
 import pytest
 from babel.messages.pofile import read_po
 
-from h4s_widgets import _i18n, _schema_tools
+from h4s_widgets import _catalogs, _i18n, _schema_tools
 from h4s_widgets._i18n import MESSAGES, NOTES, catalog, current_language, gettext, set_language, strings
-from h4s_widgets._schema_tools import js_missing, js_msgids, placeholders, po_path
+from h4s_widgets._catalogs import js_missing, js_msgids, placeholders, po_path
 
 REQUIRED = {"de", "el", "es", "fr", "it", "pt", "pl"}
-LANGS = _schema_tools.languages()
+LANGS = _catalogs.languages()
 UPDATE = "python -m h4s_widgets._schema_tools pot"
 
 
@@ -40,11 +40,11 @@ def test_messages_are_unique_and_notes_refer_to_them():
 
 
 def test_pot_matches_messages():
-    with _schema_tools.POT.open("rb") as fh:
+    with _catalogs.POT.open("rb") as fh:
         pot = read_po(fh)
     ids = [m.id for m in pot if m.id]
     assert ids == list(MESSAGES), f"h4s.pot is out of date; run: {UPDATE}"
-    assert _schema_tools.POT.read_text(encoding="utf-8") == _schema_tools.pot_text(), \
+    assert _catalogs.POT.read_text(encoding="utf-8") == _catalogs.pot_text(), \
         f"h4s.pot is out of date; run: {UPDATE}"
 
 
@@ -82,7 +82,7 @@ def test_translations_look_translated(lang):
 @pytest.mark.parametrize("lang", LANGS)
 def test_po_files_are_in_the_generated_form(lang):
     text = po_path(lang).read_text(encoding="utf-8")
-    assert text == _schema_tools.po_text(lang, _schema_tools.read_po(po_path(lang))), \
+    assert text == _catalogs.po_text(lang, _catalogs.read_po(po_path(lang))), \
         f"{po_path(lang)} is not in step with MESSAGES; run: {UPDATE}"
 
 
@@ -150,7 +150,7 @@ def test_js_missing_reports_unknown_msgids(tmp_path):
 
 
 def test_every_front_end_string_is_in_messages():
-    found = _schema_tools.static_msgids()
+    found = _catalogs.static_msgids()
     assert found, "no .js files found in h4s_widgets/_static"
     missing = js_missing()
     assert not missing, ("t(...) strings in h4s_widgets/_static/*.js that are not in _i18n.MESSAGES "
@@ -160,7 +160,7 @@ def test_every_front_end_string_is_in_messages():
 def test_static_js_has_no_other_translation_helper_call_with_literal():
     """Guard the extractor: a literal passed to t with a template string would be missed silently."""
     pattern = re.compile(r"(?<![\w$])[tT]\(\s*`")
-    offenders = [n for n in (_schema_tools.STATIC / "src").rglob("*.js") if pattern.search(n.read_text(encoding="utf-8"))]
+    offenders = [n for n in (_catalogs.STATIC / "src").rglob("*.js") if pattern.search(n.read_text(encoding="utf-8"))]
     assert not offenders, f"use t(\"...\") with a plain string, not a template literal: {offenders}"
 
 
@@ -168,25 +168,25 @@ def test_static_js_has_no_other_translation_helper_call_with_literal():
 
 def test_pot_command_merges_and_adds_languages(tmp_path, monkeypatch):
     monkeypatch.setattr(_i18n, "LOCALES", tmp_path)
-    monkeypatch.setattr(_schema_tools, "POT", tmp_path / "h4s.pot")
+    monkeypatch.setattr(_catalogs, "POT", tmp_path / "h4s.pot")
     # an old catalog: one kept translation, one fuzzy, one msgid that MESSAGES no longer has
-    _schema_tools.write_po("de", {"Check": "Prüfen", "Hint": ("Tipp", True), "Old button": "Alter Knopf"})
+    _catalogs.write_po("de", {"Check": "Prüfen", "Hint": ("Tipp", True), "Old button": "Alter Knopf"})
     assert _schema_tools.main(["pot", "--add", "ga"]) == 0
-    assert (tmp_path / "h4s.pot").read_text(encoding="utf-8") == _schema_tools.pot_text()
-    de = _schema_tools.read_po(po_path("de"))
+    assert (tmp_path / "h4s.pot").read_text(encoding="utf-8") == _catalogs.pot_text()
+    de = _catalogs.read_po(po_path("de"))
     assert de["Check"] == ("Prüfen", False)
     assert de["Hint"] == ("Tipp", True)            # still fuzzy: a translator must confirm it
     assert de["Old button"] == ("Alter Knopf", False)  # kept as an obsolete entry
     assert "#~ msgid \"Old button\"" in po_path("de").read_text(encoding="utf-8")
     assert all(m in de for m in MESSAGES) and de["Try again"] == ("", False)
-    ga = _schema_tools.read_po(po_path("ga"))
+    ga = _catalogs.read_po(po_path("ga"))
     assert set(ga) == set(MESSAGES) and not any(text for text, _ in ga.values())
-    assert _schema_tools.languages() == ["de", "ga"]
+    assert _catalogs.languages() == ["de", "ga"]
     assert _schema_tools.main(["pot", "--check"]) == 0   # merging again changes nothing
 
 
 def test_py_extractor_and_python_strings_are_in_messages():
     src = 'T = lambda s: gettext(s)\nx = T("True") + gettext("Check", "de") + _i18n.gettext("Hint")\ny = T(name)\n'
-    assert sorted(_schema_tools.py_msgids(src)) == ["Check", "Hint", "True"]
-    missing = _schema_tools.py_missing()
+    assert sorted(_catalogs.py_msgids(src)) == ["Check", "Hint", "True"]
+    missing = _catalogs.py_missing()
     assert not missing, f"gettext()/T() strings in the Python code that are not in _i18n.MESSAGES: {missing}"
