@@ -274,6 +274,8 @@ def build(root: Path | None = None, modules: Path | None = None, out: Path | Non
     if bad:
         listing = "; ".join(f"{os.path.relpath(f, html_dir)}: <{tag}> {url}" for f, tag, url in bad[:20])
         raise BuildError(f"{len(bad)} reference(s) to other hosts in the built book (must be self-hosted): {listing}")
+    from .server.precompress import precompress
+    precompress(html_dir)   # h4s serve sends these .gz copies to browsers that accept gzip
     res.seconds = time.monotonic() - t0
     echo(f"h4s build: done in {res.seconds:.1f} s: {len(res.executed)} notebook(s) executed, "
          f"{len(res.cached)} from the cache; no third-party requests. Open {html_dir / 'index.html'}")

@@ -96,3 +96,18 @@ class Identity:
                            secure=handler.request.protocol == "https", expires_days=MAX_AGE_DAYS)
         handler.set_header("Cache-Control", "private, no-store")   # no shared cache may hand this cookie on
         return lid
+
+
+def learner_of(user) -> str | None:
+    """The learner id of a jupyter_server user (``handler.current_user``), or None.
+
+    Users made by :class:`h4s_kit.server.identity_provider.H4SIdentityProvider` carry their id as their
+    ``username``; any other identity provider's user (the Hub user under ``jupyterhub-singleuser``) is
+    cleaned as everywhere in the record store (an e-mail-like name becomes a keyed pseudonym)."""
+    name = getattr(user, "username", None)
+    if not isinstance(name, str) or not name:
+        return None
+    if getattr(user, "h4s_learner", False):
+        return name
+    from .records.store import clean_learner
+    return clean_learner(name)

@@ -191,8 +191,19 @@ def _kernel_ports_outside_ephemeral_range() -> None:
     LocalPortCache._h4s_ports = True
 
 
+def _learner_of_current_request() -> str | None:
+    """The learner of the request being handled (jupyter_server keeps the handler in its ``CallContext``
+    for the task that handles the request: the Voilà page that starts a kernel)."""
+    from jupyter_server.base.call_context import CallContext
+
+    from .identity import learner_of
+    handler = CallContext.get(CallContext.JUPYTER_HANDLER)
+    return learner_of(getattr(handler, "current_user", None)) if handler is not None else None
+
+
 def _make_kernel_manager():
     """Build :class:`H4SKernelManager` (on first use, so that importing this module stays light)."""
+    import asyncio
     import time
 
     _kernel_ports_outside_ephemeral_range()
@@ -200,8 +211,12 @@ def _make_kernel_manager():
     from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
     from traitlets import Float
 
+    from .server._messages import kernel_env
+
     class H4SKernelManager(AsyncMappingKernelManager):
-        """jupyter_server's kernel manager whose culler spares kernels no page has connected to yet.
+        """jupyter_server's kernel manager for live pages: every kernel belongs to the learner whose page
+        started it (:meth:`owner_of`), gets an environment without secrets, and the culler spares
+        kernels no page has connected to yet.
 
         A Voilà page starts (or takes) a kernel, runs the notebook in it, and only then does the
         browser connect.  Until that first connection the kernel is "idle with 0 connections", so a
@@ -217,17 +232,58 @@ def _make_kernel_manager():
             super().__init__(**kw)
             self._h4s_started: dict[str, float] = {}
             self._h4s_connected: set[str] = set()
+            self._h4s_owner: dict[str, str] = {}
+            self._h4s_spares: dict[str, list[str]] = {}
 
         async def start_kernel(self, *args, **kwargs):
+            # the kernel of a live page: the server's environment without its secrets, and H4S_LIVE=1 (quizzes
+            # leave out their static fallback, so no key reaches the browser)
+            env = kernel_env(dict(os.environ if kwargs.get("env") is None else kwargs["env"]))
+            env["H4S_LIVE"] = "1"
+            kwargs["env"] = env
+            _kernel_ports_outside_ephemeral_range()    # (idempotent)
+            owner = _learner_of_current_request()
+            spares = self._h4s_spares.get(kwargs.get("path") or "")
+            if spares and kwargs.get("kernel_id") is None and owner:
+                kernel_id = spares.pop(0)        # a preheated kernel of this module: the page needs not wait
+                self._h4s_owner[kernel_id] = owner
+                self._h4s_started[kernel_id] = time.monotonic()
+                asyncio.ensure_future(self.preheat(kwargs["path"], kwargs.get("kernel_name")))
+                return kernel_id
             kernel_id = await super().start_kernel(*args, **kwargs)
             self._h4s_started.setdefault(kernel_id, time.monotonic())
+            if owner:
+                self._h4s_owner.setdefault(kernel_id, owner)
             return kernel_id
+
+        async def preheat(self, path: str, kernel_name: str | None = None) -> str:
+            """Start a spare kernel for the live pages of the module at ``path`` (relative to the root): the
+            next page of that module takes it instead of waiting for a kernel to start (the notebook still
+            runs when the page is asked for).  Spares are never culled; a taken spare is replaced."""
+            _kernel_ports_outside_ephemeral_range()
+            env = kernel_env(dict(os.environ))
+            env["H4S_LIVE"] = "1"
+            kwargs = {"path": path, "env": env}
+            if kernel_name:
+                kwargs["kernel_name"] = kernel_name
+            kernel_id = await super().start_kernel(**kwargs)
+            self._h4s_spares.setdefault(path, []).append(kernel_id)
+            return kernel_id
+
+        def spare_kernels(self) -> dict[str, list[str]]:
+            return {path: list(ids) for path, ids in self._h4s_spares.items() if ids}
+
+        def owner_of(self, kernel_id: str) -> str | None:
+            """The learner whose live page started ``kernel_id`` (None: started by no learner's request)."""
+            return self._h4s_owner.get(kernel_id)
 
         def notify_connect(self, kernel_id):
             self._h4s_connected.add(kernel_id)
             super().notify_connect(kernel_id)
 
         async def cull_kernel_if_idle(self, kernel_id):
+            if any(kernel_id in ids for ids in self._h4s_spares.values()):
+                return None
             if kernel_id not in self._h4s_connected:
                 started = self._h4s_started.get(kernel_id)
                 if started is not None and time.monotonic() - started < self.unconnected_grace:
@@ -240,6 +296,10 @@ def _make_kernel_manager():
             finally:
                 self._h4s_started.pop(kernel_id, None)
                 self._h4s_connected.discard(kernel_id)
+                self._h4s_owner.pop(kernel_id, None)
+                for ids in self._h4s_spares.values():
+                    if kernel_id in ids:
+                        ids.remove(kernel_id)
 
     return H4SKernelManager
 

@@ -9,7 +9,8 @@ returns the feedback for that answer only, and stores the learner record
 (SQLite / xAPI) exactly as a kernel would.  No kernel per learner is started,
 so a page is interactive as soon as it has loaded; code exercises run in the
 sandbox of ``h4s_widgets._sandbox`` through the fair queue of ``h4s_kit.code_queue``
-(``max_code_runs`` workers, one run per learner at a time).
+(``max_code_runs`` workers, one run per learner at a time).  Its HTTP handler is
+:mod:`h4s_kit.server.quiz` (``h4s serve``'s jupyter_server extension).
 
 The Voilà version under ``/live/`` stays for running a whole notebook.
 """
@@ -30,7 +31,6 @@ from h4s_widgets._events import emit_record
 from h4s_widgets._grading import grade
 from h4s_widgets._safe_json import UnsafeInput
 from h4s_widgets._safe_json import check as check_clean
-from h4s_widgets._safe_json import loads as safe_loads
 from h4s_widgets._schema import QuestionBase, load_bank
 from h4s_widgets._session import rule_of, session_step
 from h4s_widgets._spec import feedback_texts, solution_html
@@ -237,94 +237,3 @@ class QuizService:
             when = f"after {q.show_solution_after} attempt(s)" if q.show_solution_after else "not for this question"
             raise QuizApiError(403, f"question {q.id}: the solution is shown {when}")
         return {"solution": solution_html(q, self.lang)}
-
-
-def make_handlers(service: QuizService, prefix: str = API_PREFIX, identity=None) -> list:
-    """Tornado routes for the API (added to the front server of ``h4s serve``).
-
-    ``identity`` (:class:`h4s_kit.identity.Identity`) issues and reads the learner cookie; without one,
-    an identity with a key of this process only is used (ids then last until the process ends)."""
-    import secrets
-    from urllib.parse import urlsplit
-
-    from tornado import web
-
-    from h4s_widgets._sandbox import SandboxUnavailable
-
-    from .code_queue import CodeQueueError
-    from .identity import Identity
-
-    if identity is None:
-        identity = Identity(secrets.token_bytes(32))
-
-    class Api(web.RequestHandler):
-        def initialize(self, action: str):
-            self.action = action
-
-        def check_xsrf_cookie(self):
-            # a JSON POST only: a cross-site form cannot send application/json, a cross-site fetch with it needs
-            # a CORS preflight that this server refuses (405), and the SameSite cookie is not sent cross-site
-            return None
-
-        async def post(self):
-            self.set_header("Content-Type", "application/json; charset=utf-8")
-            self.set_header("Cache-Control", "no-store")
-            if len(self.request.body) > MAX_BODY:
-                return self._fail(413, "the answer is too long")
-            if not self.request.headers.get("Content-Type", "").startswith("application/json"):
-                return self._fail(415, "send application/json")
-            if self._cross_site():
-                return self._fail(403, "answers are accepted from this course's own pages only")
-            try:
-                body = safe_loads(self.request.body or b"{}")
-                if not isinstance(body, dict):
-                    raise ValueError
-            except UnsafeInput as e:
-                return self._fail(400, f"the answer was refused: {e}")
-            except (ValueError, RecursionError):
-                return self._fail(400, "the request body must be a JSON object")
-            learner = identity.learner(self)          # issued by this server; any "learner" in the body is ignored
-            fn = getattr(service, self.action)
-            try:
-                q = service.question(body.get("module"), body.get("qid"))
-                if q.type == "code" and self.action == "check":  # a process with a time limit: off the loop
-                    out = await service.code_queue.run(learner, fn, body, learner, time_limit_s=q.timeout_s)
-                else:
-                    out = fn(body, learner)
-            except QuizApiError as e:
-                return self._fail(e.status, str(e))
-            except CodeQueueError as e:
-                if e.retry_after:
-                    self.set_header("Retry-After", str(e.retry_after))
-                return self._fail(e.status, str(e))
-            except SandboxUnavailable as e:
-                return self._fail(503, str(e))
-            except Exception as e:   # never a path or a traceback to the learner; the details go to the log
-                log.exception("h4s serve: %s of %s/%s failed", self.action, body.get("module"), body.get("qid"))
-                where = f"module {body.get('module')}, question {body.get('qid')}"
-                return self._fail(500, f"{where}: the server could not {self.action} this answer; try again, and "
-                                       f"tell your trainer if it goes on ({type(e).__name__})")
-            self.write(json.dumps(out, ensure_ascii=False))
-
-        def _cross_site(self) -> bool:
-            """A request a browser sent from another site: ``Sec-Fetch-Site`` (set by the browser, not by the
-            page) when there is one, else an ``Origin`` that is neither this host nor the one a proxy forwarded."""
-            h = self.request.headers
-            site = h.get("Sec-Fetch-Site")
-            if site:
-                return site.lower() == "cross-site"
-            origin = h.get("Origin")
-            if not origin:
-                return False
-            hosts = {self.request.host.lower(), h.get("X-Forwarded-Host", "").split(",")[0].strip().lower()}
-            return urlsplit(origin).netloc.lower() not in hosts
-
-        def _fail(self, status: int, message: str):
-            self.set_status(status)
-            self.write(json.dumps({"error": message}, ensure_ascii=False))
-
-        def write_error(self, status_code: int, **kwargs):
-            self.set_header("Content-Type", "application/json; charset=utf-8")
-            self.finish(json.dumps({"error": self._reason}))
-
-    return [(f"{prefix}/check", Api, {"action": "check"}), (f"{prefix}/solution", Api, {"action": "solution"})]

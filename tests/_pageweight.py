@@ -1,8 +1,8 @@
 """What a learner's browser transfers for a book page, measured in Chromium (shared by the tests and
 bench/page_weight.py).
 
-* :func:`book_server` serves a built book with the front server of ``h4s serve`` (the same tornado app:
-  gzip, caching headers, pages without their keys, the grading API) but without Voilà;
+* :func:`book_server` serves a built book with the server of ``h4s serve`` (the same jupyter_server
+  extension: precompressed files, caching headers, pages without their keys, the grading API) without Voilà;
 * :func:`visit` opens a page in a browser context and sums what the network delivered for it, from
   Chromium's own accounting (DevTools protocol ``Network.*`` events): bytes on the wire (headers and
   compressed bodies, ``encodedDataLength``), requests that went to the network, and responses that came
@@ -11,11 +11,9 @@ bench/page_weight.py).
 """
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import tempfile
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,56 +26,28 @@ SLOW_3G = {"latency": 400, "download_kbps": 400, "upload_kbps": 400}
 @contextlib.contextmanager
 def book_server(html_dir: Path, modules_dir: Path | None = None, strip_keys: bool = True) -> Iterator[str]:
     """``http://127.0.0.1:PORT/`` serving ``html_dir`` as ``h4s serve`` does (no Voilà behind /live/)."""
-    from tornado.httpserver import HTTPServer
-    from tornado.ioloop import IOLoop
-
     from _browser import free_port
-    from h4s_kit.identity import Identity
-    from h4s_kit.serve import _make_app
+    from h4s_kit.serve import LiveServer
 
-    box: dict = {}
-    ready = threading.Event()
     data = tempfile.TemporaryDirectory(prefix="h4s-weight-")
-
-    def run():
-        asyncio.set_event_loop(asyncio.new_event_loop())
-        try:
-            service = None
-            if modules_dir is not None:
-                from h4s_kit.quiz_api import QuizService
-                old = os.environ.get("H4S_RECORDS")
-                os.environ["H4S_RECORDS"] = "off"       # read once, by the constructor
-                try:
-                    service = QuizService(Path(modules_dir))
-                finally:
-                    if old is None:
-                        os.environ.pop("H4S_RECORDS", None)
-                    else:
-                        os.environ["H4S_RECORDS"] = old
-            app = _make_app(Path(html_dir), free_port(), quiz_service=service, strip_keys=strip_keys,
-                            identity=Identity.for_installation(Path(data.name)))
-            srv = HTTPServer(app)
-            port = free_port()
-            srv.listen(port, "127.0.0.1")
-            box.update(port=port, loop=IOLoop.current(), srv=srv)
-        except BaseException as e:  # noqa: BLE001 - reported to the caller
-            box["error"] = e
-            ready.set()
-            return
-        ready.set()
-        IOLoop.current().start()
-
-    t = threading.Thread(target=run, daemon=True, name="h4s-weight-server")
-    t.start()
-    assert ready.wait(20), "the book server did not start"
-    if "error" in box:
-        data.cleanup()
-        raise box["error"]
+    old = os.environ.get("H4S_RECORDS")
+    os.environ["H4S_RECORDS"] = "off"       # read once, when the server starts
     try:
-        yield f"http://127.0.0.1:{box['port']}/"
+        srv = LiveServer(html_dir=Path(html_dir), modules_dir=Path(modules_dir or html_dir), port=free_port(),
+                         live_pages=False, server_grading=strip_keys, identity_data_dir=Path(data.name),
+                         echo=lambda s: None).start()
+    except BaseException:
+        data.cleanup()
+        raise
     finally:
-        box["loop"].add_callback(lambda: (box["srv"].stop(), box["loop"].stop()))
-        t.join(10)
+        if old is None:
+            os.environ.pop("H4S_RECORDS", None)
+        else:
+            os.environ["H4S_RECORDS"] = old
+    try:
+        yield srv.url
+    finally:
+        srv.stop()
         data.cleanup()
 
 

@@ -41,8 +41,8 @@ def assert_no_violations(page, where: str) -> None:
 def course(tmp_path_factory):
     proj = make_project(tmp_path_factory.mktemp("browser"))
     res = build(root=proj, echo=lambda s: None)
-    srv = LiveServer(html_dir=res.html_dir, modules_dir=proj / "modules", port=free_port(), pool_size=1,
-                     log_file=proj / "voila.log", echo=lambda s: None)
+    srv = LiveServer(html_dir=res.html_dir, modules_dir=proj / "modules", port=free_port(),
+                     log_file=proj / "serve.log", echo=lambda s: None)
     srv.start()
     try:
         yield srv

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 from h4s_kit.identity import COOKIE, Identity
-from h4s_kit.serve import kernel_env, stamp_learner
+from h4s_kit.server._messages import kernel_env, stamp_learner
 
 
 def _request(cookie: str | None):
@@ -101,3 +101,44 @@ def test_kernel_env_holds_no_secrets():
                       "H4S_LRS_USER": "u", "H4S_LRS_PASSWORD": "p", "JUPYTERHUB_API_TOKEN": "j", "AWS_SECRET_ACCESS_KEY": "a",
                       "OPENAI_API_KEY": "o", "H4S_DATA_DIR": "/d"})
     assert env == {"PATH": "/bin", "H4S_LRS_URL": "https://lrs", "H4S_DATA_DIR": "/d", "H4S_LRS_SENDER": "off"}
+
+
+def test_jupyter_server_and_voila_still_do_what_h4s_kit_server_relies_on():
+    """h4s_kit/server uses a few things of jupyter_server, Voilà and tornado that are not promised by their
+    documentation; this test fails when one of them moves (then re-check h4s_kit/server and the pin)."""
+    import inspect
+    import re
+    from pathlib import Path
+
+    import jupyter_server
+    from jupyter_server.base.call_context import CallContext
+    from jupyter_server.base.handlers import JupyterHandler
+    from jupyter_server.extension.manager import ExtensionManager
+    from jupyter_server.serverapp import ServerApp
+    from jupyter_server.services.kernels.websocket import KernelWebsocketHandler
+    from packaging.specifiers import SpecifierSet
+    from packaging.version import Version
+
+    pyproject = (Path(__file__).parents[1] / "pyproject.toml").read_text(encoding="utf-8")
+    spec = re.search(r'"jupyter_server([^"]+)"', pyproject).group(1)
+    assert Version(jupyter_server.__version__) in SpecifierSet(spec), (jupyter_server.__version__, spec)
+    # extensions load in the order of their names: "h4s_kit.server" adds its rules before "voila" (which has
+    # a file tree and a shutdown handler at the addresses h4s answers itself)
+    assert "self.sorted_extensions" in inspect.getsource(ExtensionManager.load_all_extensions)
+    assert "sorted(" in inspect.getsource(ExtensionManager.sorted_extensions.fget)
+    # the handler of the request is in the CallContext (h4s_kit.live: the learner whose page starts a kernel)
+    assert "CallContext.set(CallContext.JUPYTER_HANDLER, self)" in inspect.getsource(JupyterHandler.prepare)
+    assert CallContext.get(CallContext.JUPYTER_HANDLER) is None
+    # the kernel channel: kernel_id is set before the authorizer is asked, then the connection's prepare runs
+    get_src = inspect.getsource(KernelWebsocketHandler.get)
+    assert get_src.index("self.kernel_id = kernel_id") < get_src.index("await self.pre_get()")
+    pre = inspect.getsource(KernelWebsocketHandler.pre_get)
+    assert pre.index('is_authorized(self, user, "execute", "kernels")') < pre.index("self.connection.prepare()")
+    # h4s serve installs no signal handlers of jupyter_server's (H4SServerApp.init_signal)
+    assert "init_signal" in ServerApp.__dict__ and "self.init_signal()" in inspect.getsource(ServerApp.initialize)
+    # Voilà 0.5's live page loads MathJax from cdnjs unless both settings are None (h4s_kit/server/app.py)
+    import voila.utils
+    assert '"mathjax_url"' in inspect.getsource(voila.utils.get_page_config)
+    # the page-close beacon's address, answered by h4s_kit/server/kernel_shutdown.py
+    import voila.server_extension
+    assert '"/voila/api/shutdown/(.*)"' in inspect.getsource(voila.server_extension._load_jupyter_server_extension)

@@ -19,8 +19,8 @@ pytestmark = pytest.mark.slow
 def live(tmp_path_factory):
     html = tmp_path_factory.mktemp("html")
     (html / "index.html").write_text("<!doctype html><title>book</title>")   # only the live pages are tested here
-    srv = LiveServer(html_dir=html, modules_dir=ROOT / "modules", port=free_port(), pool_size=0,
-                     data_dir=tmp_path_factory.mktemp("voila-data"), log_file=html.parent / "voila.log",
+    srv = LiveServer(html_dir=html, modules_dir=ROOT / "modules", port=free_port(),
+                     data_dir=tmp_path_factory.mktemp("voila-data"), log_file=html.parent / "serve.log",
                      echo=lambda s: None)
     srv.start()
     try:

@@ -1,16 +1,14 @@
 """Kernel-free live grading of h4s serve: keys stay on the server, attempts and records are kept."""
 from __future__ import annotations
 
-import asyncio
 import json
-import threading
 from pathlib import Path
 
 import pytest
 import requests
 import yaml
 
-from h4s_kit.quiz_api import QuizApiError, QuizService, make_handlers, strip_keys
+from h4s_kit.quiz_api import QuizApiError, QuizService, strip_keys
 from h4s_widgets import Quiz, load_bank
 from h4s_widgets._events import add_sink, remove_sink
 
@@ -135,32 +133,17 @@ def test_bad_requests_are_refused_with_a_reason(service: QuizService, body: dict
     assert e.value.status == status and str(e.value)
 
 
-def test_http_roundtrip_including_a_code_exercise(service: QuizService):
-    from tornado import httpserver, web
-    from tornado.ioloop import IOLoop
-
-    started = threading.Event()
-    box: dict = {}
-
-    def run():
-        asyncio.set_event_loop(asyncio.new_event_loop())
-        app = web.Application(make_handlers(service))
-        server = httpserver.HTTPServer(app)
-        server.listen(0, "127.0.0.1")
-        box["port"] = next(iter(server._sockets.values())).getsockname()[1]
-        box["loop"] = IOLoop.current()
-        started.set()
-        IOLoop.current().start()
-
-    t = threading.Thread(target=run, daemon=True)
-    t.start()
-    assert started.wait(10)
-    base = f"http://127.0.0.1:{box['port']}/api/quiz"
-    try:
+def test_http_roundtrip_including_a_code_exercise(service: QuizService, tmp_path: Path):
+    """Through the server of h4s serve (its jupyter_server extension, without the live pages)."""
+    from h4s_kit.serve import LiveServer, free_port
+    with LiveServer(html_dir=None, modules_dir=tmp_path, port=free_port(), live_pages=False,
+                    echo=lambda s: None) as srv:
+        base = f"{srv.url}api/quiz"
         r = requests.post(f"{base}/check", json={"module": "01-demo", "qid": "sq", "learner": LEARNER,
                                                  "response": "def square(x):\n    return x * x\n"}, timeout=30)
         assert r.status_code == 200, r.text
         assert r.json()["result"]["correct"] is True
+        assert r.cookies.get("h4s_learner"), "the server issues the learner id"
         r = requests.post(f"{base}/check", json={"module": "01-demo", "qid": "sq", "learner": LEARNER,
                                                  "response": "def square(x):\n    return x + x\n"}, timeout=30)
         assert r.json()["result"]["feedback"] == ["test:0:failed"]
@@ -168,9 +151,6 @@ def test_http_roundtrip_including_a_code_exercise(service: QuizService):
         assert r.status_code == 400 and "JSON" in r.json()["error"]
         r = requests.post(f"{base}/check", json={"module": "01-demo", "qid": "zz", "learner": LEARNER}, timeout=10)
         assert r.status_code == 404 and "zz" in r.json()["error"]
-    finally:
-        box["loop"].add_callback(box["loop"].stop)
-        t.join(5)
 
 
 def test_simultaneous_checks_cannot_exceed_max_attempts(service: QuizService, tmp_path: Path):

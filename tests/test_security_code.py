@@ -1,5 +1,5 @@
 """Attacks on code exercises (issue 13, part A), end to end: over HTTP against the front server of
-`h4s serve` (its tornado app, the quiz API with its code queue, records on) and through the live widget
+`h4s serve` (its server without the live pages: the quiz API with its code queue, records on) and through the live widget
 (`Quiz._on_msg` under H4S_LIVE=1, and a real kernel's comm channel, as the live page sends checks).
 Every attack must fail: nothing secret in what the learner gets back, no file changed, no process left,
 no forged pass, no memory or output blow-up, no unfair wait.
@@ -9,13 +9,10 @@ seconds; two tests marked slow start the real `h4s serve` (CLI, build, Voilà) a
 """
 from __future__ import annotations
 
-import asyncio
 import http.cookiejar
 import json
 import os
-import secrets
 import shutil
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -39,12 +36,7 @@ PROBE = "def probe(f):\n    try:\n        return f()\n    except BaseException a
 
 @pytest.fixture(scope="module")
 def srv(tmp_path_factory):
-    from tornado.httpserver import HTTPServer
-    from tornado.ioloop import IOLoop
-
-    from h4s_kit.identity import Identity
-    from h4s_kit.quiz_api import QuizService
-    from h4s_kit.serve import _make_app, free_port
+    from h4s_kit.serve import LiveServer, free_port
 
     with pytest.MonkeyPatch.context() as mp:
         root = tmp_path_factory.mktemp("seccode")
@@ -60,31 +52,14 @@ def srv(tmp_path_factory):
         html = root / "html"
         html.mkdir()
         (html / "index.html").write_text("<p>book</p>")
-        service = QuizService(modules, max_code_runs=2)
-        service.sink.store()
-        port = free_port()
-        ready, box = threading.Event(), {}
-
-        def run():
-            asyncio.set_event_loop(asyncio.new_event_loop())
-            app = _make_app(html, free_port(), quiz_service=service, modules_dir=modules,
-                            identity=Identity(secrets.token_bytes(32), data_dir=data))
-            box["server"] = HTTPServer(app)
-            box["server"].listen(port, "127.0.0.1")
-            box["loop"] = IOLoop.current()
-            ready.set()
-            box["loop"].start()
-
-        t = threading.Thread(target=run, daemon=True)
-        t.start()
-        assert ready.wait(20)
-        box.update(url=f"http://127.0.0.1:{port}", modules=modules, data=data, service=service)
+        # the server of h4s serve (jupyter_server with the h4s extension) without the live pages
+        server = LiveServer(html_dir=html, modules_dir=modules, port=free_port(), live_pages=False,
+                            echo=lambda s: None).start()
+        box = {"url": server.url.rstrip("/"), "modules": modules, "data": data, "service": server.service}
         try:
             yield box
         finally:
-            box["loop"].add_callback(box["loop"].stop)
-            t.join(10)
-            service.code_queue.shutdown()
+            server.stop()
 
 
 class Learner:
@@ -387,7 +362,7 @@ def served(tmp_path_factory):
     env.update(H4S_DATA_DIR=str(tmp / "data"), H4S_TRAINER_TOKEN=SECRET, H4S_LRS_PASSWORD=SECRET)
     port = free_port()
     log = open(tmp / "serve.log", "wb")
-    p = subprocess.Popen([sys.executable, "-m", "h4s_kit.cli", "serve", "--port", str(port), "--pool-size", "0"],
+    p = subprocess.Popen([sys.executable, "-m", "h4s_kit.cli", "serve", "--port", str(port)],
                          cwd=proj, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:

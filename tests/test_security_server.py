@@ -1,6 +1,6 @@
-"""Attacks on `h4s serve` that must fail (issue 13, part B), run end to end over HTTP and the live kernel channel.
+"""Attacks on `h4s serve` that must fail (issues 13 and 14), run end to end over HTTP and the live kernel channel.
 
-One server (front server + Voilà) per test module, with records ON in a private data folder, an LRS
+One server (jupyter_server with the h4s and Voilà extensions, in this process) per test module, with records ON in a private data folder, an LRS
 configured (at an address where nothing listens: statements just wait in the queue) and a trainer token
 in the environment.  The mini modules get an extra bank (tests/fixtures/security/limits.yml) and a bank
 that is not UTF-8.  Every test makes its own learner (its own cookie jar), so the tests do not depend on
@@ -19,7 +19,6 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-import psutil
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -28,7 +27,7 @@ from h4s_kit.build import build
 from h4s_kit.serve import LiveServer, free_port
 from test_build import MINI_IDS, make_project
 from _tools import run_coroutine
-from test_serve import LIVE, _kernel_id, kernels, live_outputs, wait_for
+from test_serve import LIVE, _kernel_id, close_page, kernels, live_outputs, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -94,15 +93,13 @@ def srv(tmp_path_factory):
         shutil.copy2(FIXTURES / "security" / "limits.yml", qdir / "limits.yml")
         (proj / "modules" / MINI_IDS[1] / "questions" / "zz-latin1.yml").write_bytes(
             b"schema_version: 1\nquestions:\n- type: essay\n  id: caf\xe9\n  text: Caf\xe9?\n")
-        s = LiveServer(html_dir=res.html_dir, modules_dir=proj / "modules", port=free_port(), pool_size=1,
-                       log_file=proj / "voila.log", echo=lambda s: None)
+        s = LiveServer(html_dir=res.html_dir, modules_dir=proj / "modules", port=free_port(),
+                       log_file=proj / "serve.log", echo=lambda s: None)
         s.start()
         s.data = data
         s.proj = proj
         s.lrs = lrs
         try:
-            assert wait_for(lambda: (proj / "voila.log").read_text(errors="replace").count("is filled with")
-                            >= len(MINI_IDS), 120), "the preheated kernels never ran their notebooks"
             yield s
         finally:
             s.stop()
@@ -336,17 +333,20 @@ def test_data_dir_and_database_files_are_private(srv):
         assert stat.S_IMODE(f.stat().st_mode) == 0o600, (name, oct(f.stat().st_mode))
 
 
-def test_kernels_and_voila_get_no_secrets(srv):
-    procs = [psutil.Process(srv.voila.pid)] + kernels(srv.voila.pid)
-    assert len(procs) > 1
+def test_kernels_get_no_secrets(srv):
+    me = Learner(srv.url)
+    kid, _ = _live_session(srv, me, MOD)
+    procs = [p for p in kernels(srv) if p.pid == srv.kernel_manager.get_kernel(kid).provisioner.pid]
+    assert len(procs) == 1
     for p in procs:
         env = json.dumps(p.environ())
         for secret in (TRAINER_TOKEN, LRS_PASSWORD, "H4S_TRAINER_TOKEN", "H4S_LRS_PASSWORD"):
             assert secret not in env, (secret, p.cmdline())
+    assert close_page(srv.url.rstrip("/"), kid, me.opener) == 204
 
 
-def test_statements_of_live_answers_reach_the_lrs_through_the_front_server(srv):
-    """The kernels hold no LRS credentials: they queue, and the front server (which has them) sends."""
+def test_statements_of_live_answers_reach_the_lrs_through_the_server_process(srv):
+    """The kernels hold no LRS credentials: they queue, and the server process (which has them) sends."""
     me = Learner(srv.url)
     kid, comm = _live_session(srv, me, MOD)
     _comm(srv, me, kid, comm, [{"method": "custom", "content": {"action": "check", "qid": "oer-meaning",
@@ -523,3 +523,128 @@ def test_live_proxy_runs_no_code_from_the_browser_and_refuses_the_v1_protocol(sr
 
     assert run_coroutine(run()) is None
     assert not marker.exists(), "code sent by the browser ran in the kernel"
+
+
+# ------------------------------------------------------------------ jupyter_server in the same process (issue 14)
+BANK_TEXT = "Open Educational Resources"      # in the mini module's question bank and notebook sources
+
+
+@pytest.mark.parametrize("method, path", [
+    ("GET", "/live/api/kernels"), ("POST", "/live/api/kernels"), ("GET", "/live/api/kernelspecs"),
+    ("GET", "/live/api/sessions"), ("POST", "/live/api/sessions"),
+    ("GET", "/live/api/contents"), ("GET", f"/live/api/contents/{MOD}/questions"),
+    ("GET", f"/live/api/contents/{MOD}/module.ipynb"), ("PUT", f"/live/api/contents/{MOD}/x.py"),
+    ("GET", "/live/api/terminals"), ("POST", "/live/api/terminals"), ("GET", "/live/terminals/websocket/1"),
+    ("GET", f"/live/files/{MOD}/module.ipynb"), ("GET", f"/live/files/{MOD}/questions/closing-quiz.yml"),
+    ("GET", f"/live/view/{MOD}/module.ipynb"), ("GET", f"/live/nbconvert/html/{MOD}/module.ipynb"),
+    ("GET", "/live/api/status"), ("GET", "/live/api/config/notebook"), ("POST", "/live/api/shutdown"),
+    ("GET", "/live/lab"), ("GET", "/live/lab/tree/x"), ("GET", "/live/tree"), ("GET", f"/live/notebooks/{MOD}/module.ipynb"),
+    ("GET", "/live/voila"), ("GET", "/live/voila/"), ("GET", "/live/voila/tree"), ("GET", "/live/voila/api/contents"),
+])
+def test_learners_reach_no_jupyter_api_files_or_pages(srv, method, path):
+    """The whole jupyter_server runs in this process: a learner (cookie or none, token or none) gets none of
+    its APIs, files or pages, starts no kernel and sees no source or question bank."""
+    before = set(srv.kernel_ids())
+    for headers in ({}, {"Authorization": "token "}, {"Authorization": "token x", "X-XSRFToken": "x",
+                                                       "Cookie": "_xsrf=x"}):
+        me = Learner(srv.url)
+        me.get("/book/index.html")            # a learner with a valid cookie
+        body = json.dumps({"name": "python3", "kernel": {"name": "python3"}, "type": "notebook", "path": "x.ipynb",
+                           "content": "print(1)", "format": "text"}).encode()
+        req = urllib.request.Request(srv.url.rstrip("/") + path, method=method, headers=headers,
+                                     data=body if method in ("POST", "PUT") else None)
+        try:
+            with me.opener.open(req, timeout=30) as r:
+                code, text = r.status, r.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as e:
+            code, text = e.code, e.read().decode("utf-8", "replace")
+        assert code in (400, 403, 404, 405), (method, path, headers, code, text[:300])
+        assert BANK_TEXT not in text and "oer-meaning" not in text and "schema_version" not in text
+        no_server_path(srv, text)
+    assert set(srv.kernel_ids()) == before, "a learner started a kernel"
+
+
+def _ws(srv, kid: str, cookie: str | None):
+    """Open the kernel channel of ``kid`` with ``cookie``: the connection, or the HTTP status that refused it."""
+    from tornado.httpclient import HTTPClientError, HTTPRequest
+    from tornado.websocket import websocket_connect
+
+    async def run():
+        url = f"ws://127.0.0.1:{srv.port}/live/api/kernels/{kid}/channels?session_id={uuid.uuid4()}"
+        try:
+            conn = await websocket_connect(HTTPRequest(url, headers={"Cookie": cookie} if cookie else {}))
+        except HTTPClientError as e:
+            return e.code
+        conn.close()
+        return "open"
+
+    return run_coroutine(run())
+
+
+def test_a_learner_cannot_connect_to_or_stop_another_learners_kernel(srv):
+    """A kernel belongs to the learner whose live page started it: nobody else connects, interrupts,
+    restarts or shuts it down, whatever they know of its id."""
+    anna, ben = Learner(srv.url), Learner(srv.url)
+    kid, _ = _live_session(srv, anna, MOD)
+    ben.get("/book/index.html")
+    assert _ws(srv, kid, ben.cookie_header()) == 403
+    assert _ws(srv, kid, None) == 403
+    assert _ws(srv, kid, f"h4s_learner={anna.id}.{'0' * 32}") == 403      # anna's id without its signature
+    for method, path in (("DELETE", f"/live/api/kernels/{kid}"), ("POST", f"/live/api/kernels/{kid}/interrupt"),
+                         ("POST", f"/live/api/kernels/{kid}/restart"), ("GET", f"/live/api/kernels/{kid}"),
+                         ("POST", f"/live/voila/api/shutdown/{kid}")):
+        for who in (ben, anna):             # not even anna through the REST API: pages need none of it
+            if who is anna and path.startswith("/live/voila/api/shutdown"):
+                continue
+            req = urllib.request.Request(srv.url.rstrip("/") + path, method=method,
+                                         data=b"" if method == "POST" else None)
+            with pytest.raises(urllib.error.HTTPError) as e:
+                who.opener.open(req, timeout=30)
+            assert e.value.code in (403, 404), (method, path, e.value.code)
+    assert kid in srv.kernel_ids()
+    assert _ws(srv, kid, anna.cookie_header()) == "open"
+    # a page of ben's own is his, and anna cannot reach it either
+    kid_b, _ = _live_session(srv, ben, MOD)
+    assert _ws(srv, kid_b, anna.cookie_header()) == 403 and _ws(srv, kid_b, ben.cookie_header()) == "open"
+    assert close_page(srv.url.rstrip("/"), kid, anna.opener) == 204
+    assert close_page(srv.url.rstrip("/"), kid_b, ben.opener) == 204
+
+
+def test_binary_frames_of_the_json_protocol_are_read_and_stamped_too(srv):
+    """A binary frame (the JSON protocol's form for messages with buffers) carrying an execute_request is
+    dropped; one carrying a check is graded under the cookie's id, not the id it names."""
+    import asyncio
+    import struct
+
+    from tornado.httpclient import HTTPRequest
+    from tornado.websocket import websocket_connect
+    me = Learner(srv.url)
+    kid, comm = _live_session(srv, me, MOD)
+    marker = srv.data.parent / f"ran-{uuid.uuid4().hex}"
+
+    def frame(msg: dict) -> bytes:
+        head = json.dumps(msg).encode()
+        return struct.pack("!III", 2, 12, 12 + len(head)) + head + b"\x00buffer"
+
+    def message(msg_type: str, content: dict) -> dict:
+        return {"header": {"msg_id": uuid.uuid4().hex, "msg_type": msg_type, "username": "x",
+                           "session": uuid.uuid4().hex, "version": "5.3", "date": ""},
+                "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [], "content": content}
+
+    async def run():
+        url = f"ws://127.0.0.1:{srv.port}/live/api/kernels/{kid}/channels?session_id={uuid.uuid4()}"
+        conn = await websocket_connect(HTTPRequest(url, headers={"Cookie": me.cookie_header()}))
+        await conn.write_message(frame(message("execute_request", {
+            "code": f"open({str(marker)!r}, 'w').write('x')", "silent": False, "store_history": False,
+            "user_expressions": {}, "allow_stdin": False})), binary=True)
+        await conn.write_message(frame(message("comm_msg", {"comm_id": comm, "data": {
+            "method": "custom", "content": {"action": "check", "qid": "oer-meaning", "response": "b",
+                                            "learner": "victim-learner-42"}}})), binary=True)
+        await asyncio.sleep(3)
+        conn.close()
+
+    run_coroutine(run())
+    assert not marker.exists(), "code sent in a binary frame ran in the kernel"
+    assert wait_for(lambda: records(srv, learner=me.id, question="oer-meaning"), 15), "the binary check was lost"
+    assert records(srv, learner="victim-learner-42") == []
+    assert close_page(srv.url.rstrip("/"), kid, me.opener) == 204

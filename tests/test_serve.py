@@ -1,7 +1,9 @@
-"""`h4s serve`: book at /, live Voilà pages under /live/, kernel culling, load, clean shutdown.
+"""`h4s serve`: book at /, live Voilà pages under /live/, kernels on demand, culling, load, clean shutdown.
 
-One server (front server + Voilà subprocess) on free 127.0.0.1 ports serves a book built from
-tests/fixtures/mini-modules, with a short cull window (5 s idle, checked every second).
+One server (jupyter_server with the h4s and Voilà extensions, in a thread of the test process) on a free
+127.0.0.1 port serves a book built from tests/fixtures/mini-modules, with a short cull window (5 s idle,
+checked every second).  A learner is a cookie jar (the server issues the learner cookie): a live page's
+kernel belongs to the learner who opened it.
 """
 from __future__ import annotations
 
@@ -31,7 +33,6 @@ pytestmark = pytest.mark.slow
 
 CULL_IDLE = 5
 CULL_INTERVAL = 1
-POOL = 1
 LIVE = "/live/voila/render/{m}/module.ipynb"
 
 
@@ -41,8 +42,20 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 
-def get(url: str, timeout: float = 120, follow: bool = True) -> tuple[int, dict, str]:
-    opener = urllib.request.build_opener() if follow else urllib.request.build_opener(NoRedirect)
+def browser():
+    """An opener with its own cookie jar: one learner."""
+    import http.cookiejar
+    return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+
+
+def cookie_of(opener) -> str:
+    jar = next(h.cookiejar for h in opener.handlers if isinstance(h, urllib.request.HTTPCookieProcessor))
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
+def get(url: str, timeout: float = 120, follow: bool = True, opener=None) -> tuple[int, dict, str]:
+    if opener is None:
+        opener = urllib.request.build_opener() if follow else urllib.request.build_opener(NoRedirect)
     try:
         with opener.open(url, timeout=timeout) as r:
             return r.status, dict(r.headers), r.read().decode("utf-8", "replace")
@@ -50,9 +63,12 @@ def get(url: str, timeout: float = 120, follow: bool = True) -> tuple[int, dict,
         return e.code, dict(e.headers), e.read().decode("utf-8", "replace")
 
 
-def kernels(voila_pid: int) -> list[psutil.Process]:
+def kernels(srv) -> list[psutil.Process]:
+    """The kernel processes of the server ``srv`` (a LiveServer, or the pid of an `h4s serve` process)."""
+    if not isinstance(srv, int):
+        return srv.kernel_processes()
     out = []
-    for p in psutil.Process(voila_pid).children(recursive=True):
+    for p in psutil.Process(srv).children(recursive=True):
         try:
             if "ipykernel_launcher" in " ".join(p.cmdline()):
                 out.append(p)
@@ -101,23 +117,25 @@ def server(tmp_path_factory):
         mp.setenv("H4S_DATA_DIR", str(tmp_path_factory.mktemp("data")))
         proj = make_project(tmp_path_factory.mktemp("serve"))
         res = build(root=proj, echo=lambda s: None)
-        srv = LiveServer(html_dir=res.html_dir, modules_dir=proj / "modules", port=free_port(), pool_size=POOL,
-                         cull_idle_timeout=CULL_IDLE, cull_interval=CULL_INTERVAL, log_file=proj / "voila.log",
-                         echo=lambda s: None)
+        srv = LiveServer(html_dir=res.html_dir, modules_dir=proj / "modules", port=free_port(),
+                         cull_idle_timeout=CULL_IDLE, cull_interval=CULL_INTERVAL, unconnected_grace=30,
+                         log_file=proj / "serve.log", echo=lambda s: None)
         srv.start()
         try:
-            # the preheated pool: one kernel per module
-            assert wait_for(lambda: len(kernels(srv.voila.pid)) >= POOL * len(MINI_IDS), 90), "pool never filled"
-            log = proj / "voila.log"
-            assert wait_for(lambda: log.read_text(errors="replace").count("is filled with") >= len(MINI_IDS), 90), \
-                "the preheated kernels never finished running their notebooks"
             yield srv
         finally:
-            pid = srv.voila.pid if srv.voila else None
-            children = kernels(pid) if pid else []
+            children = kernels(srv)
             srv.stop()
             gone, alive = psutil.wait_procs(children, timeout=15)
             assert not alive, f"kernels left running after stop: {[p.pid for p in alive]}"
+
+
+def open_live(server, module: str, opener=None) -> tuple[object, str, str]:
+    """A learner opens a live page: (their opener, the page, its kernel id)."""
+    opener = opener or browser()
+    code, _, html = get(server.url.rstrip("/") + LIVE.format(m=module), opener=opener)
+    assert code == 200, html[:500]
+    return opener, html, _kernel_id(html)
 
 
 def test_kernel_manager_spares_unconnected_kernels_only_for_the_grace():
@@ -182,8 +200,9 @@ def test_book_and_module_pages(server):
 def test_live_page(server):
     base = server.url.rstrip("/")
     m = MINI_IDS[0]
+    me = browser()
     t0 = time.monotonic()
-    code, headers, html = get(base + LIVE.format(m=m))
+    code, headers, html = get(base + LIVE.format(m=m), opener=me)
     ttfb = time.monotonic() - t0
     assert code == 200, html[:500]
     assert f'href="/modules/{m}/module.html"' in html, "no link back to the book page"
@@ -196,8 +215,8 @@ def test_live_page(server):
     assert "data-h4s-static" not in html and "h4s-data" not in html
     assert "The answer is 42" in html
     assert "value = 6 * 7" not in html, "sources must be stripped"
-    assert close_page(base, _kernel_id(html)) == 204
-    print(f"\nlive page {m}: {ttfb:.2f} s for the whole page (from the preheated pool)")
+    assert close_page(base, _kernel_id(html), me) == 204
+    print(f"\nlive page {m}: {ttfb:.2f} s for the whole page (kernel started on request)")
 
 
 def post_json(url: str, body: dict, opener=None) -> tuple[int, dict]:
@@ -225,43 +244,23 @@ def test_quiz_api_grades_on_the_server(server):
 
 
 def test_book_pages_lose_their_keys_when_graded_on_the_server(server):
-    """With server grading on, the front server hands out the book's quiz pages without keys."""
-    import asyncio
-    import threading
-
-    from h4s_kit.serve import _make_app
-
-    box: dict = {}
-    ready = threading.Event()
-
-    def run():
-        from tornado.httpserver import HTTPServer
-        from tornado.ioloop import IOLoop
-        asyncio.set_event_loop(asyncio.new_event_loop())
-        srv = HTTPServer(_make_app(server.html_dir, server.voila_port, strip_keys=True))
-        port = free_port()
-        srv.listen(port, "127.0.0.1")
-        box.update(port=port, loop=IOLoop.current(), srv=srv)
-        ready.set()
-        IOLoop.current().start()
-
-    t = threading.Thread(target=run, daemon=True)
-    t.start()
-    assert ready.wait(10)
-    try:
-        page = f"http://127.0.0.1:{box['port']}/modules/{MINI_IDS[0]}/module.html"
-        code, headers, html = get(page)
-        assert code == 200 and "data-h4s-static" in html
-        data = json.loads(re.search(r'<script type="application/json" class="h4s-data">(.*?)</script>', html, re.S)
+    """With server grading on, the server hands out the book's quiz pages without keys (also gzipped)."""
+    import gzip
+    page = f"modules/{MINI_IDS[0]}/module.html"
+    raw = (server.html_dir / page).read_text(encoding="utf-8")
+    assert "data-h4s-static" in raw and '"server":"/api/quiz"' not in raw     # the built file has its keys
+    for served in (get(server.url + page)[2],
+                   gzip.decompress(get_raw(server.url + page, {"Accept-Encoding": "gzip"})[2]).decode("utf-8")):
+        data = json.loads(re.search(r'<script type="application/json" class="h4s-data">(.*?)</script>', served, re.S)
                           .group(1).replace("<\\/", "</"))
         assert data["server"] == "/api/quiz" and data["static"] == [{}]
-        # the normal server (server_grading auto) strips them too, since the runtime can grade on the server
-        _, _, plain = get(server.url + f"modules/{MINI_IDS[0]}/module.html")
-        assert '"key"' not in plain and '"server":"/api/quiz"' in plain
-        assert get(f"http://127.0.0.1:{box['port']}/modules/../../etc/passwd")[0] in (403, 404)
-    finally:
-        box["loop"].add_callback(lambda: (box["srv"].stop(), box["loop"].stop()))
-        t.join(10)
+        assert '"key"' not in served
+    for name in (page + ".gz", "book/index.html.gz"):       # never the precompressed copy (with keys) by its name
+        assert get(server.url + name)[0] == 404
+    assert get(server.url + "modules/../../etc/passwd")[0] in (403, 404)
+    with LiveServer(html_dir=server.html_dir, modules_dir=server.modules_dir, port=free_port(), live_pages=False,
+                    server_grading=False, echo=lambda s: None) as plain:   # grading off: the page as built
+        assert get(plain.url + page)[2] == raw
 
 
 def test_live_files_only_media(server):
@@ -276,6 +275,8 @@ def test_live_files_only_media(server):
     assert code == 200
     code, headers, _ = get(base + "/live/", follow=False)
     assert code in (301, 302) and headers.get("Location") == "/"
+    code, headers, _ = get(base + "/live", follow=False)
+    assert code in (301, 302) and headers.get("Location") == "/"
 
 
 def _kernel_id(html: str) -> str:
@@ -283,15 +284,16 @@ def _kernel_id(html: str) -> str:
     return json.loads(cfg.group(1))["kernelId"]
 
 
-def _kernel_info_over_ws(port: int, kernel_id: str) -> dict:
-    """Connect to the kernel through the front server's WebSocket proxy and ask for kernel_info."""
+def _kernel_info_over_ws(port: int, kernel_id: str, opener) -> dict:
+    """Connect to the kernel as the learner of ``opener`` (their cookie) and ask for kernel_info."""
     import asyncio
 
+    from tornado.httpclient import HTTPRequest
     from tornado.websocket import websocket_connect
 
     async def run():
         url = f"ws://127.0.0.1:{port}/live/api/kernels/{kernel_id}/channels?session_id={uuid.uuid4()}"
-        conn = await websocket_connect(url)
+        conn = await websocket_connect(HTTPRequest(url, headers={"Cookie": cookie_of(opener)}))
         msg_id = uuid.uuid4().hex
         await conn.write_message(json.dumps({
             "header": {"msg_id": msg_id, "msg_type": "kernel_info_request", "username": "test",
@@ -310,69 +312,74 @@ def _kernel_info_over_ws(port: int, kernel_id: str) -> dict:
     return run_coroutine(run())
 
 
-def test_websocket_proxy_reaches_the_kernel(server):
-    base = server.url.rstrip("/")
-    code, _, html = get(base + LIVE.format(m=MINI_IDS[1]))
-    assert code == 200
-    reply = _kernel_info_over_ws(server.port, _kernel_id(html))
+def test_websocket_reaches_the_kernel_of_ones_own_page(server):
+    me, _, kid = open_live(server, MINI_IDS[1])
+    reply = _kernel_info_over_ws(server.port, kid, me)
     assert reply["content"]["status"] == "ok"
     assert reply["content"]["language_info"]["name"] == "python"
+    assert close_page(server.url.rstrip("/"), kid, me) == 204
 
 
-def close_page(base: str, kid: str) -> int:
-    """What Voilà's page sends when it is closed: a beacon POST with an empty _xsrf field."""
+def close_page(base: str, kid: str, opener=None) -> int:
+    """What Voilà's page sends when it is closed: a beacon POST with an empty _xsrf field (as the learner
+    of ``opener``, whose cookie it carries)."""
     boundary = "----h4stest"
     body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"_xsrf\"\r\n\r\n\r\n--{boundary}--\r\n").encode()
     req = urllib.request.Request(f"{base}/live/voila/api/shutdown/{kid}", data=body, method="POST",
                                  headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
     try:
-        with urllib.request.urlopen(req, timeout=30) as r:
+        with (opener or urllib.request.build_opener()).open(req, timeout=30) as r:
             return r.status
     except urllib.error.HTTPError as e:
         return e.code
 
 
 def test_closing_beacon_shuts_the_kernel_down(server):
-    """Voilà's page-close beacon (POST without _xsrf) works through the front server."""
-    base = server.url.rstrip("/")
-    code, _, html = get(base + LIVE.format(m=MINI_IDS[2]))
-    kid = _kernel_id(html)
-    pids_before = {p.pid for p in kernels(server.voila.pid)}
-    assert close_page(base, kid) == 204
+    """Voilà's page-close beacon (POST without _xsrf) shuts the page's kernel down at once, for its learner only."""
+    me, _, kid = open_live(server, MINI_IDS[2])
+    assert kid in server.kernel_ids()
+    assert close_page(server.url.rstrip("/"), kid, browser()) == 404      # another learner: not theirs to close
+    assert close_page(server.url.rstrip("/"), kid) == 404                 # no cookie: nobody's
+    assert kid in server.kernel_ids()
+    assert close_page(server.url.rstrip("/"), kid, me) == 204
     # the kernel is gone at once (well before the cull window)
-    status = wait_for(lambda: get(f"{base}/live/api/kernels/{kid}")[0] == 404, CULL_IDLE - 1, 0.1)
-    assert status, "kernel still there after the beacon"
-    assert len(pids_before) >= 1
+    assert wait_for(lambda: kid not in server.kernel_ids(), CULL_IDLE - 1, 0.1), "kernel still there after the beacon"
+
+
+def test_no_kernel_runs_until_a_live_page_is_opened(server):
+    """The book (and its server-graded quizzes) need no kernel; a live page starts one, for itself."""
+    base = server.url.rstrip("/")
+    before = set(server.kernel_ids())
+    for page in ("/", "/book/index.html", *(f"/modules/{m}/module.html" for m in MINI_IDS)):
+        assert get(base + page)[0] == 200
+    assert post_json(f"{base}/api/quiz/check", {"module": MINI_IDS[0], "qid": "oer-meaning", "response": "a"})[0] == 200
+    assert set(server.kernel_ids()) == before, "the book or its quiz API started a kernel"
+    me, _, kid = open_live(server, MINI_IDS[0])
+    assert set(server.kernel_ids()) == before | {kid}
+    assert close_page(base, kid, me) == 204
 
 
 def test_kernels_of_closed_pages_are_culled(server):
-    """Open and close 10 live pages: their kernels go away within the cull window, RSS comes back."""
-    pid = server.voila.pid
-    expected = POOL * len(MINI_IDS)
-    assert wait_for(lambda: len(kernels(pid)) == expected, 60), f"not back to the pool: {len(kernels(pid))}"
-    time.sleep(1.5)
-    base_rss = kernel_rss(kernels(pid))
-    base = server.url.rstrip("/")
+    """Open 10 live pages and drop their connections: their kernels go away within the cull window, RSS with them."""
+    before = set(server.kernel_ids())
+    base_rss = kernel_rss(kernels(server))
     opened = []
+    peak, peak_rss = 0, 0
     for i in range(10):
-        m = MINI_IDS[i % len(MINI_IDS)]
-        code, _, html = get(base + LIVE.format(m=m))
-        assert code == 200
-        kid = _kernel_id(html)
-        _kernel_info_over_ws(server.port, kid)   # the page's connection: opened, used, closed
+        me, _, kid = open_live(server, MINI_IDS[i % len(MINI_IDS)])
+        _kernel_info_over_ws(server.port, kid, me)   # the page's connection: opened, used, closed
         opened.append(kid)
-    peak = len(kernels(pid))
-    assert peak > expected, "opening pages started no kernel?"
+        if len(kernels(server)) > peak:
+            peak, peak_rss = len(kernels(server)), kernel_rss(kernels(server))
+    assert len(set(opened) - before) == 10, "every page starts its own kernel"
     closed_at = time.monotonic()
     for kid in opened:
-        assert wait_for(lambda: get(f"{base}/live/api/kernels/{kid}")[0] == 404,
+        assert wait_for(lambda: kid not in server.kernel_ids(),
                         CULL_IDLE + 3 * CULL_INTERVAL + 10 - (time.monotonic() - closed_at), 0.5), \
             f"kernel {kid} still alive {time.monotonic() - closed_at:.1f} s after its page closed"
-    assert wait_for(lambda: len(kernels(pid)) == expected, 20), f"{len(kernels(pid))} kernels, want {expected}"
-    time.sleep(1.5)   # the refilled pool has run its notebooks
-    rss = kernel_rss(kernels(pid))
-    print(f"\nkernels: pool {expected}, peak {peak}; kernel RSS before {base_rss / 2**20:.0f} MB, "
-          f"after culling {rss / 2**20:.0f} MB")
+    rss = kernel_rss(kernels(server))
+    print(f"\nkernels: before {len(before)}, peak {peak}; kernel RSS before {base_rss / 2**20:.0f} MB, "
+          f"peak {peak_rss / 2**20:.0f} MB, after culling {rss / 2**20:.0f} MB")
     assert rss <= base_rss * 1.25 + 20 * 2**20
 
 
@@ -382,15 +389,16 @@ def test_load_25_simultaneous_live_pages(server):
     n_quiz = quiz_count(m)
 
     def one(_):
+        me = browser()
         t0 = time.monotonic()
-        code, _, html = get(base + LIVE.format(m=m), timeout=300)
+        code, _, html = get(base + LIVE.format(m=m), timeout=300, opener=me)
         outs = live_outputs(html)
         views = sum("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outs)
         text = "The answer is 42" in html
         if code == 200:
             # close the page as a browser does, so that its kernel does not outlive this test (no page ever
             # connected to it, so the culler would spare it for minutes and other tests would count it)
-            close_page(base, _kernel_id(html))
+            close_page(base, _kernel_id(html), me)
         return code, views, text, time.monotonic() - t0
 
     t0 = time.monotonic()
@@ -403,16 +411,22 @@ def test_load_25_simultaneous_live_pages(server):
     assert not bad, f"{len(bad)} of 25 pages incomplete: {bad[:5]}"
 
 
-def test_h4s_serve_cli_stops_cleanly_on_ctrl_c(tmp_path):
+def test_h4s_serve_cli_preheats_only_named_modules_and_stops_cleanly_on_ctrl_c(tmp_path):
+    """One process: no kernel while idle except the one --preheat names; a live page's kernel is a child of
+    `h4s serve` itself; Ctrl-C (even with SIGINT ignored by the parent) stops it and every kernel."""
     proj = make_project(tmp_path / "proj")
-    for m in MINI_IDS[1:]:
+    for m in MINI_IDS[2:]:
         import shutil
         shutil.rmtree(proj / "modules" / m)
     build(root=proj, echo=lambda s: None)
     port = free_port()
+    bad = subprocess.run([sys.executable, "-m", "h4s_kit.cli", "serve", "--no-build", "--port", str(port),
+                          "--preheat", "99"], cwd=proj, capture_output=True, text=True, timeout=120)
+    assert bad.returncode != 0 and "--preheat 99" in bad.stdout + bad.stderr and "Traceback" not in bad.stderr
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     # started with SIGINT ignored, as a worker process or `nohup` may pass it on: Ctrl-C must still stop it
-    proc = subprocess.Popen([sys.executable, "-m", "h4s_kit.cli", "serve", "--no-build", "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "h4s_kit.cli", "serve", "--no-build", "--port", str(port),
+                             "--preheat", MINI_IDS[1][:2]],
                             cwd=proj, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     try:
@@ -427,10 +441,19 @@ def test_h4s_serve_cli_stops_cleanly_on_ctrl_c(tmp_path):
                 break
         assert any(f"http://127.0.0.1:{port}/" in ln for ln in lines), "".join(lines)
         assert get(f"http://127.0.0.1:{port}/")[0] == 200
-        children = psutil.Process(proc.pid).children(recursive=True)
-        assert any("voila" in " ".join(c.cmdline()) for c in children)
-        assert wait_for(lambda: kernels(next(c.pid for c in psutil.Process(proc.pid).children()
-                                             if "voila" in " ".join(c.cmdline()))), 60)
+        assert wait_for(lambda: len(kernels(proc.pid)) == 1, 60), "the preheated kernel never started"
+        preheated = kernels(proc.pid)[0]
+        assert str(proj / "modules" / MINI_IDS[1]) == preheated.cwd()    # the named module's, nobody else's
+        time.sleep(2)
+        assert len(kernels(proc.pid)) == 1, "a kernel that nobody asked for"
+        me = browser()
+        code, _, html = get(f"http://127.0.0.1:{port}" + LIVE.format(m=MINI_IDS[0]), opener=me)
+        assert code == 200 and "The answer is 42" in html
+        assert len(kernels(proc.pid)) == 2      # the page's own kernel, started for it, in this process tree
+        code, _, html = get(f"http://127.0.0.1:{port}" + LIVE.format(m=MINI_IDS[1]), opener=me)
+        assert code == 200
+        assert preheated.pid in {p.pid for p in kernels(proc.pid)}      # the page took the spare ...
+        assert wait_for(lambda: len(kernels(proc.pid)) == 3, 60)       # ... and a new spare was started
         children = psutil.Process(proc.pid).children(recursive=True)
         proc.send_signal(signal.SIGINT)           # what Ctrl-C does
         out, _ = proc.communicate(timeout=60)
@@ -477,7 +500,7 @@ def get_raw(url: str, headers: dict | None = None, timeout: float = 120) -> tupl
 
 
 def test_accepts_gzip_reads_q_values():
-    from h4s_kit.serve import accepts_gzip
+    from h4s_kit.server.precompress import accepts_gzip
     assert accepts_gzip("gzip, deflate, br") and accepts_gzip("br;q=1.0, gzip;q=0.8") and accepts_gzip("*")
     assert accepts_gzip("x-gzip") and accepts_gzip("GZip")
     assert not accepts_gzip("") and not accepts_gzip("identity") and not accepts_gzip("br, deflate")
@@ -518,56 +541,33 @@ def test_small_binary_and_ranged_responses_are_not_gzipped(server):
     assert code == 206 and "content-encoding" not in h and len(body) == 100
 
 
-def test_live_page_is_gzipped_and_still_streams_whole(server):
+def test_book_files_are_compressed_at_build_time_not_while_serving(server):
+    """Every compressible book file of 1 KiB or more has its .gz beside it (written by h4s build); a file
+    changed after the build goes out plain until the next build, never as its stale copy."""
     import gzip
-    base = server.url.rstrip("/")
-    m = MINI_IDS[0]
-    code, h, gz = get_raw(base + LIVE.format(m=m), {"Accept-Encoding": "gzip"})
-    assert code == 200
-    assert h.get("content-encoding") == "gzip", h
-    assert "accept-encoding" in h.get("vary", "").lower()
-    html = gzip.decompress(gz).decode("utf-8")
-    assert "The answer is 42" in html and html.rstrip().endswith("</html>")
-    assert close_page(base, _kernel_id(html)) == 204
-    code, h, plain = get_raw(base + LIVE.format(m=m))
-    assert code == 200 and "content-encoding" not in h
-    assert close_page(base, _kernel_id(plain.decode("utf-8"))) == 204
-    print(f"\nlive page {m}: {len(plain)} bytes identity, {len(gz)} bytes gzip")
-
-
-def test_gzip_cache_compresses_once_and_evicts_least_recent():
-    import gzip
-    from h4s_kit.serve import _GzipCache
-    made = []
-    cache = _GzipCache(budget=4000, level=6)
-    body = lambda n: (lambda: made.append(n) or (f"{n}:".encode() + bytes(range(256)) * 4))  # noqa: E731
-    a1 = cache.get(("a",), body("a"))
-    a2 = cache.get(("a",), body("a"))
-    assert a1 == a2 and made == ["a"] and gzip.decompress(a1).startswith(b"a:")
-    for n in "bcdefghijklmnop":            # more than the budget holds: "a" is the oldest and goes first
-        cache.get((n,), body(n))
-    assert cache.used <= cache.budget and ("a",) not in cache.items and ("p",) in cache.items
-    cache.get(("a",), body("a"))
-    assert made.count("a") == 2
-
-
-def test_cached_gzip_follows_a_changed_file(server):
-    import gzip
-    base = server.url.rstrip("/")
-    probe = server.html_dir / "_static" / "h4s-gzip-probe.js"
+    html = server.html_dir
+    js = sorted(p for p in html.rglob("*.js") if p.stat().st_size >= 1024)
+    assert js and all(p.with_name(p.name + ".gz").is_file() for p in js)
+    assert not (html / "_static" / "documentation_options.js.gz").exists()       # under 1 KiB
+    assert not list(html.rglob("*.woff.gz")) and not list(html.rglob("*.png.gz"))
+    probe = html / "_static" / "h4s-gzip-probe.js"
     try:
         probe.write_text("// first\n" + "var a = 1;\n" * 300, encoding="utf-8")
+        from h4s_kit.server.precompress import precompress
+        assert precompress(html)["written"] == 1
         ae = {"Accept-Encoding": "gzip"}
-        one = get_raw(base + "/_static/h4s-gzip-probe.js", ae)
-        two = get_raw(base + "/_static/h4s-gzip-probe.js", ae)
-        assert one[1].get("content-encoding") == "gzip" and one[2] == two[2]
-        assert gzip.decompress(one[2]) == probe.read_bytes()
+        one = get_raw(server.url + "_static/h4s-gzip-probe.js", ae)
+        assert one[1].get("content-encoding") == "gzip" and gzip.decompress(one[2]) == probe.read_bytes()
+        time.sleep(0.01)
         probe.write_text("// second\n" + "var b = 2;\n" * 400, encoding="utf-8")
-        three = get_raw(base + "/_static/h4s-gzip-probe.js", ae)
-        assert gzip.decompress(three[2]) == probe.read_bytes(), "a changed file must not come from the cache"
-        assert int(three[1]["content-length"]) == len(three[2])
+        two = get_raw(server.url + "_static/h4s-gzip-probe.js", ae)
+        assert "content-encoding" not in two[1] and two[2] == probe.read_bytes(), "a stale .gz was served"
+        assert precompress(html)["written"] == 1
+        three = get_raw(server.url + "_static/h4s-gzip-probe.js", ae)
+        assert gzip.decompress(three[2]) == probe.read_bytes() and int(three[1]["content-length"]) == len(three[2])
     finally:
         probe.unlink(missing_ok=True)
+    assert precompress(html)["removed"] == 1          # the copy of a file that is gone goes too
 
 
 # ------------------------------------------------------- kernel ports (jupyter_client issue 487)
@@ -600,32 +600,12 @@ def test_kernel_ports_are_picked_outside_the_ephemeral_range_and_apart():
 def test_live_kernels_listen_outside_the_ephemeral_range(server):
     from h4s_kit.live import kernel_port_range
     lo, hi = kernel_port_range()
-    procs = kernels(server.voila.pid)
-    assert procs, "the preheated pool should have a kernel"
+    me, _, kid = open_live(server, MINI_IDS[0])
+    procs = kernels(server)
+    assert procs, "the live page should have a kernel"
     for proc in procs:
         cmd = proc.cmdline()
         conn = json.loads(Path(cmd[cmd.index("-f") + 1]).read_text())
         ports = [conn[k] for k in ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")]
         assert all(lo <= p <= hi for p in ports), (ports, (lo, hi))
-
-
-def test_proxied_voila_static_files_are_gzipped_once(server):
-    import gzip
-    base = server.url.rstrip("/")
-    m = MINI_IDS[0]
-    code, _, page = get_raw(base + LIVE.format(m=m))
-    assert code == 200
-    html = page.decode("utf-8")
-    assert close_page(base, _kernel_id(html)) == 204
-    scripts = [u for u in re.findall(r'<script[^>]+src="([^"]+)"', html) if "/static/" in u and u.startswith("/live/")]
-    assert scripts, "the live page should load Voila's scripts from /live/.../static/"
-    url = base + max(scripts, key=len)
-    code, plain_h, plain = get_raw(url)
-    assert code == 200 and "content-encoding" not in plain_h
-    before = server.gz_cache.compressions
-    one = get_raw(url, {"Accept-Encoding": "gzip"})
-    two = get_raw(url, {"Accept-Encoding": "gzip"})
-    assert one[1].get("content-encoding") == "gzip" and two[1].get("content-encoding") == "gzip"
-    assert gzip.decompress(one[2]) == plain and one[2] == two[2]
-    assert int(two[1]["content-length"]) == len(two[2])
-    assert server.gz_cache.compressions == before + 1, "the second learner's copy must come from the cache"
+    assert close_page(server.url.rstrip("/"), kid, me) == 204

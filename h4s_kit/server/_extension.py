@@ -1,0 +1,84 @@
+"""Registers the h4s handlers in a jupyter_server (see the package docstring)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from jupyter_server.utils import url_path_join as ujoin
+from tornado.routing import Rule
+
+from .config import H4SConfig
+
+#: pages of jupyter_server and its usual extensions that a learner has no use for (answered 400 by h4s;
+#: the REST APIs behind them are refused by the authorizer anyway)
+NOT_OFFERED = [r"voila/?", r"voila/tree(/.*)?", r"voila/api/contents(/.*)?", r"lab(/.*)?", r"tree(/.*)?",
+               r"notebooks/.*", r"edit/.*", r"doc(/.*)?", r"terminals/.*", r"consoles/.*"]
+
+
+#: first path parts that jupyter_server and Voilà serve when the book shares their base_url (jupyterhub-singleuser)
+SERVER_PARTS = ["voila", "api", "static", "lab", "tree", "files", "view", "nbconvert", "kernelspecs", "login",
+                "logout", "custom", "nbextensions", "terminals", "edit", "notebooks", "doc", "metrics", "hub"]
+
+
+def _book_pattern(book: str, base: str) -> str:
+    """The book's catch-all rule, leaving the server's own addresses to the server."""
+    import re
+    if base != book and base.startswith(book):
+        parts = [base[len(book):].strip("/")]
+    else:
+        parts = SERVER_PARTS
+    return ujoin(book, "(?!(?:%s)(?:/|$))(.*)" % "|".join(re.escape(p) for p in parts))
+
+
+def _grades_on_server(mode: str) -> bool:
+    if mode == "on":
+        return True
+    if mode == "off":
+        return False
+    from h4s_widgets._assets import static_runtime   # the runtime knows the server mode strip_keys switches on
+    return "payload.server" in static_runtime()
+
+
+def load(serverapp) -> None:
+    from .book_files import BookFilesHandler, KeylessPages
+    from .errors import BadPathHandler, ControlInPath
+    from .home import HomeRedirectHandler, NotOfferedHandler
+    from .kernel_shutdown import KernelShutdownHandler
+    from .quiz import QuizHandler
+    from .trainer import TrainerHandler
+
+    cfg = H4SConfig(parent=serverapp)
+    web_app = serverapp.web_app
+    base = web_app.settings.get("base_url", "/")
+    book = cfg.book_url or base
+    modules = Path(cfg.modules_dir or serverapp.root_dir).resolve()
+
+    from ..quiz_api import API_PREFIX, QuizService
+    service = QuizService(modules, max_code_runs=int(cfg.max_code_runs))
+    if service.sink is not None:
+        service.sink.store()   # opens the store; with an LRS, this process sends every queued statement
+    api = ujoin(book, API_PREFIX)
+    settings = {"book_url": book}
+    handlers = [
+        Rule(ControlInPath(), BadPathHandler),
+        (ujoin(api, "check"), QuizHandler, {"service": service, "action": "check"}),
+        (ujoin(api, "solution"), QuizHandler, {"service": service, "action": "solution"}),
+        (ujoin(book, r"trainer/([A-Za-z0-9_-]+)/([A-Za-z0-9_.-]*)"), TrainerHandler,
+         {"trainer_token": cfg.trainer_token, "modules_dir": modules}),
+        (ujoin(base, r"voila/api/shutdown/([0-9a-f-]+)"), KernelShutdownHandler),
+        *[(ujoin(base, p), NotOfferedHandler, settings) for p in NOT_OFFERED],
+    ]
+    if book.rstrip("/") != base.rstrip("/"):
+        handlers.append((base.rstrip("/") + "/?", HomeRedirectHandler, settings))
+    if cfg.html_dir:
+        keyless = KeylessPages(api) if _grades_on_server(cfg.server_grading) else None
+        handlers.append((_book_pattern(book, base), BookFilesHandler,
+                         {"path": os.fspath(Path(cfg.html_dir).resolve()), "default_filename": "index.html",
+                          "keyless": keyless, "compress": cfg.compress}))
+    # jupyter_server loads extensions in the order of their names and tornado takes the first rule that
+    # matches: "h4s_kit.server" comes before "voila", so these rules answer first (tests/test_security_server.py
+    # fails if that changes)
+    web_app.add_handlers(".*$", handlers)
+    web_app.settings["h4s_service"] = service
+    web_app.settings["h4s_config"] = cfg
+    serverapp.log.info("h4s: book at %s, grading API at %s, live pages at %svoila/render/", book, api, base)

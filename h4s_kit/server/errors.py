@@ -1,0 +1,44 @@
+"""Errors as one line of JSON (no HTML page, no traceback, no server path), and the handler for addresses
+that hold a NUL or another control character (``%00``), which answers 400 before anything else sees them."""
+from __future__ import annotations
+
+import json
+from urllib.parse import unquote_to_bytes
+
+from jupyter_server.base.handlers import JupyterHandler
+from tornado.routing import Matcher
+
+
+class JsonErrors(JupyterHandler):
+    """Base of the h4s handlers: errors are ``{"error": "one line"}``."""
+
+    def check_xsrf_cookie(self):
+        # h4s handlers check the origin of what they accept themselves (see quiz.QuizHandler._cross_site)
+        return None
+
+    def write_error(self, status_code: int, **kwargs):
+        self.set_header("Content-Type", "application/json; charset=utf-8")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(json.dumps({"error": getattr(self, "_h4s_message", None) or self._reason}))
+
+    def fail(self, status: int, message: str) -> None:
+        self._h4s_message = message
+        self.send_error(status)
+
+
+class ControlInPath(Matcher):
+    """A path whose decoded form holds NUL or another control character (e.g. ``%00``)."""
+
+    def match(self, request):
+        try:
+            raw = unquote_to_bytes(request.path)
+        except Exception:
+            return {}
+        return {} if any(b < 0x20 or b == 0x7f for b in raw) else None
+
+
+class BadPathHandler(JsonErrors):
+    SUPPORTED_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+    async def prepare(self):
+        self.fail(400, "the address holds a NUL or control character; check the link")
