@@ -19,8 +19,9 @@ when the servers are quiet (no CPU use for a moment):
   (c) ``h4s serve``: the module's page in the book, /modules/90-bench-quiz/module.html
       (quizzes graded by the server through /api/quiz once quiz_api is wired in; the script
       says whether the page it got still carries the keys and grades in the browser);
-  (d) HTTP bursts only: (b) with ``h4s serve --pool-size 25`` (as many preheated kernels as
-      learners arrive at once; ``--pool 0`` leaves it out).
+  (d) HTTP bursts only: (b) with ``h4s serve --preheat 90`` (one kernel of the module started
+      before the burst; ``--no-preheat`` leaves it out).  ``h4s serve`` starts no kernel otherwise:
+      a live page starts its own when it is asked for.
 
 Metrics: navigation start -> all 10 questions interactive (every question's inputs and its check
 button present and enabled, laid out); then, once the page has finished loading (network idle, as
@@ -65,7 +66,7 @@ MODULE = "90-bench-quiz"
 N = 10
 NAMES = ("plain", "live", "book")
 LABEL = {"plain": "(a) plain voila peer.ipynb", "live": "(b) h4s serve /live/ (Voila)",
-         "book": "(c) h4s serve book page", "pool": "(d) h4s serve --pool-size N /live/"}
+         "book": "(c) h4s serve book page", "pool": "(d) h4s serve --preheat 90 /live/"}
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 
@@ -329,14 +330,14 @@ def plain_server(port: int) -> Server:
                   f"http://127.0.0.1:{port}/voila/static/voila.js")
 
 
-def h4s_server(port: int, pool: int | None = None) -> Server:
+def h4s_server(port: int, preheat: bool = False) -> Server:
     env = dict(os.environ, H4S_DATA_DIR=str(WORK / "h4s-data"))
     return Server("h4s", [str(BIN / "h4s"), "serve", "--no-build", f"--port={port}"]
-                  + ([f"--pool-size={pool}"] if pool else []), WORK, f"http://127.0.0.1:{port}/", env=env)
+                  + (["--preheat", MODULE] if preheat else []), WORK, f"http://127.0.0.1:{port}/", env=env)
 
 
-def wait_pool(srv: Server, n: int = 1, limit: float = 90) -> None:
-    """h4s serve: wait until the preheated kernel(s) exist and the server is quiet."""
+def wait_pool(srv: Server, n: int = 0, limit: float = 90) -> None:
+    """h4s serve: wait until the preheated kernel(s) (if any) exist and the server is quiet."""
     t0 = time.monotonic()
     while len(srv.kernels()) < n and time.monotonic() - t0 < limit:
         time.sleep(0.3)
@@ -544,9 +545,8 @@ def main() -> None:
     ap.add_argument("--bursts", type=int, default=3, help="HTTP bursts per page (alternating, fresh server each)")
     ap.add_argument("--clients", type=int, default=25)
     ap.add_argument("--no-build", action="store_true", help="reuse bench/_work/voila as it is")
-    ap.add_argument("--pool", type=int, default=25, help="also burst h4s serve --pool-size N (0: don't)")
+    ap.add_argument("--no-preheat", dest="pool", action="store_false", help="leave out the burst of (d)")
     a = ap.parse_args()
-    LABEL["pool"] = f"(d) h4s serve --pool-size {a.pool} /live/"
     if not a.no_build or not (WORK / "_build" / "html" / "index.html").is_file():
         make_project()
         build_book()
@@ -591,12 +591,12 @@ def main() -> None:
     bursts: dict[str, list[dict]] = {n: [] for n in bnames}
     for i in range(a.bursts):
         for n in bnames:
-            srv = plain_server(pp) if n == "plain" else h4s_server(hp, a.pool if n == "pool" else None)
+            srv = plain_server(pp) if n == "plain" else h4s_server(hp, n == "pool")
             try:
                 t_start = time.perf_counter()
                 srv.start()
                 if n != "plain":
-                    wait_pool(srv, a.pool if n == "pool" else 1, limit=240)
+                    wait_pool(srv, 1 if n == "pool" else 0, limit=240)
                 ready_s = time.perf_counter() - t_start
                 mem_before = srv.memory()
                 b = burst(urls[n], "live" if n == "pool" else n, a.clients)
@@ -654,7 +654,7 @@ def report(a, runs, bursts, kernels_after_visits, payload_state) -> None:
                       else f"ratio {n}/plain ({key}): {r:.2f}")
     print(f"kernels alive {2} s after the {a.runs} browser visits per page were closed: "
           f"plain voila {kernels_after_visits['plain']}, h4s serve {kernels_after_visits['h4s']} "
-          f"(pool size 1)")
+          f"(no preheated kernel)")
     print(f"HTTP: {a.clients} simultaneous requests, {a.bursts} burst(s) per page, alternating, fresh server each")
     bmed = {}
     for n in bursts:
@@ -671,7 +671,7 @@ def report(a, runs, bursts, kernels_after_visits, payload_state) -> None:
             print(fmt(summary(f"{LABEL[n]}: median time to first byte per burst", ttfb)))
         why = Counter(w for b in bursts[n] for w in b["incomplete"])
         print(f"{LABEL[n]}: incomplete pages per burst {inc}" + (f" ({dict(why)})" if why else ""))
-        print(fmt(summary(f"{LABEL[n]}: server start until ready (preheated pool filled, CPU quiet)",
+        print(fmt(summary(f"{LABEL[n]}: server start until ready (preheated kernel started if any, CPU quiet)",
                           [b["ready_s"] for b in bursts[n]])))
         chk = [b["check"] for b in bursts[n] if "check" in b]
         if chk:

@@ -593,11 +593,15 @@ def test_a_learner_cannot_connect_to_or_stop_another_learners_kernel(srv):
     for method, path in (("DELETE", f"/live/api/kernels/{kid}"), ("POST", f"/live/api/kernels/{kid}/interrupt"),
                          ("POST", f"/live/api/kernels/{kid}/restart"), ("GET", f"/live/api/kernels/{kid}"),
                          ("POST", f"/live/voila/api/shutdown/{kid}")):
-        for who in (ben, anna):             # not even anna through the REST API: pages need none of it
+        for who in (ben, anna):             # anna's page may read her kernel's model, and change nothing
             if who is anna and path.startswith("/live/voila/api/shutdown"):
                 continue
             req = urllib.request.Request(srv.url.rstrip("/") + path, method=method,
                                          data=b"" if method == "POST" else None)
+            if who is anna and method == "GET":
+                with who.opener.open(req, timeout=30) as r:
+                    assert r.status == 200 and json.loads(r.read())["id"] == kid
+                continue
             with pytest.raises(urllib.error.HTTPError) as e:
                 who.opener.open(req, timeout=30)
             assert e.value.code in (403, 404), (method, path, e.value.code)

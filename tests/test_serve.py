@@ -609,3 +609,22 @@ def test_live_kernels_listen_outside_the_ephemeral_range(server):
         ports = [conn[k] for k in ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")]
         assert all(lo <= p <= hi for p in ports), (ports, (lo, hi))
     assert close_page(server.url.rstrip("/"), kid, me) == 204
+
+
+def test_voila_static_files_are_precompressed_once(server):
+    """The live page's scripts (Voilà's static files) go out as copies compressed once per installation."""
+    import gzip
+    base = server.url.rstrip("/")
+    me, html, kid = open_live(server, MINI_IDS[0])
+    assert close_page(base, kid, me) == 204
+    scripts = [u for u in re.findall(r'<script[^>]+src="([^"]+)"', html) if u.startswith("/live/voila/static/")]
+    assert scripts, "the live page should load Voila's scripts from /live/voila/static/"
+    url = base + max(scripts, key=len)
+    code, plain_h, plain = get_raw(url)
+    assert code == 200 and "content-encoding" not in plain_h and len(plain) > 1024
+    one = get_raw(url, {"Accept-Encoding": "gzip"})
+    assert one[1].get("content-encoding") == "gzip" and "accept-encoding" in one[1].get("vary", "").lower()
+    assert gzip.decompress(one[2]) == plain and int(one[1]["content-length"]) == len(one[2]) < len(plain)
+    cache = Path(server.app.web_app.settings["h4s_config"].voila_static_dir)
+    copies = list(cache.rglob(Path(url).name + ".gz"))
+    assert copies and copies[0].read_bytes() == one[2], "not the copy made once"

@@ -30,6 +30,19 @@ def _book_pattern(book: str, base: str) -> str:
     return ujoin(book, "(?!(?:%s)(?:/|$))(.*)" % "|".join(re.escape(p) for p in parts))
 
 
+def _voila_static(serverapp, cache: Path) -> Path:
+    """Voilà's static files (of its template), copied once per installation into ``cache`` and precompressed
+    there (the same few MB of scripts for every live page: served as .gz to browsers that accept gzip)."""
+    import voila
+    from voila.configuration import VoilaConfiguration
+    from voila.paths import collect_static_paths
+
+    from .precompress import mirror
+    template = VoilaConfiguration(parent=serverapp).template
+    return mirror(collect_static_paths(["voila", "nbconvert"], template),
+                  cache / f"voila-{voila.__version__}-{template}")
+
+
 def _grades_on_server(mode: str) -> bool:
     if mode == "on":
         return True
@@ -70,6 +83,10 @@ def load(serverapp) -> None:
     ]
     if book.rstrip("/") != base.rstrip("/"):
         handlers.append((base.rstrip("/") + "/?", HomeRedirectHandler, settings))
+    if cfg.voila_static_dir and serverapp.jpserver_extensions.get("voila"):
+        handlers.append((ujoin(base, "voila/static/(.*)"), BookFilesHandler,
+                         {"path": os.fspath(_voila_static(serverapp, Path(cfg.voila_static_dir))),
+                          "compress": cfg.compress}))
     if cfg.html_dir:
         keyless = KeylessPages(api) if _grades_on_server(cfg.server_grading) else None
         handlers.append((_book_pattern(book, base), BookFilesHandler,

@@ -19,6 +19,14 @@ class H4SConfig(LoggingConfigurable):
                              help="grade the book's quizzes on the server and serve pages without keys: "
                                   "auto (when the quiz runtime supports it), on, off")
     compress = Bool(True, config=True, help="serve the book's precompressed .gz files to clients that accept gzip")
+    voila_static_dir = Unicode("", config=True,
+                               help="where Voilà's static files are copied and precompressed once (default: h4s's "
+                                    "cache folder; empty: Voilà serves them itself, uncompressed)")
+
+    @default("voila_static_dir")
+    def _voila_static_dir(self):
+        import platformdirs
+        return os.path.join(platformdirs.user_cache_dir("h4s"), "voila-static")
     trainer_token = Unicode(config=True, help="secret path part of the trainer dashboard (<book>/trainer/<token>/)")
     max_code_runs = Unicode("2", config=True, help="code checks at a time (sandboxed runs)")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import os
 import re
+import shutil
 from pathlib import Path
 
 GZ_SUFFIX = ".gz"
@@ -44,6 +45,8 @@ def precompress(html_dir: Path) -> dict:
         present = set(names)
         for name in names:
             path = Path(dirpath) / name
+            if name.endswith(".tmp"):
+                continue
             if name.endswith(GZ_SUFFIX):
                 plain = name[:-len(GZ_SUFFIX)]
                 if plain not in present or not _wanted(Path(dirpath) / plain):
@@ -57,11 +60,37 @@ def precompress(html_dir: Path) -> dict:
             if gz.exists() and gz.stat().st_mtime_ns >= st.st_mtime_ns:
                 kept += 1
                 continue
-            tmp = gz.with_name(gz.name + ".tmp")
+            tmp = gz.with_name(f".{gz.name}.{os.getpid()}.tmp")
             tmp.write_bytes(gzip.compress(path.read_bytes(), LEVEL, mtime=0))
             os.replace(tmp, gz)
             written += 1
     return {"written": written, "kept": kept, "removed": removed}
+
+
+def mirror(roots: list[str], dest: Path) -> Path:
+    """Copy the files of ``roots`` (the first root wins for a path in several, as Voilà's static handler
+    looks them up) into ``dest`` and precompress them there; a file already copied with the same size and
+    mtime is kept.  Used for Voilà's static files, which live in the installation and are the same for
+    every learner: compressed once per installation, not per request."""
+    dest = Path(dest)
+    for root in reversed([Path(r) for r in roots if Path(r).is_dir()]):
+        for dirpath, _, names in os.walk(root):
+            for name in names:
+                src = Path(dirpath) / name
+                out = dest / src.relative_to(root)
+                st = src.stat()
+                try:
+                    o = out.stat()
+                    if o.st_size == st.st_size and o.st_mtime_ns == st.st_mtime_ns:
+                        continue
+                except OSError:
+                    pass
+                out.parent.mkdir(parents=True, exist_ok=True)
+                tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+                shutil.copy2(src, tmp)
+                os.replace(tmp, out)     # other servers may read the mirror meanwhile
+    precompress(dest)
+    return dest
 
 
 def _wanted(path: Path) -> bool:
