@@ -104,7 +104,7 @@ function mount(root, force) {
     try {
       out = await ask("check", { qid, response });
     } catch (err) {
-      // the server's own sentence (429, 503 ...), or ours (translated by ui.js) when the network failed
+      // the server's own sentence (429, 503 ...), or ours (translated by ui/question.js) when the network failed
       return setQ(qid, Object.assign(st, { error: (err.name === "Error" && err.message) || "Something went wrong. Please try again." }));
     }
     delete st.error;
