@@ -189,8 +189,10 @@ class BuildResult:
 
 
 def build(root: Path | None = None, modules: Path | None = None, out: Path | None = None, force: bool = False,
-          echo: Callable[[str], None] = print, verbose: bool = False) -> BuildResult:
-    """Build the book of ``root`` (default: the folder with ``_config.yml``) into ``out``/html."""
+          echo: Callable[[str], None] = print, verbose: bool = False, langs: list[str] | None = None) -> BuildResult:
+    """Build the book of ``root`` (default: the folder with ``_config.yml``) into ``out``/html.
+
+    ``langs``: also the books of these languages (``None``: every published one) into ``out``/html/LL."""
     t0 = time.monotonic()
     root = find_root(root)
     modules = Path(modules).resolve() if modules else root / "modules"
@@ -270,6 +272,8 @@ def build(root: Path | None = None, modules: Path | None = None, out: Path | Non
         raise BuildError(f"Jupyter Book failed (exit {rc})"
                          + (f": notebook(s) failed to run: {', '.join(failed)}" if failed else "")
                          + "; see the log lines above")
+    from .translate import build_languages   # issue 15: _build/html/LL per language, language switcher
+    build_languages(root, modules, out, langs=langs, force=force, echo=echo, verbose=verbose)
     bad = third_party_requests(html_dir, record=out / ".h4s-third-party-scan.json")
     if bad:
         listing = "; ".join(f"{os.path.relpath(f, html_dir)}: <{tag}> {url}" for f, tag, url in bad[:20])

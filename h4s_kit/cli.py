@@ -12,7 +12,7 @@ import sys
 from h4s_widgets._errors import H4SError
 from h4s_widgets._version import __version__
 
-VERBS = ["new", "check", "build", "serve", "export", "import_", "report", "records"]
+VERBS = ["new", "check", "build", "serve", "export", "import_", "report", "records", "translate"]
 
 EPILOG = """examples:
   h4s new "Digital safety at work" --lang en
@@ -22,6 +22,7 @@ EPILOG = """examples:
   h4s export scorm modules/04-open-educational-resources -o oer.zip
   h4s import gift questions.gift.txt -o questions/imported.yml
   h4s report -o report/
+  h4s translate update modules/13-data-protection-and-online-safety --lang de
 """
 
 

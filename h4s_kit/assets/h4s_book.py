@@ -293,7 +293,9 @@ def postprocess_pages(outdir: Path, record_file: Path, written: set[str] | froze
     if not isinstance(rec, dict):
         rec = {}
     pages = rec.get("pages") if rec.get("stamp") == stamp and isinstance(rec.get("pages"), dict) else {}
-    all_pages = [f for f in sorted(outdir.rglob("*.html")) if f != outdir / "offline.html"]   # ours, not Sphinx's
+    all_pages = [f for f in sorted(outdir.rglob("*.html")) if f != outdir / "offline.html"   # ours, not Sphinx's
+                 and not (f.parent != outdir and (outdir / f.relative_to(outdir).parts[0] / ".h4s-language").is_file())]
+    # (_build/html/LL/ is the book of a language, post-processed by its own build: h4s_kit/translate/_book.py)
     todo = []
     for f in all_pages:
         st = f.stat()

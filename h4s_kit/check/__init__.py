@@ -9,6 +9,7 @@ Steps (one file each, small classes in the manner of nbgrader's preprocessors):
 5. ``duration``      the declared duration is within 25 % of an estimate from text, items and code activities
 6. ``accessibility`` alt text, heading order, link texts, figures without alt text
 7. ``credits``       every media file credited in ``media/credits.yml`` and no credit for a missing file
+7b. ``translations`` per language: a published language is complete, translated banks keep gaps, ids and keys
 8. ``execute``       the notebook runs top to bottom (nbclient, in parallel over ``jobs`` processes)
 9. ``nbval``         ``pytest --nbval-lax``'s verdicts, from the execution of step 8 (nbval itself runs only
                      the notebooks that need it, or all with ``nbval_rerun=True`` / ``--nbval-rerun``)
@@ -191,8 +192,9 @@ def steps() -> list[Step]:
     from .nbval_step import NbvalStep
     from .pedagogy import PedagogyStep
     from .questions import QuestionsStep
+    from .translations import TranslationsStep
     return [MetadataStep(), QuestionsStep(), PedagogyStep(), FeedbackStep(), DurationStep(), AccessibilityStep(),
-            CreditsStep(), ExecuteStep(), NbvalStep()]
+            CreditsStep(), TranslationsStep(), ExecuteStep(), NbvalStep()]
 
 
 def _count(findings: list[Finding]) -> str:

@@ -13,10 +13,14 @@ def add_parser(sub):
     p.add_argument("--out", metavar="DIR", help="build folder (default: _build); the book goes to DIR/html")
     p.add_argument("--root", metavar="DIR", help="folder with _config.yml and book/ (default: this folder or a parent)")
     p.add_argument("-v", "--verbose", action="store_true", help="show the whole Jupyter Book log")
+    p.add_argument("--lang", action="append", metavar="LL",
+                   help="build the book of this language too, drafts included (repeatable; default: every published "
+                        "language; --lang en: English only). Output: DIR/html/LL")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
     from h4s_kit.build import build
-    build(root=args.root, modules=args.modules, out=args.out, force=args.force, verbose=args.verbose)
+    build(root=args.root, modules=args.modules, out=args.out, force=args.force, verbose=args.verbose,
+          langs=args.lang)
     return 0
