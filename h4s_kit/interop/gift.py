@@ -619,10 +619,9 @@ _COMMON_LOST = ("hints", "max_attempts", "show_solution_after")
 
 def question_to_gift(q: QuestionBase) -> tuple[str | None, list[str]]:
     """(GIFT text or None when the type cannot be written, problems)."""
-    from h4s_widgets._schema import (Cloze, DragWords, Essay, Matching, MultipleResponse, Numeric, ShortText,
-                                     SingleChoice, TrueFalse)
-    from . import lost_fields
-    lost: list[str] = []
+    from h4s_widgets.types import hook
+
+    from . import Writer, lost_fields
     problems = [f"{f} not exported (GIFT has no such field)" for f in lost_fields(q, _COMMON_LOST)]
     if q.auto_graded and q.points != 1:
         problems.append(f"points ({q.points:g}) not exported (GIFT has no points; set the mark in Moodle)")
@@ -630,139 +629,194 @@ def question_to_gift(q: QuestionBase) -> tuple[str | None, list[str]]:
     head = f"// [id:{q.id}]\n::{E(q.title or q.id)}::[markdown]"
     gen = f"####{E(q.feedback)}" if q.feedback else ""
     fb = lambda f: f"#{E(f)}" if f else ""  # noqa: E731
-
-    from h4s_widgets.types import hook
-    own = hook(q.type, "to_gift")
-    if own is not None:
-        from . import Writer
-        body = own(q, Writer(problems, head=head, gen=gen, E=E, fb=fb))
-        return body, problems
-    if isinstance(q, SingleChoice):
-        lines = []
-        for o in q.options:
-            sc = 1.0 if o.id == q.answer else snap_fraction(q.option_score(o.id), f"option {o.id}", problems)
-            # '=' full marks (and a one-answer question), '~%w%' part marks, '~' none
-            mark = "=" if sc == 1 else (f"~%{moodle_percent(sc)}%" if sc else "~")
-            lines.append(mark + E(o.text) + fb(o.feedback))
-        if q.shuffle:
-            lost.append("shuffle")
-        body = head + E(q.text) + " {\n" + "\n".join("\t" + x for x in lines) + ("\n\t" + gen if gen else "") + "\n}"
-    elif isinstance(q, MultipleResponse):
-        shares = iter(moodle_shares(len(q.answers), problems))
-        minus = snap_fraction(-1.0 / len(q.answers), "each wrong option", problems)
-        lines = []
-        for o in q.options:
-            w = next(shares) if o.id in q.answers else minus
-            # Moodle reads a GIFT weight with one or two digits before the point: %100% would be taken as part of
-            # the answer text.  99.99999 % is within Moodle's tolerance of its grade 100 %.
-            pct = "99.99999" if w == 1.0 else moodle_percent(w)
-            lines.append(f"~%{pct}%" + E(o.text) + fb(o.feedback))
-        if not q.partial_credit:
-            problems.append("all-or-nothing marking (partial_credit: false) is not possible in GIFT; "
-                            "exported with partial credit")
-        if q.negative_marks:
-            problems.append("negative_marks not exported (Moodle never goes below 0)")
-        if q.shuffle:
-            lost.append("shuffle")
-        body = head + E(q.text) + " {\n" + "\n".join("\t" + x for x in lines) + ("\n\t" + gen if gen else "") + "\n}"
-    elif isinstance(q, TrueFalse):
-        right, wrong = (q.feedback_true, q.feedback_false) if q.answer else (q.feedback_false, q.feedback_true)
-        tf = "TRUE" if q.answer else "FALSE"
-        if right or wrong:
-            tf += f"#{E(wrong or '')}#{E(right or '')}"
-        body = head + E(q.text) + " {" + tf + gen + "}"
-    elif isinstance(q, ShortText):
-        lines = []
-        for a in q.answers:
-            if a.text is not None:
-                t = a.text.replace("*", "\\*")
-            else:
-                t = _wildcard_of(a.regex)
-                if t is None:
-                    problems.append(f"regular-expression answer {a.regex!r} left out (Moodle short answers know only "
-                                    "the * wildcard)")
-                    continue
-            sc = snap_fraction(a.score, f"answer {t!r}", problems)
-            w = "" if sc == 1 else f"%{moodle_percent(sc)}%"
-            lines.append("=" + w + E(t) + fb(a.feedback))
-        if not any(ln.startswith("=") and not ln.startswith("=%") for ln in lines):
-            return None, problems + ["no fully right answer is left that Moodle can check (regular expressions "
-                                     "cannot be exported)"]
-        if q.case_sensitive:
-            problems.append("case_sensitive not exported (GIFT short answers ignore case; change it in Moodle)")
-        body = head + E(q.text) + " {\n" + "\n".join("\t" + x for x in lines) + ("\n\t" + gen if gen else "") + "\n}"
-    elif isinstance(q, Numeric):
-        def one(a) -> str:
-            if a.min is not None and a.min <= -CATCH_ALL and a.max >= CATCH_ALL:
-                return "~" + fb(a.feedback)
-            v = f"{fmt_number(a.min)}..{fmt_number(a.max)}" if a.value is None else (
-                fmt_number(a.value) + (f":{fmt_number(a.tolerance)}" if a.tolerance else ""))
-            sc = snap_fraction(a.score, f"answer {v}", problems)
-            w = "" if sc == 1 else f"%{moodle_percent(sc)}%"
-            return "=" + w + v + fb(a.feedback)
-        if q.unit:
-            problems.append(f"unit {q.unit!r} not exported (add it to the question text or use Moodle units)")
-        if len(q.answers) == 1 and not q.answers[0].feedback:
-            block = "#" + one(q.answers[0])[1:]
-        else:
-            block = "#\n" + "\n".join("\t" + one(a) for a in q.answers) + "\n"
-        body = head + E(q.text) + " {" + block + (("\t" if block.endswith("\n") else "") + gen if gen else "") + (
-            "\n" if gen and block.endswith("\n") else "") + "}"
-    elif isinstance(q, Matching):
-        lines = []
-        for p in q.pairs:
-            if "->" in p.left:
-                problems.append(f"pair {p.id}: '->' in the left-hand text cannot be written in GIFT")
-                return None, problems
-            lines.append("=" + E(p.left) + " -> " + E(p.right))
-            if p.feedback:
-                problems.append(f"pair {p.id}: feedback not exported (GIFT matching has none)")
-        lines += ["= -> " + E(d) for d in q.distractors]
-        if len(q.pairs) + len(q.distractors) < 3:
-            problems.append("Moodle wants at least three right-hand answers in a matching question: add a distractor")
-        body = head + E(q.text) + " {\n" + "\n".join("\t" + x for x in lines) + ("\n\t" + gen if gen else "") + "\n}"
-    elif isinstance(q, Cloze):
-        gaps = list(GAP_RE.finditer(q.text))
-        if len(gaps) != 1:
-            return None, problems + [f"cloze with {len(gaps)} gaps: GIFT has one answer block per question "
-                                     "(export to Moodle XML, which keeps every gap)"]
-        g = gaps[0]
-        before, after = q.text[:g.start()], q.text[g.end():]
-        if not after.strip():
-            return None, problems + ["cloze gap at the very end: GIFT would read it as a short-answer question "
-                                     "(add text after the gap, or export to Moodle XML)"]
-        alts = [a.replace("*", "\\*") for a in q.gap_answers()[0]]
-        lines = ["=" + E(a) for a in alts]
-        if q.gap_feedback and q.gap_feedback[0]:
-            lines.append("=%0%*" + fb(q.gap_feedback[0]))
-        if q.case_sensitive:
-            problems.append("case_sensitive not exported (GIFT short answers ignore case)")
-        if not q.ignore_whitespace:
-            problems.append("ignore_whitespace: false not exported")
-        block = " ".join(lines) + gen
-        body = head + E(before) + "{" + block + "}" + E(after)
-    elif isinstance(q, DragWords):
-        gaps = list(GAP_RE.finditer(q.text))
-        if len(gaps) != 1:
-            return None, problems + [f"drag the words with {len(gaps)} gaps cannot be written in GIFT "
-                                     "(export to Moodle XML, which has drag and drop into text)"]
-        g = gaps[0]
-        word = g.group(1).strip()
-        before, after = q.text[:g.start()], q.text[g.end():]
-        problems.append("drag the words exported as a missing-word multiple choice")
-        lines = ["=" + E(word)] + ["~" + E(d) for d in q.distractors if d != word]
-        if len(lines) < 2:
-            return None, problems + ["drag the words with one word and no distractor cannot be a multiple choice"]
-        body = head + E(before) + "{" + " ".join(lines) + gen + "}" + (E(after) if after.strip() else "")
-    elif isinstance(q, Essay):
-        for f in lost_fields(q, ("min_words", "keywords", "model_answer")):
-            problems.append(f"{f} not exported (GIFT essays have no such field; Moodle XML keeps model_answer "
-                            "and min_words)")
-        body = head + E(q.text) + " {" + gen + "}"
-    else:
-        return None, [f"type {q.type} has no GIFT equivalent"]
+    writer = hook(q.type, "to_gift") or _GIFT_WRITERS.get(q.type)
+    if writer is None:
+        return None, problems + [f"type {q.type} has no GIFT equivalent"]
+    lost: list[str] = []
+    body = writer(q, Writer(problems, head=head, gen=gen, E=E, fb=fb, lost=lost))
+    if body is None:
+        return None, problems
     problems += [f"{f} not exported" for f in lost]
     return body, problems
+
+
+# one writer per type: (question, interop.Writer) -> GIFT text, or None (then the last problem says why)
+
+def _gift_single_choice(q, w) -> str | None:
+    E, fb, gen, head, problems, lost = w.E, w.fb, w.gen, w.head, w.problems, w.lost
+    lines = []
+    for o in q.options:
+        sc = 1.0 if o.id == q.answer else snap_fraction(q.option_score(o.id), f"option {o.id}", problems)
+        # '=' full marks (and a one-answer question), '~%w%' part marks, '~' none
+        mark = "=" if sc == 1 else (f"~%{moodle_percent(sc)}%" if sc else "~")
+        lines.append(mark + E(o.text) + fb(o.feedback))
+    if q.shuffle:
+        lost.append("shuffle")
+    body = head + E(q.text) + " {\n" + "\n".join("\t" + x for x in lines) + ("\n\t" + gen if gen else "") + "\n}"
+    return body
+
+
+def _gift_multiple_response(q, w) -> str | None:
+    E, fb, gen, head, problems, lost = w.E, w.fb, w.gen, w.head, w.problems, w.lost
+    shares = iter(moodle_shares(len(q.answers), problems))
+    minus = snap_fraction(-1.0 / len(q.answers), "each wrong option", problems)
+    lines = []
+    for o in q.options:
+        wt = next(shares) if o.id in q.answers else minus
+        # Moodle reads a GIFT weight with one or two digits before the point: %100% would be taken as part of
+        # the answer text.  99.99999 % is within Moodle's tolerance of its grade 100 %.
+        pct = "99.99999" if wt == 1.0 else moodle_percent(wt)
+        lines.append(f"~%{pct}%" + E(o.text) + fb(o.feedback))
+    if not q.partial_credit:
+        problems.append("all-or-nothing marking (partial_credit: false) is not possible in GIFT; "
+                        "exported with partial credit")
+    if q.negative_marks:
+        problems.append("negative_marks not exported (Moodle never goes below 0)")
+    if q.shuffle:
+        lost.append("shuffle")
+    body = head + E(q.text) + " {\n" + "\n".join("\t" + x for x in lines) + ("\n\t" + gen if gen else "") + "\n}"
+    return body
+
+
+def _gift_true_false(q, w) -> str | None:
+    E, gen, head = w.E, w.gen, w.head
+    right, wrong = (q.feedback_true, q.feedback_false) if q.answer else (q.feedback_false, q.feedback_true)
+    tf = "TRUE" if q.answer else "FALSE"
+    if right or wrong:
+        tf += f"#{E(wrong or '')}#{E(right or '')}"
+    body = head + E(q.text) + " {" + tf + gen + "}"
+    return body
+
+
+def _gift_short_text(q, w) -> str | None:
+    E, fb, gen, head, problems = w.E, w.fb, w.gen, w.head, w.problems
+    lines = []
+    for a in q.answers:
+        if a.text is not None:
+            t = a.text.replace("*", "\\*")
+        else:
+            t = _wildcard_of(a.regex)
+            if t is None:
+                problems.append(f"regular-expression answer {a.regex!r} left out (Moodle short answers know only "
+                                "the * wildcard)")
+                continue
+        sc = snap_fraction(a.score, f"answer {t!r}", problems)
+        w = "" if sc == 1 else f"%{moodle_percent(sc)}%"
+        lines.append("=" + w + E(t) + fb(a.feedback))
+    if not any(ln.startswith("=") and not ln.startswith("=%") for ln in lines):
+        problems += ["no fully right answer is left that Moodle can check (regular expressions "
+                     "cannot be exported)"]
+        return None
+    if q.case_sensitive:
+        problems.append("case_sensitive not exported (GIFT short answers ignore case; change it in Moodle)")
+    body = head + E(q.text) + " {\n" + "\n".join("\t" + x for x in lines) + ("\n\t" + gen if gen else "") + "\n}"
+    return body
+
+
+def _gift_numeric(q, w) -> str | None:
+    E, fb, gen, head, problems = w.E, w.fb, w.gen, w.head, w.problems
+    def one(a) -> str:
+        if a.min is not None and a.min <= -CATCH_ALL and a.max >= CATCH_ALL:
+            return "~" + fb(a.feedback)
+        v = f"{fmt_number(a.min)}..{fmt_number(a.max)}" if a.value is None else (
+            fmt_number(a.value) + (f":{fmt_number(a.tolerance)}" if a.tolerance else ""))
+        sc = snap_fraction(a.score, f"answer {v}", problems)
+        w = "" if sc == 1 else f"%{moodle_percent(sc)}%"
+        return "=" + w + v + fb(a.feedback)
+    if q.unit:
+        problems.append(f"unit {q.unit!r} not exported (add it to the question text or use Moodle units)")
+    if len(q.answers) == 1 and not q.answers[0].feedback:
+        block = "#" + one(q.answers[0])[1:]
+    else:
+        block = "#\n" + "\n".join("\t" + one(a) for a in q.answers) + "\n"
+    body = head + E(q.text) + " {" + block + (("\t" if block.endswith("\n") else "") + gen if gen else "") + (
+        "\n" if gen and block.endswith("\n") else "") + "}"
+    return body
+
+
+def _gift_matching(q, w) -> str | None:
+    E, gen, head, problems = w.E, w.gen, w.head, w.problems
+    lines = []
+    for p in q.pairs:
+        if "->" in p.left:
+            problems.append(f"pair {p.id}: '->' in the left-hand text cannot be written in GIFT")
+            return None
+        lines.append("=" + E(p.left) + " -> " + E(p.right))
+        if p.feedback:
+            problems.append(f"pair {p.id}: feedback not exported (GIFT matching has none)")
+    lines += ["= -> " + E(d) for d in q.distractors]
+    if len(q.pairs) + len(q.distractors) < 3:
+        problems.append("Moodle wants at least three right-hand answers in a matching question: add a distractor")
+    body = head + E(q.text) + " {\n" + "\n".join("\t" + x for x in lines) + ("\n\t" + gen if gen else "") + "\n}"
+    return body
+
+
+def _gift_cloze(q, w) -> str | None:
+    E, fb, gen, head, problems = w.E, w.fb, w.gen, w.head, w.problems
+    gaps = list(GAP_RE.finditer(q.text))
+    if len(gaps) != 1:
+        problems += [f"cloze with {len(gaps)} gaps: GIFT has one answer block per question "
+                     "(export to Moodle XML, which keeps every gap)"]
+        return None
+    g = gaps[0]
+    before, after = q.text[:g.start()], q.text[g.end():]
+    if not after.strip():
+        problems += ["cloze gap at the very end: GIFT would read it as a short-answer question "
+                     "(add text after the gap, or export to Moodle XML)"]
+        return None
+    alts = [a.replace("*", "\\*") for a in q.gap_answers()[0]]
+    lines = ["=" + E(a) for a in alts]
+    if q.gap_feedback and q.gap_feedback[0]:
+        lines.append("=%0%*" + fb(q.gap_feedback[0]))
+    if q.case_sensitive:
+        problems.append("case_sensitive not exported (GIFT short answers ignore case)")
+    if not q.ignore_whitespace:
+        problems.append("ignore_whitespace: false not exported")
+    block = " ".join(lines) + gen
+    body = head + E(before) + "{" + block + "}" + E(after)
+    return body
+
+
+def _gift_drag_words(q, w) -> str | None:
+    E, gen, head, problems = w.E, w.gen, w.head, w.problems
+    gaps = list(GAP_RE.finditer(q.text))
+    if len(gaps) != 1:
+        problems += [f"drag the words with {len(gaps)} gaps cannot be written in GIFT "
+                     "(export to Moodle XML, which has drag and drop into text)"]
+        return None
+    g = gaps[0]
+    word = g.group(1).strip()
+    before, after = q.text[:g.start()], q.text[g.end():]
+    problems.append("drag the words exported as a missing-word multiple choice")
+    lines = ["=" + E(word)] + ["~" + E(d) for d in q.distractors if d != word]
+    if len(lines) < 2:
+        problems += ["drag the words with one word and no distractor cannot be a multiple choice"]
+        return None
+    body = head + E(before) + "{" + " ".join(lines) + gen + "}" + (E(after) if after.strip() else "")
+    return body
+
+
+def _gift_essay(q, w) -> str | None:
+    from . import lost_fields
+    E, gen, head, problems = w.E, w.gen, w.head, w.problems
+    for f in lost_fields(q, ("min_words", "keywords", "model_answer")):
+        problems.append(f"{f} not exported (GIFT essays have no such field; Moodle XML keeps model_answer "
+                        "and min_words)")
+    body = head + E(q.text) + " {" + gen + "}"
+    return body
+
+
+_GIFT_WRITERS = {
+    "single_choice": _gift_single_choice,
+    "multiple_response": _gift_multiple_response,
+    "true_false": _gift_true_false,
+    "short_text": _gift_short_text,
+    "numeric": _gift_numeric,
+    "matching": _gift_matching,
+    "cloze": _gift_cloze,
+    "drag_words": _gift_drag_words,
+    "essay": _gift_essay,
+}
 
 
 def to_gift(questions: list[QuestionBase], category: str | None = None,

@@ -631,144 +631,18 @@ def _text_el(tag: str, text: str | None, fmt: str = "markdown", indent: str = " 
 
 
 def question_to_xml(q: QuestionBase) -> tuple[str | None, list[str]]:
-    from h4s_widgets._schema import (Cloze, DragWords, Essay, Matching, MultipleResponse, Numeric, ShortText,
-                                     SingleChoice, TrueFalse)
-    from . import lost_fields
+    from h4s_widgets.types import hook
+
+    from . import Writer, lost_fields
     problems = [f"{f} not exported (Moodle sets this in the quiz, not the question)"
                 for f in lost_fields(q, ("max_attempts", "show_solution_after"))]
-    head_extra = ""
-    body = ""
-    mtype = None
-    from h4s_widgets.types import hook
-    own = hook(q.type, "to_moodle_xml")
-    if own is not None:
-        from . import Writer
-        out = own(q, Writer(problems, x=_x, text_el=_text_el))
-        if out is None:
-            return None, problems
-        mtype, body, head_extra = out
-    elif isinstance(q, (SingleChoice, MultipleResponse)):
-        mtype = "multichoice"
-        single = isinstance(q, SingleChoice)
-        right = {q.answer} if single else set(q.answers)
-        shares = iter([1.0] if single else moodle_shares(len(q.answers), problems))
-        minus = 0.0 if single else snap_fraction(-1.0 / len(q.answers), "each wrong option", problems)
-        for o in q.options:
-            if single and o.id != q.answer and q.option_score(o.id):
-                frac = snap_fraction(q.option_score(o.id), f"option {o.id}", problems)
-            else:
-                frac = next(shares) if o.id in right else minus
-            body += f'    <answer fraction="{moodle_percent(frac)}" format="markdown">\n      <text>{_x(o.text)}</text>\n'
-            body += _text_el("feedback", o.feedback or "", indent="      ")
-            body += "    </answer>\n"
-        body += f"    <single>{'true' if single else 'false'}</single>\n"
-        body += f"    <shuffleanswers>{'true' if q.shuffle else 'false'}</shuffleanswers>\n"
-        body += "    <answernumbering>abc</answernumbering>\n"
-        if not single and not q.partial_credit:
-            problems.append("all-or-nothing marking (partial_credit: false) is not possible in a Moodle multichoice; "
-                            "exported with partial credit")
-        if not single and q.negative_marks:
-            problems.append("negative_marks not exported (Moodle never goes below 0)")
-    elif isinstance(q, TrueFalse):
-        mtype = "truefalse"
-        for val in (True, False):
-            frac = 100 if q.answer == val else 0
-            fb = q.feedback_true if val else q.feedback_false
-            body += f'    <answer fraction="{frac}" format="moodle_auto_format">\n      <text>{"true" if val else "false"}</text>\n'
-            body += _text_el("feedback", fb or "", indent="      ")
-            body += "    </answer>\n"
-    elif isinstance(q, ShortText):
-        mtype = "shortanswer"
-        body += f"    <usecase>{1 if q.case_sensitive else 0}</usecase>\n"
-        if not any(a.score == 1 and (a.text is not None or _wildcard_of(a.regex) is not None) for a in q.answers):
-            return None, problems + ["no fully right answer is left that Moodle can check (regular expressions "
-                                     "cannot be exported)"]
-        for a in q.answers:
-            if a.text is not None:
-                t = a.text.replace("*", "\\*")
-            else:
-                t = _wildcard_of(a.regex)
-                if t is None:
-                    problems.append(f"regular-expression answer {a.regex!r} left out (Moodle short answers know only "
-                                    "the * wildcard)")
-                    continue
-            frac = snap_fraction(a.score, f"answer {t!r}", problems)
-            body += f'    <answer fraction="{moodle_percent(frac)}" format="moodle_auto_format">\n      <text>{_x(t)}</text>\n'
-            body += _text_el("feedback", a.feedback or "", indent="      ")
-            body += "    </answer>\n"
-    elif isinstance(q, Numeric):
-        mtype = "numerical"
-        for a in q.answers:
-            if a.value is None and a.min <= -CATCH_ALL and a.max >= CATCH_ALL:
-                t, tol = "*", 0.0
-            elif a.value is None:
-                t, tol = fmt_number((a.min + a.max) / 2), (a.max - a.min) / 2
-            else:
-                t, tol = fmt_number(a.value), a.tolerance
-            frac = snap_fraction(a.score, f"answer {t}", problems)
-            body += f'    <answer fraction="{moodle_percent(frac)}" format="moodle_auto_format">\n      <text>{t}</text>\n'
-            body += f"      <tolerance>{fmt_number(tol)}</tolerance>\n"
-            body += _text_el("feedback", a.feedback or "", indent="      ")
-            body += "    </answer>\n"
-        if q.unit:
-            body += ("    <units>\n      <unit>\n        <multiplier>1</multiplier>\n"
-                     f"        <unit_name>{_x(q.unit)}</unit_name>\n      </unit>\n    </units>\n"
-                     "    <unitgradingtype>0</unitgradingtype>\n    <unitpenalty>0</unitpenalty>\n"
-                     "    <showunits>3</showunits>\n    <unitsleft>0</unitsleft>\n")
-    elif isinstance(q, Matching):
-        mtype = "matching"
-        body += "    <shuffleanswers>true</shuffleanswers>\n"
-        if len(q.pairs) + len(q.distractors) < 3:
-            problems.append("Moodle wants at least three right-hand answers in a matching question: add a distractor")
-        for p in q.pairs:
-            body += (f'    <subquestion format="markdown">\n      <text>{_x(p.left)}</text>\n'
-                     f"      <answer><text>{_x(p.right)}</text></answer>\n    </subquestion>\n")
-            if p.feedback:
-                problems.append(f"pair {p.id}: feedback not exported (Moodle matching has none)")
-        for dtext in q.distractors:
-            body += (f'    <subquestion format="markdown">\n      <text></text>\n'
-                     f"      <answer><text>{_x(dtext)}</text></answer>\n    </subquestion>\n")
-    elif isinstance(q, Cloze):
-        mtype = "cloze"
-        fb = list(q.gap_feedback) + [None] * 100
-        kind = "SHORTANSWER_C" if q.case_sensitive else "SHORTANSWER"
-        counter = iter(range(len(q.gap_answers())))
-
-        def gap(m: re.Match) -> str:
-            i = next(counter)
-            alts = [a.strip() for a in m.group(1).split("|")]
-            parts = ["=" + _cloze_answer(a) for a in alts]
-            if fb[i]:
-                parts.append("*#" + _cloze_feedback(fb[i]))
-            return "{1:" + kind + ":" + "~".join(parts) + "}"
-
-        head_extra = GAP_RE.sub(gap, q.text)
-        if not q.ignore_whitespace:
-            problems.append("ignore_whitespace: false not exported")
-    elif isinstance(q, DragWords):
-        mtype = "ddwtos"
-        words = [w.strip() for w in GAP_RE.findall(q.text)]
-        boxes: list[str] = []
-        for w in words + list(q.distractors):
-            if w not in boxes:
-                boxes.append(w)
-        head_extra = GAP_RE.sub(lambda m: f"[[{boxes.index(m.group(1).strip()) + 1}]]", q.text)
-        body += "    <shuffleanswers>1</shuffleanswers>\n"
-        for b in boxes:
-            inf = "      <infinite/>\n" if words.count(b) > 1 else ""
-            body += f"    <dragbox>\n      <text>{_x(b)}</text>\n      <group>1</group>\n{inf}    </dragbox>\n"
-    elif isinstance(q, Essay):
-        mtype = "essay"
-        body += ("    <responseformat>editor</responseformat>\n    <responserequired>1</responserequired>\n"
-                 "    <responsefieldlines>10</responsefieldlines>\n"
-                 f"    <minwordlimit>{q.min_words or ''}</minwordlimit>\n    <attachments>0</attachments>\n")
-        body += _text_el("graderinfo", q.model_answer or "")
-        body += _text_el("responsetemplate", "", fmt="html")
-        if q.keywords:
-            problems.append("keywords not exported (Moodle essays have none; they are in the grader information "
-                            "only if you add them to model_answer)")
-    else:
+    writer = hook(q.type, "to_moodle_xml") or _XML_WRITERS.get(q.type)
+    if writer is None:
         return None, [f"type {q.type} has no Moodle XML equivalent"]
+    made = writer(q, Writer(problems, x=_x, text_el=_text_el))
+    if made is None:
+        return None, problems
+    mtype, body, head_extra = made
     text = head_extra or q.text
     out = f'  <question type="{mtype}">\n'
     out += f"    <name><text>{_x(q.title or q.id)}</text></name>\n"
@@ -782,6 +656,189 @@ def question_to_xml(q: QuestionBase) -> tuple[str | None, list[str]]:
         out += _text_el("hint", h)
     out += "  </question>\n"
     return out, problems
+
+
+# one writer per type: (question, interop.Writer) -> (Moodle question type, the elements after the common ones,
+# the question text or "" for q.text), or None (then the last problem says why)
+
+def _xml_choice(q, w) -> tuple[str, str, str] | None:
+    problems = w.problems
+    head_extra = ""
+    body = ""
+    mtype = "multichoice"
+    single = q.type == "single_choice"
+    right = {q.answer} if single else set(q.answers)
+    shares = iter([1.0] if single else moodle_shares(len(q.answers), problems))
+    minus = 0.0 if single else snap_fraction(-1.0 / len(q.answers), "each wrong option", problems)
+    for o in q.options:
+        if single and o.id != q.answer and q.option_score(o.id):
+            frac = snap_fraction(q.option_score(o.id), f"option {o.id}", problems)
+        else:
+            frac = next(shares) if o.id in right else minus
+        body += f'    <answer fraction="{moodle_percent(frac)}" format="markdown">\n      <text>{_x(o.text)}</text>\n'
+        body += _text_el("feedback", o.feedback or "", indent="      ")
+        body += "    </answer>\n"
+    body += f"    <single>{'true' if single else 'false'}</single>\n"
+    body += f"    <shuffleanswers>{'true' if q.shuffle else 'false'}</shuffleanswers>\n"
+    body += "    <answernumbering>abc</answernumbering>\n"
+    if not single and not q.partial_credit:
+        problems.append("all-or-nothing marking (partial_credit: false) is not possible in a Moodle multichoice; "
+                        "exported with partial credit")
+    if not single and q.negative_marks:
+        problems.append("negative_marks not exported (Moodle never goes below 0)")
+    return mtype, body, head_extra
+
+
+def _xml_true_false(q, w) -> tuple[str, str, str] | None:
+    head_extra = ""
+    body = ""
+    mtype = "truefalse"
+    for val in (True, False):
+        frac = 100 if q.answer == val else 0
+        fb = q.feedback_true if val else q.feedback_false
+        body += f'    <answer fraction="{frac}" format="moodle_auto_format">\n      <text>{"true" if val else "false"}</text>\n'
+        body += _text_el("feedback", fb or "", indent="      ")
+        body += "    </answer>\n"
+    return mtype, body, head_extra
+
+
+def _xml_short_text(q, w) -> tuple[str, str, str] | None:
+    problems = w.problems
+    head_extra = ""
+    body = ""
+    mtype = "shortanswer"
+    body += f"    <usecase>{1 if q.case_sensitive else 0}</usecase>\n"
+    if not any(a.score == 1 and (a.text is not None or _wildcard_of(a.regex) is not None) for a in q.answers):
+        problems += ["no fully right answer is left that Moodle can check (regular expressions "
+                                 "cannot be exported)"]
+        return None
+    for a in q.answers:
+        if a.text is not None:
+            t = a.text.replace("*", "\\*")
+        else:
+            t = _wildcard_of(a.regex)
+            if t is None:
+                problems.append(f"regular-expression answer {a.regex!r} left out (Moodle short answers know only "
+                                "the * wildcard)")
+                continue
+        frac = snap_fraction(a.score, f"answer {t!r}", problems)
+        body += f'    <answer fraction="{moodle_percent(frac)}" format="moodle_auto_format">\n      <text>{_x(t)}</text>\n'
+        body += _text_el("feedback", a.feedback or "", indent="      ")
+        body += "    </answer>\n"
+    return mtype, body, head_extra
+
+
+def _xml_numeric(q, w) -> tuple[str, str, str] | None:
+    problems = w.problems
+    head_extra = ""
+    body = ""
+    mtype = "numerical"
+    for a in q.answers:
+        if a.value is None and a.min <= -CATCH_ALL and a.max >= CATCH_ALL:
+            t, tol = "*", 0.0
+        elif a.value is None:
+            t, tol = fmt_number((a.min + a.max) / 2), (a.max - a.min) / 2
+        else:
+            t, tol = fmt_number(a.value), a.tolerance
+        frac = snap_fraction(a.score, f"answer {t}", problems)
+        body += f'    <answer fraction="{moodle_percent(frac)}" format="moodle_auto_format">\n      <text>{t}</text>\n'
+        body += f"      <tolerance>{fmt_number(tol)}</tolerance>\n"
+        body += _text_el("feedback", a.feedback or "", indent="      ")
+        body += "    </answer>\n"
+    if q.unit:
+        body += ("    <units>\n      <unit>\n        <multiplier>1</multiplier>\n"
+                 f"        <unit_name>{_x(q.unit)}</unit_name>\n      </unit>\n    </units>\n"
+                 "    <unitgradingtype>0</unitgradingtype>\n    <unitpenalty>0</unitpenalty>\n"
+                 "    <showunits>3</showunits>\n    <unitsleft>0</unitsleft>\n")
+    return mtype, body, head_extra
+
+
+def _xml_matching(q, w) -> tuple[str, str, str] | None:
+    problems = w.problems
+    head_extra = ""
+    body = ""
+    mtype = "matching"
+    body += "    <shuffleanswers>true</shuffleanswers>\n"
+    if len(q.pairs) + len(q.distractors) < 3:
+        problems.append("Moodle wants at least three right-hand answers in a matching question: add a distractor")
+    for p in q.pairs:
+        body += (f'    <subquestion format="markdown">\n      <text>{_x(p.left)}</text>\n'
+                 f"      <answer><text>{_x(p.right)}</text></answer>\n    </subquestion>\n")
+        if p.feedback:
+            problems.append(f"pair {p.id}: feedback not exported (Moodle matching has none)")
+    for dtext in q.distractors:
+        body += (f'    <subquestion format="markdown">\n      <text></text>\n'
+                 f"      <answer><text>{_x(dtext)}</text></answer>\n    </subquestion>\n")
+    return mtype, body, head_extra
+
+
+def _xml_cloze(q, w) -> tuple[str, str, str] | None:
+    problems = w.problems
+    head_extra = ""
+    body = ""
+    mtype = "cloze"
+    fb = list(q.gap_feedback) + [None] * 100
+    kind = "SHORTANSWER_C" if q.case_sensitive else "SHORTANSWER"
+    counter = iter(range(len(q.gap_answers())))
+
+    def gap(m: re.Match) -> str:
+        i = next(counter)
+        alts = [a.strip() for a in m.group(1).split("|")]
+        parts = ["=" + _cloze_answer(a) for a in alts]
+        if fb[i]:
+            parts.append("*#" + _cloze_feedback(fb[i]))
+        return "{1:" + kind + ":" + "~".join(parts) + "}"
+
+    head_extra = GAP_RE.sub(gap, q.text)
+    if not q.ignore_whitespace:
+        problems.append("ignore_whitespace: false not exported")
+    return mtype, body, head_extra
+
+
+def _xml_drag_words(q, w) -> tuple[str, str, str] | None:
+    head_extra = ""
+    body = ""
+    mtype = "ddwtos"
+    words = [w.strip() for w in GAP_RE.findall(q.text)]
+    boxes: list[str] = []
+    for w in words + list(q.distractors):
+        if w not in boxes:
+            boxes.append(w)
+    head_extra = GAP_RE.sub(lambda m: f"[[{boxes.index(m.group(1).strip()) + 1}]]", q.text)
+    body += "    <shuffleanswers>1</shuffleanswers>\n"
+    for b in boxes:
+        inf = "      <infinite/>\n" if words.count(b) > 1 else ""
+        body += f"    <dragbox>\n      <text>{_x(b)}</text>\n      <group>1</group>\n{inf}    </dragbox>\n"
+    return mtype, body, head_extra
+
+
+def _xml_essay(q, w) -> tuple[str, str, str] | None:
+    problems = w.problems
+    head_extra = ""
+    body = ""
+    mtype = "essay"
+    body += ("    <responseformat>editor</responseformat>\n    <responserequired>1</responserequired>\n"
+             "    <responsefieldlines>10</responsefieldlines>\n"
+             f"    <minwordlimit>{q.min_words or ''}</minwordlimit>\n    <attachments>0</attachments>\n")
+    body += _text_el("graderinfo", q.model_answer or "")
+    body += _text_el("responsetemplate", "", fmt="html")
+    if q.keywords:
+        problems.append("keywords not exported (Moodle essays have none; they are in the grader information "
+                        "only if you add them to model_answer)")
+    return mtype, body, head_extra
+
+
+_XML_WRITERS = {
+    "single_choice": _xml_choice,
+    "multiple_response": _xml_choice,
+    "true_false": _xml_true_false,
+    "short_text": _xml_short_text,
+    "numeric": _xml_numeric,
+    "matching": _xml_matching,
+    "cloze": _xml_cloze,
+    "drag_words": _xml_drag_words,
+    "essay": _xml_essay,
+}
 
 
 def to_moodle_xml(questions: list[QuestionBase], category: str | None = None,
