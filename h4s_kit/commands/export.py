@@ -18,6 +18,8 @@ def add_parser(sub):
                    help="SCORM version (default 1.2)")
     p.add_argument("--no-execute", action="store_true",
                    help="scorm: never run the notebook (use the outputs it has)")
+    p.add_argument("--lang", metavar="LL", help="export the module translated into LL (its catalogue "
+                   "MODULE/locales/LL/LC_MESSAGES/module.po; untranslated text stays English)")
     p.set_defaults(func=run)
 
 
@@ -46,6 +48,11 @@ def collect_questions(source: str | Path):
 
 
 def run(args) -> int:
+    if getattr(args, "lang", None):
+        from h4s_kit.translate import translated_copy
+        with translated_copy(Path(args.source), args.lang) as src:
+            args.source, args.lang = str(src), None
+            return run(args)
     from h4s_widgets._errors import ExportError
     out = Path(args.output)
     if args.format == "scorm":
