@@ -13,6 +13,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from contextlib import contextmanager
+
+from ._apply import translate_module
 from ._book import build_languages
 
 from ._catalog import (
@@ -40,6 +43,23 @@ def module_folders(paths=None) -> list[Path]:
     return out
 
 
+@contextmanager
+def translated_copy(folder: Path, lang: str):
+    """A temporary translated copy of the module ``folder`` (same folder name), e.g. for ``h4s export --lang``."""
+    import tempfile
+    folder = Path(folder)
+    if not (folder / "module.ipynb").is_file():
+        raise TranslationError(f"{folder}: --lang needs a module folder (with module.ipynb)")
+    if lang not in languages(folder):
+        have = ", ".join(languages(folder)) or "none"
+        raise TranslationError(f"{folder}: no catalogue for --lang {lang} (languages: {have}); start one with "
+                               f"h4s translate update {folder} --lang {lang}")
+    with tempfile.TemporaryDirectory(prefix="h4s-lang-") as tmp:
+        dest = Path(tmp) / folder.resolve().name
+        translate_module(folder, lang, dest)
+        yield dest
+
+
 def all_languages(folders) -> list[str]:
     return sorted({lang for f in folders for lang in languages(f)})
 
@@ -55,4 +75,4 @@ def status_table(rows: list[Status]) -> str:
 
 
 __all__ = ["Status", "TranslationError", "_", "all_languages", "build_languages", "extract", "is_draft", "languages", "module_folders",
-           "po_path", "pot_path", "status", "status_table", "translations", "update"]
+           "po_path", "pot_path", "status", "status_table", "translate_module", "translated_copy", "translations", "update"]
