@@ -69,9 +69,18 @@ def read(path: Path, lang: str | None = None) -> Catalog:
         raise TranslationError(f"{path}: cannot read the catalogue ({e}); fix the PO syntax (msgfmt -c shows where)") from e
 
 
+#: the previous source of a fuzzy entry, as a translator comment: Babel 2.19 writes a multi-line previous msgid
+#: (``#|``) as one broken line that msgfmt rejects, so the previous text goes into a ``#`` comment instead
+PREVIOUS = "previous source: "
+_FORMAT_FLAGS = ("python-format", "python-brace-format")
+
+
 def _dump(cat: Catalog, **kw) -> bytes:
+    for m in cat:
+        for f in _FORMAT_FLAGS:          # markdown is not a Python format string ({term}`x` is a MyST role)
+            m.flags.discard(f)
     buf = io.BytesIO()
-    write_po(buf, cat, width=79, sort_output=False, include_previous=True, **kw)
+    write_po(buf, cat, width=79, sort_output=False, include_previous=False, **kw)
     return buf.getvalue()
 
 
@@ -105,6 +114,12 @@ def update(folder: Path, lang: str) -> tuple[Path, bool]:
     if path.is_file():
         cat = read(path, lang)
         cat.update(tmpl, update_header_comment=False)
+        import json
+        for m in cat:
+            m.user_comments = [c for c in m.user_comments if not c.startswith(PREVIOUS)]
+            if m.fuzzy and m.previous_id:
+                m.user_comments.append(PREVIOUS + " ".join(json.dumps(p, ensure_ascii=False) for p in m.previous_id))
+            m.previous_id = []
     else:
         cat = template(src)
         cat.locale = lang

@@ -80,12 +80,6 @@ def verify(folder: Path, lang: str) -> list[Problem]:
         if frozen(src) != frozen(tr):
             out.append(Problem(lang, rel, "the translation changed something that is not text (ids, keys, answers, "
                                "numbers)", "report this as a bug of h4s translate"))
-        try:
-            parse_bank(tr, source=f"{rel} ({lang})")
-        except H4SError as e:
-            out.append(Problem(lang, rel, f"the {lang} translation makes the bank invalid: {e}",
-                               f"correct the entries of {rel} in {po}"))
-            continue
         qs_src = {q.get("id"): q for q in (src.get("questions") or []) if isinstance(q, dict)}
         for q in tr.get("questions") or []:
             s = qs_src.get(q.get("id")) or {}
@@ -109,4 +103,9 @@ def verify(folder: Path, lang: str) -> list[Problem]:
                            for x in q.get("answers") or []):
                     out.append(Problem(lang, where, f"the {lang} question has no accepted answer with full score",
                                        "translate at least one accepted answer"))
+        try:
+            parse_bank(tr, source=f"{rel} ({lang})")
+        except H4SError as e:
+            out.append(Problem(lang, rel, f"the {lang} translation makes the bank invalid: {e}",
+                               f"correct the entries of {rel} in {po}"))
     return out
