@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from jupyter_server.utils import url_path_join as ujoin
@@ -30,7 +31,7 @@ def _book_pattern(book: str, base: str) -> str:
     return ujoin(book, "(?!(?:%s)(?:/|$))(.*)" % "|".join(re.escape(p) for p in parts))
 
 
-def _voila_static(serverapp, cache: Path) -> Path:
+def _voila_static(serverapp, cache: Path) -> tuple[str, Path]:
     """Voilà's static files (of its template), copied once per installation into ``cache`` and precompressed
     there (the same few MB of scripts for every live page: served as .gz to browsers that accept gzip)."""
     import voila
@@ -39,8 +40,8 @@ def _voila_static(serverapp, cache: Path) -> Path:
 
     from .precompress import mirror
     template = VoilaConfiguration(parent=serverapp).template
-    return mirror(collect_static_paths(["voila", "nbconvert"], template),
-                  cache / f"voila-{voila.__version__}-{template}")
+    return template, mirror(collect_static_paths(["voila", "nbconvert"], template),
+                            cache / f"voila-{voila.__version__}-{template}")
 
 
 def _grades_on_server(mode: str) -> bool:
@@ -84,9 +85,11 @@ def load(serverapp) -> None:
     if book.rstrip("/") != base.rstrip("/"):
         handlers.append((base.rstrip("/") + "/?", HomeRedirectHandler, settings))
     if cfg.voila_static_dir and serverapp.jpserver_extensions.get("voila"):
-        handlers.append((ujoin(base, "voila/static/(.*)"), BookFilesHandler,
-                         {"path": os.fspath(_voila_static(serverapp, Path(cfg.voila_static_dir))),
-                          "compress": cfg.compress}))
+        template, mirror_dir = _voila_static(serverapp, Path(cfg.voila_static_dir))
+        static = {"path": os.fspath(mirror_dir), "compress": cfg.compress}
+        # (Voilà looks both addresses up in the same folders: collect_static_paths of the template)
+        handlers += [(ujoin(base, "voila/static/(.*)"), BookFilesHandler, static),
+                     (ujoin(base, f"voila/templates/{re.escape(template)}/static/(.*)"), BookFilesHandler, static)]
     if cfg.html_dir:
         keyless = KeylessPages(api) if _grades_on_server(cfg.server_grading) else None
         handlers.append((_book_pattern(book, base), BookFilesHandler,

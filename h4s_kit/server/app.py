@@ -53,6 +53,7 @@ def server_config(*, html_dir: Path | None, modules_dir: Path, host: str, port: 
     s.allow_remote_access = not _loopback(host)
     s.terminals_enabled = False
     s.jpserver_extensions = {"h4s_kit.server": True, "voila": bool(live_pages)}
+    s.reraise_server_extension_failures = True   # never a server without h4s's handlers (or Voilà's) in front
     s.identity_provider_class = "h4s_kit.server.identity_provider.H4SIdentityProvider"
     if identity_data_dir:
         c.H4SIdentityProvider.data_dir = str(identity_data_dir)
