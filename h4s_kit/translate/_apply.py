@@ -5,6 +5,7 @@ written only when their bytes change, so that an incremental book build sees onl
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -40,16 +41,24 @@ def translate_module(folder: Path, lang: str, dest: Path) -> list[Path]:
     info = {"source_language": "en", "status": "draft" if st.draft else "published",
             "translated_percent": round(st.percent, 1)}
     written = []
-    nb = translated_notebook(folder, lookup, lang, info)
-    if _write(dest / NOTEBOOK, (json.dumps(nb, ensure_ascii=False, indent=1) + "\n").encode("utf-8")):
-        written.append(dest / NOTEBOOK)
     keep = {dest / NOTEBOOK}
+    digest = hashlib.sha256()
     for bank in bank_files(folder):
         rel = bank.relative_to(folder)
         target = dest / rel
         keep.add(target)
-        if _write(target, _yaml(translated_bank(bank, folder, lookup, lang))):
+        data = _yaml(translated_bank(bank, folder, lookup, lang))
+        digest.update(rel.as_posix().encode() + b"\0" + data)
+        if _write(target, data):
             written.append(target)
+    nb = translated_notebook(folder, lookup, lang, info)
+    # the execution cache (jupyter-cache) knows a notebook by its code only: a cell that names the translated
+    # banks makes a changed bank run the notebook again, and only that notebook (removed from the page)
+    nb.setdefault("cells", []).append({"cell_type": "code", "execution_count": None, "id": "h4s-translation",
+                                      "metadata": {"tags": ["remove-cell"]}, "outputs": [],
+                                      "source": f"# h4s translate: {lang} banks {digest.hexdigest()[:16]}"})
+    if _write(dest / NOTEBOOK, (json.dumps(nb, ensure_ascii=False, indent=1) + "\n").encode("utf-8")):
+        written.append(dest / NOTEBOOK)
     for f in sorted(folder.rglob("*")):
         rel = f.relative_to(folder)
         if not f.is_file() or rel.parts[0] in ("locales", "questions", ".ipynb_checkpoints") or rel.name == NOTEBOOK:

@@ -31,8 +31,8 @@ from ._catalog import is_draft, languages, status
 
 GLOSSARY = "_glossary"       # modules/_glossary/LL.yml: terms for translators and the book's own words
 MARK = ".h4s-language"       # in _build/html/LL: the English post-processing leaves this folder alone
-_NAV = re.compile(r"\n?<!-- h4s-languages -->.*?<!-- /h4s-languages -->\n?", re.S)
-_HEAD = re.compile(r"\n?<!-- h4s-hreflang -->.*?<!-- /h4s-hreflang -->\n?", re.S)
+_NAV = re.compile(r"\n<!-- h4s-languages -->.*?<!-- /h4s-languages -->", re.S)      # exactly what decorate adds
+_HEAD = re.compile(r"<!-- h4s-hreflang -->.*?<!-- /h4s-hreflang -->\n", re.S)
 
 _DRIVER = """
 import atexit, os, sys
@@ -64,10 +64,10 @@ def words(modules_dir: Path, lang: str) -> dict:
 
 
 def language_name(lang: str) -> str:
-    from babel import Locale
+    from babel import Locale, UnknownLocaleError
     try:
         name = Locale.parse(lang).get_display_name(lang) or lang
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, UnknownLocaleError):
         return lang
     return name[:1].upper() + name[1:]
 
