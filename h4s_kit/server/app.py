@@ -110,7 +110,8 @@ def learner_server_config(c: Config, course_dir: Path, base_url: str = "/", data
                 "identity_provider_class"):
         ours.ServerApp.pop(key, None)           # the spawner's and the Hub's
     ours.ServerApp.jpserver_extensions.update({"jupyterlab": False, "notebook": False, "notebook_shim": False,
-                                               "jupyter_server_terminals": False, "jupyter_lsp": False})
+                                               "jupyter_server_terminals": False, "jupyter_lsp": False,
+                                               "voila.server_extension": False})   # (Voilà, a second time)
     ours.H4SConfig.book_url = ""               # the server's base_url (/user/<name>/)
     c.merge(ours)
     return c
