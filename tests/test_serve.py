@@ -195,6 +195,10 @@ def test_book_and_module_pages(server):
         assert f'<meta name="h4s-live-url" content="{LIVE.format(m=m)}">' in html
     code, _, _ = get(base + "/no/such/page.html")
     assert code == 404
+    # behind a reverse proxy the Host header is the course's public name: still served
+    req = urllib.request.Request(base + "/book/index.html", headers={"Host": "course.example.org"})
+    with urllib.request.urlopen(req, timeout=60) as r:
+        assert r.status == 200 and "Hack4Society" in r.read().decode("utf-8")
 
 
 def test_live_page(server):

@@ -8,7 +8,6 @@ dashboard at ``/trainer/<token>/``, jupyter_server with Voilà under ``/live/`` 
 """
 from __future__ import annotations
 
-import ipaddress
 from pathlib import Path
 
 from jupyter_server.serverapp import ServerApp
@@ -28,13 +27,6 @@ class H4SServerApp(ServerApp):
         return None     # h4s serve stops the server itself (Ctrl-C, SIGTERM)
 
 
-def _loopback(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return host == "localhost"
-
-
 def server_config(*, html_dir: Path | None, modules_dir: Path, host: str, port: int, live_pages: bool = True,
                   cull_idle_timeout: int = live.DEFAULT_CULL_IDLE, cull_interval: int = live.DEFAULT_CULL_INTERVAL,
                   iopub_timeout: int = live.DEFAULT_IOPUB_TIMEOUT, unconnected_grace: int = live.DEFAULT_UNCONNECTED_GRACE,
@@ -50,7 +42,8 @@ def server_config(*, html_dir: Path | None, modules_dir: Path, host: str, port: 
     s.base_url = LIVE_BASE
     s.root_dir = str(Path(modules_dir).resolve())
     s.allow_root = True                       # no terminals, no code from browsers: root changes nothing here
-    s.allow_remote_access = not _loopback(host)
+    # requests keep their Host header behind a reverse proxy (book/security.md: https in front of h4s serve)
+    s.allow_remote_access = True
     s.terminals_enabled = False
     s.jpserver_extensions = {"h4s_kit.server": True, "voila": bool(live_pages)}
     s.reraise_server_extension_failures = True   # never a server without h4s's handlers (or Voilà's) in front
