@@ -1,26 +1,29 @@
-"""The live version of the modules for learners: how h4s runs Voilà.
+"""The live version of the modules for learners: the Voilà settings, template and kernel manager of h4s.
 
-:func:`voila_argv` gives the command line, :func:`voila_env` the environment
-(``JUPYTER_PATH`` pointing at our template, ``H4S_LIVE=1``) and
+``h4s serve`` runs Voilà as a server extension of its own jupyter_server
+(:func:`h4s_kit.server.app.server_config` turns these settings into traits);
+:func:`voila_argv` and :func:`voila_env` give the same settings as a command
+line for a plain Voilà process (tests and benchmarks compare with it), and
 :func:`prepare_template` writes the ``h4s`` Voilà template with its
 self-hosted assets.  Choices, and why:
 
-* preheated kernels (``--preheat_kernel=True --pool_size=N``): a page comes
-  from a kernel that has already run the notebook;
+* no kernel until a live page is asked for (:class:`H4SKernelManager`; a
+  ``--preheat`` module keeps one spare kernel started);
 * ``strip_sources``, no tracebacks: learners see outputs, not code or errors;
 * only media files are served (``file_allowlist``); notebooks, question
   banks (``.yml``, which hold the answers) and Python files never;
 * idle kernels of closed pages are culled (``cull_idle_timeout``,
-  ``cull_interval``; a page that is open keeps its connection and its kernel);
+  ``cull_interval``; a page that is open keeps its connection and its kernel;
+  a kernel no page has connected to yet is spared for ``unconnected_grace``);
 * ``VoilaExecutor.iopub_timeout`` raised so that outputs are not lost when
   many pages are rendered at once;
-* the kernels get ``H4S_LIVE=1``: quizzes leave out their static fallback,
-  so no answer key reaches the browser;
+* the kernels get ``H4S_LIVE=1`` and no secrets: quizzes leave out their
+  static fallback, so no answer key reaches the browser;
+* every kernel belongs to the learner whose page started it
+  (:meth:`H4SKernelManager.owner_of`);
 * the ``h4s`` template (``h4s_kit/assets/voila/h4s``) replaces the jsDelivr
   Font Awesome links with a copy from ``node_modules`` and links back to the
   module's page in the book.
-
-Voilà itself is imported by nobody here: it runs as a subprocess.
 """
 from __future__ import annotations
 
