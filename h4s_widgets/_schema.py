@@ -469,10 +469,17 @@ class Bank(_Model):
     language: Optional[str] = Field(None, description="BCP 47 code, e.g. en, de, el")
     pass_mark: Optional[Annotated[float, Field(ge=0, le=1)]] = Field(
         None, description="Fraction of points needed to pass when the bank is a closing quiz")
+    draw: Optional[Annotated[int, Field(ge=1, strict=True)]] = Field(
+        None, description="Show this many questions per attempt, drawn at random from the bank's questions (the "
+                          "pool); a new attempt (Reset) draws again.  At most the number of questions; a pool of at "
+                          "least twice the draw is advised")
     questions: Annotated[list[Question], Field(min_length=1, description="The questions, at least one")]
 
     @model_validator(mode="after")
     def _ids(self) -> "Bank":
+        if self.draw is not None and self.draw > len(self.questions):
+            raise ValueError(f"draw: draws {self.draw} questions but the bank has {len(self.questions)}; "
+                             f"lower draw or add questions to the pool")
         first: dict[str, int] = {}
         for j, q in enumerate(self.questions):
             if q.id in first:

@@ -168,7 +168,7 @@ BAD = [
      ": 'questions' must list at least one question"),
     ("unknown-bank-field", "quiz.yml", bank(SC.format(id="q1"), head="schema_version: 1\ntitel: X\nquestions:\n"),
      ": 'titel' is not a known field of a question bank (did you mean 'title'?); "
-     "allowed: schema_version, title, language, pass_mark, questions"),
+     "allowed: schema_version, title, language, pass_mark, draw, questions"),
     ("pass-mark-percent", "quiz.yml", bank(SC.format(id="q1"), head="schema_version: 1\npass_mark: 80\nquestions:\n"),
      ": 'pass_mark' must be a fraction from 0 to 1, e.g. 0.8 for 80% (got 80)"),
     ("answer-not-an-option", "quiz.yml",

@@ -1,0 +1,68 @@
+"""The pool draw (h4s_widgets._draw.draw_ids) on the shared cases tests/cases/draw_cases.json (the JS
+drawIds runs the same file: tests/js/draw.test.mjs), and the bank's ``draw`` field."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from h4s_widgets._draw import draw_ids
+from h4s_widgets._errors import QuestionError
+from h4s_widgets._schema import parse_bank
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES_YML = ROOT / "tests" / "cases" / "draw_cases.yml"
+CASES_JSON = ROOT / "tests" / "cases" / "draw_cases.json"
+
+
+def yaml_cases() -> list[dict]:
+    return yaml.safe_load(CASES_YML.read_text(encoding="utf-8"))["cases"]
+
+
+def write_json_cases() -> None:
+    CASES_JSON.write_text(json.dumps(yaml_cases(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+CASES = json.loads(CASES_JSON.read_text(encoding="utf-8"))
+
+
+def test_json_cases_are_current():
+    assert yaml_cases() == CASES, "draw_cases.json is stale; run write_json_cases() (see the YAML header)"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_draw_case(case):
+    assert draw_ids(case["ids"], case["seed"], case["n"]) == case["expected"]
+
+
+def test_draws_differ_and_cover_the_pool():
+    pool = [f"q{i}" for i in range(12)]
+    draws = {tuple(draw_ids(pool, f"seed-{k}", 6)) for k in range(40)}
+    assert len(draws) > 30 and all(len(d) == 6 for d in draws)
+    assert set().union(*draws) == set(pool)
+
+
+def _bank(n_questions: int, draw) -> dict:
+    qs = [{"type": "true_false", "id": f"q{i}", "text": "Is it?", "answer": True} for i in range(n_questions)]
+    return {"schema_version": 1, "draw": draw, "questions": qs}
+
+
+def test_bank_draw_field():
+    assert parse_bank(_bank(12, 6)).draw == 6
+    assert parse_bank(_bank(3, 3)).draw == 3
+    assert parse_bank({"schema_version": 1, "questions": _bank(2, 1)["questions"]}).draw is None
+
+
+@pytest.mark.parametrize("draw, start", [
+    (13, "closing.yml: 'draw' draws 13 questions but the bank has 12; "),
+    (0, "closing.yml: 'draw' must be at least 1 (got 0)"),
+    ("six", "closing.yml: 'draw' must be a whole number (got 'six')"),
+])
+def test_bad_draw_is_one_line(draw, start):
+    with pytest.raises(QuestionError) as e:
+        parse_bank(_bank(12, draw), source="closing.yml")
+    msg = str(e.value)
+    assert msg.startswith(start), msg
+    assert "\n" not in msg
