@@ -102,19 +102,22 @@ def _write(path: Path, text: str) -> bool:
     return True
 
 
-def prepare_source(root: Path, modules_dir: Path, out: Path, lang: str, folders: list[Path]) -> Path:
-    """The Jupyter Book project of ``lang`` under ``out/lang/LL/src``; returns its folder."""
+def prepare_source(root: Path, modules_dir: Path, out: Path, lang: str, folders: list[Path]) -> tuple[Path, bool]:
+    """The Jupyter Book project of ``lang`` under ``out/lang/LL/src``; returns its folder and whether a file of
+    it changed."""
     from h4s_kit.toc import toc_text
     src = out / "lang" / lang / "src"
     mdir = src / "modules"
     names = {f.name for f in folders}
+    changed = False
     if mdir.is_dir():
         import shutil
         for d in mdir.iterdir():
             if d.is_dir() and d.name not in names:
                 shutil.rmtree(d)
+                changed = True
     for f in folders:
-        translate_module(f, lang, mdir / f.name)
+        changed |= bool(translate_module(f, lang, mdir / f.name))
     cfg = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8")) or {}
     w = words(modules_dir, lang)
     sph = cfg.setdefault("sphinx", {}).setdefault("config", {})
@@ -122,17 +125,17 @@ def prepare_source(root: Path, modules_dir: Path, out: Path, lang: str, folders:
     opts = sph.get("html_theme_options")
     if isinstance(opts, dict):
         opts.pop("search_bar_text", None)          # the theme's own, translated placeholder
-    _write(src / "_config.yml", "# Made by h4s build from the book's _config.yml for the language "
+    changed |= _write(src / "_config.yml", "# Made by h4s build from the book's _config.yml for the language "
            f"{lang}: do not edit.\n" + yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False))
     items = []
     for f in folders:
         nb = json.loads((mdir / f.name / "module.ipynb").read_text(encoding="utf-8"))
         title = ((nb.get("metadata") or {}).get("h4s") or {}).get("title") or f.name
         items.append(f"- [{title}](../modules/{f.name}/module.ipynb)")
-    _write(src / "book" / "index.md", f"# {w['home']}\n\n{w['intro']}\n\n" + "\n".join(items) + "\n")
+    changed |= _write(src / "book" / "index.md", f"# {w['home']}\n\n{w['intro']}\n\n" + "\n".join(items) + "\n")
     toc = toc_text(src, mdir).replace("  - caption: Modules\n", f"  - caption: {json.dumps(w['modules'], ensure_ascii=False)}\n")
-    _write(src / "_toc.yml", toc)
-    return src
+    changed |= _write(src / "_toc.yml", toc)
+    return src, changed
 
 
 def run_sphinx(src: Path, html: Path, work: Path, lang: str, out: Path, force: bool, verbose: bool,
@@ -234,6 +237,14 @@ def switchers(out: Path, modules_dir: Path, built: list[str]) -> int:
     return sum(len(v) for v in changed.values())
 
 
+def _stamp() -> str:
+    """What, besides the language's source folder, makes its pages: the book extension's post-processing
+    (runtime, CSS) and the h4s version."""
+    from h4s_kit.assets.h4s_book import postprocess_stamp
+    from h4s_widgets._version import __version__
+    return json.dumps({"post": postprocess_stamp(), "h4s": __version__})
+
+
 def build_languages(root: Path, modules_dir: Path, out: Path, langs: list[str] | None = None, force: bool = False,
                     echo: Callable[[str], None] = print, verbose: bool = False) -> list[str]:
     """Build the book of every language (see the module's docstring); returns the languages built."""
@@ -249,8 +260,15 @@ def build_languages(root: Path, modules_dir: Path, out: Path, langs: list[str] |
             shutil.rmtree(d)
     for lang, mods in sorted(todo.items()):
         t = time.monotonic()
-        src = prepare_source(root, Path(modules_dir), out, lang, mods)
+        src, changed = prepare_source(root, Path(modules_dir), out, lang, mods)
+        stamp_file = out / "lang" / lang / ".h4s-stamp"
+        stamp = _stamp()
+        if (not changed and not force and (html / lang / "book" / "index.html").is_file()
+                and stamp_file.is_file() and stamp_file.read_text(encoding="utf-8") == stamp):
+            echo(f"h4s build: {lang}: {len(mods)} module(s) up to date")     # no Sphinx run: nothing it reads changed
+            continue
         run_sphinx(src, html / lang, out / "lang" / lang, lang, out, force, verbose, echo)
+        stamp_file.write_text(stamp, encoding="utf-8")
         echo(f"h4s build: {lang}: {len(mods)} module(s) in {html / lang} ({time.monotonic() - t:.1f} s)")
     n = switchers(out, Path(modules_dir), sorted(todo))
     if todo:
