@@ -127,6 +127,10 @@ c.JupyterHub.load_roles.append({{"name": "h4s-test", "services": ["h4s-test"],
     def stop(self) -> None:
         if self.proc is None:
             return
+        try:      # the Hub's spawned servers and services run in sessions of their own: remember them
+            family = psutil.Process(self.proc.pid).children(recursive=True)
+        except psutil.NoSuchProcess:
+            family = []
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)      # the Hub stops its servers, services and proxy
             try:
@@ -137,6 +141,11 @@ c.JupyterHub.load_roles.append({{"name": "h4s-test", "services": ["h4s-test"],
             os.killpg(self.proc.pid, signal.SIGKILL)  # anything of this Hub's session that outlived it
         except (ProcessLookupError, PermissionError):
             pass
+        for p in family:                              # ... and of the sessions it started
+            try:
+                p.kill()
+            except psutil.NoSuchProcess:
+                pass
         self.proc = None
 
     def log_tail(self, n: int = 60) -> str:

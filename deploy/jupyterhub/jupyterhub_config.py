@@ -18,7 +18,8 @@
 #   one: with "pam" they exist already; other authenticators can create them with
 #   ``c.LocalAuthenticator.create_system_users = True``).  "systemdspawner.SystemdSpawner" (package
 #   jupyterhub-systemdspawner) adds memory and CPU limits on one VM; "dockerspawner.DockerSpawner" runs the
-#   image of deploy/docker/Dockerfile.  On Kubernetes use Zero to JupyterHub (deploy/z2jh/values.yaml)
+#   image of deploy/docker/Dockerfile (then set ``c.Spawner.cmd = ["jupyterhub-singleuser"]`` and
+#   ``c.Spawner.args = ["--config", "/opt/h4s/deploy/singleuser_config.py"]`` below: the image's paths).  On Kubernetes use Zero to JupyterHub (deploy/z2jh/values.yaml)
 #   instead of this file.
 # * THE COURSE, THE RECORDS, THE TRAINERS: environment variables of the Hub, read below (secrets such as the
 #   database password do not belong in this file):
@@ -30,7 +31,8 @@
 #                        one machine can only be shared by processes of one account.
 #   H4S_DATA_DIR         the data folder of every learner's server (pseudonym.key; the SQLite store when
 #                        H4S_DATABASE_URL is unset); unset: each account's own (~/.local/share/h4s)
-#   H4S_LRS_URL, H4S_LRS_AUTH   send every record to an xAPI LRS as well (book/records.md)
+#   H4S_LRS_URL, H4S_LRS_AUTH (or H4S_LRS_USER + H4S_LRS_PASSWORD)   send every record to an xAPI LRS as
+#                        well (records-storage page of the book)
 #   H4S_CULL_IDLE        seconds without activity after which a learner's server is stopped; default 3600
 #   H4S_TRAINERS         Hub users who are in the group "trainers" from the start (comma-separated);
 #                        more can be added in the Hub's admin page (Groups)
@@ -80,7 +82,7 @@ c.Spawner.args = ["--config", str(HERE / "singleuser_config.py")]
 c.Spawner.notebook_dir = str(COURSE_DIR / "modules")     # the live modules (the book is $H4S_COURSE_DIR/_build/html)
 c.Spawner.default_url = "/"               # the course: the book's first page
 #: what the Hub passes on to learners' servers and the dashboard when it is set in the Hub's environment
-PASSED_ON = ("H4S_DATABASE_URL", "H4S_DATA_DIR", "H4S_LRS_URL", "H4S_LRS_AUTH")
+PASSED_ON = ("H4S_DATABASE_URL", "H4S_DATA_DIR", "H4S_LRS_URL", "H4S_LRS_AUTH", "H4S_LRS_USER", "H4S_LRS_PASSWORD")
 c.Spawner.environment = {"H4S_COURSE_DIR": str(COURSE_DIR),
                          **{k: os.environ[k] for k in PASSED_ON if os.environ.get(k)}}
 # limits are enforced by the spawners that can (SystemdSpawner, DockerSpawner, KubeSpawner), not by localprocess
