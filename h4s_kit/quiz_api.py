@@ -85,6 +85,8 @@ class QuizService:
         self._lock = threading.Lock()
         self._key_locks = [threading.Lock() for _ in range(64)]   # striped: bounded, one key always one lock
         self._broken: dict[str, list[str]] = {}                # module -> bank files that cannot be read
+        self._pools: dict[str, dict[str, tuple[list[str], int]]] = {}   # module -> bank -> (pool ids, draw)
+        self._draw_no: dict[str, int] | None = None            # "learner/module/bank" -> attempt (draws.json)
         self.sink = None
         if os.environ.get("H4S_RECORDS", "sqlite").lower() not in ("off", "0", "none", ""):
             from .records.live import LiveSink
@@ -113,6 +115,7 @@ class QuizService:
                 return cached[1]
         found: dict[str, QuestionBase] = {}
         broken: list[str] = []
+        pools: dict[str, tuple[list[str], int]] = {}
         for f in files:
             try:
                 bank = load_bank(f)
@@ -122,8 +125,11 @@ class QuizService:
                 continue
             for q in bank.questions:
                 found.setdefault(q.id, q)
+            if bank.draw is not None:
+                pools[f.stem] = ([q.id for q in bank.questions], bank.draw)
         with self._lock:
             self._banks[module] = (stamp, found)
+            self._pools[module] = pools
             self._broken[module] = broken
         return found
 
@@ -139,6 +145,67 @@ class QuizService:
                                         "(`h4s check` names the fault)")
             raise QuizApiError(404, f"module {module!r} has no question {qid!r}")
         return q
+
+    # ---------------------------------------------------------------- draws
+    def _draw_file(self) -> Path:
+        from .records.store import data_dir
+        return data_dir() / "draws.json"
+
+    def _drawn(self, learner: str, module: str, bank: str, new: bool = False) -> dict:
+        """The learner's current draw of a pool (``draw: n``; :func:`h4s_widgets._draw.draw_ids`), a new one
+        when ``new``.  The seed is an HMAC of the learner, module, bank and attempt number with the server's
+        secret: the browser cannot choose it.  Attempt numbers are kept in ``draws.json`` in the data folder."""
+        import hashlib
+        import hmac
+
+        from h4s_widgets._draw import draw_ids
+
+        from .records.store import _secret, data_dir
+        pool = self._pools.get(module, {}).get(bank)
+        if pool is None:
+            raise QuizApiError(404, f"module {module!r} has no question pool {bank!r}")
+        key = f"{learner}/{module}/{bank}"
+        with self._lock:
+            if self._draw_no is None:
+                try:
+                    self._draw_no = json.loads(self._draw_file().read_text(encoding="utf-8"))
+                except (OSError, ValueError):
+                    self._draw_no = {}
+            no = self._draw_no.get(key, 0)
+            if new or not no:
+                no += 1
+                self._draw_no[key] = no
+                tmp = self._draw_file().with_suffix(".tmp")
+                try:
+                    tmp.write_text(json.dumps(self._draw_no), encoding="utf-8")
+                    os.replace(tmp, self._draw_file())
+                except OSError as e:
+                    log.error("h4s serve: the draws could not be saved: %s", e)
+            secret = _secret(data_dir())
+        seed = hmac.new(secret, f"{learner}\x1f{module}\x1f{bank}\x1f{no}".encode(), hashlib.sha256).hexdigest()
+        return {"bank": bank, "attempt": no, "n": pool[1], "ids": draw_ids(pool[0], seed, pool[1])}
+
+    def _require_drawn(self, learner: str, module: str, q: QuestionBase) -> list[str] | None:
+        """The current draw of the pool ``q`` belongs to (None: no pool); refused when ``q`` is not in it."""
+        for bank, (ids, _n) in self._pools.get(module, {}).items():
+            if q.id in ids:
+                drawn = self._drawn(learner, module, bank)["ids"]
+                if q.id not in drawn:
+                    raise QuizApiError(403, f"question {q.id} is not in your current set of this quiz; "
+                                            "reload the page to see your questions")
+                return drawn
+        return None
+
+    def draw(self, body: dict, learner: Any = None) -> dict:
+        """``{bank, attempt, n, ids}``: the learner's current draw of ``body["bank"]`` (a new one when
+        ``body["new"]`` is true); any seed in the body is ignored."""
+        learner = self._learner(learner)
+        module = body.get("module")
+        bank = body.get("bank")
+        self.questions(self._module_dir(module).name)
+        if not isinstance(bank, str) or not _ID.match(bank):
+            raise QuizApiError(400, "bank: expected the name of a question bank such as closing-quiz")
+        return self._drawn(learner, module, bank, new=body.get("new") is True)
 
     # --------------------------------------------------------------- calls
     @staticmethod
@@ -198,6 +265,7 @@ class QuizService:
         if isinstance(duration, bool) or not isinstance(duration, (int, float)) or not math.isfinite(duration) \
                 or duration < 0:
             duration = None
+        drawn = self._require_drawn(learner, module, q)
         key = (learner, module, q.id)
         with self._key_lock(key):    # count, grade and store one answer at a time per learner and question
             attempts = self.attempts(learner, module, q)
@@ -215,6 +283,7 @@ class QuizService:
                     "learner": learner, "module": module, "question": q, "response": response,
                     "result": result, "attempt": attempts, "timestamp": started,
                     "duration_s": float(duration) if duration is not None else 0.0,
+                    **({"drawn": drawn} if drawn is not None else {}),
                 })
         out = {
             "attempts": attempts,
@@ -232,6 +301,7 @@ class QuizService:
         learner = self._learner(learner)
         module = body.get("module")
         q = self.question(module, body.get("qid"))
+        self._require_drawn(learner, module, q)
         attempts = self.attempts(learner, module, q)
         if not self._solution_allowed(q, attempts):
             when = f"after {q.show_solution_after} attempt(s)" if q.show_solution_after else "not for this question"

@@ -77,8 +77,12 @@ class Quiz(anywidget.AnyWidget):
                  pass_mark: float | None = None, shuffle: bool = False, seed: Any = None,
                  lang: str | None = None, module: str | None = None, live_url: str | None = None, **kw: Any):
         qs = _as_questions(questions)
-        if isinstance(questions, (str, Path)) and pass_mark is None:
-            pass_mark = load_bank(questions).pass_mark
+        draw = None   # a bank's `draw: n` (the whole bank is the pool): n questions per attempt (ui/quiz.js)
+        if isinstance(questions, (str, Path)):
+            bank = load_bank(questions)
+            pass_mark = bank.pass_mark if pass_mark is None else pass_mark
+            if bank.draw is not None and ids is None:
+                draw = {"n": bank.draw, "bank": Path(questions).stem}
         if ids is not None:
             by_id = {q.id: q for q in qs}
             missing = [i for i in ids if i not in by_id]
@@ -102,6 +106,7 @@ class Quiz(anywidget.AnyWidget):
         self.pass_mark = pass_mark
         super().__init__(
             spec={"title": title, "pass_mark": pass_mark, "module": self._module, "live_url": live_url,
+                  **({"draw": draw} if draw else {}),
                   "questions": [public_spec(q, self._seed) for q in qs]},
             strings=strings(self._lang),
             state={},

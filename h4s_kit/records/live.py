@@ -148,17 +148,19 @@ class LiveSink:
         }
         stmts = [xapi.answered_statement(rec, q)] if self.cfg is not None else []
         store.add_record(rec, stmts)
-        self._module_outcome(store, learner, module, q.id, rec["timestamp"])
+        self._module_outcome(store, learner, module, q.id, rec["timestamp"], event.get("drawn"))
         return rec
 
-    def _module_outcome(self, store: RecordStore, learner: str, module: str, qid: str, ts: float) -> None:
+    def _module_outcome(self, store: RecordStore, learner: str, module: str, qid: str, ts: float,
+                        drawn: list[str] | None = None) -> None:
         bank = self._bank(module)
         if bank is None or qid not in {q.id for q in bank.questions}:
             return
         latest: dict[str, dict] = {}
         for r in store.history(learner, module):
             latest[r["question"]] = r
-        wanted = [q for q in bank.questions if q.graded]
+        # a pool (`draw: n`): the learner's current draw, as h4s serve decided it (QuizService._require_drawn)
+        wanted = [q for q in bank.questions if q.graded and (drawn is None or q.id in drawn)]
         if not wanted or any(q.id not in latest for q in wanted):
             return
         total = sum(float(latest[q.id]["score"] or 0) for q in wanted)

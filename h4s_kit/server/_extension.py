@@ -59,6 +59,7 @@ def load(serverapp) -> None:
     from .home import HomeRedirectHandler, NotOfferedHandler
     from .kernel_shutdown import KernelShutdownHandler
     from .quiz import QuizHandler
+    from .quiz_draw import QuizDrawHandler
     from .trainer import TrainerHandler
 
     cfg = H4SConfig(parent=serverapp)
@@ -77,6 +78,7 @@ def load(serverapp) -> None:
         Rule(ControlInPath(), BadPathHandler),
         (ujoin(api, "check"), QuizHandler, {"service": service, "action": "check"}),
         (ujoin(api, "solution"), QuizHandler, {"service": service, "action": "solution"}),
+        (ujoin(api, "draw"), QuizDrawHandler, {"service": service}),
         (ujoin(book, r"trainer/([A-Za-z0-9_-]+)/([A-Za-z0-9_.-]*)"), TrainerHandler,
          {"trainer_token": cfg.trainer_token, "modules_dir": modules}),
         (ujoin(base, r"voila/api/shutdown/([0-9a-f-]+)"), KernelShutdownHandler),

@@ -177,6 +177,8 @@ function mount(root, force) {
       spec, strings: payload.strings || {}, mode: "static", initialState: state,
       onCheck, onSolution,
       onReset() { state = {}; quiz.update(state); },
+      // h4s serve decides a pool's draw (h4s_kit/quiz_api.py): {ids} of this learner's attempt, a new one on Reset
+      draw: payload.server && spec.draw ? (fresh) => ask("draw", { bank: spec.draw.bank, new: !!fresh }).then((o) => o.ids) : undefined,
     });
   } catch (err) {
     fail(root, err);

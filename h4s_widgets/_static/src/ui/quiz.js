@@ -2,11 +2,34 @@
 // widget (widget.js) and static pages (runtime.js).  It never grades: it collects responses, hands them
 // to its host (onCheck / onSolution / onReset) and renders the state the host gives back
 // ({qid: {attempts, result, messages, general, response, solution_available, solution}}, docs-dev/CONTRACTS.md).
+import { drawIds } from "../draw.js";
 import { ICON, el, plain, typeset } from "./dom.js";
 import { fmt } from "./format.js";
 import { learnerId } from "./learner.js";
 import { buildQuestion } from "./question.js";
 import { verdictOf } from "./verdict.js";
+
+const localStore = {
+  get(k) { try { return JSON.parse(localStorage.getItem(k)); } catch (err) { return null; } },
+  set(k, v) { try { localStorage.setItem(k, JSON.stringify(v)); } catch (err) { /* private mode */ } },
+};
+
+// A bank with `draw: n` shows n questions of its pool per attempt (h4s_widgets/_draw.py): a random seed per
+// attempt, kept in localStorage (a SCORM package: in suspend_data, window.__h4sDrawStore) so that a reload
+// shows the same set; `fresh` (Reset) draws again.  h4s serve decides the draw itself (opts.draw).
+function localDraw(spec, fresh) {
+  const ids = spec.questions.map((q) => q.id);
+  const store = window.__h4sDrawStore || localStore;
+  const key = "h4s-draw:" + (spec.module || "") + ":" + spec.draw.bank + ":" + ids.join(",");
+  let rec = store.get(key);
+  if (fresh || !rec || typeof rec.seed !== "string") {
+    const b = crypto.getRandomValues(new Uint8Array(8));
+    const seed = Array.from(b, (x) => (x + 256).toString(16).slice(1)).join("");
+    rec = { seed, attempt: ((rec && rec.attempt) || 0) + 1, ids: drawIds(ids, seed, spec.draw.n) };
+    store.set(key, rec);
+  }
+  return drawIds(ids, rec.seed, spec.draw.n);
+}
 
 export function createQuiz(root, opts) {
   const spec = opts.spec || { questions: [] };
@@ -24,6 +47,7 @@ export function createQuiz(root, opts) {
   const hasTitle = !!spec.title;
   let state = opts.initialState || {};
   let views = [];
+  let shown = spec.draw ? [] : spec.questions;   // the questions of this attempt
   const lastAttempts = {};
   // results that were there before this view was made are not new events
   for (const qid of Object.keys(state)) lastAttempts[qid] = (state[qid] && state[qid].attempts) || 0;
@@ -73,7 +97,7 @@ export function createQuiz(root, opts) {
 
   function build() {
     list.textContent = "";
-    views = spec.questions.map((q, i) => {
+    views = shown.map((q, i) => {
       const v = buildQuestion(q, i, ctx, {
         check: (response) => doCheck(q, response),
         solution: () => opts.onSolution && opts.onSolution(q.id),
@@ -92,12 +116,19 @@ export function createQuiz(root, opts) {
     if (opts.onCheck) opts.onCheck(q.id, response);
   }
 
+  function pick(fresh) {
+    const apply = (ids) => { shown = spec.questions.filter((q) => ids.includes(q.id)); build(); render(); };
+    const got = opts.draw ? opts.draw(fresh) : localDraw(spec, fresh);
+    if (got && got.then) got.then(apply, (err) => console.error("h4s: no draw", err));
+    else apply(got);
+  }
+
   resetBtn.addEventListener("click", () => {
     state = {};
     for (const k of Object.keys(lastAttempts)) delete lastAttempts[k];
-    build();
-    render();
     if (opts.onReset) opts.onReset();
+    if (spec.draw) pick(true);
+    else { build(); render(); }
     if (titleEl) titleEl.focus();
     else resetBtn.focus();
   });
@@ -121,7 +152,7 @@ export function createQuiz(root, opts) {
 
   function totals() {
     let answered = 0, score = 0, max = 0;
-    spec.questions.forEach((q) => {
+    shown.forEach((q) => {
       const st = state[q.id] || {};
       const attempts = st.attempts || 0;
       if (attempts > 0) answered += 1;
@@ -134,7 +165,7 @@ export function createQuiz(root, opts) {
   }
 
   function render() {
-    spec.questions.forEach((q, i) => {
+    shown.forEach((q, i) => {
       const st = state[q.id] || {};
       const v = views[i];
       if (v) v.update(st);
@@ -143,7 +174,7 @@ export function createQuiz(root, opts) {
       lastAttempts[q.id] = attempts;
     });
     const { answered, score, max } = totals();
-    const n = spec.questions.length;
+    const n = shown.length;
     progressText.textContent = T("{n} of {m} answered", { n: answered, m: n });
     barFill.style.width = (n ? Math.round((answered / n) * 100) : 0) + "%";
     scoreText.textContent = max > 0 ? T("Score") + ": " + F(score) + " / " + F(max) : "";
@@ -157,7 +188,7 @@ export function createQuiz(root, opts) {
   function fillSummary() {
     summaryStale = false;
     summaryBody.textContent = "";
-    spec.questions.forEach((q, i) => {
+    shown.forEach((q, i) => {
       const st = state[q.id] || {};
       const res = (st.attempts || 0) > 0 ? st.result : null;
       const verdict = res ? verdictOf(q, st, ctx) : null;
@@ -185,8 +216,8 @@ export function createQuiz(root, opts) {
   }
   summary.addEventListener("toggle", () => { if (summary.open && summaryStale) fillSummary(); });
 
-  build();
-  render();
+  if (spec.draw) pick(false);
+  else { build(); render(); }
   root.append(inner);
   typeset(root);
 
