@@ -10,7 +10,9 @@
 - **Downloadable templates** where the issue lists one (``TEMPLATES``): the file is in ``media/``, not empty,
   credited, and linked from the notebook's text, so removing it (or its link) fails here.
 
-Closing-quiz pools and draws are not tested here yet.
+- **Closing quizzes drawn from a pool**: every module's closing quiz (``questions/closing-quiz.yml``) with a
+  ``draw`` has a pool of at least twice the draw, is shown whole (no ``ids=``) so that the draw applies, and
+  every closing quiz with a pool of 12 or more questions draws (``DRAWS``: the draws of today's modules).
 """
 from __future__ import annotations
 
@@ -158,3 +160,27 @@ def test_listed_templates_can_be_downloaded(number: str):
         entry = cred.get(name) or {}
         assert all(entry.get(k) for k in ("title", "author", "source", "licence")), (
             f"{folder.name}: media/{name} is not fully credited in media/credits.yml")
+
+
+# Closing quizzes that draw from a pool (issue 16): module number -> draw.  Modules 01-07 have closing quizzes
+# of six questions (no pool yet).
+DRAWS = {n: 6 for n in ("08", "09", "10", "11", "12", "13", "14", "15")}
+
+
+@pytest.mark.parametrize("folder", MODULES, ids=IDS)
+def test_closing_quiz_pool_is_at_least_twice_the_draw(folder: Path):
+    path = folder / "questions" / "closing-quiz.yml"
+    assert path.is_file(), f"{folder.name}: no closing quiz (questions/closing-quiz.yml)"
+    bank = load_bank(path)
+    pool, draw = len(bank.questions), bank.draw
+    assert draw == DRAWS.get(folder.name[:2]), f"{folder.name}: the closing quiz draws {draw}, DRAWS says " \
+                                                f"{DRAWS.get(folder.name[:2])}"
+    if draw is None:
+        assert pool < 12, f"{folder.name}: a closing quiz pool of {pool} questions should draw (draw: 6)"
+        return
+    assert pool >= 2 * draw, f"{folder.name}: the closing quiz draws {draw} of {pool} questions; the pool " \
+                             f"needs at least {2 * draw}"
+    calls = [c for c in re.findall(r"Quiz\((.*?)\)", "".join(
+        "".join(c.source) for c in load_module(folder).cells if c.cell_type == "code")) if "closing-quiz" in c]
+    assert calls and not any("ids=" in c for c in calls), f"{folder.name}: the closing quiz must be shown " \
+                                                          f"whole (no ids=) for its draw to apply: {calls}"
