@@ -307,12 +307,12 @@ def main(argv: list[str] | None = None) -> int:
         f"{load_before[2]:.1f}")
     log(f"one answer per learner every {a.interval:g} s over {a.connections} kept-alive connections; window "
         f"{a.window:g} s per step; limit p95 <= {a.limit_ms:g} ms, no failure")
-    proj = make_book(work)
     from _browser import free_port
     cluster = None
     procs: list[subprocess.Popen] = []
     ports: dict[str, int] = {}
     try:
+        proj = make_book(work)
         for backend in a.backends.split(","):
             env = dict(os.environ, PYTHONPATH=str(ROOT), H4S_DATA_DIR=str(work / f"data-{backend}"))
             for k in ("H4S_DATABASE_URL", "H4S_LRS_URL", "H4S_RECORDS", "JUPYTERHUB_USER"):
