@@ -47,6 +47,20 @@ def collect_questions(source: str | Path):
     raise ExportError(f"{src}: not found; give a module folder (modules/NN-slug) or a bank file (.yml)")
 
 
+def collect_draws(source: str | Path) -> dict[str, int]:
+    """The categories of :func:`collect_questions` whose bank draws (``draw: n``) -> n."""
+    from h4s_widgets._schema import load_bank
+    src = Path(source)
+    if src.is_dir():
+        module = src.resolve().name
+        qdir = src / "questions"
+        banks = sorted(qdir.glob("*.yml")) + sorted(qdir.glob("*.yaml")) + sorted(qdir.glob("*.json"))
+        found = {f"h4s/{module}/{b.stem}": load_bank(b).draw for b in banks}
+    else:
+        found = {f"h4s/{src.stem}": load_bank(src).draw}
+    return {c: n for c, n in found.items() if n}
+
+
 def run(args) -> int:
     if getattr(args, "lang", None):
         from h4s_kit.translate import translated_copy
@@ -67,12 +81,13 @@ def run(args) -> int:
               f"{report.questions} questions, {report.graded} graded)")
         return 0
     qs, cats, _module = collect_questions(args.source)
+    draws = collect_draws(args.source)
     if args.format == "gift":
         from h4s_kit.interop.gift import to_gift
-        res = to_gift(qs, categories=cats)
+        res = to_gift(qs, categories=cats, draws=draws)
     else:
         from h4s_kit.interop.moodle_xml import to_moodle_xml
-        res = to_moodle_xml(qs, categories=cats)
+        res = to_moodle_xml(qs, categories=cats, draws=draws)
     for w in res.warnings:
         print(f"warning: {w}")
     if res.exported == 0:

@@ -820,9 +820,14 @@ _GIFT_WRITERS = {
 
 
 def to_gift(questions: list[QuestionBase], category: str | None = None,
-            categories: list[str | None] | None = None) -> ExportResult:
-    """GIFT text for ``questions``; ``categories`` (one per question) adds ``$CATEGORY:`` lines."""
+            categories: list[str | None] | None = None, draws: dict[str, int] | None = None) -> ExportResult:
+    """GIFT text for ``questions``; ``categories`` (one per question) adds ``$CATEGORY:`` lines.  GIFT has no
+    random draw: a pool (``draws``: category -> a bank's ``draw: n``) is exported whole, with a comment and a
+    warning saying how to draw n of it in the Moodle quiz."""
     parts, warnings, done, last_cat = [], [], 0, None
+    for c, n in (draws or {}).items():
+        warnings.append(f"category '{c}': draw: {n} not exported (GIFT has no random draw): the whole pool is in "
+                        f"this category; in the Moodle quiz, 'Add a random question' {n} times from it")
 
     def cat_line(c: str) -> str:     # Moodle: a path under the course's question bank
         return f"$CATEGORY: {c if c.startswith('$') else '$course$/' + c}\n"
@@ -840,6 +845,9 @@ def to_gift(questions: list[QuestionBase], category: str | None = None,
         if cat and cat != last_cat:
             parts.append(cat_line(cat))
             last_cat = cat
+            if cat in (draws or {}):
+                parts.append(f"// a pool: the quiz shows {draws[cat]} of these questions per attempt "
+                             f"(in Moodle: {draws[cat]} random questions from this category)\n")
         parts.append(text + "\n")
         done += 1
     return ExportResult("\n".join(parts), done, warnings)

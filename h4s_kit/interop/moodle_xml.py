@@ -841,8 +841,20 @@ _XML_WRITERS = {
 }
 
 
+def _random_el(category: str) -> str:
+    """A Moodle "random" question: at each attempt Moodle shows one question drawn from ``category`` (the
+    one it is in; question text 0 = not from subcategories)."""
+    return (f'  <question type="random">\n    <name><text>Random ({_x(category)})</text></name>\n'
+            '    <questiontext format="html"><text>0</text></questiontext>\n'
+            '    <generalfeedback format="html"><text></text></generalfeedback>\n'
+            "    <defaultgrade>1</defaultgrade>\n    <penalty>0</penalty>\n    <hidden>0</hidden>\n"
+            "  </question>\n")
+
+
 def to_moodle_xml(questions: list[QuestionBase], category: str | None = None,
-                  categories: list[str | None] | None = None) -> ExportResult:
+                  categories: list[str | None] | None = None, draws: dict[str, int] | None = None) -> ExportResult:
+    """Moodle XML for ``questions``; ``draws`` (category -> n, a bank's ``draw: n``) adds n "random"
+    questions to each such category, Moodle's own way to draw n questions of a pool per attempt."""
     parts = ['<?xml version="1.0" encoding="UTF-8"?>\n<quiz>\n']
     warnings: list[str] = []
     done, last = 0, None
@@ -866,5 +878,10 @@ def to_moodle_xml(questions: list[QuestionBase], category: str | None = None,
             last = c
         parts.append(text)
         done += 1
+    for c, n in (draws or {}).items():
+        parts.append(cat_el(c) + _random_el(c) * n)
+        warnings.append(f"category '{c}': draw: {n} exported as {n} random questions of this category (the "
+                        f"pool); add them to the quiz (or, where your Moodle does not import random questions, "
+                        f"'Add a random question' {n} times from this category)")
     parts.append("</quiz>\n")
     return ExportResult("".join(parts), done, warnings)
