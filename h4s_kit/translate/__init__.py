@@ -68,7 +68,8 @@ def status_table(rows: list[Status]) -> str:
     head = f"{'module':<44} {'lang':<5} {'translated':>10} {'fuzzy':>6} {'untransl.':>9} {'%':>6}  state"
     lines = [head, "-" * len(head)]
     for s in rows:
-        state = "draft" if s.draft else ("complete" if s.complete else "INCOMPLETE")
+        state = ("no catalogue" if s.obsolete == 0 and s.translated == s.fuzzy == 0 and not s.has_catalogue
+                 else "draft" if s.draft else "complete" if s.complete else "INCOMPLETE")
         lines.append(f"{s.module:<44} {s.lang:<5} {s.translated:>6}/{s.total:<3} {s.fuzzy:>6} {s.untranslated:>9} "
                      f"{s.percent:>5.1f}%  {state}")
     return "\n".join(lines)

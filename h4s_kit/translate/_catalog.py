@@ -137,6 +137,7 @@ class Status:
     untranslated: int
     obsolete: int
     draft: bool
+    has_catalogue: bool = True
 
     @property
     def percent(self) -> float:
@@ -178,4 +179,4 @@ def status(folder: Path, lang: str) -> Status:
             translated += 1
     return Status(module=folder.name, lang=lang, total=len(src), translated=translated, fuzzy=fuzzy,
                   untranslated=len(src) - translated - fuzzy, obsolete=len(cat.obsolete),
-                  draft=is_draft(folder, lang))
+                  draft=is_draft(folder, lang), has_catalogue=path.is_file())
