@@ -223,6 +223,33 @@
       if (V2004 && safeGet("cmi.completion_status") !== "completed") S.set("cmi.completion_status", "incomplete");
       S.set(K.exit, "suspend");
     }
+    state.d = state.d || {};
+    window.__h4sDrawStore = {
+      get: function(k) {
+        return state.d[k] || null;
+      },
+      set: function(k, rec) {
+        var old = state.d[k];
+        if (old && old.ids) old.ids.forEach(function(q) {
+          delete state.a[q];
+        });
+        state.d[k] = rec;
+        if (connected) {
+          S.set(K.suspend, suspendText());
+          S.commit();
+        }
+      }
+    };
+    function drawnClosing() {
+      var drawn = null;
+      Object.keys(state.d).forEach(function(k) {
+        var ids2 = state.d[k] && state.d[k].ids;
+        if (ids2 && ids2.some(function(q) {
+          return closing.indexOf(q) >= 0;
+        })) drawn = ids2;
+      });
+      return drawn;
+    }
     function initialState(spec) {
       var out = {};
       (spec && spec.questions || []).forEach(function(q) {
@@ -346,8 +373,9 @@
     }
     function basis() {
       var ids2 = closing.length ? closing : Object.keys(questions);
+      var drawn = drawnClosing();
       return ids2.filter(function(q) {
-        return questions[q] && questions[q].graded;
+        return questions[q] && questions[q].graded && (!drawn || drawn.indexOf(q) >= 0);
       });
     }
     function summary() {

@@ -102,6 +102,29 @@ import { interactionType, numberPattern, responsePattern } from "./xapi.js";
     S.set(K.exit, "suspend");
   }
 
+  // ---------------------------------------------------------------- pools (a bank with draw: n)
+  // ui/quiz.js keeps each pool's draw ({seed, attempt, ids}) here, in suspend_data, so that the LMS shows the
+  // same set when the learner comes back; a new attempt (Reset) drops the answers of the old set.  The score
+  // is over the drawn questions of the closing quiz (basis()).
+  state.d = state.d || {};
+  window.__h4sDrawStore = {
+    get: function (k) { return state.d[k] || null; },
+    set: function (k, rec) {
+      var old = state.d[k];
+      if (old && old.ids) old.ids.forEach(function (q) { delete state.a[q]; });
+      state.d[k] = rec;
+      if (connected) { S.set(K.suspend, suspendText()); S.commit(); }
+    },
+  };
+  function drawnClosing() {
+    var drawn = null;
+    Object.keys(state.d).forEach(function (k) {
+      var ids = state.d[k] && state.d[k].ids;
+      if (ids && ids.some(function (q) { return closing.indexOf(q) >= 0; })) drawn = ids;
+    });
+    return drawn;
+  }
+
   // ---------------------------------------------------------------- the quiz front-end's initial state
   function initialState(spec) {
     var out = {};
@@ -228,7 +251,8 @@ import { interactionType, numberPattern, responsePattern } from "./xapi.js";
   // ---------------------------------------------------------------- score and status
   function basis() {
     var ids = closing.length ? closing : Object.keys(questions);
-    return ids.filter(function (q) { return questions[q] && questions[q].graded; });
+    var drawn = drawnClosing();
+    return ids.filter(function (q) { return questions[q] && questions[q].graded && (!drawn || drawn.indexOf(q) >= 0); });
   }
 
   function summary() {

@@ -20,7 +20,7 @@ const localStore = {
 function localDraw(spec, fresh) {
   const ids = spec.questions.map((q) => q.id);
   const store = window.__h4sDrawStore || localStore;
-  const key = "h4s-draw:" + (spec.module || "") + ":" + spec.draw.bank + ":" + ids.join(",");
+  const key = "h4s-draw:" + (spec.module || "") + ":" + spec.draw.bank;
   let rec = store.get(key);
   if (fresh || !rec || typeof rec.seed !== "string") {
     const b = crypto.getRandomValues(new Uint8Array(8));

@@ -1,0 +1,92 @@
+"""A question pool (`draw: n`) on a static page in Chromium: the quiz shows n questions drawn in the browser,
+a reload shows the same set (localStorage), Reset draws a new set, the score is out of the n drawn; by
+keyboard only, axe-core finds nothing."""
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+
+from _browser import format_violations, open_page, run_axe, serve_directory, tab_to
+
+pytestmark = pytest.mark.browser
+
+POOL = [f"p{i}" for i in range(1, 9)]
+BANK = {"schema_version": 1, "title": "Closing quiz", "pass_mark": 0.5, "draw": 3, "questions": [
+    {"id": i, "type": "true_false", "text": f"Statement {i} is true.", "answer": True,
+     "feedback_true": "Right.", "feedback_false": "It is true."} for i in POOL]}
+PAGE = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Closing quiz</title></head>'
+        '<body><main><h1>Closing quiz</h1>{body}</main></body></html>')
+
+
+def _expect():
+    from playwright.sync_api import expect
+    return expect
+
+
+def shown(page) -> list[str]:
+    return page.eval_on_selector_all(".h4s-question", "els => els.map((e) => e.dataset.qid)")
+
+
+def answer_true(page, qid: str) -> None:
+    card = f'.h4s-question[data-qid="{qid}"]'
+    tab_to(page, f'{card} input[type="radio"]')
+    page.keyboard.press("Space")                       # the group's first radio: True
+    _expect()(page.locator(f'{card} input[value="true"]')).to_be_checked()
+    tab_to(page, f"{card} .h4s-check")
+    page.keyboard.press("Enter")
+    _expect()(page.locator(f'{card} .h4s-feedback[role="status"]')).to_contain_text(re.compile("Correct"))
+
+
+def test_static_page_draws_keeps_and_redraws(browser, tmp_path):
+    from h4s_widgets import Quiz
+    (tmp_path / "closing-quiz.yml").write_text(yaml.safe_dump(BANK), encoding="utf-8")
+    html = Quiz(str(tmp_path / "closing-quiz.yml"), module="01-demo").static_html()
+    (tmp_path / "index.html").write_text(PAGE.format(body=html), encoding="utf-8")
+    with serve_directory(tmp_path) as url:
+        context, page, log, errors = open_page(browser)
+        try:
+            page.goto(url + "index.html")
+            page.wait_for_selector(".h4s-question")
+            first = shown(page)
+            assert len(first) == 3 and set(first) <= set(POOL) and first == [i for i in POOL if i in first]
+            _expect()(page.locator(".h4s-progress-text")).to_have_text("0 of 3 answered")
+            assert run_axe(page) == [], format_violations(run_axe(page))
+            stored = page.evaluate("() => JSON.parse(localStorage.getItem('h4s-draw:01-demo:closing-quiz'))")
+            assert stored["attempt"] == 1 and stored["ids"] == first and re.fullmatch(r"[0-9a-f]{16}", stored["seed"])
+
+            page.reload()
+            page.wait_for_selector(".h4s-question")
+            assert shown(page) == first, "a reload shows the same set"
+
+            for qid in first:
+                answer_true(page, qid)
+            _expect()(page.locator(".h4s-progress-text")).to_have_text("3 of 3 answered")
+            _expect()(page.locator(".h4s-score-text")).to_have_text("Score: 3 / 3")   # out of the 3 drawn
+            page.locator(".h4s-summary > summary").focus()
+            page.keyboard.press("Enter")
+            _expect()(page.locator(".h4s-summary-table tbody tr")).to_have_count(3)
+            _expect()(page.locator(".h4s-summary-table tfoot")).to_contain_text("Passed")
+            assert run_axe(page) == [], format_violations(run_axe(page))
+
+            sets = []
+            for k in range(2, 7):                    # Reset, by keyboard, draws a new set (attempt k)
+                tab_to(page, ".h4s-reset")
+                page.keyboard.press("Enter")
+                _expect()(page.locator(".h4s-progress-text")).to_have_text("0 of 3 answered")
+                page.wait_for_function(f"() => JSON.parse(localStorage.getItem('h4s-draw:01-demo:closing-quiz'))"
+                                       f".attempt === {k}")
+                now = shown(page)
+                assert len(now) == 3 and set(now) <= set(POOL)
+                sets.append(now)
+            assert any(s != first for s in sets), sets
+            _expect()(page.locator(".h4s-score-text")).to_have_text("Score: 0 / 3")
+            page.reload()
+            page.wait_for_selector(".h4s-question")
+            assert shown(page) == sets[-1]
+            assert run_axe(page) == [], format_violations(run_axe(page))
+            log.assert_only_local()
+            assert errors == [], errors
+        finally:
+            context.close()
