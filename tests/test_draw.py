@@ -66,3 +66,23 @@ def test_bad_draw_is_one_line(draw, start):
     msg = str(e.value)
     assert msg.startswith(start), msg
     assert "\n" not in msg
+
+
+def test_check_warns_about_a_small_pool_and_a_draw_that_ids_undo(tmp_path):
+    from test_check import make_module, quiz_cell, run_static
+
+    from h4s_kit.check.questions import QuestionsStep
+    qs = "".join(f"  - {{id: c{i}, type: true_false, text: 'Tests help {i}.', answer: true, "
+                 f"feedback_false: 'They do.'}}\n" for i in range(5))
+    small = make_module(tmp_path / "a", "01-a", banks={
+        "closing-quiz.yml": f"schema_version: 1\npass_mark: 0.5\ndraw: 3\nquestions:\n{qs}"})
+    (f,) = run_static(QuestionsStep, small)
+    assert f.severity == "warning" and f.place.endswith("questions/closing-quiz.yml")
+    assert "draw: 3 shows 3 of only 5 questions" in f.message and "at least 6 questions" in f.fix
+    ok = make_module(tmp_path / "b", "01-b", banks={
+        "closing-quiz.yml": f"schema_version: 1\npass_mark: 0.5\ndraw: 2\nquestions:\n{qs}"})
+    assert run_static(QuestionsStep, ok) == []
+    picked = make_module(tmp_path / "c", "01-c", cells=[quiz_cell("01-c", ids=["c1", "c2"])], banks={
+        "closing-quiz.yml": f"schema_version: 1\npass_mark: 0.5\ndraw: 2\nquestions:\n{qs}"})
+    (f,) = run_static(QuestionsStep, picked)
+    assert "so the bank's draw: 2 does not apply" in f.message and "no ids=" in f.fix

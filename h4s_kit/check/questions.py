@@ -37,6 +37,11 @@ class QuestionsStep(Step):
                 out.append(self._file_error(module, rel, place, e, str(path)))
                 continue
             banks[rel] = bank
+            if bank.draw is not None and len(bank.questions) < 2 * bank.draw:
+                out.append(self.warning(
+                    module, place, f"draw: {bank.draw} shows {bank.draw} of only {len(bank.questions)} questions: "
+                                   f"a learner who tries again meets mostly the same ones",
+                    f"in {rel}, write at least {2 * bank.draw} questions for the pool, or lower draw"))
             for k, q in enumerate(bank.questions, start=1):
                 if q.id in owner:
                     out.append(self.error(
@@ -88,6 +93,10 @@ class QuestionsStep(Step):
                 banks[rel] = bank
             if bank is None or not c.ids:
                 continue
+            if bank.draw is not None:
+                out.append(self.warning(
+                    module, place, f"{call} picks ids={c.ids!r}, so the bank's draw: {bank.draw} does not apply",
+                    f"in cell {c.cell} show the bank whole (no ids=) for its draw, or remove draw from {c.bank}"))
             ids = [q.id for q in bank.questions]
             missing = [i for i in c.ids if i not in ids]
             if missing:
