@@ -90,3 +90,59 @@ def test_static_page_draws_keeps_and_redraws(browser, tmp_path):
             assert errors == [], errors
         finally:
             context.close()
+
+
+def test_served_page_gets_its_draw_from_the_server(browser, tmp_path, monkeypatch):
+    """Under h4s serve the page holds no key and no seed: the server's draw is shown, kept on reload, renewed
+    by Reset; an answer outside it, sent by the page's own script, is refused."""
+    from h4s_kit.serve import LiveServer, free_port
+    from h4s_widgets import Quiz
+    monkeypatch.setenv("H4S_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("H4S_RECORDS", raising=False)
+    monkeypatch.delenv("H4S_LIVE", raising=False)
+    qdir = tmp_path / "modules" / "01-demo" / "questions"
+    qdir.mkdir(parents=True)
+    (qdir / "closing-quiz.yml").write_text(yaml.safe_dump(BANK), encoding="utf-8")
+    html = tmp_path / "html"
+    html.mkdir()
+    (html / "index.html").write_text("<p>book</p>", encoding="utf-8")
+    (html / "quiz.html").write_text(PAGE.format(body=Quiz(str(qdir / "closing-quiz.yml"), module="01-demo")
+                                                .static_html()), encoding="utf-8")
+    srv = LiveServer(html_dir=html, modules_dir=tmp_path / "modules", port=free_port(), live_pages=False,
+                     echo=lambda s: None).start()
+    ask = """async ([path, body]) => { const r = await fetch(path, {method: "POST",
+               headers: {"Content-Type": "application/json"}, body: JSON.stringify(body)});
+               return [r.status, await r.json()]; }"""
+    try:
+        context, page, log, errors = open_page(browser)
+        try:
+            page.goto(srv.url + "quiz.html")
+            page.wait_for_selector(".h4s-question")
+            data = page.evaluate("() => JSON.parse(document.querySelector('script.h4s-data').textContent)")
+            assert data["server"] and data["static"] == [{}] * len(POOL)    # no key reached the page
+            first = shown(page)
+            status, mine = page.evaluate(ask, ["api/quiz/draw", {"module": "01-demo", "bank": "closing-quiz"}])
+            assert status == 200 and mine["ids"] == first and mine["attempt"] == 1
+            page.reload()
+            page.wait_for_selector(".h4s-question")
+            assert shown(page) == first
+            answer_true(page, first[0])                      # graded by the server
+            _expect()(page.locator(".h4s-score-text")).to_have_text("Score: 1 / 3")
+            outside = next(i for i in POOL if i not in first)
+            status, out = page.evaluate(ask, ["api/quiz/check", {"module": "01-demo", "qid": outside,
+                                                                 "response": True, "seed": "mine"}])
+            assert status == 403 and outside in out["error"]
+            assert run_axe(page) == [], format_violations(run_axe(page))
+            tab_to(page, ".h4s-reset")
+            page.keyboard.press("Enter")
+            _expect()(page.locator(".h4s-progress-text")).to_have_text("0 of 3 answered")
+            status, now = page.evaluate(ask, ["api/quiz/draw", {"module": "01-demo", "bank": "closing-quiz"}])
+            assert now["attempt"] == 2
+            page.wait_for_function("(ids) => [...document.querySelectorAll('.h4s-question')]"
+                                   ".map((e) => e.dataset.qid).join() === ids.join()", arg=now["ids"])
+            assert errors == [], errors
+            log.assert_only_local()
+        finally:
+            context.close()
+    finally:
+        srv.stop()
