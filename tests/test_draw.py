@@ -86,3 +86,56 @@ def test_check_warns_about_a_small_pool_and_a_draw_that_ids_undo(tmp_path):
         "closing-quiz.yml": f"schema_version: 1\npass_mark: 0.5\ndraw: 2\nquestions:\n{qs}"})
     (f,) = run_static(QuestionsStep, picked)
     assert "so the bank's draw: 2 does not apply" in f.message and "no ids=" in f.fix
+
+
+def test_trainer_report_counts_a_pool_by_its_draw():
+    """A learner of a closing quiz with draw: 2 of 4 completed it with the last 2 closing questions answered."""
+    from h4s_kit.report.analysis import ModuleBanks, analyse_module
+    from h4s_widgets._schema import parse_question
+    qs = {f"c{i}": parse_question({"id": f"c{i}", "type": "true_false", "text": "T.", "answer": True})
+          for i in range(4)}
+    info = ModuleBanks("01-demo", questions=qs, closing=list(qs), pass_mark=0.5, draw=2)
+
+    def rec(learner, qid, ok, ts):
+        return {"learner": learner, "module": "01-demo", "question": qid, "qtype": "true_false", "response": ok,
+                "score": 1.0 if ok else 0.0, "max_score": 1.0, "success": ok, "attempt": 1, "ts": ts}
+
+    records = [rec("ann", "c0", False, 1), rec("ann", "c1", False, 2),     # attempt 1: 0 of 2
+               rec("ann", "c2", True, 3), rec("ann", "c3", True, 4),       # attempt 2: 2 of 2
+               rec("bob", "c1", True, 5)]                                  # half way
+    by = {s.learner: s for s in analyse_module("01-demo", records, info).learners}
+    assert (by["ann"].answered, by["ann"].required, by["ann"].completed) == (2, 2, True)
+    assert by["ann"].score == 1.0 and by["ann"].passed is True
+    assert (by["bob"].answered, by["bob"].required, by["bob"].completed, by["bob"].passed) == (1, 2, False, None)
+    info.draw = None                    # without a draw every closing question is required
+    by = {s.learner: s for s in analyse_module("01-demo", records, info).learners}
+    assert (by["ann"].required, by["ann"].completed, by["ann"].score) == (4, True, 0.5)
+
+
+def test_live_outcome_of_a_pool_drawn_in_the_browser(tmp_path, monkeypatch):
+    """A kernel's records (no server draw): the module is completed once `draw` closing questions are answered,
+    and scored over the last `draw` answered."""
+    import yaml
+
+    from h4s_kit.records.live import LiveSink
+    from h4s_kit.records.store import RecordStore
+    from h4s_widgets._grading import grade
+    monkeypatch.setenv("H4S_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("H4S_MODULES_DIR", str(tmp_path / "modules"))
+    qdir = tmp_path / "modules" / "01-demo" / "questions"
+    qdir.mkdir(parents=True)
+    bank = dict(_bank(6, 3), pass_mark=0.6)
+    (qdir / "closing-quiz.yml").write_text(yaml.safe_dump(bank), encoding="utf-8")
+    qs = {q.id: q for q in parse_bank(bank).questions}
+    sink = LiveSink()
+    for k, (qid, answer) in enumerate([("q0", False), ("q1", True), ("q2", True), ("q3", True)]):
+        sink.record({"learner": "anna", "module": "01-demo", "question": qs[qid], "response": answer,
+                     "result": grade(qs[qid], answer), "attempt": 1, "timestamp": 1000.0 + k})
+        with RecordStore(tmp_path / "data" / "records.sqlite") as st:
+            res = st.module_result("anna", "01-demo")
+        if k == 1:
+            assert res is None or not res["completed"]          # 2 of the 3 drawn answered
+        if k == 2:
+            assert res["completed"] and res["scaled"] == pytest.approx(2 / 3) and res["passed"] == 1
+    assert res["scaled"] == pytest.approx(1.0)                   # the last three answered: q1, q2, q3
+    sink.close()

@@ -161,6 +161,11 @@ class LiveSink:
             latest[r["question"]] = r
         # a pool (`draw: n`): the learner's current draw, as h4s serve decided it (QuizService._require_drawn)
         wanted = [q for q in bank.questions if q.graded and (drawn is None or q.id in drawn)]
+        if drawn is None and bank.draw:   # drawn in the browser (live widget): the last `draw` answered count
+            wanted = sorted((q for q in wanted if q.id in latest), key=lambda q: latest[q.id].get("ts") or 0,
+                            reverse=True)[:bank.draw]
+            if len(wanted) < bank.draw:
+                return
         if not wanted or any(q.id not in latest for q in wanted):
             return
         total = sum(float(latest[q.id]["score"] or 0) for q in wanted)

@@ -47,6 +47,7 @@ class ModuleBanks:
     questions: dict[str, Any] = field(default_factory=dict)   # qid -> question object
     closing: list[str] = field(default_factory=list)          # graded closing-quiz question ids
     pass_mark: float | None = None
+    draw: int | None = None                                   # the closing quiz is a pool: n per attempt
 
 
 def load_banks(modules_dir: str | Path | None) -> dict[str, ModuleBanks]:
@@ -70,6 +71,7 @@ def load_banks(modules_dir: str | Path | None) -> dict[str, ModuleBanks]:
             if f.name == "closing-quiz.yml":
                 info.closing = [q.id for q in bank.questions if q.graded]
                 info.pass_mark = bank.pass_mark
+                info.draw = bank.draw
                 info.title = bank.title
         out[mdir.name] = info
     return out
@@ -209,15 +211,21 @@ def analyse_module(module: str, records: list[dict], info: ModuleBanks | None = 
     # learners
     lstats = []
     for ln in learners:
-        answered = sum(1 for q in required if (ln, q) in latest)
-        completed = bool(required) and answered == len(required)
-        pts = sum(float(latest[(ln, q)].get("score") or 0) for q in required if (ln, q) in latest)
-        top = sum(float(latest[(ln, q)].get("max_score") or 0) for q in required if (ln, q) in latest)
+        mine = [q for q in required if (ln, q) in latest]
+        total = len(required)
+        if info.draw and info.closing:   # a pool: the draw's worth of closing questions answered last counts
+            when = lambda q: latest[(ln, q)].get("ts", latest[(ln, q)].get("timestamp", 0)) or 0  # noqa: E731
+            mine = sorted(mine, key=when, reverse=True)[:info.draw]
+            total = info.draw
+        answered = len(mine)
+        completed = bool(required) and answered == total
+        pts = sum(float(latest[(ln, q)].get("score") or 0) for q in mine)
+        top = sum(float(latest[(ln, q)].get("max_score") or 0) for q in mine)
         score = pts / top if top else None
         passed = None
         if completed and score is not None and info.pass_mark is not None:
             passed = score >= info.pass_mark - 1e-9
-        lstats.append(LearnerStats(module, ln, answered, len(required), completed, score, passed))
+        lstats.append(LearnerStats(module, ln, answered, total, completed, score, passed))
 
     # first-attempt fractions per learner for rest scores
     frac_first: dict[str, dict[str, float]] = defaultdict(dict)
