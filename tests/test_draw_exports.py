@@ -77,3 +77,23 @@ def test_module_08_closing_quiz_exports_its_draw(tmp_path: Path):
     assert main(["export", "moodle-xml", str(M08), "-o", str(out)]) == 0
     cats = _categories(ET.parse(out).getroot())
     assert [t for c, t in cats if c.endswith("/closing-quiz") and "random" in t] == [["random"] * 6]
+
+
+def test_moodle_xml_random_questions_come_back_as_draw(tmp_path: Path, capsys):
+    from h4s_kit.interop.moodle_xml import read_moodle_xml
+    out = tmp_path / "pool.xml"
+    mod = _module(tmp_path, 3)
+    assert main(["export", "moodle-xml", str(mod / "questions" / "closing-quiz.yml"), "-o", str(out)]) == 0
+    res = read_moodle_xml(out)
+    assert res.bank["draw"] == 3 and len(res.bank["questions"]) == 8
+    assert list(res.bank)[-2:] == ["draw", "questions"]
+    assert not any("random" in str(w) for w in res.warnings)
+    from h4s_widgets._schema import parse_bank
+    assert parse_bank(res.bank).draw == 3
+    # two categories (the pool and another bank): the draw cannot be the whole file's; a warning says so
+    both = tmp_path / "both.xml"
+    assert main(["export", "moodle-xml", str(mod), "-o", str(both)]) == 0
+    res = read_moodle_xml(both)
+    assert "draw" not in res.bank
+    (w,) = [str(w) for w in res.warnings if "random question" in str(w)]
+    assert "3 random question(s) from category" in w and "set draw: 3" in w

@@ -589,9 +589,14 @@ def parse_moodle_xml(data: bytes | str, source: str = "<moodle-xml>") -> ImportR
     refused: list[str] = []
     skipped, n = 0, 0
     media: dict[str, bytes] = {}
+    randoms: dict[str, int] = {}      # category -> "random" questions drawn from it (a pool: draw)
     for el in root.findall("question"):
         if el.attrs.get("type") == "category":
             categories.append(clean_category(el.get_text("category") or ""))
+            continue
+        if el.attrs.get("type") == "random":
+            c = categories[-1] if categories else ""
+            randoms[c] = randoms.get(c, 0) + 1
             continue
         n += 1
         q = _Q(source, el.line, media)
@@ -611,7 +616,23 @@ def parse_moodle_xml(data: bytes | str, source: str = "<moodle-xml>") -> ImportR
     result = finish_import(questions, warnings, source, skipped, title=category_title(categories),
                            categories=cat_of, refused=refused, lines=line_of)
     result.media = media
+    _import_draw(result, randoms, source)
     return result
+
+
+def _import_draw(result: ImportResult, randoms: dict[str, int], source: str) -> None:
+    """Moodle's random questions from one category that holds every imported question become the bank's
+    ``draw``; otherwise a warning says what to set by hand."""
+    qs = result.bank["questions"]
+    for c, k in randoms.items():
+        pool = [q["id"] for q in qs if result.categories.get(q["id"]) == c]
+        if len(randoms) == 1 and len(pool) == len(qs) and k <= len(qs):
+            result.bank = {**{f: v for f, v in result.bank.items() if f != "questions"}, "draw": k,
+                           "questions": qs}
+        else:
+            result.warnings.append(Note(source, 0, None, f"{k} random question(s) from category '{c or 'none'}' "
+                                                         f"not imported; to draw from a pool, put its questions in "
+                                                         f"a bank of their own and set draw: {k} there"))
 
 
 def read_moodle_xml(path: str | Path) -> ImportResult:
