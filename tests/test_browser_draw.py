@@ -141,6 +141,12 @@ def test_served_page_gets_its_draw_from_the_server(browser, tmp_path, monkeypatc
             page.wait_for_function("(ids) => [...document.querySelectorAll('.h4s-question')]"
                                    ".map((e) => e.dataset.qid).join() === ids.join()", arg=now["ids"])
             assert errors == [], errors
+            # the server cannot be reached for the draw: the page still shows a set of 3 (its own draw)
+            page.route("**/api/quiz/draw", lambda route: route.abort())
+            page.reload()
+            _expect()(page.locator(".h4s-question")).to_have_count(3)
+            _expect()(page.locator(".h4s-progress-text")).to_have_text("0 of 3 answered")
+            page.unroute("**/api/quiz/draw")
             log.assert_only_local()
         finally:
             context.close()
