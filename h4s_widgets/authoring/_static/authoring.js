@@ -114,14 +114,20 @@ function field(parent, name, schema, nullable, obj, path, ctx) {
       step: type === "integer" ? "1" : "any", placeholder: schema.default !== undefined && schema.default !== null
         ? String(schema.default) : null });
     input.value = obj[name] === undefined || obj[name] === null ? "" : String(obj[name]);
+    const byValue = schema["x-help-by-value"];
+    const valueHelp = byValue ? h("div", { class: "h4s-a-help", id: nextId("vhelp") }) : null;
+    const showValueHelp = () => { if (valueHelp) valueHelp.textContent = byValue[String(obj[name])] || ""; };
+    if (valueHelp) input.setAttribute("aria-describedby", `${describedby} ${valueHelp.id}`);
+    showValueHelp();
     input.addEventListener("input", () => {
       const t = input.value.trim();
       if (t === "") setOrDelete(obj, name, undefined);
       else { const n = Number(t); obj[name] = Number.isFinite(n) ? n : t; }
+      showValueHelp();
       ctx.changed();
     });
     ctx.widgets.set(pathKey(path), input);
-    wrap.append(h("label", { for: id, text: labelText(schema, name, req) }), input, help, err);
+    wrap.append(h("label", { for: id, text: labelText(schema, name, req) }), input, valueHelp, help, err);
     return wrap;
   }
   if (type === "string") {
@@ -198,6 +204,7 @@ function emptyOf(schema, defs) {
 function arrayField(name, schema, obj, path, ctx, wrap, help, err, req) {
   const items = unwrap(schema.items || {}, ctx.defs);
   const isObj = items.schema.type === "object" || items.schema.properties;
+  const numeric = items.schema.type === "number" || items.schema.type === "integer";
   const legend = labelText(schema, name, req);
   const fs = h("fieldset", { class: "h4s-a-array" }, h("legend", { text: legend }));
   if (help) fs.append(help);
@@ -214,11 +221,11 @@ function arrayField(name, schema, obj, path, ctx, wrap, help, err, req) {
       const { err: e2, describedby } = helpAndError(ipath, {}, ctx, false);
       const long = name === "gap_feedback" || name === "hints";
       const input = long ? h("textarea", { id, rows: 2, "aria-describedby": describedby })
-        : h("input", { type: items.schema.type === "number" ? "number" : "text", id, "aria-describedby": describedby });
+        : h("input", { type: numeric ? "number" : "text", id, "aria-describedby": describedby });
       input.value = value === null || value === undefined ? "" : String(value);
       input.addEventListener("input", () => {
         const t = input.value;
-        list[i] = items.schema.type === "number" ? (t.trim() === "" ? null : Number(t))
+        list[i] = numeric ? (t.trim() === "" ? null : Number(t))
           : (t === "" && items.nullable ? null : t);
         ctx.changed();
       });

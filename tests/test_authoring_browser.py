@@ -1,0 +1,197 @@
+"""The authoring panels' front-end (authoring.js) in Chromium, wired to the real Python panels.
+
+A small harness page stands in for the widget manager: it gives authoring.js an anywidget-style ``model``
+whose traits the test carries to and from the Python object (:class:`QuestionEditor`, :class:`ModulePanel`)
+after every step, as the comm would.  Everything is done with the keyboard; axe-core must find nothing.
+(The same panels inside JupyterLab are not covered by this file.)"""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from _browser import active_matches, format_violations, open_page, run_axe, serve_directory, tab_to
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+STATIC = ROOT / "h4s_widgets" / "authoring" / "_static"
+
+HARNESS = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>h4s authoring panel</title>
+<link rel="stylesheet" href="authoring.css"></head><body><main><h1>Authoring panel</h1><div id="host"></div></main>
+<script type="module">
+import panel from "./authoring.js";
+const traits = JSON.parse(document.getElementById("traits").textContent);
+const handlers = {};
+window.h4sSent = [];
+window.h4sDirty = false;
+window.h4sTraits = traits;
+const model = {
+  get: (k) => traits[k],
+  set: (k, v) => { traits[k] = v; },
+  save_changes: () => { window.h4sDirty = true; },
+  send: (m) => { window.h4sSent.push(m); },
+  on: (ev, fn) => { (handlers[ev] = handlers[ev] || []).push(fn); },
+};
+window.h4sSet = (changes) => {
+  for (const [k, v] of Object.entries(changes)) traits[k] = v;
+  for (const k of Object.keys(changes)) for (const fn of handlers["change:" + k] || []) fn();
+};
+panel.render({ model, el: document.getElementById("host") });
+window.h4sReady = true;
+</script>
+<script type="application/json" id="traits">TRAITS</script></body></html>"""
+
+SYNCED = ("questions", "selected", "errors", "status", "revision", "value")
+
+
+def _traits(widget) -> dict:
+    return {k: v for k, v in widget.get_state().items() if not k.startswith("_") and k not in ("layout",)}
+
+
+def _open(page, base: str, folder: Path, widget) -> None:
+    state = json.dumps(_traits(widget)).replace("</", "<\\/")
+    (folder / "index.html").write_text(HARNESS.replace("TRAITS", state), encoding="utf-8")
+    page.goto(base + "index.html")
+    page.wait_for_function("() => window.h4sReady === true")
+
+
+def _sync(page, widget, settle: int = 350) -> None:
+    """What the comm does: the browser's trait changes and messages to Python, Python's changes back."""
+    page.wait_for_timeout(settle)   # the form sends typing after a 250 ms pause
+    js = page.evaluate("() => { const d = window.h4sDirty; window.h4sDirty = false; const s = window.h4sSent;"
+                       " window.h4sSent = []; return {dirty: d, traits: window.h4sTraits, sent: s}; }")
+    before = {k: json.dumps(v, sort_keys=True) for k, v in _traits(widget).items()}
+    if js["dirty"]:
+        with widget.hold_trait_notifications():
+            for k in ("questions", "selected", "value"):
+                if k in js["traits"] and k in widget.trait_names():
+                    setattr(widget, k, js["traits"][k])
+    for msg in js["sent"]:
+        for cb in widget._msg_callbacks.callbacks:
+            cb(widget, msg, [])
+    after = _traits(widget)
+    changes = {k: v for k, v in after.items() if k in SYNCED and json.dumps(v, sort_keys=True) != before.get(k)}
+    # the browser's own edits are already there; send Python's answer (errors, status, a new revision)
+    if js["dirty"]:
+        changes = {k: v for k, v in changes.items() if k not in ("questions", "selected", "value")}
+    if changes:
+        page.evaluate("(c) => window.h4sSet(c)", changes)
+
+
+@pytest.fixture
+def harness(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    for f in ("authoring.js", "authoring.css"):
+        shutil.copy(STATIC / f, site / f)
+    with serve_directory(site) as base:
+        yield base, site
+
+
+def test_question_editor_by_keyboard_errors_appear_and_go_away_then_save(browser, harness, tmp_path):
+    from h4s_widgets import load_bank
+    from h4s_widgets.authoring import QuestionEditor
+    base, site = harness
+    bank = tmp_path / "section-1.yml"
+    bank.write_text("# my bank\nschema_version: 1\nquestions:\n"
+                    "  - id: gloves\n    type: true_false\n    text: \"Gloves replace hand hygiene.\"\n"
+                    "    answer: false   # they do not\n", encoding="utf-8")
+    ed = QuestionEditor(bank)
+    context, page, log, errors = open_page(browser, width=1200)
+    try:
+        _open(page, base, site, ed.view)
+        host = page.locator("#host")
+        assert host.locator(".h4s-a-qitem").count() == 1
+        assert "Gloves replace hand hygiene." in host.locator("textarea").first.input_value()
+        # the help text is the schema's description
+        assert "The question (Markdown" in host.inner_text()
+        # choose "numeric" in the type list and add a question, keyboard only
+        tab_to(page, ".h4s-a-add select")
+        page.keyboard.type("numeric")
+        tab_to(page, ".h4s-a-addq")
+        page.keyboard.press("Enter")
+        _sync(page, ed.view)
+        assert [q["type"] for q in ed.questions] == ["true_false", "numeric"]
+        assert host.locator(".h4s-a-qitem").count() == 2
+        err = host.locator('.h4s-a-error[data-path="text"]')
+        assert "must not be empty" in err.inner_text()
+        text_box = host.locator('[data-field="text"] textarea')
+        assert text_box.get_attribute("aria-invalid") == "true"
+        tab_to(page, '[data-field="text"] textarea')
+        page.keyboard.type("How many minutes is a quarter of an hour?")
+        _sync(page, ed.view)
+        assert err.inner_text() == "" and text_box.get_attribute("aria-invalid") is None
+        # the numeric answer's value: typed into the generated field of answers[0]
+        tab_to(page, '[data-field="answers.0.value"] input')
+        page.keyboard.type("15")
+        _sync(page, ed.view)
+        assert ed.errors[1] == {}, ed.errors
+        # an error appears while typing an id with a space, and goes away again
+        tab_to(page, '[data-field="id"] input')
+        page.keyboard.press("End")
+        page.keyboard.type(" x")
+        _sync(page, ed.view)
+        id_err = host.locator('.h4s-a-error[data-path="id"]')
+        assert id_err.inner_text().strip() != ""
+        page.keyboard.press("Backspace")
+        page.keyboard.press("Backspace")
+        _sync(page, ed.view)
+        assert id_err.inner_text() == ""
+        found = run_axe(page, context="#host")
+        assert found == [], format_violations(found)
+        # move it up with the keyboard, then save with Ctrl+S
+        tab_to(page, '[data-index="1"] .h4s-a-up')
+        page.keyboard.press("Enter")
+        _sync(page, ed.view)
+        assert [q["type"] for q in ed.questions] == ["numeric", "true_false"]
+        page.keyboard.press("Control+s")
+        _sync(page, ed.view)
+        assert "Saved" in host.locator(".h4s-a-status").inner_text()
+        saved = load_bank(bank)
+        assert [q.type for q in saved.questions] == ["numeric", "true_false"]
+        text = bank.read_text(encoding="utf-8")
+        assert text.startswith("# my bank\n") and "answer: false   # they do not" in text
+        log.assert_only_local()
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_module_panel_by_keyboard_shows_the_eqf_descriptor_and_errors(browser, harness, tmp_path):
+    import nbformat
+    from h4s_kit.new import new_module
+    from h4s_widgets.authoring import ModulePanel
+    base, site = harness
+    folder = new_module("Safe lifting", directory=tmp_path / "modules")
+    panel = ModulePanel(folder)
+    context, page, log, errors = open_page(browser, width=1000)
+    try:
+        _open(page, base, site, panel)
+        host = page.locator("#host")
+        eqf = host.locator('[data-field="eqf_level"] input')
+        assert "Factual and theoretical knowledge in broad contexts" in host.locator('[data-field="eqf_level"]').inner_text()
+        tab_to(page, '[data-field="eqf_level"] input')
+        page.keyboard.press("Control+a")
+        page.keyboard.type("9")
+        _sync(page, panel)
+        assert "from 1 to 8" in host.locator('.h4s-a-error[data-path="eqf_level"]').inner_text()
+        assert eqf.get_attribute("aria-invalid") == "true"
+        page.keyboard.press("Backspace")
+        page.keyboard.type("3")
+        _sync(page, panel)
+        assert host.locator('.h4s-a-error[data-path="eqf_level"]').inner_text() == ""
+        assert "Knowledge of facts, principles" in host.locator('[data-field="eqf_level"]').inner_text()
+        found = run_axe(page, context="#host")
+        assert found == [], format_violations(found)
+        tab_to(page, ".h4s-a-save")
+        page.keyboard.press("Enter")
+        _sync(page, panel)
+        assert nbformat.read(str(folder / "module.ipynb"), 4).metadata["h4s"]["eqf_level"] == 3
+        assert active_matches(page, ".h4s-a-save")
+        log.assert_only_local()
+        assert errors == []
+    finally:
+        context.close()
