@@ -8,8 +8,10 @@ and :mod:`.page` (the HTML page and the CSV files); this module puts them togeth
 How the numbers are made (also explained on the page):
 
 * **Completion**: a learner has completed a module when they have answered every question of its
-  closing quiz (``questions/closing-quiz.yml``; without the bank: every question anybody answered).
-* **Score**: the learner's latest answer to each of those questions, as a share of the points.
+  closing quiz (``questions/closing-quiz.yml``; without the bank: every question anybody answered); a
+  closing quiz that draws n questions from a pool (``draw: n``) is completed with n of them answered.
+* **Score**: the learner's latest answer to each of those questions (with a pool: the n answered last), as a
+  share of the points.
   *Passed* when the score reaches the closing quiz's ``pass_mark``.
 * **Facility index** of a question: the mean of score / max score over each learner's *first*
   attempt (later attempts follow feedback, so they say less about the question).  1 = everybody

@@ -108,8 +108,10 @@ def render_html(modules: list[ModuleStats], title: str = "Trainer report", note:
                  f'<td class="num">{_pct(statistics.median(sc)) if sc else "—"}</td></tr>')
     p.append('</tbody></table>')
     p.append('<details><summary>How to read this report</summary><ul>'
-             '<li><strong>Completed</strong>: answered every question of the module\'s closing quiz.</li>'
-             '<li><strong>Score</strong>: the latest answer to each closing-quiz question, as a share of its points.</li>'
+             '<li><strong>Completed</strong>: answered every question of the module\'s closing quiz (when it '
+             'draws <em>n</em> questions from a pool: <em>n</em> of them).</li>'
+             '<li><strong>Score</strong>: the latest answer to each closing-quiz question (with a pool: the '
+             '<em>n</em> answered last), as a share of its points.</li>'
              '<li><strong>Facility index</strong> (0 to 1): the average share of points on the <em>first</em> '
              'attempt. 0.35 means most learners found the question hard; 0.9 means almost everybody got it right. '
              'Aim for most questions between 0.4 and 0.9.</li>'
