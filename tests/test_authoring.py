@@ -176,3 +176,45 @@ def test_a_bank_that_is_not_yaml_text_is_one_clear_error(tmp_path):
         QuestionEditor(p)
     with pytest.raises(H4SError, match="YAML banks"):
         QuestionEditor(tmp_path / "bank.json")
+
+
+def test_check_panel_groups_findings_with_their_fix_and_links(tmp_path):
+    import nbformat
+    from h4s_kit.new import new_module
+    from h4s_widgets.authoring import CheckPanel, QuestionEditor as QE
+    folder = new_module("Safe lifting", directory=tmp_path / "modules")
+    nb_path = folder / "module.ipynb"
+    nb = nbformat.read(str(nb_path), 4)
+    nb.cells.insert(1, nbformat.v4.new_markdown_cell("![](media/lifting.png)"))   # an image without alt text
+    nbformat.write(nb, str(nb_path))
+    bank = folder / "questions" / "closing-quiz.yml"
+    ed = QE(bank)
+    at = ed.add("single_choice")
+    ed.set_question(at, {"id": "lift", "type": "single_choice", "text": "Bend your knees?",
+                         "options": [{"id": "a", "text": "Yes"}, {"id": "b", "text": "No"}], "answer": "a"})
+    ed.save()
+    panel = CheckPanel(folder, execute=False)
+    panel.run(wait=True)
+    v = panel.view
+    assert v.done and not v.running and "error" in v.summary
+    findings = [f for g in v.groups for f in g["findings"]]
+    assert all(f["fix"] for f in findings if f["severity"] == "error")
+    cell = [f for f in findings if f["link"] and f["link"]["kind"] == "cell"]
+    assert cell and cell[0]["link"]["index"] == 1
+    assert cell[0]["link"]["cell_id"] == nbformat.read(str(nb_path), 4).cells[1].id
+    question = [f for f in findings if f["link"] and f["link"]["kind"] == "question"
+                and f["link"]["index"] == at]
+    assert question, [f["link"] for f in findings]
+    panel.goto(question[0]["link"])
+    opened = panel.editor_box.children[0]
+    assert isinstance(opened, QE) and opened.path.resolve() == bank.resolve() and opened.selected == at
+
+
+def test_check_panel_link_for_places():
+    from h4s_widgets.authoring._check import link_for
+    assert link_for("modules/03-x/module.ipynb:cell 2", ["a1", "b2"]) == {
+        "kind": "cell", "index": 1, "cell_id": "b2", "label": "Go to cell 2"}
+    assert link_for("modules/03-x/questions/q.yml:question 4 (oer)", []) == {
+        "kind": "question", "bank": "modules/03-x/questions/q.yml", "index": 3,
+        "label": "Open question 4 in the editor"}
+    assert link_for("modules/03-x", []) is None

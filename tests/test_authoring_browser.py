@@ -195,3 +195,39 @@ def test_module_panel_by_keyboard_shows_the_eqf_descriptor_and_errors(browser, h
         assert errors == []
     finally:
         context.close()
+
+
+def test_check_panel_by_keyboard_lists_findings_with_fix_and_link(browser, harness, tmp_path):
+    import nbformat
+    from h4s_kit.new import new_module
+    from h4s_widgets.authoring import CheckPanel
+    base, site = harness
+    folder = new_module("Safe lifting", directory=tmp_path / "modules")
+    nb_path = folder / "module.ipynb"
+    nb = nbformat.read(str(nb_path), 4)
+    nb.cells.insert(1, nbformat.v4.new_markdown_cell("![](media/lifting.png)"))
+    nbformat.write(nb, str(nb_path))
+    panel = CheckPanel(folder, execute=False)
+    context, page, log, errors = open_page(browser, width=1000)
+    try:
+        _open(page, base, site, panel.view)
+        host = page.locator("#host")
+        tab_to(page, ".h4s-a-run")
+        page.keyboard.press("Enter")
+        _sync(page, panel.view, settle=50)
+        panel._thread.join(timeout=60)
+        page.evaluate("(c) => window.h4sSet(c)", {k: getattr(panel.view, k)
+                                                  for k in ("running", "done", "progress", "groups", "summary")})
+        assert "error" in host.locator(".h4s-a-summary").inner_text()
+        finding = host.locator(".h4s-a-finding", has_text="alt")
+        assert finding.count() >= 1 and "Fix:" in finding.first.inner_text()
+        tab_to(page, ".h4s-a-goto")
+        assert "cell 2" in page.evaluate("() => document.activeElement.textContent")
+        page.keyboard.press("Enter")
+        _sync(page, panel.view, settle=50)
+        found = run_axe(page, context="#host")
+        assert found == [], format_violations(found)
+        log.assert_only_local()
+        assert errors == []
+    finally:
+        context.close()

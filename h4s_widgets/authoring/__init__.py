@@ -14,7 +14,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-_WHERE = {"QuestionEditor": "_editor", "PreviewQuiz": "_editor", "ModulePanel": "_module", "NewModulePanel": "_module"}
+_WHERE = {"QuestionEditor": "_editor", "PreviewQuiz": "_editor", "ModulePanel": "_module", "NewModulePanel": "_module",
+          "CheckPanel": "_check"}
 
 __all__ = sorted(_WHERE)
 

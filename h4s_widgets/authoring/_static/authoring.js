@@ -478,17 +478,32 @@ function renderCheck({ model, el }) {
   }
   for (const t of ["running", "progress", "groups", "done", "summary"]) model.on(`change:${t}`, draw);
   model.on("msg:custom", (msg) => {
-    if (msg && msg.action === "scroll" && msg.cell_id) scrollToCell(msg.cell_id);
+    if (msg && msg.action === "scroll") scrollToCell(el, msg.cell_id, msg.index);
   });
   draw();
 }
 
-function scrollToCell(cellId) {
-  // JupyterLab: every cell's node carries its model's id (data-cell-id? not public); the anchor h4s check uses
-  // is the cell id written into the notebook; look for a marked element, then for the cell's text.
-  const nodes = document.querySelectorAll(`[data-cell-id="${CSS.escape(cellId)}"], #${CSS.escape("cell-" + cellId)}`);
-  const node = nodes[0];
-  if (node) { node.scrollIntoView({ block: "center" }); if (node.focus) node.focus(); }
+function scrollToCell(el, cellId, index) {
+  // JupyterLab draws only the cells near the view (windowed notebook) and marks each with its index
+  // (data-windowed-list-index); the notebook holding this panel is searched first.
+  const nb = el.closest(".jp-Notebook") || document.querySelector(".jp-Notebook");
+  if (!nb) return false;
+  let cell = nb.querySelector(`.jp-Cell[data-windowed-list-index="${Number(index)}"]`);
+  if (!cell) cell = nb.querySelectorAll(".jp-Cell")[Number(index)];
+  if (!cell) {
+    // not drawn yet: scroll the notebook to where it is and look again
+    const scroller = nb.closest(".jp-WindowedPanel-outer") || nb.parentElement;
+    const count = Math.max(1, nb.querySelectorAll(".jp-Cell").length);
+    if (scroller) scroller.scrollTop = (scroller.scrollHeight * Number(index)) / Math.max(count, Number(index) + 1);
+    setTimeout(() => {
+      const again = nb.querySelector(`.jp-Cell[data-windowed-list-index="${Number(index)}"]`);
+      if (again) { again.scrollIntoView({ block: "center" }); again.focus(); }
+    }, 300);
+    return false;
+  }
+  cell.scrollIntoView({ block: "center" });
+  if (cell.focus) cell.focus();
+  return true;
 }
 
 export default {
