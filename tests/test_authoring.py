@@ -218,3 +218,19 @@ def test_check_panel_link_for_places():
         "kind": "question", "bank": "modules/03-x/questions/q.yml", "index": 3,
         "label": "Open question 4 in the editor"}
     assert link_for("modules/03-x", []) is None
+
+
+@pytest.mark.slow
+def test_preview_builds_the_one_module_page_with_the_book_templates(tmp_path):
+    from h4s_kit.new import new_module
+    from h4s_widgets.authoring import PreviewPanel
+    shutil.copy(ROOT / "_config.yml", tmp_path / "_config.yml")
+    folder = new_module("Safe lifting", directory=tmp_path / "modules")
+    panel = PreviewPanel(folder)
+    panel.run(wait=True)
+    assert panel.page and not panel.running, panel.progress
+    page = Path(panel.page)
+    assert page.is_file() and page.is_relative_to(tmp_path / "_build" / "preview")
+    html = page.read_text(encoding="utf-8")
+    assert "Safe lifting" in html and "h4s-quiz" in html     # the closing quiz, with the static runtime
+    assert not (tmp_path / "_toc.yml").exists()              # the course's own book is not touched

@@ -7,6 +7,9 @@ live preview graded by the real grader, and a round-trip save that keeps comment
 ``ModulePanel("modules/03-x")``: the module's notebook metadata as a form generated from the metadata
 model (h4s_kit.metadata); ``ModulePanel.new()``: the ``h4s new`` form.
 
+``CheckPanel("modules/03-x")``: ``h4s check`` from a button, findings grouped by cell and question with
+links; ``PreviewPanel`` / ``preview()``: the module's book page, built alone with h4s build's templates.
+
 The names are loaded on first use, as in :mod:`h4s_widgets`.
 """
 from __future__ import annotations
@@ -15,7 +18,8 @@ import importlib
 from typing import Any
 
 _WHERE = {"QuestionEditor": "_editor", "PreviewQuiz": "_editor", "ModulePanel": "_module", "NewModulePanel": "_module",
-          "CheckPanel": "_check"}
+          "CheckPanel": "_check",
+          "PreviewPanel": "_preview", "preview": "_preview"}
 
 __all__ = sorted(_WHERE)
 

@@ -483,6 +483,43 @@ function renderCheck({ model, el }) {
   draw();
 }
 
+// ------------------------------------------------------------------ preview
+function filesUrl(path) {
+  // JupyterLab's page config (baseUrl, serverRoot): the page is served by the Jupyter server's files/ route
+  const node = document.getElementById("jupyter-config-data");
+  if (!node) return null;
+  let cfg;
+  try { cfg = JSON.parse(node.textContent); } catch (e) { return null; }
+  const root = String(cfg.serverRoot || "").replace(/\/+$/, "");
+  if (!root || !path.startsWith(root + "/")) return null;
+  const rel = path.slice(root.length + 1).split("/").map(encodeURIComponent).join("/");
+  return `${String(cfg.baseUrl || "/").replace(/\/?$/, "/")}files/${rel}`;
+}
+
+function renderPreview({ model, el }) {
+  const root = h("div", { class: "h4s-authoring h4s-a-previewpanel" });
+  el.append(root);
+  const run = h("button", { type: "button", class: "h4s-a-btn h4s-a-primary h4s-a-run", text: "Preview the page" });
+  const progress = h("div", { class: "h4s-a-progress", role: "status" });
+  const out = h("div", { class: "h4s-a-results" });
+  root.append(h("h3", { text: `Preview ${model.get("module")}` }), h("div", { class: "h4s-a-bar" }, run), progress, out);
+  run.addEventListener("click", () => model.send({ action: "run" }));
+  function draw() {
+    run.disabled = model.get("running");
+    progress.textContent = model.get("progress");
+    out.replaceChildren();
+    const page = model.get("page");
+    if (page) {
+      const url = filesUrl(page);
+      out.append(url ? h("a", { href: url, target: "_blank", rel: "noopener", class: "h4s-a-goto",
+        text: "Open the page as learners see it (new tab)" })
+        : h("p", { text: `The page is ${page}; open it in the browser.` }));
+    }
+  }
+  for (const t of ["running", "progress", "page"]) model.on(`change:${t}`, draw);
+  draw();
+}
+
 function scrollToCell(el, cellId, index) {
   // JupyterLab draws only the cells near the view (windowed notebook) and marks each with its index
   // (data-windowed-list-index); the notebook holding this panel is searched first.
@@ -512,6 +549,7 @@ export default {
     if (kind === "editor") return renderEditor({ model, el });
     if (kind === "module") return renderModule({ model, el });
     if (kind === "check") return renderCheck({ model, el });
+    if (kind === "preview") return renderPreview({ model, el });
     el.textContent = `h4s authoring: unknown panel ${kind}`;
     return undefined;
   },
