@@ -234,3 +234,15 @@ def test_preview_builds_the_one_module_page_with_the_book_templates(tmp_path):
     html = page.read_text(encoding="utf-8")
     assert "Safe lifting" in html and "h4s-quiz" in html     # the closing quiz, with the static runtime
     assert not (tmp_path / "_toc.yml").exists()              # the course's own book is not touched
+
+
+@pytest.mark.parametrize("word", ["yes", "No", "on", "off", "1:20", "0o17", "null", "2026-12-04", "3.5", "~"])
+def test_text_that_yaml_1_1_reads_as_no_text_is_quoted(tmp_path, word):
+    ed = QuestionEditor(tmp_path / "words.yml")
+    i = ed.add("single_choice")
+    ed.set_question(i, {"id": "w", "type": "single_choice", "text": word,
+                        "options": [{"id": "a", "text": word, "feedback": word}, {"id": "b", "text": "x"}],
+                        "answer": "a"})
+    assert ed.save() is True
+    q = load_bank(tmp_path / "words.yml").questions[0]
+    assert q.text == word and q.options[0].text == word and q.options[0].feedback == word

@@ -54,6 +54,14 @@ def _yaml(offset: int = 2) -> YAML:
     return y
 
 
+def _not_text_for_pyyaml(value: str) -> bool:
+    """True when PyYAML (YAML 1.1, which h4s reads banks with) would read the plain scalar as no text:
+    yes/no/on/off, numbers such as 1:20 or 0o7, null, dates."""
+    import yaml
+    tag = yaml.resolver.Resolver().resolve(yaml.ScalarNode, value, (True, False))
+    return tag != "tag:yaml.org,2002:str"
+
+
 def _node(value: Any, like: Any = None) -> Any:
     """A new YAML node for ``value``; a string keeps the quoting of the value it replaces (``like``)."""
     if isinstance(value, dict):
@@ -70,7 +78,7 @@ def _node(value: Any, like: Any = None) -> Any:
         if "\n" in value:
             return LiteralScalarString(value if value.endswith("\n") or not isinstance(like, LiteralScalarString)
                                        else value)
-        if isinstance(like, DoubleQuotedScalarString):
+        if isinstance(like, DoubleQuotedScalarString) or _not_text_for_pyyaml(value):
             return DoubleQuotedScalarString(value)
         if isinstance(like, SingleQuotedScalarString):
             return SingleQuotedScalarString(value)
