@@ -22,10 +22,7 @@ from ._grading import gap_numbers, norm_text
 from ._i18n import gettext
 from ._markdown import md, md_inline
 from .types import UNITS, hook
-from ._schema import (
-    GAP_RE, Cloze, CodeExercise, DragWords, Essay, Flashcards, Likert, Matching, MultipleResponse, Numeric,
-    Ordering, QuestionBase, ShortText, SingleChoice, TrueFalse,
-)
+from ._schema import GAP_RE, QuestionBase
 
 GAP_TOKEN = "\u27e6H4SGAP{}\u27e7"
 _GAP_TOKEN_RE = re.compile("\u27e6H4SGAP(\\d+)\u27e7")
@@ -49,55 +46,81 @@ def public_spec(q: QuestionBase, seed: Any = 0) -> dict:
         "hints": [md(h) for h in q.hints], "max_attempts": q.max_attempts,
         "show_solution_after": q.show_solution_after,
     }
-    own = hook(q.type, "public_spec")
-    if own is not None:
-        spec.update(own(q, seed))
-        return spec
-    if isinstance(q, (Cloze, DragWords)):
-        spec["text_html"] = _text_with_gaps(q.text)
-        spec["gaps"] = len(GAP_RE.findall(q.text))
-    else:
-        spec["text_html"] = md(q.text)
-    if isinstance(q, (SingleChoice, MultipleResponse)):
-        opts = list(q.options)
-        if q.shuffle:
-            _rng(q, seed).shuffle(opts)
-        spec["options"] = [{"id": o.id, "html": md_inline(o.text)} for o in opts]
-        spec["multiple"] = isinstance(q, MultipleResponse)
-    elif isinstance(q, Numeric):
-        spec["unit"] = q.unit
-    elif isinstance(q, Matching):
-        spec["lefts"] = [{"id": p.id, "html": md_inline(p.left)} for p in q.pairs]
-        spec["rights"] = sorted([p.right for p in q.pairs] + list(q.distractors), key=str.casefold)
-    elif isinstance(q, Ordering):
-        items = list(q.items)
-        rng = _rng(q, seed)
-        for _ in range(10):
-            rng.shuffle(items)
-            if [i.id for i in items] != [i.id for i in q.items]:
-                break
-        if [i.id for i in items] == [i.id for i in q.items]:
-            items = items[1:] + items[:1]
-        spec["items"] = [{"id": i.id, "html": (html.escape(i.text) if q.code else md_inline(i.text))}
-                         for i in items]
-        spec["code"] = q.code
-    elif isinstance(q, DragWords):
-        words = [w.strip() for w in GAP_RE.findall(q.text)] + list(q.distractors)
-        spec["words"] = sorted(words, key=str.casefold)
-    elif isinstance(q, CodeExercise):
-        spec["starter"] = q.starter
-        spec["test_names"] = [t.name for t in q.tests]
-        spec["timeout_s"] = q.timeout_s
-    elif isinstance(q, Essay):
-        spec["min_words"] = q.min_words
-        spec["keywords"] = list(q.keywords)
-    elif isinstance(q, Likert):
-        spec["statements"] = [{"id": s.id, "html": md_inline(s.text)} for s in q.statements]
-        spec["scale"] = list(q.scale)
-        spec["bands"] = [{"min": b.min, "max": b.max, "label": b.label} for b in q.bands]
-    elif isinstance(q, Flashcards):
-        spec["cards"] = [{"id": c.id, "front_html": md(c.front), "back_html": md(c.back)} for c in q.cards]
+    own = hook(q.type, "public_spec") or _SPEC.get(q.type, _spec_text)
+    spec.update(own(q, seed))
     return spec
+
+
+# ------------------------------------------- public spec: one function per type (q, seed) -> fields
+
+def _spec_text(q, seed) -> dict:
+    return {"text_html": md(q.text)}
+
+
+def _spec_gaps(q, seed) -> dict:      # cloze, drag_words
+    out = {"text_html": _text_with_gaps(q.text), "gaps": len(GAP_RE.findall(q.text))}
+    if q.type == "drag_words":
+        words = [w.strip() for w in GAP_RE.findall(q.text)] + list(q.distractors)
+        out["words"] = sorted(words, key=str.casefold)
+    return out
+
+
+def _spec_choice(q, seed) -> dict:    # single_choice, multiple_response
+    opts = list(q.options)
+    if q.shuffle:
+        _rng(q, seed).shuffle(opts)
+    return {"text_html": md(q.text), "options": [{"id": o.id, "html": md_inline(o.text)} for o in opts],
+            "multiple": q.type == "multiple_response"}
+
+
+def _spec_numeric(q, seed) -> dict:
+    return {"text_html": md(q.text), "unit": q.unit}
+
+
+def _spec_matching(q, seed) -> dict:
+    return {"text_html": md(q.text), "lefts": [{"id": p.id, "html": md_inline(p.left)} for p in q.pairs],
+            "rights": sorted([p.right for p in q.pairs] + list(q.distractors), key=str.casefold)}
+
+
+def _spec_ordering(q, seed) -> dict:
+    items = list(q.items)
+    rng = _rng(q, seed)
+    for _ in range(10):
+        rng.shuffle(items)
+        if [i.id for i in items] != [i.id for i in q.items]:
+            break
+    if [i.id for i in items] == [i.id for i in q.items]:
+        items = items[1:] + items[:1]
+    return {"text_html": md(q.text),
+            "items": [{"id": i.id, "html": (html.escape(i.text) if q.code else md_inline(i.text))} for i in items],
+            "code": q.code}
+
+
+def _spec_code(q, seed) -> dict:
+    return {"text_html": md(q.text), "starter": q.starter, "test_names": [t.name for t in q.tests],
+            "timeout_s": q.timeout_s}
+
+
+def _spec_essay(q, seed) -> dict:
+    return {"text_html": md(q.text), "min_words": q.min_words, "keywords": list(q.keywords)}
+
+
+def _spec_likert(q, seed) -> dict:
+    return {"text_html": md(q.text), "statements": [{"id": s.id, "html": md_inline(s.text)} for s in q.statements],
+            "scale": list(q.scale), "bands": [{"min": b.min, "max": b.max, "label": b.label} for b in q.bands]}
+
+
+def _spec_flashcards(q, seed) -> dict:
+    return {"text_html": md(q.text),
+            "cards": [{"id": c.id, "front_html": md(c.front), "back_html": md(c.back)} for c in q.cards]}
+
+
+_SPEC = {
+    "single_choice": _spec_choice, "multiple_response": _spec_choice, "true_false": _spec_text,
+    "cloze": _spec_gaps, "drag_words": _spec_gaps, "numeric": _spec_numeric, "short_text": _spec_text,
+    "matching": _spec_matching, "ordering": _spec_ordering, "code": _spec_code, "essay": _spec_essay,
+    "likert": _spec_likert, "flashcards": _spec_flashcards,
+}
 
 
 # ------------------------------------------------------------------ keys
@@ -105,11 +128,6 @@ def public_spec(q: QuestionBase, seed: Any = 0) -> dict:
 def key_hash(salt: str, qid: str, value: str) -> str:
     """Salted hash of one key value; ``grader.js`` computes the same."""
     return hashlib.sha256(f"{salt}\x1f{qid}\x1f{value}".encode("utf-8")).hexdigest()[:24]
-
-
-#: types whose static key is hashed; the others (numeric, regex answers) carry plaintext
-HASHED_TYPES = ("single_choice", "multiple_response", "true_false", "cloze", "short_text", "matching",
-                "ordering", "drag_words") + tuple(n for n, m in UNITS.items() if getattr(m, "HASHED", False))
 
 
 def static_key(q: QuestionBase, salt: str) -> dict:
@@ -120,61 +138,99 @@ def static_key(q: QuestionBase, salt: str) -> dict:
     d = q.model_dump(mode="json", exclude_none=True)
     for k in ("hints", "feedback", "title", "text_html"):
         d.pop(k, None)
-    H = lambda v: key_hash(salt, q.id, v)  # noqa: E731
-    if q.type not in HASHED_TYPES:
-        if isinstance(q, CodeExercise):  # hidden tests and solution never leave the kernel
-            for k in ("tests", "solution", "setup"):
-                d.pop(k, None)
-        if isinstance(q, Essay):  # the model answer is the solution: only obfuscated, in `sol`
-            d.pop("model_answer", None)
-        if isinstance(q, Numeric):
-            for a in d["answers"]:
-                a.pop("feedback", None)
-        return d
-    d["salt"] = salt
-    if isinstance(q, SingleChoice):
-        d["answer"] = H(q.answer)
-        d["options"] = [{"id": o.id} for o in q.options]
-        if q.scores:
-            d["scores"] = {H(k): v for k, v in sorted(q.scores.items())}
-        else:
-            d.pop("scores", None)
-    elif isinstance(q, MultipleResponse):
-        d["answers"] = sorted(H(a) for a in q.answers)
-        d["options"] = [{"id": o.id} for o in q.options]
-    elif isinstance(q, TrueFalse):
-        d["answer"] = H("true" if q.answer else "false")
-        d.pop("feedback_true", None)
-        d.pop("feedback_false", None)
-    elif isinstance(q, Cloze):
-        d["text"] = GAP_RE.sub("[[?]]", q.text)
-        d["gaps"] = [sorted({H(norm_text(a, q.case_sensitive, q.ignore_whitespace)) for a in alts})
-                     for alts in q.gap_answers()]
-        nums = [gap_numbers(alts) for alts in q.gap_answers()]
-        if any(nums):  # numbers are compared as numbers: plaintext, as in numeric questions
-            d["gap_numbers"] = nums
-        d.pop("gap_feedback", None)
-    elif isinstance(q, DragWords):
-        d["text"] = GAP_RE.sub("[[?]]", q.text)
-        d["gaps"] = [[H(norm_text(w.strip(), True))] for w in GAP_RE.findall(q.text)]
-        d.pop("distractors", None)
-    elif isinstance(q, ShortText):
-        out = []
-        for a in q.answers:
-            e: dict[str, Any] = {"score": a.score}
-            if a.text is not None:
-                e["text"] = H(norm_text(a.text, q.case_sensitive))
-            else:
-                e["regex"] = a.regex
-            out.append(e)
-        d["answers"] = out
-    elif isinstance(q, Matching):
-        d["pairs"] = [{"id": p.id, "right": H(p.right)} for p in q.pairs]
-        d.pop("distractors", None)
-    elif isinstance(q, Ordering):
-        d["items"] = [{"id": H(f"{pos}:{i.id}")} for pos, i in enumerate(q.items)]
-        d["ids"] = sorted(i.id for i in q.items)
+    if q.type in HASHED_TYPES:
+        d["salt"] = salt
+    _KEY.get(q.type, _key_plain)(q, d, lambda v: key_hash(salt, q.id, v))
     return d
+
+
+# ------------------------------ static key: one function per type (q, d = the question's dump, H = hash) -> None
+
+def _key_plain(q, d, H) -> None:   # true/false has no per-answer fields; likert and flashcards have no key
+    pass
+
+
+def _key_code(q, d, H) -> None:     # hidden tests and solution never leave the kernel
+    for k in ("tests", "solution", "setup"):
+        d.pop(k, None)
+
+
+def _key_essay(q, d, H) -> None:    # the model answer is the solution: only obfuscated, in `sol`
+    d.pop("model_answer", None)
+
+
+def _key_numeric(q, d, H) -> None:  # numbers are compared with a tolerance: plaintext
+    for a in d["answers"]:
+        a.pop("feedback", None)
+
+
+def _key_single(q, d, H) -> None:
+    d["answer"] = H(q.answer)
+    d["options"] = [{"id": o.id} for o in q.options]
+    if q.scores:
+        d["scores"] = {H(k): v for k, v in sorted(q.scores.items())}
+    else:
+        d.pop("scores", None)
+
+
+def _key_multiple(q, d, H) -> None:
+    d["answers"] = sorted(H(a) for a in q.answers)
+    d["options"] = [{"id": o.id} for o in q.options]
+
+
+def _key_true_false(q, d, H) -> None:
+    d["answer"] = H("true" if q.answer else "false")
+    d.pop("feedback_true", None)
+    d.pop("feedback_false", None)
+
+
+def _key_cloze(q, d, H) -> None:
+    d["text"] = GAP_RE.sub("[[?]]", q.text)
+    d["gaps"] = [sorted({H(norm_text(a, q.case_sensitive, q.ignore_whitespace)) for a in alts})
+                 for alts in q.gap_answers()]
+    nums = [gap_numbers(alts) for alts in q.gap_answers()]
+    if any(nums):  # numbers are compared as numbers: plaintext, as in numeric questions
+        d["gap_numbers"] = nums
+    d.pop("gap_feedback", None)
+
+
+def _key_drag_words(q, d, H) -> None:
+    d["text"] = GAP_RE.sub("[[?]]", q.text)
+    d["gaps"] = [[H(norm_text(w.strip(), True))] for w in GAP_RE.findall(q.text)]
+    d.pop("distractors", None)
+
+
+def _key_short_text(q, d, H) -> None:
+    out = []
+    for a in q.answers:
+        e: dict[str, Any] = {"score": a.score}
+        if a.text is not None:
+            e["text"] = H(norm_text(a.text, q.case_sensitive))
+        else:
+            e["regex"] = a.regex
+        out.append(e)
+    d["answers"] = out
+
+
+def _key_matching(q, d, H) -> None:
+    d["pairs"] = [{"id": p.id, "right": H(p.right)} for p in q.pairs]
+    d.pop("distractors", None)
+
+
+def _key_ordering(q, d, H) -> None:
+    d["items"] = [{"id": H(f"{pos}:{i.id}")} for pos, i in enumerate(q.items)]
+    d["ids"] = sorted(i.id for i in q.items)
+
+
+_KEY = {
+    "single_choice": _key_single, "multiple_response": _key_multiple, "true_false": _key_true_false,
+    "cloze": _key_cloze, "drag_words": _key_drag_words, "short_text": _key_short_text, "matching": _key_matching,
+    "ordering": _key_ordering, "code": _key_code, "essay": _key_essay, "numeric": _key_numeric,
+}
+
+#: types whose static key is hashed; the others (numeric, regex answers) carry plaintext
+HASHED_TYPES = ("single_choice", "multiple_response", "true_false", "cloze", "short_text", "matching",
+                "ordering", "drag_words") + tuple(n for n, m in UNITS.items() if getattr(m, "HASHED", False))
 
 
 # -------------------------------------------------------------- feedback
@@ -183,76 +239,118 @@ def feedback_texts(q: QuestionBase, lang: str | None = None) -> dict[str, str]:
     fb: dict[str, str] = {}
     if q.feedback:
         fb["general"] = md(q.feedback)
-    own = hook(q.type, "feedback_texts")
+    own = hook(q.type, "feedback_texts") or _FEEDBACK.get(q.type)
     if own is not None:
         fb.update(own(q))
-    if isinstance(q, (SingleChoice, MultipleResponse)):
-        for o in q.options:
-            if o.feedback:
-                fb[f"option:{o.id}"] = md_inline(o.feedback)
-    elif isinstance(q, TrueFalse):
-        if q.feedback_true:
-            fb["true"] = md_inline(q.feedback_true)
-        if q.feedback_false:
-            fb["false"] = md_inline(q.feedback_false)
-    elif isinstance(q, (Numeric, ShortText)):
-        for i, a in enumerate(q.answers):
-            if a.feedback:
-                fb[f"answer:{i}"] = md_inline(a.feedback)
-    elif isinstance(q, Cloze):
-        for i, f in enumerate(q.gap_feedback):
-            if f:
-                fb[f"gap:{i + 1}:wrong"] = md_inline(f)
-    elif isinstance(q, Matching):
-        for p in q.pairs:
-            if p.feedback:
-                fb[f"pair:{p.id}:wrong"] = md_inline(p.feedback)
-    elif isinstance(q, Likert):
-        for i, b in enumerate(q.bands):
-            fb[f"band:{i}"] = f"<strong>{html.escape(b.label)}</strong> {md_inline(b.advice)}"
-    elif isinstance(q, CodeExercise):
-        for i, t in enumerate(q.tests):
-            if t.feedback:
-                fb[f"test:{i}:failed"] = md_inline(t.feedback)
     return fb
 
 
+# ------------------------------------------- feedback texts: one function per type (q) -> {id: html}
+
+def _fb_options(q) -> dict:
+    return {f"option:{o.id}": md_inline(o.feedback) for o in q.options if o.feedback}
+
+
+def _fb_true_false(q) -> dict:
+    fb = {}
+    if q.feedback_true:
+        fb["true"] = md_inline(q.feedback_true)
+    if q.feedback_false:
+        fb["false"] = md_inline(q.feedback_false)
+    return fb
+
+
+def _fb_answers(q) -> dict:         # numeric, short_text
+    return {f"answer:{i}": md_inline(a.feedback) for i, a in enumerate(q.answers) if a.feedback}
+
+
+def _fb_cloze(q) -> dict:
+    return {f"gap:{i + 1}:wrong": md_inline(f) for i, f in enumerate(q.gap_feedback) if f}
+
+
+def _fb_matching(q) -> dict:
+    return {f"pair:{p.id}:wrong": md_inline(p.feedback) for p in q.pairs if p.feedback}
+
+
+def _fb_likert(q) -> dict:
+    return {f"band:{i}": f"<strong>{html.escape(b.label)}</strong> {md_inline(b.advice)}" for i, b in enumerate(q.bands)}
+
+
+def _fb_code(q) -> dict:
+    return {f"test:{i}:failed": md_inline(t.feedback) for i, t in enumerate(q.tests) if t.feedback}
+
+
+_FEEDBACK = {
+    "single_choice": _fb_options, "multiple_response": _fb_options, "true_false": _fb_true_false,
+    "numeric": _fb_answers, "short_text": _fb_answers, "cloze": _fb_cloze, "matching": _fb_matching,
+    "likert": _fb_likert, "code": _fb_code,
+}
+
+
 def solution_html(q: QuestionBase, lang: str | None = None) -> str:
-    T = lambda s: html.escape(gettext(s, lang))  # noqa: E731
     own = hook(q.type, "solution_html")
     if own is not None:
         return own(q, lang)
-    if isinstance(q, SingleChoice):
-        o = next(o for o in q.options if o.id == q.answer)
-        return f"<p>{md_inline(o.text)}</p>"
-    if isinstance(q, MultipleResponse):
-        return "<ul>" + "".join(f"<li>{md_inline(o.text)}</li>" for o in q.options if o.id in q.answers) + "</ul>"
-    if isinstance(q, TrueFalse):
-        return f"<p>{T('True') if q.answer else T('False')}</p>"
-    if isinstance(q, (Cloze, DragWords)):
-        filled = GAP_RE.sub(lambda m: f"**{m.group(1).split('|')[0].strip()}**", q.text)
-        return md(filled)
-    if isinstance(q, Numeric):
-        a = next(a for a in q.answers if a.score == 1)
-        unit = f" {html.escape(q.unit)}" if q.unit else ""
-        if a.value is not None:
-            tol = f" (± {a.tolerance:g})" if a.tolerance else ""
-            return f"<p>{a.value:g}{unit}{tol}</p>"
-        return f"<p>{a.min:g} – {a.max:g}{unit}</p>"
-    if isinstance(q, ShortText):
-        a = next((a for a in q.answers if a.score == 1 and a.text is not None), None)
-        return f"<p>{html.escape(a.text)}</p>" if a else "<p><code>" + html.escape(q.answers[0].regex) + "</code></p>"
-    if isinstance(q, Matching):
-        return "<ul>" + "".join(f"<li>{md_inline(p.left)} → {md_inline(p.right)}</li>" for p in q.pairs) + "</ul>"
-    if isinstance(q, Ordering):
-        if q.code:
-            return "<pre><code>" + html.escape("\n".join(i.text for i in q.items)) + "</code></pre>"
-        return "<ol>" + "".join(f"<li>{md_inline(i.text)}</li>" for i in q.items) + "</ol>"
-    if isinstance(q, CodeExercise):
-        return "<pre><code>" + html.escape(q.solution) + "</code></pre>"
-    if isinstance(q, Essay) and q.model_answer:
-        return md(q.model_answer)
-    return ""
+    fn = _SOLUTION.get(q.type)
+    return fn(q, lang) if fn is not None else ""
+
+
+# -------------------------------------------- solutions: one function per type (q, lang) -> html
+
+def _sol_single(q, lang) -> str:
+    o = next(o for o in q.options if o.id == q.answer)
+    return f"<p>{md_inline(o.text)}</p>"
+
+
+def _sol_multiple(q, lang) -> str:
+    return "<ul>" + "".join(f"<li>{md_inline(o.text)}</li>" for o in q.options if o.id in q.answers) + "</ul>"
+
+
+def _sol_true_false(q, lang) -> str:
+    return f"<p>{html.escape(gettext('True', lang) if q.answer else gettext('False', lang))}</p>"
+
+
+def _sol_gaps(q, lang) -> str:      # cloze, drag_words
+    return md(GAP_RE.sub(lambda m: f"**{m.group(1).split('|')[0].strip()}**", q.text))
+
+
+def _sol_numeric(q, lang) -> str:
+    a = next(a for a in q.answers if a.score == 1)
+    unit = f" {html.escape(q.unit)}" if q.unit else ""
+    if a.value is not None:
+        tol = f" (± {a.tolerance:g})" if a.tolerance else ""
+        return f"<p>{a.value:g}{unit}{tol}</p>"
+    return f"<p>{a.min:g} – {a.max:g}{unit}</p>"
+
+
+def _sol_short_text(q, lang) -> str:
+    a = next((a for a in q.answers if a.score == 1 and a.text is not None), None)
+    return f"<p>{html.escape(a.text)}</p>" if a else "<p><code>" + html.escape(q.answers[0].regex) + "</code></p>"
+
+
+def _sol_matching(q, lang) -> str:
+    return "<ul>" + "".join(f"<li>{md_inline(p.left)} → {md_inline(p.right)}</li>" for p in q.pairs) + "</ul>"
+
+
+def _sol_ordering(q, lang) -> str:
+    if q.code:
+        return "<pre><code>" + html.escape("\n".join(i.text for i in q.items)) + "</code></pre>"
+    return "<ol>" + "".join(f"<li>{md_inline(i.text)}</li>" for i in q.items) + "</ol>"
+
+
+def _sol_code(q, lang) -> str:
+    return "<pre><code>" + html.escape(q.solution) + "</code></pre>"
+
+
+def _sol_essay(q, lang) -> str:
+    return md(q.model_answer) if q.model_answer else ""
+
+
+_SOLUTION = {
+    "single_choice": _sol_single, "multiple_response": _sol_multiple, "true_false": _sol_true_false,
+    "cloze": _sol_gaps, "drag_words": _sol_gaps, "numeric": _sol_numeric, "short_text": _sol_short_text,
+    "matching": _sol_matching, "ordering": _sol_ordering, "code": _sol_code, "essay": _sol_essay,
+}
 
 
 def obfuscate(text: str, salt: str, qid: str) -> str:
