@@ -1,0 +1,152 @@
+"""The authoring panels in JupyterLab (Chromium): a module made with the panels only, then h4s check.
+
+JupyterLab runs with the configuration h4s ships for authors (h4s_kit/assets/jupyterlab on
+JUPYTER_CONFIG_PATH: no news feed, no update check) and a throw-away home; the page must make no request
+to another host.  In the notebook: NewModulePanel creates a module (typing its title), then a QuestionEditor
+on a new bank gets 4 questions of 4 types by clicks and typing; a schema error appears next to a field and
+goes away; Save writes the bank; ``h4s check`` (without running the notebook) passes on the module."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from _browser import format_violations, open_page, run_axe, screenshot, start_server_process
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[1]
+LAB_CONFIG = ROOT / "h4s_kit" / "assets" / "jupyterlab"
+
+
+def _expect():
+    from playwright.sync_api import expect
+    return expect
+
+
+def _lab(tmp_path: Path, port: int) -> tuple[list[str], dict]:
+    home = tmp_path / "home"
+    for d in ("config", "data", "runtime", "settings", "workspaces"):
+        (home / d).mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, H4S_RECORDS="off", HOME=str(home), JUPYTER_CONFIG_DIR=str(home / "config"),
+               JUPYTER_CONFIG_PATH=str(LAB_CONFIG),
+               JUPYTER_RUNTIME_DIR=str(home / "runtime"), JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
+               JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"))
+    env.pop("H4S_LIVE", None)
+    argv = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
+            "--ServerApp.token=", "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",
+            f"--ServerApp.root_dir={tmp_path / 'work'}", "--allow-root"]
+    return argv, env
+
+
+def _run_cell(page, n: int) -> None:
+    cell = page.locator(".jp-Notebook .jp-Cell").nth(n)
+    cell.locator(".jp-InputPrompt").click()
+    page.keyboard.press("Escape")
+    page.keyboard.press("Shift+Enter")
+    _expect()(cell.locator(".jp-InputPrompt")).to_contain_text(re.compile(r"\[\d+\]"), timeout=60_000)
+
+
+def test_a_module_written_with_the_panels_only_passes_h4s_check(browser, free_port, tmp_path):
+    from h4s_kit.check import run_check
+    from h4s_widgets import load_bank
+
+    work = tmp_path / "work"
+    work.mkdir()
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell('from h4s_widgets.authoring import NewModulePanel\nNewModulePanel("modules")'),
+        nbformat.v4.new_code_cell('import glob\nfrom h4s_widgets.authoring import QuestionEditor\n'
+                                  'QuestionEditor(sorted(glob.glob("modules/*/"))[0] + "questions/section-2.yml",'
+                                  ' confirm_delete=False)'),
+    ]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, str(work / "authoring.ipynb"))
+    port = free_port()
+    argv, env = _lab(tmp_path, port)
+    with start_server_process(argv, port, env=env, cwd=work, timeout=90, log_path=tmp_path / "lab.log"):
+        # the shipped configuration is in force: no news, no update check (answered by the local server)
+        base = f"http://127.0.0.1:{port}"
+        news = json.loads(urllib.request.urlopen(f"{base}/lab/api/news", timeout=30).read())
+        assert news.get("news") == [], news
+        context, page, log, errors = open_page(browser, width=1400, height=1000)
+        try:
+            page.goto(f"{base}/lab/tree/authoring.ipynb", timeout=120_000)
+            page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
+            _expect()(page.locator(".jp-StatusBar-Widget", has_text=re.compile(r"Python 3.*\| Idle"))).to_have_count(
+                1, timeout=120_000)
+            # 1. the module panel: h4s new as a form
+            _run_cell(page, 0)
+            new = page.locator(".jp-OutputArea .h4s-a-module").first
+            _expect()(new).to_be_visible(timeout=60_000)
+            new.locator('[data-field="title"] input').fill("")
+            new.locator('[data-field="title"] input').type("Safe lifting at work")
+            page.wait_for_timeout(400)
+            new.locator(".h4s-a-save").click()
+            _expect()(new.locator(".h4s-a-status")).to_contain_text("Created", timeout=30_000)
+            folder = work / "modules" / "01-safe-lifting-at-work"
+            assert (folder / "module.ipynb").is_file()
+            # 2. the question editor on a new bank of that module
+            _run_cell(page, 1)
+            ed = page.locator(".jp-OutputArea .h4s-a-editor").first
+            _expect()(ed).to_be_visible(timeout=60_000)
+
+            def add(type_name: str, text: str) -> None:
+                ed.locator(".h4s-a-add select").select_option(type_name)
+                ed.locator(".h4s-a-addq").click()
+                _expect()(ed.locator(".h4s-a-form h3")).to_contain_text(type_name.replace("_", "-"), timeout=30_000)
+                box = ed.locator('[data-field="text"] textarea')
+                _expect()(ed.locator('.h4s-a-error[data-path="text"]')).to_contain_text("must not be empty",
+                                                                                        timeout=30_000)
+                box.click()
+                page.keyboard.type(text)
+                _expect()(ed.locator('.h4s-a-error[data-path="text"]')).to_have_text("", timeout=30_000)
+
+            add("true_false", "Bend your knees when you lift a box from the floor.")
+            ed.locator('[data-field="answer"] input[type="checkbox"]').check()
+            ed.locator('[data-field="feedback"] textarea').type("Keep the load close to your body.")
+
+            add("numeric", "Up to how many kilograms may one person lift alone in this workplace?")
+            ed.locator('[data-field="answers.0.value"] input').type("25")
+            ed.locator('[data-field="feedback"] textarea').type("The workplace rule says 25 kg.")
+
+            add("single_choice", "How do you turn while carrying a load?")
+            ed.locator('[data-field="options.0.text"] textarea').type("Twist the back")
+            ed.locator('[data-field="options.0.feedback"] textarea').type("Twisting strains the back.")
+            ed.locator('[data-add="options"]').click()
+            ed.locator('[data-field="options.1.text"] textarea').type("Turn with the feet")
+            ed.locator('[data-field="options.1.feedback"] textarea').type("Yes: the feet lead the turn.")
+            ed.locator(".h4s-a-choice input").nth(1).check()
+
+            add("essay", "Describe a lift at your workplace that you would now do differently.")
+            # a schema error appears next to the field while typing, and goes away
+            idbox = ed.locator('[data-field="id"] input')
+            idbox.click()
+            page.keyboard.press("End")
+            page.keyboard.type(" x")
+            id_err = ed.locator('.h4s-a-error[data-path="id"]')
+            _expect()(id_err).not_to_have_text("", timeout=30_000)
+            page.keyboard.press("Backspace")
+            page.keyboard.press("Backspace")
+            _expect()(id_err).to_have_text("", timeout=30_000)
+            # the preview beside the form is the real quiz
+            _expect()(page.locator('.jp-OutputArea .h4s-question[data-qid="essay-1"]')).to_be_visible(timeout=30_000)
+            found = run_axe(page, context=".jp-OutputArea .h4s-a-editor")
+            assert found == [], format_violations(found)
+            ed.locator(".h4s-a-save").click()
+            _expect()(ed.locator(".h4s-a-status")).to_contain_text("Saved", timeout=30_000)
+            screenshot(page, "authoring-question-editor", full_page=False)
+            bank = folder / "questions" / "section-2.yml"
+            assert [q.type for q in load_bank(bank).questions] == ["true_false", "numeric", "single_choice", "essay"]
+            report = run_check([folder], execute=False)
+            assert report.ok, report.text()
+            log.assert_only_local()
+            assert not [e for e in errors if "h4s" in e.lower()], errors
+        finally:
+            context.close()
