@@ -91,6 +91,7 @@ def test_a_module_written_with_the_panels_only_passes_h4s_check(browser, free_po
             new.locator(".h4s-a-save").click()
             _expect()(new.locator(".h4s-a-status")).to_contain_text("Created", timeout=30_000)
             folder = work / "modules" / "01-safe-lifting-at-work"
+            assert "null" not in new.inner_text().split()
             assert (folder / "module.ipynb").is_file()
             # 2. the question editor on a new bank of that module
             _run_cell(page, 1)
@@ -141,7 +142,14 @@ def test_a_module_written_with_the_panels_only_passes_h4s_check(browser, free_po
             assert found == [], format_violations(found)
             ed.locator(".h4s-a-save").click()
             _expect()(ed.locator(".h4s-a-status")).to_contain_text("Saved", timeout=30_000)
+            assert "null" not in ed.inner_text().split()
+            # the announcements extension asks nothing (settings/overrides.json of the shipped config)
+            assert page.get_by_text("Jupyter news").count() == 0
             screenshot(page, "authoring-question-editor", full_page=False)
+            shots = os.environ.get("H4S_AUTHORING_SHOTS")   # book/trainers/make_screenshots.sh sets it
+            if shots:
+                new.screenshot(path=str(Path(shots) / "new-module-panel.png"))
+                ed.screenshot(path=str(Path(shots) / "question-editor.png"))
             bank = folder / "questions" / "section-2.yml"
             assert [q.type for q in load_bank(bank).questions] == ["true_false", "numeric", "single_choice", "essay"]
             report = run_check([folder], execute=False)

@@ -97,7 +97,7 @@ function field(parent, name, schema, nullable, obj, path, ctx) {
       setOrDelete(obj, name, v === undefined ? undefined : v); ctx.changed();
     });
     ctx.widgets.set(pathKey(path), sel);
-    wrap.append(h("label", { for: id, text: labelText(schema, name, req) }), sel, help, err);
+    wrap.append(...[h("label", { for: id, text: labelText(schema, name, req) }), sel, help, err].filter(Boolean));
     return wrap;
   }
   if (type === "boolean") {
@@ -106,7 +106,7 @@ function field(parent, name, schema, nullable, obj, path, ctx) {
     box.addEventListener("change", () => { obj[name] = box.checked; ctx.changed(); });
     ctx.widgets.set(pathKey(path), box);
     wrap.classList.add("h4s-a-check");
-    wrap.append(box, h("label", { for: id, text: labelText(schema, name, false) }), help, err);
+    wrap.append(...[box, h("label", { for: id, text: labelText(schema, name, false) }), help, err].filter(Boolean));
     return wrap;
   }
   if (type === "number" || type === "integer") {
@@ -127,7 +127,7 @@ function field(parent, name, schema, nullable, obj, path, ctx) {
       ctx.changed();
     });
     ctx.widgets.set(pathKey(path), input);
-    wrap.append(h("label", { for: id, text: labelText(schema, name, req) }), input, valueHelp, help, err);
+    wrap.append(...[h("label", { for: id, text: labelText(schema, name, req) }), input, valueHelp, help, err].filter(Boolean));
     return wrap;
   }
   if (type === "string") {
@@ -139,7 +139,7 @@ function field(parent, name, schema, nullable, obj, path, ctx) {
     input.value = obj[name] === undefined || obj[name] === null ? "" : String(obj[name]);
     input.addEventListener("input", () => { setOrDelete(obj, name, input.value, req); ctx.changed(); });
     ctx.widgets.set(pathKey(path), input);
-    wrap.append(h("label", { for: id, text: labelText(schema, name, req) }), input, help, err);
+    wrap.append(...[h("label", { for: id, text: labelText(schema, name, req) }), input, help, err].filter(Boolean));
     return wrap;
   }
   if (type === "array") {
@@ -155,7 +155,7 @@ function field(parent, name, schema, nullable, obj, path, ctx) {
     ctx.changed();
   });
   ctx.widgets.set(pathKey(path), area);
-  wrap.append(h("label", { for: id, text: labelText(schema, name, req) + " (JSON)" }), area, help, err);
+  wrap.append(...[h("label", { for: id, text: labelText(schema, name, req) + " (JSON)" }), area, help, err].filter(Boolean));
   return wrap;
 }
 
@@ -181,7 +181,7 @@ function choiceOfOptions(name, schema, obj, path, ctx, wrap, help, err, describe
       h("label", { for: id, text: `${opt.id || "?"}: ${opt.text || "(no text yet)"}` })));
   }
   ctx.widgets.set(pathKey(path), group);
-  wrap.append(group, help, err);
+  wrap.append(...[group, help, err].filter(Boolean));
   return wrap;
 }
 
@@ -369,8 +369,8 @@ function renderEditor({ model, el }) {
     const general = h("div", { class: "h4s-a-error h4s-a-general" });
     ctx = { defs, slots: new Map(), widgets: new Map(), changed,
       rerender: (_p, focusSel) => { drawForm(focusSel); } };
-    formBox.append(h("h3", { text: `${def ? def.title : q.type}: ${q.id || ""}` }),
-      def && def.description ? h("p", { class: "h4s-a-help", text: def.description }) : null, general);
+    formBox.append(...[h("h3", { text: `${def ? def.title : q.type}: ${q.id || ""}` }),
+      def && def.description ? h("p", { class: "h4s-a-help", text: def.description }) : null, general].filter(Boolean));
     if (!def) { general.textContent = `Unknown type ${q.type}`; return; }
     formBox.append(objectForm(def, q, [], ctx, new Set(["type"])));
     ctx.general = general;
