@@ -72,6 +72,8 @@ class Quiz(anywidget.AnyWidget):
     strings = traitlets.Dict().tag(sync=True)
     #: per question id: attempts, result, messages, solution (when unlocked)
     state = traitlets.Dict().tag(sync=True)
+    #: a pool (bank with ``draw: n``): {attempt, ids} of the set this kernel drew (reset draws again)
+    drawn = traitlets.Dict().tag(sync=True)
 
     def __init__(self, questions: Any, *, ids: Sequence[str] | None = None, title: str | None = None,
                  pass_mark: float | None = None, shuffle: bool = False, seed: Any = None,
@@ -112,7 +114,19 @@ class Quiz(anywidget.AnyWidget):
             state={},
             **kw,
         )
+        self._draw = draw
+        if draw:
+            self._new_draw()
         self.on_msg(self._on_msg)
+
+    def _new_draw(self) -> None:
+        """A new set of the pool, drawn here (the kernel), not in the browser (h4s_widgets/_draw.py)."""
+        from ._draw import draw_ids
+        self.drawn = {"attempt": int(self.drawn.get("attempt") or 0) + 1,
+                      "ids": draw_ids(self._order, secrets.token_hex(8), self._draw["n"])}
+
+    def _outside_draw(self, qid: str) -> bool:
+        return bool(self._draw) and qid not in self.drawn.get("ids", [])
 
     # ------------------------------------------------------------ live path
     @property
@@ -152,6 +166,10 @@ class Quiz(anywidget.AnyWidget):
         if q is None:
             return None
         st = dict(self.state.get(qid, {}))
+        if self._outside_draw(qid):
+            st.update(error=f"question {qid} is not in your current set of this quiz; reload the page")
+            self._set(qid, st)
+            return None
         try:
             check_clean(response)
             attempts = self.attempts(qid, learner)
@@ -206,7 +224,7 @@ class Quiz(anywidget.AnyWidget):
     def reveal_solution(self, qid: str, learner: str | None = None) -> None:
         """Send the solution when the bank's rule allows it for the attempts counted here (never the synced state)."""
         q = self._questions.get(qid)
-        if q is None:
+        if q is None or self._outside_draw(qid):
             return
         try:
             attempts = self.attempts(qid, learner)
@@ -219,7 +237,9 @@ class Quiz(anywidget.AnyWidget):
         self._set(qid, st)
 
     def reset(self) -> None:
-        """Clear what the page shows; the attempts counted (and stored) stay."""
+        """Clear what the page shows (a pool: draw a new set); the attempts counted (and stored) stay."""
+        if self._draw:
+            self._new_draw()
         self.state = {}
         self._started = {qid: time.time() for qid in self._order}
 

@@ -152,3 +152,57 @@ def test_served_page_gets_its_draw_from_the_server(browser, tmp_path, monkeypatc
             context.close()
     finally:
         srv.stop()
+
+
+# anywidget's side, played by the page: the kernel (here: Python's Quiz, its drawn sets precomputed) draws
+LIVE_HOST = """<script type="module">
+import widget from "./widget.js";
+const draws = %s;
+const handlers = {};
+let drawn = draws[0];
+const model = {
+  get: (k) => ({ spec: %s, strings: {}, state: {}, drawn })[k],
+  on: (ev, fn) => { (handlers[ev] = handlers[ev] || []).push(fn); },
+  off: (ev, fn) => { handlers[ev] = (handlers[ev] || []).filter((f) => f !== fn); },
+  send(msg) {
+    window.sent = (window.sent || []).concat([msg.action]);
+    if (msg.action !== "reset") return;
+    drawn = draws[drawn.attempt];
+    setTimeout(() => (handlers["change:drawn"] || []).forEach((f) => f()), 10);
+  },
+};
+widget.render({ model, el: document.getElementById("w") });
+</script>"""
+
+
+def test_live_widget_shows_the_kernels_draw(browser, tmp_path, monkeypatch):
+    import json
+
+    from h4s_widgets import Quiz
+    from h4s_widgets._assets import widget_css, widget_esm
+    monkeypatch.setenv("H4S_RECORDS", "off")
+    (tmp_path / "closing-quiz.yml").write_text(yaml.safe_dump(BANK), encoding="utf-8")
+    w = Quiz(str(tmp_path / "closing-quiz.yml"), module="01-demo")
+    draws = [dict(w.drawn)]
+    w.reset()
+    draws.append(dict(w.drawn))
+    (tmp_path / "widget.js").write_text(widget_esm(), encoding="utf-8")
+    body = f"<style>{widget_css()}</style><div id='w'></div>" + LIVE_HOST % (json.dumps(draws), json.dumps(w.spec))
+    (tmp_path / "index.html").write_text(PAGE.format(body=body), encoding="utf-8")
+    with serve_directory(tmp_path) as url:
+        context, page, log, errors = open_page(browser)
+        try:
+            page.goto(url + "index.html")
+            page.wait_for_selector(".h4s-question")
+            assert shown(page) == draws[0]["ids"]
+            assert page.evaluate("() => localStorage.length") == 0        # the browser drew nothing
+            assert run_axe(page) == [], format_violations(run_axe(page))
+            tab_to(page, ".h4s-reset")
+            page.keyboard.press("Enter")
+            page.wait_for_function("(ids) => [...document.querySelectorAll('.h4s-question')]"
+                                   ".map((e) => e.dataset.qid).join() === ids.join()", arg=draws[1]["ids"])
+            assert page.evaluate("() => window.sent") == ["reset"]
+            log.assert_only_local()
+            assert errors == [], errors
+        finally:
+            context.close()

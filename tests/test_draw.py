@@ -139,3 +139,26 @@ def test_live_outcome_of_a_pool_drawn_in_the_browser(tmp_path, monkeypatch):
             assert res["completed"] and res["scaled"] == pytest.approx(2 / 3) and res["passed"] == 1
     assert res["scaled"] == pytest.approx(1.0)                   # the last three answered: q1, q2, q3
     sink.close()
+
+
+def test_live_widget_draws_in_the_kernel_and_refuses_outside(tmp_path, monkeypatch):
+    import yaml
+
+    from h4s_widgets import Quiz
+    monkeypatch.setenv("H4S_RECORDS", "off")
+    path = tmp_path / "closing-quiz.yml"
+    path.write_text(yaml.safe_dump(_bank(8, 3)), encoding="utf-8")
+    w = Quiz(str(path), module="01-demo")
+    assert w.spec["draw"] == {"n": 3, "bank": "closing-quiz"}
+    first = w.drawn
+    assert first["attempt"] == 1 and len(first["ids"]) == 3 and set(first["ids"]) <= {f"q{i}" for i in range(8)}
+    outside = next(f"q{i}" for i in range(8) if f"q{i}" not in first["ids"])
+    assert w.check(outside, True, learner="anna") is None
+    assert "not in your current set" in w.state[outside]["error"]
+    w.reveal_solution(outside, learner="anna")
+    assert "solution" not in w.state.get(outside, {})
+    assert w.check(first["ids"][0], True, learner="anna").correct is True
+    w._on_msg(w, {"action": "reset"}, None)
+    assert w.drawn["attempt"] == 2 and len(w.drawn["ids"]) == 3 and w.state == {}
+    # ids=[...] picks questions: no draw
+    assert "draw" not in Quiz(str(path), ids=["q1", "q2"]).spec and Quiz(str(path), ids=["q1"]).drawn == {}

@@ -35,6 +35,11 @@ export default {
       onReset() {
         model.send({ action: "reset" });
       },
+      // a pool: the kernel draws ({attempt, ids}; a new attempt after reset), not the browser
+      draw: (model.get("drawn") || {}).ids ? (fresh) => (fresh ? new Promise((res) => {
+        const f = () => { model.off("change:drawn", f); res(model.get("drawn").ids); };
+        model.on("change:drawn", f);
+      }) : model.get("drawn").ids) : undefined,
     });
     const onState = () => quiz.update(model.get("state") || {});
     model.on("change:state", onState);
