@@ -199,6 +199,7 @@ def test_check_panel_groups_findings_with_their_fix_and_links(tmp_path):
     assert v.done and not v.running and "error" in v.summary
     findings = [f for g in v.groups for f in g["findings"]]
     assert all(f["fix"] for f in findings if f["severity"] == "error")
+    assert "module.ipynb:cell 2" in [g["label"] for g in v.groups]     # places inside the module folder
     cell = [f for f in findings if f["link"] and f["link"]["kind"] == "cell"]
     assert cell and cell[0]["link"]["index"] == 1
     assert cell[0]["link"]["cell_id"] == nbformat.read(str(nb_path), 4).cells[1].id

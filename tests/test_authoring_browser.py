@@ -7,6 +7,7 @@ after every step, as the comm would.  Everything is done with the keyboard; axe-
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -79,6 +80,12 @@ def _sync(page, widget, settle: int = 350) -> None:
         changes = {k: v for k, v in changes.items() if k not in ("questions", "selected", "value")}
     if changes:
         page.evaluate("(c) => window.h4sSet(c)", changes)
+
+
+def _shot(locator, name: str) -> None:
+    shots = os.environ.get("H4S_AUTHORING_SHOTS")   # book/trainers/make_screenshots.sh sets it
+    if shots:
+        locator.screenshot(path=str(Path(shots) / name))
 
 
 @pytest.fixture
@@ -186,6 +193,7 @@ def test_module_panel_by_keyboard_shows_the_eqf_descriptor_and_errors(browser, h
         assert "Knowledge of facts, principles" in host.locator('[data-field="eqf_level"]').inner_text()
         found = run_axe(page, context="#host")
         assert found == [], format_violations(found)
+        _shot(host, "module-panel.png")
         tab_to(page, ".h4s-a-save")
         page.keyboard.press("Enter")
         _sync(page, panel)
@@ -221,6 +229,7 @@ def test_check_panel_by_keyboard_lists_findings_with_fix_and_link(browser, harne
         assert "error" in host.locator(".h4s-a-summary").inner_text()
         finding = host.locator(".h4s-a-finding", has_text="alt")
         assert finding.count() >= 1 and "Fix:" in finding.first.inner_text()
+        _shot(host, "check-panel.png")
         tab_to(page, ".h4s-a-goto")
         assert "cell 2" in page.evaluate("() => document.activeElement.textContent")
         page.keyboard.press("Enter")

@@ -50,11 +50,23 @@ def link_for(place: str, cell_ids: list[str]) -> dict | None:
     return None
 
 
-def group_findings(findings: list[Any], cell_ids: list[str]) -> list[dict]:
+def _short(place: str, module: str | None) -> str:
+    """``/long/path/modules/03-x/module.ipynb:cell 2`` -> ``module.ipynb:cell 2`` (inside the module folder)."""
+    if module:
+        marker = f"/{module}/"
+        at = place.find(marker)
+        if at >= 0:
+            return place[at + len(marker):]
+        if place.rstrip("/").endswith(f"/{module}") or place == module:
+            return module
+    return place
+
+
+def group_findings(findings: list[Any], cell_ids: list[str], module: str | None = None) -> list[dict]:
     """Findings (h4s_kit.check.Finding) grouped by place (a cell, a question, a file), errors first."""
     groups: dict[str, dict] = {}
     for f in sorted(findings, key=lambda f: (f.severity != "error", f.place)):
-        g = groups.setdefault(f.place, {"label": f.place, "findings": []})
+        g = groups.setdefault(f.place, {"label": _short(f.place, module), "findings": []})
         g["findings"].append({"severity": f.severity, "step": f.step, "message": f.message, "fix": f.fix,
                               "link": link_for(f.place, cell_ids)})
     return list(groups.values())
@@ -106,7 +118,7 @@ class CheckPanel(ipywidgets.VBox):
             report = run_check([self.folder], execute=v.execute, progress=lambda line: setattr(v, "progress", line))
             self.report = report
             findings = list(report.findings)
-            v.groups = group_findings(findings, self._cell_ids())
+            v.groups = group_findings(findings, self._cell_ids(), self.folder.resolve().name)
             v.summary = report.summary()
             v.progress = "Done: no errors" if report.ok else "Done: fix the errors below, then check again"
         except H4SError as e:
