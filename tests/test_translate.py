@@ -127,6 +127,9 @@ def module(tmp_path) -> Path:
     d = make_module(tmp_path / "modules")
     tr.extract(d)
     tr.update(d, LANG)
+    draft = d / "locales" / LANG / "draft.txt"
+    assert draft.is_file() and tr.status(d, LANG).draft        # a new catalogue starts as a draft
+    draft.unlink()                                             # these tests publish it
     return d
 
 

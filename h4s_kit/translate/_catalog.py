@@ -107,7 +107,8 @@ def extract(folder: Path) -> tuple[Path, bool, int]:
 
 def update(folder: Path, lang: str) -> tuple[Path, bool]:
     """Merge the template into ``lang``'s catalogue (new: empty; changed source: fuzzy with the previous
-    msgid; removed: obsolete ``#~``).  Starts the catalogue when it does not exist."""
+    msgid; removed: obsolete ``#~``).  Starts the catalogue when it does not exist, as a draft
+    (``locales/LL/draft.txt``)."""
     src = collect(folder)
     tmpl = template(src)
     path = po_path(folder, lang)
@@ -120,10 +121,14 @@ def update(folder: Path, lang: str) -> tuple[Path, bool]:
             if m.fuzzy and m.previous_id:
                 m.user_comments.append(PREVIOUS + " ".join(json.dumps(p, ensure_ascii=False) for p in m.previous_id))
             m.previous_id = []
-    else:
+    else:                      # a new catalogue starts as a draft: published only when the translator says so
         cat = template(src)
         cat.locale = lang
         cat.fuzzy = False
+        draft = locales_dir(folder) / lang / "draft.txt"
+        draft.parent.mkdir(parents=True, exist_ok=True)
+        draft.write_text(f"{lang} is a draft of this module: delete this file to publish it once h4s translate status "
+                         f"says complete.\n", encoding="utf-8")
     return path, _write(path, _stable(_dump(cat)))
 
 
