@@ -240,3 +240,49 @@ def test_check_panel_by_keyboard_lists_findings_with_fix_and_link(browser, harne
         assert errors == []
     finally:
         context.close()
+
+
+def _all_types():
+    from h4s_widgets.authoring._common import type_defs
+    return sorted(type_defs())
+
+
+@pytest.mark.parametrize("type_name", _all_types())
+def test_every_type_gets_a_generated_form_that_fills_to_a_valid_question(browser, harness, tmp_path, type_name):
+    """The form of each type has a field (with the schema's help) for every property the schema gives it; its
+    text is typed into the form (its error goes away); the rest of the type's example question is then set as
+    the form would send it, and Python finds it valid and previews it.  axe finds nothing in the form."""
+    from test_authoring import _example_for
+    from h4s_widgets.authoring import PreviewQuiz, QuestionEditor
+    from h4s_widgets.authoring._common import type_defs
+    base, site = harness
+    ed = QuestionEditor(tmp_path / "bank.yml")
+    ed.add(type_name)
+    context, page, log, errors = open_page(browser, width=1200)
+    try:
+        _open(page, base, site, ed.view)
+        form = page.locator(".h4s-a-form")
+        d = type_defs()[type_name]
+        for name, prop in d["properties"].items():
+            if name == "type":
+                continue
+            assert form.locator(f'[data-field="{name}"]').count() == 1, f"no field for {type_name}.{name}"
+            if prop.get("description"):
+                assert prop["description"] in form.locator(f'[data-field="{name}"]').first.inner_text()
+        # the text field by typing: its error goes when it is filled
+        assert "must not be empty" in form.locator('.h4s-a-error[data-path="text"]').inner_text() or "text" not in d["required"]
+        example = dict(_example_for(type_name), id=ed.questions[0]["id"])
+        if "text" in d["properties"] and "text" in example:
+            tab_to(page, '[data-field="text"] textarea')
+            page.keyboard.type(example["text"][:200])
+            _sync(page, ed.view)
+            assert ed.questions[0]["text"] == example["text"][:200]
+            assert "text" not in ed.errors[0]
+        found = run_axe(page, context="#host")
+        assert found == [], format_violations(found)
+        # the rest as the form would send it; Python's answer: no problem, the real quiz as preview
+        ed.set_question(0, example)
+        assert ed.errors[0] == {} and isinstance(ed.preview_box.children[0], PreviewQuiz)
+        assert errors == []
+    finally:
+        context.close()
