@@ -65,6 +65,8 @@ def test_a_module_written_with_the_panels_only_passes_h4s_check(browser, free_po
         nbformat.v4.new_code_cell('import glob\nfrom h4s_widgets.authoring import QuestionEditor\n'
                                   'QuestionEditor(sorted(glob.glob("modules/*/"))[0] + "questions/section-2.yml",'
                                   ' confirm_delete=False)'),
+        nbformat.v4.new_code_cell('from h4s_widgets.authoring import CheckPanel\n'
+                                  'CheckPanel(sorted(glob.glob("modules/*/"))[0], execute=False)'),
     ]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, str(work / "authoring.ipynb"))
@@ -154,6 +156,14 @@ def test_a_module_written_with_the_panels_only_passes_h4s_check(browser, free_po
             assert [q.type for q in load_bank(bank).questions] == ["true_false", "numeric", "single_choice", "essay"]
             report = run_check([folder], execute=False)
             assert report.ok, report.text()
+            # the same from the check panel, in JupyterLab
+            _run_cell(page, 2)
+            panel = page.locator(".jp-OutputArea .h4s-a-checkpanel").first
+            _expect()(panel).to_be_visible(timeout=60_000)
+            panel.locator(".h4s-a-run").click()
+            _expect()(panel.locator(".h4s-a-summary")).to_contain_text("h4s check passed", timeout=60_000)
+            found = run_axe(page, context=".jp-OutputArea .h4s-a-checkpanel")
+            assert found == [], format_violations(found)
             log.assert_only_local()
             assert not [e for e in errors if "h4s" in e.lower()], errors
         finally:
