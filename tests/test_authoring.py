@@ -247,3 +247,35 @@ def test_text_that_yaml_1_1_reads_as_no_text_is_quoted(tmp_path, word):
     assert ed.save() is True
     q = load_bank(tmp_path / "words.yml").questions[0]
     assert q.text == word and q.options[0].text == word and q.options[0].feedback == word
+
+
+def test_module_panel_is_generated_from_the_metadata_model_and_saves_only_valid_metadata(tmp_path):
+    import nbformat
+    from h4s_kit.metadata import ModuleMeta
+    from h4s_widgets.authoring import ModulePanel, NewModulePanel
+    new = NewModulePanel(tmp_path / "modules")
+    assert "title" in new.errors
+    with pytest.raises(H4SError):
+        new.value = {**new.value, "title": "Safe lifting", "slug": "Not A Slug"}
+        new.create()
+    assert "slug" in new.errors and not (tmp_path / "modules").exists()
+    new.value = {**new.value, "slug": ""}
+    folder = new.create()
+    assert folder.name == "01-safe-lifting" and (folder / "module.ipynb").is_file()
+    panel = ModulePanel(folder)
+    # every field of the model is in the form's schema, with a help text
+    props = panel.schema["properties"]
+    assert set(ModuleMeta.model_fields) == set(props)
+    assert all(props[f].get("description") for f in props if f not in panel.hidden)
+    assert panel.errors == {}
+    errs = panel.set(eqf_level=9, title="", digcompedu=[7])
+    assert errs["eqf_level"].startswith("must be a whole number from 1 to 8") and "title" in errs
+    assert "digcompedu.0" in errs
+    before = (folder / "module.ipynb").read_bytes()
+    with pytest.raises(H4SError, match="not saved"):
+        panel.save()
+    assert (folder / "module.ipynb").read_bytes() == before
+    assert panel.set(eqf_level=3, title="Lifting safely", digcompedu=[2, 5]) == {}
+    panel.save()
+    meta = nbformat.read(str(folder / "module.ipynb"), 4).metadata["h4s"]
+    assert (meta["eqf_level"], meta["title"], meta["digcompedu"]) == (3, "Lifting safely", [2, 5])

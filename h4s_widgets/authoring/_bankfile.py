@@ -24,7 +24,8 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarStri
 
 from h4s_widgets._errors import BankFileError
 from h4s_widgets import H4SError
-from h4s_widgets._schema import parse_bank   # the one-line bank errors load_bank gives, for data in memory
+# the one-line bank errors load_bank gives, for data in memory (tests/test_authoring.py fails if it moves)
+from h4s_widgets._schema import parse_bank
 
 _SEQ_RE = re.compile(r"^questions:[ \t]*\n(?:[ \t]*(?:#.*)?\n)*([ \t]*)- ", re.M)
 
