@@ -29,7 +29,7 @@ from ._errors import GradingError
 from .types import hook
 from ._schema import (
     Cloze, CodeExercise, DragWords, Essay, Flashcards, Likert, Matching, MultipleResponse, Numeric, Ordering,
-    QuestionBase, ShortText, SingleChoice, TrueFalse, parse_question,
+    QuestionBase, ShortText, SingleChoice, parse_question,
 )
 
 WS = "\t\n\u000b\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
@@ -124,15 +124,6 @@ def _multiple(q: MultipleResponse, r: Any) -> Result:
     else:
         frac = 1.0 if exact else 0.0
     return _result(q, frac, exact, [f"option:{i}" for i in ids if i in chosen])
-
-
-def _true_false(q: TrueFalse, r: Any) -> Result:
-    if r is None:
-        return _empty(q)
-    if not isinstance(r, bool):
-        return _invalid(q)
-    ok = r == q.answer
-    return _result(q, 1.0 if ok else 0.0, ok, ["true" if r else "false"])
 
 
 def _gaps(q: QuestionBase, r: Any, n: int, match: Callable[[int, str], bool]) -> Result:
@@ -332,7 +323,7 @@ def _code(q: CodeExercise, r: Any) -> Result:
 
 
 GRADERS: dict[type, Callable[[Any, Any], Result]] = {
-    SingleChoice: _single, MultipleResponse: _multiple, TrueFalse: _true_false, Cloze: _cloze,
+    SingleChoice: _single, MultipleResponse: _multiple, Cloze: _cloze,
     Numeric: _numeric, ShortText: _short_text, Matching: _matching, Ordering: _ordering,
     DragWords: _drag_words, CodeExercise: _code, Essay: _essay, Likert: _likert, Flashcards: _flashcards,
 }

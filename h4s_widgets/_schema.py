@@ -139,16 +139,6 @@ class MultipleResponse(QuestionBase):
         return self
 
 
-@register
-class TrueFalse(QuestionBase):
-    """A statement the learner marks as true or false."""
-    label: ClassVar[str] = "True / false"
-    type: Literal["true_false"] = "true_false"
-    answer: bool = Field(description="true if the statement is true, false if it is false")
-    feedback_true: Optional[str] = Field(None, description="Feedback when the learner answers True")
-    feedback_false: Optional[str] = Field(None, description="Feedback when the learner answers False")
-
-
 def gaps_in(text: str) -> list[str]:
     return GAP_RE.findall(text)
 
@@ -451,9 +441,17 @@ class Flashcards(QuestionBase):
 
 
 # the types that are units of their own (h4s_widgets/types/<type>.py) register here
+from .types import _place as _type_place  # noqa: E402
 from .types import load_all as _load_type_units  # noqa: E402
 
 _load_type_units()
+# one order whatever defines the type (the union, the JSON Schema and the reference follow it)
+_ordered = sorted(REGISTRY.items(), key=lambda kv: _type_place(kv[0]))
+REGISTRY.clear()
+REGISTRY.update(_ordered)
+del _ordered
+# the models of the type units under their old names here (h4s_widgets, h4s_kit, tests and modules import them)
+from .types.true_false import TrueFalse  # noqa: E402,F401
 
 Question = Annotated[
     Union[tuple(REGISTRY.values())],  # type: ignore[valid-type]

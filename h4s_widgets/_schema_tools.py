@@ -74,14 +74,6 @@ EXAMPLES: dict[str, str] = {
   answers: [a, b, d]
   shuffle: true
 """,
-    "true_false": """\
-- type: true_false
-  id: search-images
-  text: An image found with a search engine may be used in an OER without checking its licence.
-  answer: false
-  feedback_false: Right. Check the licence of every image before you reuse it.
-  feedback_true: Not quite. Being easy to find does not make an image free to reuse.
-""",
     "cloze": """\
 - type: cloze
   id: oer-definition

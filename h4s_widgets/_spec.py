@@ -116,7 +116,7 @@ def _spec_flashcards(q, seed) -> dict:
 
 
 _SPEC = {
-    "single_choice": _spec_choice, "multiple_response": _spec_choice, "true_false": _spec_text,
+    "single_choice": _spec_choice, "multiple_response": _spec_choice,
     "cloze": _spec_gaps, "drag_words": _spec_gaps, "numeric": _spec_numeric, "short_text": _spec_text,
     "matching": _spec_matching, "ordering": _spec_ordering, "code": _spec_code, "essay": _spec_essay,
     "likert": _spec_likert, "flashcards": _spec_flashcards,
@@ -141,6 +141,20 @@ def static_key(q: QuestionBase, salt: str) -> dict:
     if q.type in HASHED_TYPES:
         d["salt"] = salt
     _KEY.get(q.type, _key_plain)(q, d, lambda v: key_hash(salt, q.id, v))
+    return d
+
+
+def dumped_key(q: QuestionBase, salt: str, fill=None, hashed: bool = True) -> dict:
+    """The common part of a static key: the question's dump without hints, feedback and title (with the salt
+    when ``hashed``); ``fill(q, d, H)`` (H: the salted hash of a value) then replaces or drops the type's key
+    fields in ``d``."""
+    d = q.model_dump(mode="json", exclude_none=True)
+    for k in ("hints", "feedback", "title", "text_html"):
+        d.pop(k, None)
+    if hashed:
+        d["salt"] = salt
+    if fill is not None:
+        fill(q, d, lambda v: key_hash(salt, q.id, v))
     return d
 
 
@@ -176,12 +190,6 @@ def _key_single(q, d, H) -> None:
 def _key_multiple(q, d, H) -> None:
     d["answers"] = sorted(H(a) for a in q.answers)
     d["options"] = [{"id": o.id} for o in q.options]
-
-
-def _key_true_false(q, d, H) -> None:
-    d["answer"] = H("true" if q.answer else "false")
-    d.pop("feedback_true", None)
-    d.pop("feedback_false", None)
 
 
 def _key_cloze(q, d, H) -> None:
@@ -223,13 +231,13 @@ def _key_ordering(q, d, H) -> None:
 
 
 _KEY = {
-    "single_choice": _key_single, "multiple_response": _key_multiple, "true_false": _key_true_false,
+    "single_choice": _key_single, "multiple_response": _key_multiple,
     "cloze": _key_cloze, "drag_words": _key_drag_words, "short_text": _key_short_text, "matching": _key_matching,
     "ordering": _key_ordering, "code": _key_code, "essay": _key_essay, "numeric": _key_numeric,
 }
 
 #: types whose static key is hashed; the others (numeric, regex answers) carry plaintext
-HASHED_TYPES = ("single_choice", "multiple_response", "true_false", "cloze", "short_text", "matching",
+HASHED_TYPES = ("single_choice", "multiple_response", "cloze", "short_text", "matching",
                 "ordering", "drag_words") + tuple(n for n, m in UNITS.items() if getattr(m, "HASHED", False))
 
 
@@ -249,15 +257,6 @@ def feedback_texts(q: QuestionBase, lang: str | None = None) -> dict[str, str]:
 
 def _fb_options(q) -> dict:
     return {f"option:{o.id}": md_inline(o.feedback) for o in q.options if o.feedback}
-
-
-def _fb_true_false(q) -> dict:
-    fb = {}
-    if q.feedback_true:
-        fb["true"] = md_inline(q.feedback_true)
-    if q.feedback_false:
-        fb["false"] = md_inline(q.feedback_false)
-    return fb
 
 
 def _fb_answers(q) -> dict:         # numeric, short_text
@@ -281,7 +280,7 @@ def _fb_code(q) -> dict:
 
 
 _FEEDBACK = {
-    "single_choice": _fb_options, "multiple_response": _fb_options, "true_false": _fb_true_false,
+    "single_choice": _fb_options, "multiple_response": _fb_options,
     "numeric": _fb_answers, "short_text": _fb_answers, "cloze": _fb_cloze, "matching": _fb_matching,
     "likert": _fb_likert, "code": _fb_code,
 }
@@ -304,10 +303,6 @@ def _sol_single(q, lang) -> str:
 
 def _sol_multiple(q, lang) -> str:
     return "<ul>" + "".join(f"<li>{md_inline(o.text)}</li>" for o in q.options if o.id in q.answers) + "</ul>"
-
-
-def _sol_true_false(q, lang) -> str:
-    return f"<p>{html.escape(gettext('True', lang) if q.answer else gettext('False', lang))}</p>"
 
 
 def _sol_gaps(q, lang) -> str:      # cloze, drag_words
@@ -347,7 +342,7 @@ def _sol_essay(q, lang) -> str:
 
 
 _SOLUTION = {
-    "single_choice": _sol_single, "multiple_response": _sol_multiple, "true_false": _sol_true_false,
+    "single_choice": _sol_single, "multiple_response": _sol_multiple,
     "cloze": _sol_gaps, "drag_words": _sol_gaps, "numeric": _sol_numeric, "short_text": _sol_short_text,
     "matching": _sol_matching, "ordering": _sol_ordering, "code": _sol_code, "essay": _sol_essay,
 }

@@ -633,7 +633,8 @@ def question_to_gift(q: QuestionBase) -> tuple[str | None, list[str]]:
     if writer is None:
         return None, problems + [f"type {q.type} has no GIFT equivalent"]
     lost: list[str] = []
-    body = writer(q, Writer(problems, head=head, gen=gen, E=E, fb=fb, lost=lost))
+    body = writer(q, Writer(problems, head=head, gen=gen, E=E, fb=fb, lost=lost, wildcard=_wildcard_of,
+                               num=fmt_number, catch_all=CATCH_ALL, lost_fields=lost_fields))
     if body is None:
         return None, problems
     problems += [f"{f} not exported" for f in lost]
@@ -675,16 +676,6 @@ def _gift_multiple_response(q, w) -> str | None:
     if q.shuffle:
         lost.append("shuffle")
     body = head + E(q.text) + " {\n" + "\n".join("\t" + x for x in lines) + ("\n\t" + gen if gen else "") + "\n}"
-    return body
-
-
-def _gift_true_false(q, w) -> str | None:
-    E, gen, head = w.E, w.gen, w.head
-    right, wrong = (q.feedback_true, q.feedback_false) if q.answer else (q.feedback_false, q.feedback_true)
-    tf = "TRUE" if q.answer else "FALSE"
-    if right or wrong:
-        tf += f"#{E(wrong or '')}#{E(right or '')}"
-    body = head + E(q.text) + " {" + tf + gen + "}"
     return body
 
 
@@ -809,7 +800,6 @@ def _gift_essay(q, w) -> str | None:
 _GIFT_WRITERS = {
     "single_choice": _gift_single_choice,
     "multiple_response": _gift_multiple_response,
-    "true_false": _gift_true_false,
     "short_text": _gift_short_text,
     "numeric": _gift_numeric,
     "matching": _gift_matching,

@@ -660,7 +660,8 @@ def question_to_xml(q: QuestionBase) -> tuple[str | None, list[str]]:
     writer = hook(q.type, "to_moodle_xml") or _XML_WRITERS.get(q.type)
     if writer is None:
         return None, [f"type {q.type} has no Moodle XML equivalent"]
-    made = writer(q, Writer(problems, x=_x, text_el=_text_el))
+    made = writer(q, Writer(problems, x=_x, text_el=_text_el, wildcard=_wildcard_of, num=fmt_number,
+                            catch_all=CATCH_ALL, cloze_answer=_cloze_answer, cloze_feedback=_cloze_feedback))
     if made is None:
         return None, problems
     mtype, body, head_extra = made
@@ -707,19 +708,6 @@ def _xml_choice(q, w) -> tuple[str, str, str] | None:
                         "exported with partial credit")
     if not single and q.negative_marks:
         problems.append("negative_marks not exported (Moodle never goes below 0)")
-    return mtype, body, head_extra
-
-
-def _xml_true_false(q, w) -> tuple[str, str, str] | None:
-    head_extra = ""
-    body = ""
-    mtype = "truefalse"
-    for val in (True, False):
-        frac = 100 if q.answer == val else 0
-        fb = q.feedback_true if val else q.feedback_false
-        body += f'    <answer fraction="{frac}" format="moodle_auto_format">\n      <text>{"true" if val else "false"}</text>\n'
-        body += _text_el("feedback", fb or "", indent="      ")
-        body += "    </answer>\n"
     return mtype, body, head_extra
 
 
@@ -852,7 +840,6 @@ def _xml_essay(q, w) -> tuple[str, str, str] | None:
 _XML_WRITERS = {
     "single_choice": _xml_choice,
     "multiple_response": _xml_choice,
-    "true_false": _xml_true_false,
     "short_text": _xml_short_text,
     "numeric": _xml_numeric,
     "matching": _xml_matching,

@@ -50,7 +50,6 @@ MODULE_TYPE = "http://adlnet.gov/expapi/activities/module"
 INTERACTION_TYPES = {
     "single_choice": "choice",
     "multiple_response": "choice",
-    "true_false": "true-false",
     "cloze": "fill-in",
     "drag_words": "fill-in",
     "short_text": "fill-in",
@@ -223,8 +222,6 @@ def response_pattern(qtype: str, response: Any, question: Any = None, spec: dict
         return own(response, spec)
     if qtype == "numeric":
         return _number(response)
-    if qtype == "true_false":
-        return "true" if response is True else "false" if response is False else _s(response)
     if qtype in ("multiple_response", "cloze", "drag_words", "ordering") and isinstance(response, list):
         return "[,]".join(_s(x) for x in response)
     if qtype in ("matching", "likert") and isinstance(response, dict):

@@ -46,10 +46,19 @@ from types import ModuleType
 #: type name -> type module
 UNITS: dict[str, ModuleType] = {}
 
+#: the order in which the bank schema, the JSON Schema and the reference list the types; a module not named
+#: here comes after these, by name
+ORDER = ("single_choice", "multiple_response", "true_false", "cloze", "numeric", "short_text", "matching",
+         "ordering", "drag_words", "code", "essay", "likert", "flashcards")
+
+
+def _place(name: str) -> tuple[int, str]:
+    return (ORDER.index(name), "") if name in ORDER else (len(ORDER), name)
+
 
 def load_all() -> None:
-    """Import every type module of this package (each registers its model)."""
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+    """Import every type module of this package (each registers its model), in :data:`ORDER`."""
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: _place(i.name)):
         if info.name.startswith("_"):
             continue
         mod = importlib.import_module(f"{__name__}.{info.name}")
