@@ -12,13 +12,14 @@ import sys
 from h4s_widgets._errors import H4SError
 from h4s_widgets._version import __version__
 
-VERBS = ["new", "check", "build", "serve", "export", "import_", "report", "records", "translate"]
+VERBS = ["new", "check", "build", "serve", "lab", "export", "import_", "report", "records", "translate"]
 
 EPILOG = """examples:
   h4s new "Digital safety at work" --lang en
   h4s check modules/ --jobs 2
   h4s build
   h4s serve --port 8000
+  h4s lab
   h4s export scorm modules/04-open-educational-resources -o oer.zip
   h4s import gift questions.gift.txt -o questions/imported.yml
   h4s report -o report/

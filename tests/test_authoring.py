@@ -1,4 +1,4 @@
-"""The question editor's Python half (h4s_widgets.authoring): round-trip saving, every type, schema errors.
+"""The question editor's Python half (h4s_kit.authoring): round-trip saving, every type, schema errors.
 
 The browser half (authoring.js) draws the forms from the same schema and shows the ``errors`` computed here."""
 from __future__ import annotations
@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from h4s_widgets import H4SError, load_bank
-from h4s_widgets.authoring import PreviewQuiz, QuestionEditor
-from h4s_widgets.authoring._common import bank_schema, type_defs
+from h4s_kit.authoring import PreviewQuiz, QuestionEditor
+from h4s_kit.authoring._common import bank_schema, type_defs
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples" / "all-question-types.yml"   # the project's own example bank (MIT, this repository)
@@ -181,7 +181,7 @@ def test_a_bank_that_is_not_yaml_text_is_one_clear_error(tmp_path):
 def test_check_panel_groups_findings_with_their_fix_and_links(tmp_path):
     import nbformat
     from h4s_kit.new import new_module
-    from h4s_widgets.authoring import CheckPanel, QuestionEditor as QE
+    from h4s_kit.authoring import CheckPanel, QuestionEditor as QE
     folder = new_module("Safe lifting", directory=tmp_path / "modules")
     nb_path = folder / "module.ipynb"
     nb = nbformat.read(str(nb_path), 4)
@@ -212,7 +212,7 @@ def test_check_panel_groups_findings_with_their_fix_and_links(tmp_path):
 
 
 def test_check_panel_link_for_places():
-    from h4s_widgets.authoring._check import link_for
+    from h4s_kit.authoring._check import link_for
     assert link_for("modules/03-x/module.ipynb:cell 2", ["a1", "b2"]) == {
         "kind": "cell", "index": 1, "cell_id": "b2", "label": "Go to cell 2"}
     assert link_for("modules/03-x/questions/q.yml:question 4 (oer)", []) == {
@@ -224,7 +224,7 @@ def test_check_panel_link_for_places():
 @pytest.mark.slow
 def test_preview_builds_the_one_module_page_with_the_book_templates(tmp_path):
     from h4s_kit.new import new_module
-    from h4s_widgets.authoring import PreviewPanel
+    from h4s_kit.authoring import PreviewPanel
     shutil.copy(ROOT / "_config.yml", tmp_path / "_config.yml")
     folder = new_module("Safe lifting", directory=tmp_path / "modules")
     panel = PreviewPanel(folder)
@@ -252,7 +252,7 @@ def test_text_that_yaml_1_1_reads_as_no_text_is_quoted(tmp_path, word):
 def test_module_panel_is_generated_from_the_metadata_model_and_saves_only_valid_metadata(tmp_path):
     import nbformat
     from h4s_kit.metadata import ModuleMeta
-    from h4s_widgets.authoring import ModulePanel, NewModulePanel
+    from h4s_kit.authoring import ModulePanel, NewModulePanel
     new = NewModulePanel(tmp_path / "modules")
     assert "title" in new.errors
     with pytest.raises(H4SError):

@@ -18,7 +18,7 @@ from _browser import active_matches, format_violations, open_page, run_axe, serv
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
-STATIC = ROOT / "h4s_widgets" / "authoring" / "_static"
+STATIC = ROOT / "h4s_kit" / "authoring" / "_static"
 
 HARNESS = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>h4s authoring panel</title>
 <link rel="stylesheet" href="authoring.css"></head><body><main><h1>Authoring panel</h1><div id="host"></div></main>
@@ -100,7 +100,7 @@ def harness(tmp_path):
 
 def test_question_editor_by_keyboard_errors_appear_and_go_away_then_save(browser, harness, tmp_path):
     from h4s_widgets import load_bank
-    from h4s_widgets.authoring import QuestionEditor
+    from h4s_kit.authoring import QuestionEditor
     base, site = harness
     bank = tmp_path / "section-1.yml"
     bank.write_text("# my bank\nschema_version: 1\nquestions:\n"
@@ -170,7 +170,7 @@ def test_question_editor_by_keyboard_errors_appear_and_go_away_then_save(browser
 def test_module_panel_by_keyboard_shows_the_eqf_descriptor_and_errors(browser, harness, tmp_path):
     import nbformat
     from h4s_kit.new import new_module
-    from h4s_widgets.authoring import ModulePanel
+    from h4s_kit.authoring import ModulePanel
     base, site = harness
     folder = new_module("Safe lifting", directory=tmp_path / "modules")
     panel = ModulePanel(folder)
@@ -208,7 +208,7 @@ def test_module_panel_by_keyboard_shows_the_eqf_descriptor_and_errors(browser, h
 def test_check_panel_by_keyboard_lists_findings_with_fix_and_link(browser, harness, tmp_path):
     import nbformat
     from h4s_kit.new import new_module
-    from h4s_widgets.authoring import CheckPanel
+    from h4s_kit.authoring import CheckPanel
     base, site = harness
     folder = new_module("Safe lifting", directory=tmp_path / "modules")
     nb_path = folder / "module.ipynb"
@@ -243,7 +243,7 @@ def test_check_panel_by_keyboard_lists_findings_with_fix_and_link(browser, harne
 
 
 def _all_types():
-    from h4s_widgets.authoring._common import type_defs
+    from h4s_kit.authoring._common import type_defs
     return sorted(type_defs())
 
 
@@ -253,8 +253,8 @@ def test_every_type_gets_a_generated_form_that_fills_to_a_valid_question(browser
     text is typed into the form (its error goes away); the rest of the type's example question is then set as
     the form would send it, and Python finds it valid and previews it.  axe finds nothing in the form."""
     from test_authoring import _example_for
-    from h4s_widgets.authoring import PreviewQuiz, QuestionEditor
-    from h4s_widgets.authoring._common import type_defs
+    from h4s_kit.authoring import PreviewQuiz, QuestionEditor
+    from h4s_kit.authoring._common import type_defs
     base, site = harness
     ed = QuestionEditor(tmp_path / "bank.yml")
     ed.add(type_name)

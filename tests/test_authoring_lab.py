@@ -22,7 +22,6 @@ from _browser import format_violations, open_page, run_axe, screenshot, start_se
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[1]
-LAB_CONFIG = ROOT / "h4s_kit" / "assets" / "jupyterlab"
 
 
 def _expect():
@@ -35,11 +34,11 @@ def _lab(tmp_path: Path, port: int) -> tuple[list[str], dict]:
     for d in ("config", "data", "runtime", "settings", "workspaces"):
         (home / d).mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, H4S_RECORDS="off", HOME=str(home), JUPYTER_CONFIG_DIR=str(home / "config"),
-               JUPYTER_CONFIG_PATH=str(LAB_CONFIG),
                JUPYTER_RUNTIME_DIR=str(home / "runtime"), JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
                JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"))
     env.pop("H4S_LIVE", None)
-    argv = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
+    env.pop("JUPYTER_CONFIG_PATH", None)   # `h4s lab` puts the kit's configuration (h4s_kit/assets/jupyterlab) there
+    argv = [str(Path(sys.executable).with_name("h4s")), "lab", "--no-browser", "--port", str(port), "--",
             "--ServerApp.token=", "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",
             f"--ServerApp.root_dir={tmp_path / 'work'}", "--allow-root"]
     return argv, env
@@ -61,11 +60,11 @@ def test_a_module_written_with_the_panels_only_passes_h4s_check(browser, free_po
     work.mkdir()
     nb = nbformat.v4.new_notebook()
     nb.cells = [
-        nbformat.v4.new_code_cell('from h4s_widgets.authoring import NewModulePanel\nNewModulePanel("modules")'),
-        nbformat.v4.new_code_cell('import glob\nfrom h4s_widgets.authoring import QuestionEditor\n'
+        nbformat.v4.new_code_cell('from h4s_kit.authoring import NewModulePanel\nNewModulePanel("modules")'),
+        nbformat.v4.new_code_cell('import glob\nfrom h4s_kit.authoring import QuestionEditor\n'
                                   'QuestionEditor(sorted(glob.glob("modules/*/"))[0] + "questions/section-2.yml",'
                                   ' confirm_delete=False)'),
-        nbformat.v4.new_code_cell('from h4s_widgets.authoring import CheckPanel\n'
+        nbformat.v4.new_code_cell('from h4s_kit.authoring import CheckPanel\n'
                                   'CheckPanel(sorted(glob.glob("modules/*/"))[0], execute=False)'),
     ]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}

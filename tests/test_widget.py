@@ -389,11 +389,7 @@ def test_h4s_widgets_imports_nothing_from_h4s_kit():
     import ast
     from importlib.metadata import entry_points
 
-    # h4s_widgets/authoring (issue 20: panels that run h4s check and h4s build in JupyterLab) is a tool on top
-    # of h4s_kit that landed inside h4s_widgets; it is left out here until it moves (the coordinator decides)
     for path in sorted((ROOT / "h4s_widgets").rglob("*.py")):
-        if "authoring" in path.relative_to(ROOT / "h4s_widgets").parts:
-            continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             names = ([a.name for a in node.names] if isinstance(node, ast.Import)

@@ -27,7 +27,7 @@ __all__ = sorted(_WHERE)
 def __getattr__(name: str) -> Any:
     where = _WHERE.get(name)
     if where is None:
-        raise AttributeError(f"module 'h4s_widgets.authoring' has no attribute {name!r}")
+        raise AttributeError(f"module 'h4s_kit.authoring' has no attribute {name!r}")
     value = getattr(importlib.import_module(f"{__name__}.{where}"), name)
     globals()[name] = value
     return value

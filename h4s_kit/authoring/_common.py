@@ -10,8 +10,10 @@ from typing import Any
 import anywidget
 import traitlets
 
+import h4s_widgets
+
 STATIC = Path(__file__).parent / "_static"
-BANK_SCHEMA = Path(__file__).resolve().parents[1] / "schema" / "question-bank.schema.json"
+BANK_SCHEMA = Path(h4s_widgets.__file__).resolve().parent / "schema" / "question-bank.schema.json"
 
 
 class PanelView(anywidget.AnyWidget):
