@@ -28,8 +28,8 @@ from typing import Any, Callable
 from ._errors import GradingError
 from .types import hook
 from ._schema import (
-    Cloze, CodeExercise, DragWords, Essay, Flashcards, Likert, Matching, MultipleResponse, Numeric, Ordering,
-    QuestionBase, ShortText, SingleChoice, parse_question,
+    Cloze, CodeExercise, DragWords, Essay, Flashcards, Likert, Matching, Numeric, Ordering,
+    QuestionBase, ShortText, parse_question,
 )
 
 WS = "\t\n\u000b\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
@@ -98,32 +98,6 @@ def _empty(q: QuestionBase) -> Result:
 
 def _invalid(q: QuestionBase) -> Result:
     return _result(q, 0.0, False, ["invalid"])
-
-
-def _single(q: SingleChoice, r: Any) -> Result:
-    if _is_blank(r):
-        return _empty(q)
-    if not isinstance(r, str) or r not in {o.id for o in q.options}:
-        return _invalid(q)
-    frac = q.option_score(r)       # 1 for the answer; a partly (or also fully) right option's mark in `scores`
-    return _result(q, frac, frac == 1, [f"option:{r}"])
-
-
-def _multiple(q: MultipleResponse, r: Any) -> Result:
-    if r is None or (isinstance(r, list) and not r):
-        return _empty(q)
-    ids = [o.id for o in q.options]
-    if not isinstance(r, list) or not all(isinstance(x, str) and x in ids for x in r):
-        return _invalid(q)
-    chosen = set(r)
-    key = set(q.answers)
-    exact = chosen == key
-    if q.partial_credit:
-        frac = (len(chosen & key) - len(chosen - key)) / len(key)
-        frac = max(-1.0 if q.negative_marks else 0.0, min(1.0, frac))
-    else:
-        frac = 1.0 if exact else 0.0
-    return _result(q, frac, exact, [f"option:{i}" for i in ids if i in chosen])
 
 
 def _gaps(q: QuestionBase, r: Any, n: int, match: Callable[[int, str], bool]) -> Result:
@@ -323,7 +297,7 @@ def _code(q: CodeExercise, r: Any) -> Result:
 
 
 GRADERS: dict[type, Callable[[Any, Any], Result]] = {
-    SingleChoice: _single, MultipleResponse: _multiple, Cloze: _cloze,
+    Cloze: _cloze,
     Numeric: _numeric, ShortText: _short_text, Matching: _matching, Ordering: _ordering,
     DragWords: _drag_words, CodeExercise: _code, Essay: _essay, Likert: _likert, Flashcards: _flashcards,
 }

@@ -47,33 +47,6 @@ def schema_text() -> str:
 
 #: One example per question type (a list item under ``questions:``); the tests validate each.
 EXAMPLES: dict[str, str] = {
-    "single_choice": """\
-- type: single_choice
-  id: oer-licence
-  text: Which licence lets others adapt your worksheet, as long as they credit you and share under the same licence?
-  options:
-    - id: a
-      text: CC BY-SA 4.0
-      feedback: "Yes: BY asks for credit, SA for the same licence."
-    - id: b
-      text: CC BY-ND 4.0
-      feedback: ND (no derivatives) forbids adapted versions.
-    - id: c
-      text: All rights reserved
-  answer: a
-""",
-    "multiple_response": """\
-- type: multiple_response
-  id: risk-assessment
-  text: What belongs in a risk assessment for a workshop? Select all that apply.
-  options:
-    - {id: a, text: The hazards}
-    - {id: b, text: Who might be harmed and how}
-    - {id: c, text: The colour of the walls}
-    - {id: d, text: The control measures}
-  answers: [a, b, d]
-  shuffle: true
-""",
     "cloze": """\
 - type: cloze
   id: oer-definition

@@ -65,12 +65,18 @@ def _spec_gaps(q, seed) -> dict:      # cloze, drag_words
     return out
 
 
-def _spec_choice(q, seed) -> dict:    # single_choice, multiple_response
+def options_spec(q, seed, multiple: bool) -> dict:
+    """The public spec of a choice among ``q.options`` (shuffled with the seed when ``q.shuffle``)."""
     opts = list(q.options)
     if q.shuffle:
         _rng(q, seed).shuffle(opts)
     return {"text_html": md(q.text), "options": [{"id": o.id, "html": md_inline(o.text)} for o in opts],
-            "multiple": q.type == "multiple_response"}
+            "multiple": multiple}
+
+
+def options_feedback(q) -> dict:
+    """``option:<id>`` -> the option's feedback."""
+    return {f"option:{o.id}": md_inline(o.feedback) for o in q.options if o.feedback}
 
 
 def _spec_numeric(q, seed) -> dict:
@@ -116,7 +122,6 @@ def _spec_flashcards(q, seed) -> dict:
 
 
 _SPEC = {
-    "single_choice": _spec_choice, "multiple_response": _spec_choice,
     "cloze": _spec_gaps, "drag_words": _spec_gaps, "numeric": _spec_numeric, "short_text": _spec_text,
     "matching": _spec_matching, "ordering": _spec_ordering, "code": _spec_code, "essay": _spec_essay,
     "likert": _spec_likert, "flashcards": _spec_flashcards,
@@ -178,20 +183,6 @@ def _key_numeric(q, d, H) -> None:  # numbers are compared with a tolerance: pla
         a.pop("feedback", None)
 
 
-def _key_single(q, d, H) -> None:
-    d["answer"] = H(q.answer)
-    d["options"] = [{"id": o.id} for o in q.options]
-    if q.scores:
-        d["scores"] = {H(k): v for k, v in sorted(q.scores.items())}
-    else:
-        d.pop("scores", None)
-
-
-def _key_multiple(q, d, H) -> None:
-    d["answers"] = sorted(H(a) for a in q.answers)
-    d["options"] = [{"id": o.id} for o in q.options]
-
-
 def _key_cloze(q, d, H) -> None:
     d["text"] = GAP_RE.sub("[[?]]", q.text)
     d["gaps"] = [sorted({H(norm_text(a, q.case_sensitive, q.ignore_whitespace)) for a in alts})
@@ -231,13 +222,12 @@ def _key_ordering(q, d, H) -> None:
 
 
 _KEY = {
-    "single_choice": _key_single, "multiple_response": _key_multiple,
     "cloze": _key_cloze, "drag_words": _key_drag_words, "short_text": _key_short_text, "matching": _key_matching,
     "ordering": _key_ordering, "code": _key_code, "essay": _key_essay, "numeric": _key_numeric,
 }
 
 #: types whose static key is hashed; the others (numeric, regex answers) carry plaintext
-HASHED_TYPES = ("single_choice", "multiple_response", "cloze", "short_text", "matching",
+HASHED_TYPES = ("cloze", "short_text", "matching",
                 "ordering", "drag_words") + tuple(n for n, m in UNITS.items() if getattr(m, "HASHED", False))
 
 
@@ -254,10 +244,6 @@ def feedback_texts(q: QuestionBase, lang: str | None = None) -> dict[str, str]:
 
 
 # ------------------------------------------- feedback texts: one function per type (q) -> {id: html}
-
-def _fb_options(q) -> dict:
-    return {f"option:{o.id}": md_inline(o.feedback) for o in q.options if o.feedback}
-
 
 def _fb_answers(q) -> dict:         # numeric, short_text
     return {f"answer:{i}": md_inline(a.feedback) for i, a in enumerate(q.answers) if a.feedback}
@@ -280,7 +266,6 @@ def _fb_code(q) -> dict:
 
 
 _FEEDBACK = {
-    "single_choice": _fb_options, "multiple_response": _fb_options,
     "numeric": _fb_answers, "short_text": _fb_answers, "cloze": _fb_cloze, "matching": _fb_matching,
     "likert": _fb_likert, "code": _fb_code,
 }
@@ -295,15 +280,6 @@ def solution_html(q: QuestionBase, lang: str | None = None) -> str:
 
 
 # -------------------------------------------- solutions: one function per type (q, lang) -> html
-
-def _sol_single(q, lang) -> str:
-    o = next(o for o in q.options if o.id == q.answer)
-    return f"<p>{md_inline(o.text)}</p>"
-
-
-def _sol_multiple(q, lang) -> str:
-    return "<ul>" + "".join(f"<li>{md_inline(o.text)}</li>" for o in q.options if o.id in q.answers) + "</ul>"
-
 
 def _sol_gaps(q, lang) -> str:      # cloze, drag_words
     return md(GAP_RE.sub(lambda m: f"**{m.group(1).split('|')[0].strip()}**", q.text))
@@ -342,7 +318,6 @@ def _sol_essay(q, lang) -> str:
 
 
 _SOLUTION = {
-    "single_choice": _sol_single, "multiple_response": _sol_multiple,
     "cloze": _sol_gaps, "drag_words": _sol_gaps, "numeric": _sol_numeric, "short_text": _sol_short_text,
     "matching": _sol_matching, "ordering": _sol_ordering, "code": _sol_code, "essay": _sol_essay,
 }

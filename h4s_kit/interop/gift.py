@@ -643,42 +643,6 @@ def question_to_gift(q: QuestionBase) -> tuple[str | None, list[str]]:
 
 # one writer per type: (question, interop.Writer) -> GIFT text, or None (then the last problem says why)
 
-def _gift_single_choice(q, w) -> str | None:
-    E, fb, gen, head, problems, lost = w.E, w.fb, w.gen, w.head, w.problems, w.lost
-    lines = []
-    for o in q.options:
-        sc = 1.0 if o.id == q.answer else snap_fraction(q.option_score(o.id), f"option {o.id}", problems)
-        # '=' full marks (and a one-answer question), '~%w%' part marks, '~' none
-        mark = "=" if sc == 1 else (f"~%{moodle_percent(sc)}%" if sc else "~")
-        lines.append(mark + E(o.text) + fb(o.feedback))
-    if q.shuffle:
-        lost.append("shuffle")
-    body = head + E(q.text) + " {\n" + "\n".join("\t" + x for x in lines) + ("\n\t" + gen if gen else "") + "\n}"
-    return body
-
-
-def _gift_multiple_response(q, w) -> str | None:
-    E, fb, gen, head, problems, lost = w.E, w.fb, w.gen, w.head, w.problems, w.lost
-    shares = iter(moodle_shares(len(q.answers), problems))
-    minus = snap_fraction(-1.0 / len(q.answers), "each wrong option", problems)
-    lines = []
-    for o in q.options:
-        wt = next(shares) if o.id in q.answers else minus
-        # Moodle reads a GIFT weight with one or two digits before the point: %100% would be taken as part of
-        # the answer text.  99.99999 % is within Moodle's tolerance of its grade 100 %.
-        pct = "99.99999" if wt == 1.0 else moodle_percent(wt)
-        lines.append(f"~%{pct}%" + E(o.text) + fb(o.feedback))
-    if not q.partial_credit:
-        problems.append("all-or-nothing marking (partial_credit: false) is not possible in GIFT; "
-                        "exported with partial credit")
-    if q.negative_marks:
-        problems.append("negative_marks not exported (Moodle never goes below 0)")
-    if q.shuffle:
-        lost.append("shuffle")
-    body = head + E(q.text) + " {\n" + "\n".join("\t" + x for x in lines) + ("\n\t" + gen if gen else "") + "\n}"
-    return body
-
-
 def _gift_short_text(q, w) -> str | None:
     E, fb, gen, head, problems = w.E, w.fb, w.gen, w.head, w.problems
     lines = []
@@ -798,8 +762,6 @@ def _gift_essay(q, w) -> str | None:
 
 
 _GIFT_WRITERS = {
-    "single_choice": _gift_single_choice,
-    "multiple_response": _gift_multiple_response,
     "short_text": _gift_short_text,
     "numeric": _gift_numeric,
     "matching": _gift_matching,

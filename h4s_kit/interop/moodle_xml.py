@@ -683,34 +683,6 @@ def question_to_xml(q: QuestionBase) -> tuple[str | None, list[str]]:
 # one writer per type: (question, interop.Writer) -> (Moodle question type, the elements after the common ones,
 # the question text or "" for q.text), or None (then the last problem says why)
 
-def _xml_choice(q, w) -> tuple[str, str, str] | None:
-    problems = w.problems
-    head_extra = ""
-    body = ""
-    mtype = "multichoice"
-    single = q.type == "single_choice"
-    right = {q.answer} if single else set(q.answers)
-    shares = iter([1.0] if single else moodle_shares(len(q.answers), problems))
-    minus = 0.0 if single else snap_fraction(-1.0 / len(q.answers), "each wrong option", problems)
-    for o in q.options:
-        if single and o.id != q.answer and q.option_score(o.id):
-            frac = snap_fraction(q.option_score(o.id), f"option {o.id}", problems)
-        else:
-            frac = next(shares) if o.id in right else minus
-        body += f'    <answer fraction="{moodle_percent(frac)}" format="markdown">\n      <text>{_x(o.text)}</text>\n'
-        body += _text_el("feedback", o.feedback or "", indent="      ")
-        body += "    </answer>\n"
-    body += f"    <single>{'true' if single else 'false'}</single>\n"
-    body += f"    <shuffleanswers>{'true' if q.shuffle else 'false'}</shuffleanswers>\n"
-    body += "    <answernumbering>abc</answernumbering>\n"
-    if not single and not q.partial_credit:
-        problems.append("all-or-nothing marking (partial_credit: false) is not possible in a Moodle multichoice; "
-                        "exported with partial credit")
-    if not single and q.negative_marks:
-        problems.append("negative_marks not exported (Moodle never goes below 0)")
-    return mtype, body, head_extra
-
-
 def _xml_short_text(q, w) -> tuple[str, str, str] | None:
     problems = w.problems
     head_extra = ""
@@ -838,8 +810,6 @@ def _xml_essay(q, w) -> tuple[str, str, str] | None:
 
 
 _XML_WRITERS = {
-    "single_choice": _xml_choice,
-    "multiple_response": _xml_choice,
     "short_text": _xml_short_text,
     "numeric": _xml_numeric,
     "matching": _xml_matching,

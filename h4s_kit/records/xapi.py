@@ -48,8 +48,6 @@ MODULE_TYPE = "http://adlnet.gov/expapi/activities/module"
 
 #: h4s question type -> xAPI interactionType
 INTERACTION_TYPES = {
-    "single_choice": "choice",
-    "multiple_response": "choice",
     "cloze": "fill-in",
     "drag_words": "fill-in",
     "short_text": "fill-in",
@@ -222,7 +220,7 @@ def response_pattern(qtype: str, response: Any, question: Any = None, spec: dict
         return own(response, spec)
     if qtype == "numeric":
         return _number(response)
-    if qtype in ("multiple_response", "cloze", "drag_words", "ordering") and isinstance(response, list):
+    if qtype in ("cloze", "drag_words", "ordering") and isinstance(response, list):
         return "[,]".join(_s(x) for x in response)
     if qtype in ("matching", "likert") and isinstance(response, dict):
         rights = (spec or {}).get("rights") or []
