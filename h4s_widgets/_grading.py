@@ -28,8 +28,7 @@ from typing import Any, Callable
 from ._errors import GradingError
 from .types import hook
 from ._schema import (
-    Cloze, CodeExercise, DragWords, Essay, Flashcards, Likert, Matching, Numeric, Ordering,
-    QuestionBase, ShortText, parse_question,
+    Cloze, CodeExercise, DragWords, Flashcards, Likert, Matching, Ordering, QuestionBase, parse_question,
 )
 
 WS = "\t\n\u000b\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
@@ -151,45 +150,8 @@ def _close(x: float, target: float, tol: float) -> bool:
     return abs(x - target) <= tol + 1e-9 * max(1.0, abs(target))
 
 
-def numeric_answer_matches(a: Any, x: float) -> bool:
-    if a.value is not None:
-        return _close(x, a.value, a.tolerance)
-    lo_eps = 1e-9 * max(1.0, abs(a.min))
-    hi_eps = 1e-9 * max(1.0, abs(a.max))
-    return a.min - lo_eps <= x <= a.max + hi_eps
-
-
-def _numeric(q: Numeric, r: Any) -> Result:
-    if _is_blank(r):
-        return _empty(q)
-    x = parse_number(r)
-    if x is None:
-        return _invalid(q)
-    for i, a in enumerate(q.answers):
-        if numeric_answer_matches(a, x):
-            return _result(q, a.score, a.score == 1, [f"answer:{i}"])
-    return _result(q, 0.0, False, ["nomatch"])
-
-
 def _regex_flags(case_sensitive: bool) -> int:
     return 0 if case_sensitive else re.IGNORECASE
-
-
-def _short_text(q: ShortText, r: Any) -> Result:
-    if _is_blank(r):
-        return _empty(q)
-    if not isinstance(r, str):
-        return _invalid(q)
-    folded = norm_text(r, True)
-    given = norm_text(r, q.case_sensitive)
-    for i, a in enumerate(q.answers):
-        if a.text is not None:
-            ok = given == norm_text(a.text, q.case_sensitive)
-        else:
-            ok = re.fullmatch(a.regex, folded, _regex_flags(q.case_sensitive)) is not None
-        if ok:
-            return _result(q, a.score, a.score == 1, [f"answer:{i}"])
-    return _result(q, 0.0, False, ["nomatch"])
 
 
 def _matching(q: Matching, r: Any) -> Result:
@@ -234,18 +196,6 @@ def _ordering(q: Ordering, r: Any) -> Result:
 def count_words(s: str) -> int:
     s = norm_text(s, True)
     return len(s.split(" ")) if s else 0
-
-
-def _essay(q: Essay, r: Any) -> Result:
-    if _is_blank(r):
-        return Result(0.0, 0.0, None, ["empty"])
-    if not isinstance(r, str):
-        return Result(0.0, 0.0, None, ["invalid"])
-    fb = ["too_short" if count_words(r) < q.min_words else "submitted"]
-    low = norm_text(r)
-    for i, k in enumerate(q.keywords):
-        fb.append(f"keyword:{i}:{'found' if norm_text(k) in low else 'missing'}")
-    return Result(0.0, 0.0, None, fb)
 
 
 def _is_scale_point(v: Any, n: int) -> bool:
@@ -298,8 +248,8 @@ def _code(q: CodeExercise, r: Any) -> Result:
 
 GRADERS: dict[type, Callable[[Any, Any], Result]] = {
     Cloze: _cloze,
-    Numeric: _numeric, ShortText: _short_text, Matching: _matching, Ordering: _ordering,
-    DragWords: _drag_words, CodeExercise: _code, Essay: _essay, Likert: _likert, Flashcards: _flashcards,
+    Matching: _matching, Ordering: _ordering,
+    DragWords: _drag_words, CodeExercise: _code, Likert: _likert, Flashcards: _flashcards,
 }
 
 

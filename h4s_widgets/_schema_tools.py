@@ -54,27 +54,6 @@ EXAMPLES: dict[str, str] = {
   gap_feedback:
     - Think of what makes a resource free to reuse.
 """,
-    "numeric": """\
-- type: numeric
-  id: vat
-  text: A drill costs 80 EUR before VAT. What does it cost with 20 % VAT?
-  unit: EUR
-  answers:
-    - value: 96
-      tolerance: 0.01
-    - min: 80.1
-      max: 95.99
-      score: 0
-      feedback: Too low. Multiply the price by 1.2.
-""",
-    "short_text": """\
-- type: short_text
-  id: cc-credit
-  text: Which two letters in a Creative Commons licence mean that users must credit the author?
-  answers:
-    - text: BY
-    - regex: "(cc[ -]?)?by"
-""",
     "matching": """\
 - type: matching
   id: cc-elements
@@ -120,14 +99,6 @@ EXAMPLES: dict[str, str] = {
     def gross(net):
         return net * 1.2
   show_solution_after: 2
-""",
-    "essay": """\
-- type: essay
-  id: reuse-reflection
-  text: Describe a teaching material you would like to share openly. What would you need to check first?
-  min_words: 40
-  keywords: [licence, images, credit]
-  model_answer: I would share my welding safety checklist. First I would check who owns the photos ...
 """,
     "likert": """\
 - type: likert

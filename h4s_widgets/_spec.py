@@ -79,10 +79,6 @@ def options_feedback(q) -> dict:
     return {f"option:{o.id}": md_inline(o.feedback) for o in q.options if o.feedback}
 
 
-def _spec_numeric(q, seed) -> dict:
-    return {"text_html": md(q.text), "unit": q.unit}
-
-
 def _spec_matching(q, seed) -> dict:
     return {"text_html": md(q.text), "lefts": [{"id": p.id, "html": md_inline(p.left)} for p in q.pairs],
             "rights": sorted([p.right for p in q.pairs] + list(q.distractors), key=str.casefold)}
@@ -107,10 +103,6 @@ def _spec_code(q, seed) -> dict:
             "timeout_s": q.timeout_s}
 
 
-def _spec_essay(q, seed) -> dict:
-    return {"text_html": md(q.text), "min_words": q.min_words, "keywords": list(q.keywords)}
-
-
 def _spec_likert(q, seed) -> dict:
     return {"text_html": md(q.text), "statements": [{"id": s.id, "html": md_inline(s.text)} for s in q.statements],
             "scale": list(q.scale), "bands": [{"min": b.min, "max": b.max, "label": b.label} for b in q.bands]}
@@ -122,8 +114,8 @@ def _spec_flashcards(q, seed) -> dict:
 
 
 _SPEC = {
-    "cloze": _spec_gaps, "drag_words": _spec_gaps, "numeric": _spec_numeric, "short_text": _spec_text,
-    "matching": _spec_matching, "ordering": _spec_ordering, "code": _spec_code, "essay": _spec_essay,
+    "cloze": _spec_gaps, "drag_words": _spec_gaps,
+    "matching": _spec_matching, "ordering": _spec_ordering, "code": _spec_code,
     "likert": _spec_likert, "flashcards": _spec_flashcards,
 }
 
@@ -174,15 +166,6 @@ def _key_code(q, d, H) -> None:     # hidden tests and solution never leave the 
         d.pop(k, None)
 
 
-def _key_essay(q, d, H) -> None:    # the model answer is the solution: only obfuscated, in `sol`
-    d.pop("model_answer", None)
-
-
-def _key_numeric(q, d, H) -> None:  # numbers are compared with a tolerance: plaintext
-    for a in d["answers"]:
-        a.pop("feedback", None)
-
-
 def _key_cloze(q, d, H) -> None:
     d["text"] = GAP_RE.sub("[[?]]", q.text)
     d["gaps"] = [sorted({H(norm_text(a, q.case_sensitive, q.ignore_whitespace)) for a in alts})
@@ -199,18 +182,6 @@ def _key_drag_words(q, d, H) -> None:
     d.pop("distractors", None)
 
 
-def _key_short_text(q, d, H) -> None:
-    out = []
-    for a in q.answers:
-        e: dict[str, Any] = {"score": a.score}
-        if a.text is not None:
-            e["text"] = H(norm_text(a.text, q.case_sensitive))
-        else:
-            e["regex"] = a.regex
-        out.append(e)
-    d["answers"] = out
-
-
 def _key_matching(q, d, H) -> None:
     d["pairs"] = [{"id": p.id, "right": H(p.right)} for p in q.pairs]
     d.pop("distractors", None)
@@ -222,12 +193,12 @@ def _key_ordering(q, d, H) -> None:
 
 
 _KEY = {
-    "cloze": _key_cloze, "drag_words": _key_drag_words, "short_text": _key_short_text, "matching": _key_matching,
-    "ordering": _key_ordering, "code": _key_code, "essay": _key_essay, "numeric": _key_numeric,
+    "cloze": _key_cloze, "drag_words": _key_drag_words, "matching": _key_matching,
+    "ordering": _key_ordering, "code": _key_code,
 }
 
 #: types whose static key is hashed; the others (numeric, regex answers) carry plaintext
-HASHED_TYPES = ("cloze", "short_text", "matching",
+HASHED_TYPES = ("cloze", "matching",
                 "ordering", "drag_words") + tuple(n for n, m in UNITS.items() if getattr(m, "HASHED", False))
 
 
@@ -245,10 +216,6 @@ def feedback_texts(q: QuestionBase, lang: str | None = None) -> dict[str, str]:
 
 # ------------------------------------------- feedback texts: one function per type (q) -> {id: html}
 
-def _fb_answers(q) -> dict:         # numeric, short_text
-    return {f"answer:{i}": md_inline(a.feedback) for i, a in enumerate(q.answers) if a.feedback}
-
-
 def _fb_cloze(q) -> dict:
     return {f"gap:{i + 1}:wrong": md_inline(f) for i, f in enumerate(q.gap_feedback) if f}
 
@@ -265,8 +232,7 @@ def _fb_code(q) -> dict:
     return {f"test:{i}:failed": md_inline(t.feedback) for i, t in enumerate(q.tests) if t.feedback}
 
 
-_FEEDBACK = {
-    "numeric": _fb_answers, "short_text": _fb_answers, "cloze": _fb_cloze, "matching": _fb_matching,
+_FEEDBACK = { "cloze": _fb_cloze, "matching": _fb_matching,
     "likert": _fb_likert, "code": _fb_code,
 }
 
@@ -285,20 +251,6 @@ def _sol_gaps(q, lang) -> str:      # cloze, drag_words
     return md(GAP_RE.sub(lambda m: f"**{m.group(1).split('|')[0].strip()}**", q.text))
 
 
-def _sol_numeric(q, lang) -> str:
-    a = next(a for a in q.answers if a.score == 1)
-    unit = f" {html.escape(q.unit)}" if q.unit else ""
-    if a.value is not None:
-        tol = f" (± {a.tolerance:g})" if a.tolerance else ""
-        return f"<p>{a.value:g}{unit}{tol}</p>"
-    return f"<p>{a.min:g} – {a.max:g}{unit}</p>"
-
-
-def _sol_short_text(q, lang) -> str:
-    a = next((a for a in q.answers if a.score == 1 and a.text is not None), None)
-    return f"<p>{html.escape(a.text)}</p>" if a else "<p><code>" + html.escape(q.answers[0].regex) + "</code></p>"
-
-
 def _sol_matching(q, lang) -> str:
     return "<ul>" + "".join(f"<li>{md_inline(p.left)} → {md_inline(p.right)}</li>" for p in q.pairs) + "</ul>"
 
@@ -313,13 +265,9 @@ def _sol_code(q, lang) -> str:
     return "<pre><code>" + html.escape(q.solution) + "</code></pre>"
 
 
-def _sol_essay(q, lang) -> str:
-    return md(q.model_answer) if q.model_answer else ""
-
-
 _SOLUTION = {
-    "cloze": _sol_gaps, "drag_words": _sol_gaps, "numeric": _sol_numeric, "short_text": _sol_short_text,
-    "matching": _sol_matching, "ordering": _sol_ordering, "code": _sol_code, "essay": _sol_essay,
+    "cloze": _sol_gaps, "drag_words": _sol_gaps,
+    "matching": _sol_matching, "ordering": _sol_ordering, "code": _sol_code,
 }
 
 

@@ -643,52 +643,6 @@ def question_to_gift(q: QuestionBase) -> tuple[str | None, list[str]]:
 
 # one writer per type: (question, interop.Writer) -> GIFT text, or None (then the last problem says why)
 
-def _gift_short_text(q, w) -> str | None:
-    E, fb, gen, head, problems = w.E, w.fb, w.gen, w.head, w.problems
-    lines = []
-    for a in q.answers:
-        if a.text is not None:
-            t = a.text.replace("*", "\\*")
-        else:
-            t = _wildcard_of(a.regex)
-            if t is None:
-                problems.append(f"regular-expression answer {a.regex!r} left out (Moodle short answers know only "
-                                "the * wildcard)")
-                continue
-        sc = snap_fraction(a.score, f"answer {t!r}", problems)
-        w = "" if sc == 1 else f"%{moodle_percent(sc)}%"
-        lines.append("=" + w + E(t) + fb(a.feedback))
-    if not any(ln.startswith("=") and not ln.startswith("=%") for ln in lines):
-        problems += ["no fully right answer is left that Moodle can check (regular expressions "
-                     "cannot be exported)"]
-        return None
-    if q.case_sensitive:
-        problems.append("case_sensitive not exported (GIFT short answers ignore case; change it in Moodle)")
-    body = head + E(q.text) + " {\n" + "\n".join("\t" + x for x in lines) + ("\n\t" + gen if gen else "") + "\n}"
-    return body
-
-
-def _gift_numeric(q, w) -> str | None:
-    E, fb, gen, head, problems = w.E, w.fb, w.gen, w.head, w.problems
-    def one(a) -> str:
-        if a.min is not None and a.min <= -CATCH_ALL and a.max >= CATCH_ALL:
-            return "~" + fb(a.feedback)
-        v = f"{fmt_number(a.min)}..{fmt_number(a.max)}" if a.value is None else (
-            fmt_number(a.value) + (f":{fmt_number(a.tolerance)}" if a.tolerance else ""))
-        sc = snap_fraction(a.score, f"answer {v}", problems)
-        w = "" if sc == 1 else f"%{moodle_percent(sc)}%"
-        return "=" + w + v + fb(a.feedback)
-    if q.unit:
-        problems.append(f"unit {q.unit!r} not exported (add it to the question text or use Moodle units)")
-    if len(q.answers) == 1 and not q.answers[0].feedback:
-        block = "#" + one(q.answers[0])[1:]
-    else:
-        block = "#\n" + "\n".join("\t" + one(a) for a in q.answers) + "\n"
-    body = head + E(q.text) + " {" + block + (("\t" if block.endswith("\n") else "") + gen if gen else "") + (
-        "\n" if gen and block.endswith("\n") else "") + "}"
-    return body
-
-
 def _gift_matching(q, w) -> str | None:
     E, gen, head, problems = w.E, w.gen, w.head, w.problems
     lines = []
@@ -751,23 +705,10 @@ def _gift_drag_words(q, w) -> str | None:
     return body
 
 
-def _gift_essay(q, w) -> str | None:
-    from . import lost_fields
-    E, gen, head, problems = w.E, w.gen, w.head, w.problems
-    for f in lost_fields(q, ("min_words", "keywords", "model_answer")):
-        problems.append(f"{f} not exported (GIFT essays have no such field; Moodle XML keeps model_answer "
-                        "and min_words)")
-    body = head + E(q.text) + " {" + gen + "}"
-    return body
-
-
 _GIFT_WRITERS = {
-    "short_text": _gift_short_text,
-    "numeric": _gift_numeric,
     "matching": _gift_matching,
     "cloze": _gift_cloze,
     "drag_words": _gift_drag_words,
-    "essay": _gift_essay,
 }
 
 

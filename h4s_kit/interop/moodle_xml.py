@@ -683,57 +683,6 @@ def question_to_xml(q: QuestionBase) -> tuple[str | None, list[str]]:
 # one writer per type: (question, interop.Writer) -> (Moodle question type, the elements after the common ones,
 # the question text or "" for q.text), or None (then the last problem says why)
 
-def _xml_short_text(q, w) -> tuple[str, str, str] | None:
-    problems = w.problems
-    head_extra = ""
-    body = ""
-    mtype = "shortanswer"
-    body += f"    <usecase>{1 if q.case_sensitive else 0}</usecase>\n"
-    if not any(a.score == 1 and (a.text is not None or _wildcard_of(a.regex) is not None) for a in q.answers):
-        problems += ["no fully right answer is left that Moodle can check (regular expressions "
-                                 "cannot be exported)"]
-        return None
-    for a in q.answers:
-        if a.text is not None:
-            t = a.text.replace("*", "\\*")
-        else:
-            t = _wildcard_of(a.regex)
-            if t is None:
-                problems.append(f"regular-expression answer {a.regex!r} left out (Moodle short answers know only "
-                                "the * wildcard)")
-                continue
-        frac = snap_fraction(a.score, f"answer {t!r}", problems)
-        body += f'    <answer fraction="{moodle_percent(frac)}" format="moodle_auto_format">\n      <text>{_x(t)}</text>\n'
-        body += _text_el("feedback", a.feedback or "", indent="      ")
-        body += "    </answer>\n"
-    return mtype, body, head_extra
-
-
-def _xml_numeric(q, w) -> tuple[str, str, str] | None:
-    problems = w.problems
-    head_extra = ""
-    body = ""
-    mtype = "numerical"
-    for a in q.answers:
-        if a.value is None and a.min <= -CATCH_ALL and a.max >= CATCH_ALL:
-            t, tol = "*", 0.0
-        elif a.value is None:
-            t, tol = fmt_number((a.min + a.max) / 2), (a.max - a.min) / 2
-        else:
-            t, tol = fmt_number(a.value), a.tolerance
-        frac = snap_fraction(a.score, f"answer {t}", problems)
-        body += f'    <answer fraction="{moodle_percent(frac)}" format="moodle_auto_format">\n      <text>{t}</text>\n'
-        body += f"      <tolerance>{fmt_number(tol)}</tolerance>\n"
-        body += _text_el("feedback", a.feedback or "", indent="      ")
-        body += "    </answer>\n"
-    if q.unit:
-        body += ("    <units>\n      <unit>\n        <multiplier>1</multiplier>\n"
-                 f"        <unit_name>{_x(q.unit)}</unit_name>\n      </unit>\n    </units>\n"
-                 "    <unitgradingtype>0</unitgradingtype>\n    <unitpenalty>0</unitpenalty>\n"
-                 "    <showunits>3</showunits>\n    <unitsleft>0</unitsleft>\n")
-    return mtype, body, head_extra
-
-
 def _xml_matching(q, w) -> tuple[str, str, str] | None:
     problems = w.problems
     head_extra = ""
@@ -793,29 +742,10 @@ def _xml_drag_words(q, w) -> tuple[str, str, str] | None:
     return mtype, body, head_extra
 
 
-def _xml_essay(q, w) -> tuple[str, str, str] | None:
-    problems = w.problems
-    head_extra = ""
-    body = ""
-    mtype = "essay"
-    body += ("    <responseformat>editor</responseformat>\n    <responserequired>1</responserequired>\n"
-             "    <responsefieldlines>10</responsefieldlines>\n"
-             f"    <minwordlimit>{q.min_words or ''}</minwordlimit>\n    <attachments>0</attachments>\n")
-    body += _text_el("graderinfo", q.model_answer or "")
-    body += _text_el("responsetemplate", "", fmt="html")
-    if q.keywords:
-        problems.append("keywords not exported (Moodle essays have none; they are in the grader information "
-                        "only if you add them to model_answer)")
-    return mtype, body, head_extra
-
-
 _XML_WRITERS = {
-    "short_text": _xml_short_text,
-    "numeric": _xml_numeric,
     "matching": _xml_matching,
     "cloze": _xml_cloze,
     "drag_words": _xml_drag_words,
-    "essay": _xml_essay,
 }
 
 

@@ -50,11 +50,8 @@ MODULE_TYPE = "http://adlnet.gov/expapi/activities/module"
 INTERACTION_TYPES = {
     "cloze": "fill-in",
     "drag_words": "fill-in",
-    "short_text": "fill-in",
-    "essay": "long-fill-in",
     "matching": "matching",
     "ordering": "sequencing",
-    "numeric": "numeric",
     "likert": "matching",        # its statements matched to the points of its scale
     "code": "other",
     "flashcards": "other",
@@ -175,13 +172,6 @@ def js_number(x: float) -> str:
     return f"{mant.removesuffix('.0')}e{'+' if e > 0 else '-'}{abs(e)}"
 
 
-def _number(text: Any) -> str:
-    """A numeric answer as an xAPI numeric response (``3,5`` -> ``3.5``); ``""`` when it is no number."""
-    from h4s_widgets._grading import parse_number
-    x = parse_number(text)
-    return "" if x is None else js_number(x)
-
-
 def interaction_components(qtype: str, spec: dict | None, lang: str) -> dict:
     """The choices / source and target of the interaction, as the learner's page shows them: ids and texts
     only, never which is right (no correctResponsesPattern: a learner can read their own statements).  Targets
@@ -218,8 +208,6 @@ def response_pattern(qtype: str, response: Any, question: Any = None, spec: dict
     own = hook(qtype, "xapi_response")
     if own is not None:
         return own(response, spec)
-    if qtype == "numeric":
-        return _number(response)
     if qtype in ("cloze", "drag_words", "ordering") and isinstance(response, list):
         return "[,]".join(_s(x) for x in response)
     if qtype in ("matching", "likert") and isinstance(response, dict):
