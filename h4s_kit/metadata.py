@@ -28,6 +28,15 @@ DEFAULT_LICENCE = "CC-BY-SA-4.0"
 DEFAULT_AUTHORS = ["Hack4Society contributors"]
 
 _Text = Annotated[str, Field(min_length=1, pattern=r"\S")]
+#: Semantic Versioning 2.0.0 core: MAJOR.MINOR.PATCH (no pre-release or build part)
+SEMVER_RE = r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$"
+DEFAULT_VERSION = "1.0.0"
+#: the 14 contributor roles of CRediT (ANSI/NISO Z39.104-2022)
+CREDIT_ROLES = ("Conceptualization", "Data curation", "Formal analysis", "Funding acquisition", "Investigation",
+                "Methodology", "Project administration", "Resources", "Software", "Supervision", "Validation",
+                "Visualization", "Writing - original draft", "Writing - review & editing")
+DECISIONS = ("accept", "revise", "reject")
+_Date = Annotated[str, Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
 
 #: field -> what is allowed, in plain words (used in every message about that field)
 ALLOWED: dict[str, str] = {
@@ -47,10 +56,44 @@ ALLOWED: dict[str, str] = {
     "audience": "a list of non-empty texts, e.g. [\"VET learners\"]",
     "closing_quiz": "the path of the closing quiz bank inside the module folder, e.g. questions/closing-quiz.yml",
     "parameters": "a mapping of papermill parameter names to default values",
+    "version": "a semantic version MAJOR.MINOR.PATCH, e.g. 1.0.0",
+    "contributors": "a list of {name, roles} with roles from CRediT, e.g. [{name: \"Ana Novak\", roles: [\"Writing - original draft\"]}]",
+    "changelog": "a list of {version, date (YYYY-MM-DD), changes}",
+    "reviews": "a list of {reviewer, role, date (YYYY-MM-DD), version, decision (accept, revise or reject), rubric}",
 }
 
 #: fields a module must set (the rest have defaults)
 REQUIRED = ("id", "title", "summary", "eqf_level", "duration_minutes", "language", "status")
+
+
+class Contributor(BaseModel):
+    """A named author and what they did, in CRediT roles."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: _Text
+    roles: list[Literal[CREDIT_ROLES]] = Field(default_factory=list,  # type: ignore[valid-type]
+                                               description="CRediT roles, e.g. Writing - original draft")
+
+
+class ChangelogEntry(BaseModel):
+    """What changed in one version."""
+
+    model_config = ConfigDict(extra="forbid")
+    version: Annotated[str, Field(pattern=SEMVER_RE)]
+    date: _Date
+    changes: Annotated[list[_Text], Field(min_length=1)]
+
+
+class Review(BaseModel):
+    """One review that really happened: who (or which tool), in what role, of which version, with what result."""
+
+    model_config = ConfigDict(extra="forbid")
+    reviewer: _Text
+    role: _Text
+    date: _Date
+    version: Annotated[str, Field(pattern=SEMVER_RE, description="The module version reviewed")]
+    decision: Literal[DECISIONS]  # type: ignore[valid-type]
+    rubric: list[_Text] = Field(default_factory=list, description="The rubric items the review covered")
 
 
 class ModuleMeta(BaseModel):
@@ -75,6 +118,21 @@ class ModuleMeta(BaseModel):
     audience: list[_Text] = Field(default_factory=list)
     closing_quiz: Optional[_Text] = None
     parameters: Optional[dict[str, Any]] = None
+    version: Annotated[str, Field(pattern=SEMVER_RE, description="Semantic version of the module")] = DEFAULT_VERSION
+    contributors: list[Contributor] = Field(default_factory=list,
+                                            description="Named authors with their CRediT roles")
+    changelog: list[ChangelogEntry] = Field(default_factory=list, description="What changed, per version")
+    reviews: list[Review] = Field(default_factory=list, description="Reviews that happened, newest last")
+
+    def current_review(self) -> Optional[Review]:
+        """The last review of the current version, or None."""
+        mine = [r for r in self.reviews if r.version == self.version]
+        return mine[-1] if mine else None
+
+    def passed_review(self) -> bool:
+        """True when the last review of the current version accepted it."""
+        r = self.current_review()
+        return r is not None and r.decision == "accept"
 
 
 def _got(value: Any) -> str:
@@ -105,7 +163,7 @@ def _message(err: dict) -> str:
         known = ", ".join(ModuleMeta.model_fields)
         return (f"metadata {where} is not a known field (check the spelling); known fields: {known}")
     got = _got(err.get("input"))
-    if len(loc) > 1 and isinstance(loc[-1], int):
+    if len(loc) > 1 and isinstance(loc[-1], int) and field not in ("contributors", "changelog", "reviews"):
         if field == "digcompedu":
             return f"metadata {where} must be a whole number from 1 to 6 (got {got})"
         return f"metadata {where} must be a non-empty text (got {got})"

@@ -105,3 +105,42 @@ def test_json_schema_for_editors():
     s = json_schema()
     assert s["properties"]["eqf_level"]["maximum"] == 8
     assert "status" in s["required"] and "id" in s["required"]
+
+
+# --- authors with CRediT roles, version, changelog, reviews (issue 19) ---
+
+def _review_meta(**extra):
+    base = {"id": "01-x", "title": "T", "summary": "S", "eqf_level": 4, "duration_minutes": 30,
+            "language": "en", "status": "draft"}
+    base.update(extra)
+    return base
+
+
+def test_review_fields_default_and_accept_valid_records():
+    from h4s_kit.metadata import validate_metadata
+    m = validate_metadata(_review_meta())
+    assert (m.version, m.contributors, m.changelog, m.reviews) == ("1.0.0", [], [], [])
+    assert not m.passed_review()
+    m = validate_metadata(_review_meta(
+        version="1.2.0",
+        contributors=[{"name": "A Person", "roles": ["Writing - original draft", "Methodology"]}],
+        changelog=[{"version": "1.2.0", "date": "2026-12-04", "changes": ["closing quiz draws 6 of 12"]}],
+        reviews=[{"reviewer": "h4s check (automated)", "role": "automated checks", "date": "2026-12-04",
+                  "version": "1.1.0", "decision": "accept", "rubric": ["h4s check"]},
+                 {"reviewer": "h4s check (automated)", "role": "automated checks", "date": "2026-12-04",
+                  "version": "1.2.0", "decision": "revise"}]))
+    assert m.current_review().decision == "revise"
+    assert not m.passed_review()          # an accepted older version does not count
+
+
+def test_review_fields_bad_values_give_one_line_errors():
+    from h4s_kit.metadata import metadata_problems
+    probs = [str(p) for p in metadata_problems(_review_meta(
+        version="1.0", contributors=[{"name": "X", "roles": ["Typing"]}],
+        reviews=[{"reviewer": "R", "role": "r", "date": "2026-12-04", "version": "1.0.0", "decision": "publish"}]),
+        "nb.ipynb")]
+    joined = "\n".join(probs)
+    assert "h4s.version must be a semantic version" in joined
+    assert "h4s.contributors[0].roles[0]" in joined
+    assert "h4s.reviews[0].decision" in joined
+    assert all("\n" not in p for p in probs)
