@@ -18,7 +18,8 @@ NOT_OFFERED = [r"voila/?", r"voila/tree(/.*)?", r"voila/api/contents(/.*)?", r"l
 
 #: first path parts that jupyter_server and Voilà serve when the book shares their base_url (jupyterhub-singleuser)
 SERVER_PARTS = ["voila", "api", "static", "lab", "tree", "files", "view", "nbconvert", "kernelspecs", "login",
-                "logout", "custom", "nbextensions", "terminals", "edit", "notebooks", "doc", "metrics", "hub"]
+                "logout", "custom", "nbextensions", "terminals", "edit", "notebooks", "doc", "metrics", "hub",
+                "oauth_callback"]   # jupyterhub-singleuser: the Hub's OAuth comes back to <base>oauth_callback
 
 
 def _book_pattern(book: str, base: str) -> str:
