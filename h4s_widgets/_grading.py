@@ -28,7 +28,7 @@ from typing import Any, Callable
 from ._errors import GradingError
 from .types import hook
 from ._schema import (
-    Cloze, CodeExercise, DragWords, Flashcards, Likert, Matching, Ordering, QuestionBase, parse_question,
+    CodeExercise, Flashcards, Likert, QuestionBase, parse_question,
 )
 
 WS = "\t\n\u000b\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
@@ -124,73 +124,12 @@ def gap_numbers(alternatives: list[str]) -> list[float]:
     return [x for x in (parse_number(a) for a in alternatives) if x is not None]
 
 
-def _cloze(q: Cloze, r: Any) -> Result:
-    alts = q.gap_answers()
-    nums = [gap_numbers(a) for a in alts]
-
-    def match(i: int, x: str) -> bool:
-        want = {norm_text(a, q.case_sensitive, q.ignore_whitespace) for a in alts[i]}
-        if norm_text(x, q.case_sensitive, q.ignore_whitespace) in want:
-            return True
-        if nums[i]:  # a number: 4.5, 4,5 and 4.50 are the same answer
-            v = parse_number(x)
-            return v is not None and any(_close(v, n, 0.0) for n in nums[i])
-        return False
-
-    return _gaps(q, r, len(alts), match)
-
-
-def _drag_words(q: DragWords, r: Any) -> Result:
-    from ._schema import gaps_in
-    words = [w.strip() for w in gaps_in(q.text)]
-    return _gaps(q, r, len(words), lambda i, x: norm_text(x, True) == norm_text(words[i], True))
-
-
 def _close(x: float, target: float, tol: float) -> bool:
     return abs(x - target) <= tol + 1e-9 * max(1.0, abs(target))
 
 
 def _regex_flags(case_sensitive: bool) -> int:
     return 0 if case_sensitive else re.IGNORECASE
-
-
-def _matching(q: Matching, r: Any) -> Result:
-    if r is None or (isinstance(r, dict) and all(_is_blank(v) for v in r.values())):
-        return _empty(q)
-    ids = {p.id for p in q.pairs}
-    if not isinstance(r, dict) or not set(r) <= ids or not all(v is None or isinstance(v, str) for v in r.values()):
-        return _invalid(q)
-    fb, good = [], 0
-    for p in q.pairs:
-        v = r.get(p.id)
-        if _is_blank(v):
-            fb.append(f"pair:{p.id}:empty")
-        elif v == p.right:
-            good += 1
-            fb.append(f"pair:{p.id}:correct")
-        else:
-            fb.append(f"pair:{p.id}:wrong")
-    n = len(q.pairs)
-    return _result(q, good / n, good == n, fb)
-
-
-def _ordering(q: Ordering, r: Any) -> Result:
-    if r is None or r == []:
-        return _empty(q)
-    ids = [i.id for i in q.items]
-    if not isinstance(r, list) or not all(isinstance(x, str) for x in r) or sorted(r) != sorted(ids):
-        return _invalid(q)
-    fb, good = [], 0
-    for pos, (want, got) in enumerate(zip(ids, r)):
-        if want == got:
-            good += 1
-            fb.append(f"position:{pos + 1}:correct")
-        else:
-            fb.append(f"position:{pos + 1}:wrong")
-    n = len(ids)
-    exact = good == n
-    frac = good / n if q.partial_credit else (1.0 if exact else 0.0)
-    return _result(q, frac, exact, fb)
 
 
 def count_words(s: str) -> int:
@@ -247,9 +186,7 @@ def _code(q: CodeExercise, r: Any) -> Result:
 
 
 GRADERS: dict[type, Callable[[Any, Any], Result]] = {
-    Cloze: _cloze,
-    Matching: _matching, Ordering: _ordering,
-    DragWords: _drag_words, CodeExercise: _code, Likert: _likert, Flashcards: _flashcards,
+    CodeExercise: _code, Likert: _likert, Flashcards: _flashcards,
 }
 
 

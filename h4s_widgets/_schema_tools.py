@@ -47,41 +47,6 @@ def schema_text() -> str:
 
 #: One example per question type (a list item under ``questions:``); the tests validate each.
 EXAMPLES: dict[str, str] = {
-    "cloze": """\
-- type: cloze
-  id: oer-definition
-  text: Open educational resources are published under an [[open]] licence, for example [[CC BY|CC-BY]].
-  gap_feedback:
-    - Think of what makes a resource free to reuse.
-""",
-    "matching": """\
-- type: matching
-  id: cc-elements
-  text: Match each licence element with what it asks of users.
-  pairs:
-    - {id: by, left: BY, right: Credit the author}
-    - {id: sa, left: SA, right: Share under the same licence}
-    - {id: nc, left: NC, right: No commercial use}
-    - {id: nd, left: ND, right: No changed versions}
-  distractors: [Pay a fee]
-""",
-    "ordering": """\
-- type: ordering
-  id: sum-prices
-  text: Put the lines in order so that the program prints the total of all prices.
-  code: true
-  items:
-    - {id: l1, text: "total = 0"}
-    - {id: l2, text: "for price in prices:"}
-    - {id: l3, text: "    total += price"}
-    - {id: l4, text: "print(total)"}
-""",
-    "drag_words": """\
-- type: drag_words
-  id: protective-equipment
-  text: Wear [[gloves]] when you handle cleaning chemicals and [[goggles]] when you grind metal.
-  distractors: [sandals]
-""",
     "code": """\
 - type: code
   id: gross-price

@@ -57,14 +57,6 @@ def _spec_text(q, seed) -> dict:
     return {"text_html": md(q.text)}
 
 
-def _spec_gaps(q, seed) -> dict:      # cloze, drag_words
-    out = {"text_html": _text_with_gaps(q.text), "gaps": len(GAP_RE.findall(q.text))}
-    if q.type == "drag_words":
-        words = [w.strip() for w in GAP_RE.findall(q.text)] + list(q.distractors)
-        out["words"] = sorted(words, key=str.casefold)
-    return out
-
-
 def options_spec(q, seed, multiple: bool) -> dict:
     """The public spec of a choice among ``q.options`` (shuffled with the seed when ``q.shuffle``)."""
     opts = list(q.options)
@@ -77,25 +69,6 @@ def options_spec(q, seed, multiple: bool) -> dict:
 def options_feedback(q) -> dict:
     """``option:<id>`` -> the option's feedback."""
     return {f"option:{o.id}": md_inline(o.feedback) for o in q.options if o.feedback}
-
-
-def _spec_matching(q, seed) -> dict:
-    return {"text_html": md(q.text), "lefts": [{"id": p.id, "html": md_inline(p.left)} for p in q.pairs],
-            "rights": sorted([p.right for p in q.pairs] + list(q.distractors), key=str.casefold)}
-
-
-def _spec_ordering(q, seed) -> dict:
-    items = list(q.items)
-    rng = _rng(q, seed)
-    for _ in range(10):
-        rng.shuffle(items)
-        if [i.id for i in items] != [i.id for i in q.items]:
-            break
-    if [i.id for i in items] == [i.id for i in q.items]:
-        items = items[1:] + items[:1]
-    return {"text_html": md(q.text),
-            "items": [{"id": i.id, "html": (html.escape(i.text) if q.code else md_inline(i.text))} for i in items],
-            "code": q.code}
 
 
 def _spec_code(q, seed) -> dict:
@@ -113,9 +86,7 @@ def _spec_flashcards(q, seed) -> dict:
             "cards": [{"id": c.id, "front_html": md(c.front), "back_html": md(c.back)} for c in q.cards]}
 
 
-_SPEC = {
-    "cloze": _spec_gaps, "drag_words": _spec_gaps,
-    "matching": _spec_matching, "ordering": _spec_ordering, "code": _spec_code,
+_SPEC = { "code": _spec_code,
     "likert": _spec_likert, "flashcards": _spec_flashcards,
 }
 
@@ -166,40 +137,11 @@ def _key_code(q, d, H) -> None:     # hidden tests and solution never leave the 
         d.pop(k, None)
 
 
-def _key_cloze(q, d, H) -> None:
-    d["text"] = GAP_RE.sub("[[?]]", q.text)
-    d["gaps"] = [sorted({H(norm_text(a, q.case_sensitive, q.ignore_whitespace)) for a in alts})
-                 for alts in q.gap_answers()]
-    nums = [gap_numbers(alts) for alts in q.gap_answers()]
-    if any(nums):  # numbers are compared as numbers: plaintext, as in numeric questions
-        d["gap_numbers"] = nums
-    d.pop("gap_feedback", None)
-
-
-def _key_drag_words(q, d, H) -> None:
-    d["text"] = GAP_RE.sub("[[?]]", q.text)
-    d["gaps"] = [[H(norm_text(w.strip(), True))] for w in GAP_RE.findall(q.text)]
-    d.pop("distractors", None)
-
-
-def _key_matching(q, d, H) -> None:
-    d["pairs"] = [{"id": p.id, "right": H(p.right)} for p in q.pairs]
-    d.pop("distractors", None)
-
-
-def _key_ordering(q, d, H) -> None:
-    d["items"] = [{"id": H(f"{pos}:{i.id}")} for pos, i in enumerate(q.items)]
-    d["ids"] = sorted(i.id for i in q.items)
-
-
-_KEY = {
-    "cloze": _key_cloze, "drag_words": _key_drag_words, "matching": _key_matching,
-    "ordering": _key_ordering, "code": _key_code,
+_KEY = { "code": _key_code,
 }
 
 #: types whose static key is hashed; the others (numeric, regex answers) carry plaintext
-HASHED_TYPES = ("cloze", "matching",
-                "ordering", "drag_words") + tuple(n for n, m in UNITS.items() if getattr(m, "HASHED", False))
+HASHED_TYPES = tuple(n for n, m in UNITS.items() if getattr(m, "HASHED", False))
 
 
 # -------------------------------------------------------------- feedback
@@ -216,14 +158,6 @@ def feedback_texts(q: QuestionBase, lang: str | None = None) -> dict[str, str]:
 
 # ------------------------------------------- feedback texts: one function per type (q) -> {id: html}
 
-def _fb_cloze(q) -> dict:
-    return {f"gap:{i + 1}:wrong": md_inline(f) for i, f in enumerate(q.gap_feedback) if f}
-
-
-def _fb_matching(q) -> dict:
-    return {f"pair:{p.id}:wrong": md_inline(p.feedback) for p in q.pairs if p.feedback}
-
-
 def _fb_likert(q) -> dict:
     return {f"band:{i}": f"<strong>{html.escape(b.label)}</strong> {md_inline(b.advice)}" for i, b in enumerate(q.bands)}
 
@@ -232,7 +166,7 @@ def _fb_code(q) -> dict:
     return {f"test:{i}:failed": md_inline(t.feedback) for i, t in enumerate(q.tests) if t.feedback}
 
 
-_FEEDBACK = { "cloze": _fb_cloze, "matching": _fb_matching,
+_FEEDBACK = {
     "likert": _fb_likert, "code": _fb_code,
 }
 
@@ -247,27 +181,16 @@ def solution_html(q: QuestionBase, lang: str | None = None) -> str:
 
 # -------------------------------------------- solutions: one function per type (q, lang) -> html
 
-def _sol_gaps(q, lang) -> str:      # cloze, drag_words
+def gaps_solution(q, lang=None) -> str:
+    """The text with each gap's (first) answer in bold (cloze, drag the words)."""
     return md(GAP_RE.sub(lambda m: f"**{m.group(1).split('|')[0].strip()}**", q.text))
-
-
-def _sol_matching(q, lang) -> str:
-    return "<ul>" + "".join(f"<li>{md_inline(p.left)} → {md_inline(p.right)}</li>" for p in q.pairs) + "</ul>"
-
-
-def _sol_ordering(q, lang) -> str:
-    if q.code:
-        return "<pre><code>" + html.escape("\n".join(i.text for i in q.items)) + "</code></pre>"
-    return "<ol>" + "".join(f"<li>{md_inline(i.text)}</li>" for i in q.items) + "</ol>"
 
 
 def _sol_code(q, lang) -> str:
     return "<pre><code>" + html.escape(q.solution) + "</code></pre>"
 
 
-_SOLUTION = {
-    "cloze": _sol_gaps, "drag_words": _sol_gaps,
-    "matching": _sol_matching, "ordering": _sol_ordering, "code": _sol_code,
+_SOLUTION = { "code": _sol_code,
 }
 
 

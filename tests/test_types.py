@@ -134,7 +134,9 @@ def test_select_words_xapi_mapping():
 def test_gift_export_reads_back(name):
     q = parse_question(example(name))
     out = to_gift([q])
-    assert out.exported == 1, out.warnings
+    if out.exported == 0:     # an example GIFT cannot hold (a cloze with two gaps): the export says why, skips it
+        assert len(out.warnings) == 1 and f"'{q.id}'" in out.warnings[0] and out.warnings[0].endswith("; skipped")
+        return
     back = parse_gift(out.text, "export.gift")
     assert len(back.bank["questions"]) == 1
 

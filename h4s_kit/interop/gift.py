@@ -643,72 +643,7 @@ def question_to_gift(q: QuestionBase) -> tuple[str | None, list[str]]:
 
 # one writer per type: (question, interop.Writer) -> GIFT text, or None (then the last problem says why)
 
-def _gift_matching(q, w) -> str | None:
-    E, gen, head, problems = w.E, w.gen, w.head, w.problems
-    lines = []
-    for p in q.pairs:
-        if "->" in p.left:
-            problems.append(f"pair {p.id}: '->' in the left-hand text cannot be written in GIFT")
-            return None
-        lines.append("=" + E(p.left) + " -> " + E(p.right))
-        if p.feedback:
-            problems.append(f"pair {p.id}: feedback not exported (GIFT matching has none)")
-    lines += ["= -> " + E(d) for d in q.distractors]
-    if len(q.pairs) + len(q.distractors) < 3:
-        problems.append("Moodle wants at least three right-hand answers in a matching question: add a distractor")
-    body = head + E(q.text) + " {\n" + "\n".join("\t" + x for x in lines) + ("\n\t" + gen if gen else "") + "\n}"
-    return body
-
-
-def _gift_cloze(q, w) -> str | None:
-    E, fb, gen, head, problems = w.E, w.fb, w.gen, w.head, w.problems
-    gaps = list(GAP_RE.finditer(q.text))
-    if len(gaps) != 1:
-        problems += [f"cloze with {len(gaps)} gaps: GIFT has one answer block per question "
-                     "(export to Moodle XML, which keeps every gap)"]
-        return None
-    g = gaps[0]
-    before, after = q.text[:g.start()], q.text[g.end():]
-    if not after.strip():
-        problems += ["cloze gap at the very end: GIFT would read it as a short-answer question "
-                     "(add text after the gap, or export to Moodle XML)"]
-        return None
-    alts = [a.replace("*", "\\*") for a in q.gap_answers()[0]]
-    lines = ["=" + E(a) for a in alts]
-    if q.gap_feedback and q.gap_feedback[0]:
-        lines.append("=%0%*" + fb(q.gap_feedback[0]))
-    if q.case_sensitive:
-        problems.append("case_sensitive not exported (GIFT short answers ignore case)")
-    if not q.ignore_whitespace:
-        problems.append("ignore_whitespace: false not exported")
-    block = " ".join(lines) + gen
-    body = head + E(before) + "{" + block + "}" + E(after)
-    return body
-
-
-def _gift_drag_words(q, w) -> str | None:
-    E, gen, head, problems = w.E, w.gen, w.head, w.problems
-    gaps = list(GAP_RE.finditer(q.text))
-    if len(gaps) != 1:
-        problems += [f"drag the words with {len(gaps)} gaps cannot be written in GIFT "
-                     "(export to Moodle XML, which has drag and drop into text)"]
-        return None
-    g = gaps[0]
-    word = g.group(1).strip()
-    before, after = q.text[:g.start()], q.text[g.end():]
-    problems.append("drag the words exported as a missing-word multiple choice")
-    lines = ["=" + E(word)] + ["~" + E(d) for d in q.distractors if d != word]
-    if len(lines) < 2:
-        problems += ["drag the words with one word and no distractor cannot be a multiple choice"]
-        return None
-    body = head + E(before) + "{" + " ".join(lines) + gen + "}" + (E(after) if after.strip() else "")
-    return body
-
-
 _GIFT_WRITERS = {
-    "matching": _gift_matching,
-    "cloze": _gift_cloze,
-    "drag_words": _gift_drag_words,
 }
 
 

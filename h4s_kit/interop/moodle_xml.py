@@ -683,69 +683,7 @@ def question_to_xml(q: QuestionBase) -> tuple[str | None, list[str]]:
 # one writer per type: (question, interop.Writer) -> (Moodle question type, the elements after the common ones,
 # the question text or "" for q.text), or None (then the last problem says why)
 
-def _xml_matching(q, w) -> tuple[str, str, str] | None:
-    problems = w.problems
-    head_extra = ""
-    body = ""
-    mtype = "matching"
-    body += "    <shuffleanswers>true</shuffleanswers>\n"
-    if len(q.pairs) + len(q.distractors) < 3:
-        problems.append("Moodle wants at least three right-hand answers in a matching question: add a distractor")
-    for p in q.pairs:
-        body += (f'    <subquestion format="markdown">\n      <text>{_x(p.left)}</text>\n'
-                 f"      <answer><text>{_x(p.right)}</text></answer>\n    </subquestion>\n")
-        if p.feedback:
-            problems.append(f"pair {p.id}: feedback not exported (Moodle matching has none)")
-    for dtext in q.distractors:
-        body += (f'    <subquestion format="markdown">\n      <text></text>\n'
-                 f"      <answer><text>{_x(dtext)}</text></answer>\n    </subquestion>\n")
-    return mtype, body, head_extra
-
-
-def _xml_cloze(q, w) -> tuple[str, str, str] | None:
-    problems = w.problems
-    head_extra = ""
-    body = ""
-    mtype = "cloze"
-    fb = list(q.gap_feedback) + [None] * 100
-    kind = "SHORTANSWER_C" if q.case_sensitive else "SHORTANSWER"
-    counter = iter(range(len(q.gap_answers())))
-
-    def gap(m: re.Match) -> str:
-        i = next(counter)
-        alts = [a.strip() for a in m.group(1).split("|")]
-        parts = ["=" + _cloze_answer(a) for a in alts]
-        if fb[i]:
-            parts.append("*#" + _cloze_feedback(fb[i]))
-        return "{1:" + kind + ":" + "~".join(parts) + "}"
-
-    head_extra = GAP_RE.sub(gap, q.text)
-    if not q.ignore_whitespace:
-        problems.append("ignore_whitespace: false not exported")
-    return mtype, body, head_extra
-
-
-def _xml_drag_words(q, w) -> tuple[str, str, str] | None:
-    head_extra = ""
-    body = ""
-    mtype = "ddwtos"
-    words = [w.strip() for w in GAP_RE.findall(q.text)]
-    boxes: list[str] = []
-    for w in words + list(q.distractors):
-        if w not in boxes:
-            boxes.append(w)
-    head_extra = GAP_RE.sub(lambda m: f"[[{boxes.index(m.group(1).strip()) + 1}]]", q.text)
-    body += "    <shuffleanswers>1</shuffleanswers>\n"
-    for b in boxes:
-        inf = "      <infinite/>\n" if words.count(b) > 1 else ""
-        body += f"    <dragbox>\n      <text>{_x(b)}</text>\n      <group>1</group>\n{inf}    </dragbox>\n"
-    return mtype, body, head_extra
-
-
 _XML_WRITERS = {
-    "matching": _xml_matching,
-    "cloze": _xml_cloze,
-    "drag_words": _xml_drag_words,
 }
 
 

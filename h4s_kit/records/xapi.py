@@ -48,10 +48,6 @@ MODULE_TYPE = "http://adlnet.gov/expapi/activities/module"
 
 #: h4s question type -> xAPI interactionType
 INTERACTION_TYPES = {
-    "cloze": "fill-in",
-    "drag_words": "fill-in",
-    "matching": "matching",
-    "ordering": "sequencing",
     "likert": "matching",        # its statements matched to the points of its scale
     "code": "other",
     "flashcards": "other",
@@ -208,12 +204,8 @@ def response_pattern(qtype: str, response: Any, question: Any = None, spec: dict
     own = hook(qtype, "xapi_response")
     if own is not None:
         return own(response, spec)
-    if qtype in ("cloze", "drag_words", "ordering") and isinstance(response, list):
-        return "[,]".join(_s(x) for x in response)
-    if qtype in ("matching", "likert") and isinstance(response, dict):
-        rights = (spec or {}).get("rights") or []
-        pairs = [(k, v if qtype == "likert" else (rights.index(v) + 1 if v in rights else 0))
-                 for k, v in response.items()]
+    if qtype == "likert" and isinstance(response, dict):
+        pairs = list(response.items())
         return "[,]".join(f"{k}[.]{v}" for k, v in pairs
                           if isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0)
     if isinstance(response, (dict, list)):
