@@ -27,9 +27,7 @@ from typing import Any, Callable
 
 from ._errors import GradingError
 from .types import hook
-from ._schema import (
-    CodeExercise, Flashcards, Likert, QuestionBase, parse_question,
-)
+from ._schema import QuestionBase, parse_question
 
 WS = "\t\n\u000b\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 _WS_RUN = re.compile(f"[{WS}]+")
@@ -144,57 +142,11 @@ def _is_scale_point(v: Any, n: int) -> bool:
     return 1 <= v <= n
 
 
-def _likert(q: Likert, r: Any) -> Result:
-    n = len(q.scale)
-    top = float(n * len(q.statements))
-    if r is None or (isinstance(r, dict) and not r):
-        return Result(0.0, top, None, ["empty"])
-    ids = {s.id for s in q.statements}
-    if (not isinstance(r, dict) or not set(r) <= ids
-            or not all(_is_scale_point(v, n) for v in r.values())):
-        return Result(0.0, top, None, ["invalid"])
-    total = float(sum(r.values()))
-    if len(r) < len(ids):
-        return Result(total, top, None, ["incomplete"])
-    mean = total / len(ids)
-    fb = []
-    for i, b in enumerate(q.bands):
-        if b.min <= mean <= b.max:
-            fb.append(f"band:{i}")
-            break
-    return Result(total, top, None, fb or ["noband"])
-
-
-def _flashcards(q: Flashcards, r: Any) -> Result:
-    n = float(len(q.cards))
-    if r is None or (isinstance(r, dict) and not r):
-        return Result(0.0, n, None, ["empty"])
-    ids = {c.id for c in q.cards}
-    if not isinstance(r, dict) or not set(r) <= ids or not all(v in ("known", "unknown") for v in r.values()):
-        return Result(0.0, n, None, ["invalid"])
-    fb = [f"card:{c.id}:{r.get(c.id, 'unseen')}" for c in q.cards]
-    return Result(float(sum(1 for v in r.values() if v == "known")), n, None, fb)
-
-
-def _code(q: CodeExercise, r: Any) -> Result:
-    from ._code_runner import run_code_exercise
-    if _is_blank(r):
-        return _empty(q)
-    if not isinstance(r, str):
-        return _invalid(q)
-    return run_code_exercise(q, r)
-
-
-GRADERS: dict[type, Callable[[Any, Any], Result]] = {
-    CodeExercise: _code, Likert: _likert, Flashcards: _flashcards,
-}
-
-
 def grade(question: QuestionBase | dict, response: Any) -> Result:
     """Grade ``response`` to ``question`` (a question object or its dict)."""
     if isinstance(question, dict):
         question = parse_question(question)
-    fn = GRADERS.get(type(question)) or hook(question.type, "grade")
+    fn = hook(question.type, "grade")
     if fn is None:
         raise GradingError(f"question {question.id}: type {question.type!r} has no grader")
     return fn(question, response)

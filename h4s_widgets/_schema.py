@@ -88,90 +88,6 @@ def _num(x: float) -> str:
     return f"{x:g}"
 
 
-class CodeTest(_Model):
-    """One hidden test of a code exercise."""
-    name: Annotated[str, Field(min_length=1, description="Shown to the learner, e.g. 'total of an empty list is 0'")]
-    code: Annotated[str, Field(min_length=1, description="Hidden Python run after the learner's code; fails by raising")]
-    feedback: Optional[str] = Field(None, description="Shown when this test fails")
-
-
-@register
-class CodeExercise(QuestionBase):
-    """The learner edits Python; hidden tests run in the kernel with a time limit."""
-    label: ClassVar[str] = "Code exercise"
-    type: Literal["code"] = "code"
-    starter: str = Field("", description="Code the learner starts from")
-    tests: Annotated[list[CodeTest], Field(min_length=1, description="Hidden tests, at least one")]
-    solution: Annotated[str, Field(min_length=1, description="A model solution that passes every test")]
-    timeout_s: Annotated[float, Field(gt=0, le=60, description="Seconds the code may run (at most 60)")] = 5.0
-    setup: str = Field("", description="Hidden code run before the learner's code (data, imports)")
-    memory_mb: Optional[Annotated[int, Field(ge=64, le=4096, description=(
-        "Memory the code may use, in MB (default 512; 64 to 4096)"))]] = None
-
-
-class Statement(_Model):
-    """One statement the learner rates on the scale."""
-    id: Annotated[str, Field(pattern=ID_PATTERN, description="Stable statement id")]
-    text: Annotated[str, Field(min_length=1, description="The statement")]
-
-
-class Band(_Model):
-    """A range of the mean rating with a label and advice."""
-    min: float = Field(description="Lowest mean in this band (1 = first scale point)")
-    max: float = Field(description="Highest mean in this band (at most the number of scale points)")
-    label: Annotated[str, Field(min_length=1, description="Short name of the band")]
-    advice: Annotated[str, Field(min_length=1, description="Advice shown for this band")]
-
-
-@register
-class Likert(QuestionBase):
-    """Self-assessment: several statements on one scale; the mean picks a band with advice."""
-    label: ClassVar[str] = "Likert self-assessment"
-    auto_graded: ClassVar[bool] = False
-    type: Literal["likert"] = "likert"
-    points: Annotated[float, Field(ge=0, description="Points (0: not counted in the score)")] = 0.0
-    statements: Annotated[list[Statement], Field(min_length=1, description="Statements to rate")]
-    scale: Annotated[list[Annotated[str, Field(min_length=1)]], Field(
-        min_length=2, max_length=11, description="Labels of the scale points, lowest first (2 to 11)")]
-    bands: list[Band] = Field(default_factory=list, description="Bands over the mean (1 = first scale point)")
-
-    @model_validator(mode="after")
-    def _check(self) -> "Likert":
-        _unique([s.id for s in self.statements], "statement", "statements")
-        n = len(self.scale)
-        for i, b in enumerate(self.bands):
-            if b.min > b.max:
-                raise ValueError(f"bands[{i}].min: must not be greater than 'max' ({_num(b.min)} > {_num(b.max)})")
-            if b.min < 1 or b.max > n:
-                raise ValueError(f"bands[{i}]: runs from {_num(b.min)} to {_num(b.max)} but must lie between 1 and "
-                                 f"{n} (the scale has {n} points)")
-        return self
-
-
-class Card(_Model):
-    """One flashcard."""
-    id: Annotated[str, Field(pattern=ID_PATTERN, description="Stable card id")]
-    front: Annotated[str, Field(min_length=1, description="What the learner sees first")]
-    back: Annotated[str, Field(min_length=1, description="What the learner sees after turning the card")]
-
-
-@register
-class Flashcards(QuestionBase):
-    """Cards to turn; the learner says for each whether they knew it (practice, not graded)."""
-    label: ClassVar[str] = "Flashcards"
-    auto_graded: ClassVar[bool] = False
-    type: Literal["flashcards"] = "flashcards"
-    points: Annotated[float, Field(ge=0, description="Points (0: not counted in the score)")] = 0.0
-    text: Annotated[str, Field(min_length=1, description="Instruction shown above the cards")] = \
-        "Turn each card and say whether you knew it."
-    cards: Annotated[list[Card], Field(min_length=1, description="The cards")]
-
-    @model_validator(mode="after")
-    def _check(self) -> "Flashcards":
-        _unique([c.id for c in self.cards], "card", "cards")
-        return self
-
-
 # the types that are units of their own (h4s_widgets/types/<type>.py) register here
 from .types import _place as _type_place  # noqa: E402
 from .types import load_all as _load_type_units  # noqa: E402
@@ -184,8 +100,11 @@ REGISTRY.update(_ordered)
 del _ordered
 # the models of the type units under their old names here (h4s_widgets, h4s_kit, tests and modules import them)
 from .types.cloze import Cloze  # noqa: E402,F401
+from .types.code import CodeExercise, CodeTest  # noqa: E402,F401
 from .types.drag_words import DragWords  # noqa: E402,F401
 from .types.essay import Essay  # noqa: E402,F401
+from .types.flashcards import Card, Flashcards  # noqa: E402,F401
+from .types.likert import Band, Likert, Statement  # noqa: E402,F401
 from .types.matching import Matching, Pair  # noqa: E402,F401
 from .types.multiple_response import MultipleResponse  # noqa: E402,F401
 from .types.numeric import Numeric, NumericAnswer  # noqa: E402,F401

@@ -47,44 +47,6 @@ def schema_text() -> str:
 
 #: One example per question type (a list item under ``questions:``); the tests validate each.
 EXAMPLES: dict[str, str] = {
-    "code": """\
-- type: code
-  id: gross-price
-  text: Write a function `gross(net)` that returns the price with 20 % VAT added.
-  starter: |
-    def gross(net):
-        ...
-  tests:
-    - name: gross(100) is 120
-      code: assert abs(gross(100) - 120) < 1e-9
-    - name: gross(0) is 0
-      code: assert gross(0) == 0
-      feedback: A price of 0 stays 0.
-  solution: |
-    def gross(net):
-        return net * 1.2
-  show_solution_after: 2
-""",
-    "likert": """\
-- type: likert
-  id: oer-confidence
-  text: How confident are you?
-  statements:
-    - {id: find, text: I can find openly licensed images for my lessons.}
-    - {id: tell, text: I can tell which licences allow changes.}
-  scale: [Not at all, A little, Mostly, Fully]
-  bands:
-    - {min: 1, max: 2.49, label: Starting out, advice: Work through section 2 again.}
-    - {min: 2.5, max: 4, label: Confident, advice: Try the closing quiz.}
-""",
-    "flashcards": """\
-- type: flashcards
-  id: cc-cards
-  cards:
-    - {id: by, front: BY, back: Credit the author}
-    - {id: sa, front: SA, back: Share under the same licence}
-    - {id: nc, front: NC, back: No commercial use}
-""",
 }
 # a type that is a unit of its own (h4s_widgets/types/<type>.py) carries its example
 EXAMPLES.update({name: mod.EXAMPLE for name, mod in UNITS.items()})

@@ -13,13 +13,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import html
 import random
 import re
 from typing import Any
 
-from ._grading import gap_numbers, norm_text
-from ._i18n import gettext
 from ._markdown import md, md_inline
 from .types import UNITS, hook
 from ._schema import GAP_RE, QuestionBase
@@ -46,12 +43,12 @@ def public_spec(q: QuestionBase, seed: Any = 0) -> dict:
         "hints": [md(h) for h in q.hints], "max_attempts": q.max_attempts,
         "show_solution_after": q.show_solution_after,
     }
-    own = hook(q.type, "public_spec") or _SPEC.get(q.type, _spec_text)
+    own = hook(q.type, "public_spec") or _spec_text
     spec.update(own(q, seed))
     return spec
 
 
-# ------------------------------------------- public spec: one function per type (q, seed) -> fields
+# ------------------------------------------- helpers of the types' public_spec (q, seed) -> fields
 
 def _spec_text(q, seed) -> dict:
     return {"text_html": md(q.text)}
@@ -71,26 +68,6 @@ def options_feedback(q) -> dict:
     return {f"option:{o.id}": md_inline(o.feedback) for o in q.options if o.feedback}
 
 
-def _spec_code(q, seed) -> dict:
-    return {"text_html": md(q.text), "starter": q.starter, "test_names": [t.name for t in q.tests],
-            "timeout_s": q.timeout_s}
-
-
-def _spec_likert(q, seed) -> dict:
-    return {"text_html": md(q.text), "statements": [{"id": s.id, "html": md_inline(s.text)} for s in q.statements],
-            "scale": list(q.scale), "bands": [{"min": b.min, "max": b.max, "label": b.label} for b in q.bands]}
-
-
-def _spec_flashcards(q, seed) -> dict:
-    return {"text_html": md(q.text),
-            "cards": [{"id": c.id, "front_html": md(c.front), "back_html": md(c.back)} for c in q.cards]}
-
-
-_SPEC = { "code": _spec_code,
-    "likert": _spec_likert, "flashcards": _spec_flashcards,
-}
-
-
 # ------------------------------------------------------------------ keys
 
 def key_hash(salt: str, qid: str, value: str) -> str:
@@ -101,15 +78,7 @@ def key_hash(salt: str, qid: str, value: str) -> str:
 def static_key(q: QuestionBase, salt: str) -> dict:
     """The question as the JS grader needs it, with keys hashed where the type allows."""
     own = hook(q.type, "static_key")
-    if own is not None:
-        return own(q, salt)
-    d = q.model_dump(mode="json", exclude_none=True)
-    for k in ("hints", "feedback", "title", "text_html"):
-        d.pop(k, None)
-    if q.type in HASHED_TYPES:
-        d["salt"] = salt
-    _KEY.get(q.type, _key_plain)(q, d, lambda v: key_hash(salt, q.id, v))
-    return d
+    return own(q, salt) if own is not None else dumped_key(q, salt, hashed=False)
 
 
 def dumped_key(q: QuestionBase, salt: str, fill=None, hashed: bool = True) -> dict:
@@ -126,21 +95,7 @@ def dumped_key(q: QuestionBase, salt: str, fill=None, hashed: bool = True) -> di
     return d
 
 
-# ------------------------------ static key: one function per type (q, d = the question's dump, H = hash) -> None
-
-def _key_plain(q, d, H) -> None:   # true/false has no per-answer fields; likert and flashcards have no key
-    pass
-
-
-def _key_code(q, d, H) -> None:     # hidden tests and solution never leave the kernel
-    for k in ("tests", "solution", "setup"):
-        d.pop(k, None)
-
-
-_KEY = { "code": _key_code,
-}
-
-#: types whose static key is hashed; the others (numeric, regex answers) carry plaintext
+#: types whose static key is hashed (a unit's ``HASHED``); the others (numeric, regex answers) carry plaintext
 HASHED_TYPES = tuple(n for n, m in UNITS.items() if getattr(m, "HASHED", False))
 
 
@@ -150,48 +105,22 @@ def feedback_texts(q: QuestionBase, lang: str | None = None) -> dict[str, str]:
     fb: dict[str, str] = {}
     if q.feedback:
         fb["general"] = md(q.feedback)
-    own = hook(q.type, "feedback_texts") or _FEEDBACK.get(q.type)
+    own = hook(q.type, "feedback_texts")
     if own is not None:
         fb.update(own(q))
     return fb
 
 
-# ------------------------------------------- feedback texts: one function per type (q) -> {id: html}
-
-def _fb_likert(q) -> dict:
-    return {f"band:{i}": f"<strong>{html.escape(b.label)}</strong> {md_inline(b.advice)}" for i, b in enumerate(q.bands)}
-
-
-def _fb_code(q) -> dict:
-    return {f"test:{i}:failed": md_inline(t.feedback) for i, t in enumerate(q.tests) if t.feedback}
-
-
-_FEEDBACK = {
-    "likert": _fb_likert, "code": _fb_code,
-}
-
-
 def solution_html(q: QuestionBase, lang: str | None = None) -> str:
     own = hook(q.type, "solution_html")
-    if own is not None:
-        return own(q, lang)
-    fn = _SOLUTION.get(q.type)
-    return fn(q, lang) if fn is not None else ""
+    return own(q, lang) if own is not None else ""
 
 
-# -------------------------------------------- solutions: one function per type (q, lang) -> html
+# -------------------------------------------- helpers of the types' solution_html
 
 def gaps_solution(q, lang=None) -> str:
     """The text with each gap's (first) answer in bold (cloze, drag the words)."""
     return md(GAP_RE.sub(lambda m: f"**{m.group(1).split('|')[0].strip()}**", q.text))
-
-
-def _sol_code(q, lang) -> str:
-    return "<pre><code>" + html.escape(q.solution) + "</code></pre>"
-
-
-_SOLUTION = { "code": _sol_code,
-}
 
 
 def obfuscate(text: str, salt: str, qid: str) -> str:

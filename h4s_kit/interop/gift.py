@@ -629,7 +629,7 @@ def question_to_gift(q: QuestionBase) -> tuple[str | None, list[str]]:
     head = f"// [id:{q.id}]\n::{E(q.title or q.id)}::[markdown]"
     gen = f"####{E(q.feedback)}" if q.feedback else ""
     fb = lambda f: f"#{E(f)}" if f else ""  # noqa: E731
-    writer = hook(q.type, "to_gift") or _GIFT_WRITERS.get(q.type)
+    writer = hook(q.type, "to_gift")
     if writer is None:
         return None, problems + [f"type {q.type} has no GIFT equivalent"]
     lost: list[str] = []
@@ -639,12 +639,6 @@ def question_to_gift(q: QuestionBase) -> tuple[str | None, list[str]]:
         return None, problems
     problems += [f"{f} not exported" for f in lost]
     return body, problems
-
-
-# one writer per type: (question, interop.Writer) -> GIFT text, or None (then the last problem says why)
-
-_GIFT_WRITERS = {
-}
 
 
 def to_gift(questions: list[QuestionBase], category: str | None = None,

@@ -657,7 +657,7 @@ def question_to_xml(q: QuestionBase) -> tuple[str | None, list[str]]:
     from . import Writer, lost_fields
     problems = [f"{f} not exported (Moodle sets this in the quiz, not the question)"
                 for f in lost_fields(q, ("max_attempts", "show_solution_after"))]
-    writer = hook(q.type, "to_moodle_xml") or _XML_WRITERS.get(q.type)
+    writer = hook(q.type, "to_moodle_xml")
     if writer is None:
         return None, [f"type {q.type} has no Moodle XML equivalent"]
     made = writer(q, Writer(problems, x=_x, text_el=_text_el, wildcard=_wildcard_of, num=fmt_number,
@@ -678,13 +678,6 @@ def question_to_xml(q: QuestionBase) -> tuple[str | None, list[str]]:
         out += _text_el("hint", h)
     out += "  </question>\n"
     return out, problems
-
-
-# one writer per type: (question, interop.Writer) -> (Moodle question type, the elements after the common ones,
-# the question text or "" for q.text), or None (then the last problem says why)
-
-_XML_WRITERS = {
-}
 
 
 def _random_el(category: str) -> str:

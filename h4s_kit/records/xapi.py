@@ -7,7 +7,7 @@ results"); keep both in step.
 
 * actor: ``{"objectType": "Agent", "account": {"homePage": H4S_XAPI_HOMEPAGE, "name": <pseudonym>}}``, never mbox;
 * object: the question, ``<base>/modules/<module>/questions/<qid>``, activity type cmi.interaction with
-  an interactionType from :data:`INTERACTION_TYPES`;
+  an interactionType from the question type's unit (``XAPI_INTERACTION``, :data:`INTERACTION_TYPES`);
 * result: score {raw, min, max, scaled}, success, response (xAPI response pattern), duration (ISO 8601);
 * context: contextActivities.parent = the module activity ``<base>/modules/<module>``; extensions carry
   h4s's own fields (question type, attempt, raw response as JSON) so that ``h4s records import`` can
@@ -20,13 +20,14 @@ results"); keep both in step.
 from __future__ import annotations
 
 import html
-import json
 import os
 import re
 import uuid as uuidlib
 from datetime import datetime, timezone
-from decimal import Decimal
 from typing import Any
+
+from h4s_widgets._schema import REGISTRY
+from h4s_widgets.types._xapi import canonical_json, js_number, other, plain  # noqa: F401  (public here too)
 
 XAPI_VERSION = "1.0.3"
 DEFAULT_BASE = "https://h4s.invalid/xapi"
@@ -46,18 +47,14 @@ VERBS = {
 CMI_INTERACTION = "http://adlnet.gov/expapi/activities/cmi.interaction"
 MODULE_TYPE = "http://adlnet.gov/expapi/activities/module"
 
-#: h4s question type -> xAPI interactionType
-INTERACTION_TYPES = {
-    "likert": "matching",        # its statements matched to the points of its scale
-    "code": "other",
-    "flashcards": "other",
-}
-
-
 def interaction_type(qtype: str) -> str:
-    """The xAPI interactionType of a question type (a type unit's ``XAPI_INTERACTION``, else the table)."""
+    """The xAPI interactionType of a question type (its unit's ``XAPI_INTERACTION``; ``other`` if unknown)."""
     from h4s_widgets.types import hook
-    return hook(qtype, "XAPI_INTERACTION") or INTERACTION_TYPES.get(qtype, "other")
+    return hook(qtype, "XAPI_INTERACTION") or "other"
+
+
+#: h4s question type -> xAPI interactionType (from the type units), in the order of the bank schema
+INTERACTION_TYPES = {name: interaction_type(name) for name in REGISTRY}
 
 
 def base() -> str:
@@ -115,20 +112,6 @@ def actor(learner: str) -> dict:
     return {"objectType": "Agent", "account": {"homePage": homepage(), "name": learner}}
 
 
-def _s(v: Any) -> str:
-    return "" if v is None else str(v)
-
-
-_TAG = re.compile(r"<[^>]*>")
-_SPACE = re.compile(r"\s+")
-
-
-def plain(html_text: str | None) -> str:
-    """Text of an option's (or statement's) HTML as records.js makes it: tags dropped, spaces collapsed
-    (entities such as ``&amp;`` stay as they are)."""
-    return _SPACE.sub(" ", _TAG.sub("", html_text or "")).strip()
-
-
 def shown_text(html_text: str | None) -> str:
     """The question text as the quiz sends it with every answer (ui.js: the text content of its HTML, where
     cloze and drag-the-words gaps are empty)."""
@@ -154,18 +137,6 @@ def question_spec(question: Any) -> dict | None:
     return public_spec(question)
 
 
-def js_number(x: float) -> str:
-    """``String(x)`` of JavaScript (records.js sends numbers so): ``3``, ``3.5``, ``1e-7``, ``1e+21``."""
-    if x != x or x in (float("inf"), float("-inf")):
-        return str(x)
-    if x == 0:
-        return "0"
-    if 1e-6 <= abs(x) < 1e21:       # the shortest digits that read back as x, written out
-        out = format(Decimal(repr(x)), "f")
-        return out.rstrip("0").rstrip(".") if "." in out else out
-    mant, _, exp = repr(x).partition("e")
-    e = int(exp)
-    return f"{mant.removesuffix('.0')}e{'+' if e > 0 else '-'}{abs(e)}"
 
 
 def interaction_components(qtype: str, spec: dict | None, lang: str) -> dict:
@@ -177,20 +148,7 @@ def interaction_components(qtype: str, spec: dict | None, lang: str) -> dict:
         return {}
     from h4s_widgets.types import hook
     own = hook(qtype, "xapi_components")
-    if own is not None:
-        return own(spec, lang)
-
-    def comp(cid: str, text: str) -> dict:
-        return {"id": cid, "description": {lang: text}}
-    out: dict[str, Any] = {}
-    choices = spec.get("options") or spec.get("items")
-    source = spec.get("lefts") or spec.get("statements")
-    if choices:
-        out["choices"] = [comp(o["id"], plain(o["html"])) for o in choices]
-    if source:
-        out["source"] = [comp(s_["id"], plain(s_["html"])) for s_ in source]
-        out["target"] = [comp(str(k + 1), t) for k, t in enumerate(spec.get("rights") or spec.get("scale"))]
-    return out
+    return own(spec, lang) if own is not None else {}
 
 
 def response_pattern(qtype: str, response: Any, question: Any = None, spec: dict | None = None) -> str:
@@ -202,20 +160,9 @@ def response_pattern(qtype: str, response: Any, question: Any = None, spec: dict
         return ""
     from h4s_widgets.types import hook
     own = hook(qtype, "xapi_response")
-    if own is not None:
-        return own(response, spec)
-    if qtype == "likert" and isinstance(response, dict):
-        pairs = list(response.items())
-        return "[,]".join(f"{k}[.]{v}" for k, v in pairs
-                          if isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0)
-    if isinstance(response, (dict, list)):
-        return canonical_json(response)
-    return _s(response)
+    return own(response, spec) if own is not None else other(response)
 
 
-def canonical_json(v: Any) -> str:
-    """Compact JSON with sorted keys (records.js writes the same bytes)."""
-    return json.dumps(v, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def _lang() -> str:
