@@ -23,6 +23,7 @@ import os
 import re
 import threading
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,9 @@ API_PREFIX = "/api/quiz"
 MAX_BODY = 256 * 1024
 _DATA = re.compile(r'(<script type="application/json" class="h4s-data">)(.*?)(</script>)', re.S)
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+#: records of answers sent with an ``answer_id`` are stored under uuid5(this, learner + answer id)
+_ANSWER_NS = uuid.UUID("5b0d6c4e-6f1a-4c36-9a8e-2f4f0b7d2a11")
 
 
 class QuizApiError(H4SError):
@@ -82,6 +86,7 @@ class QuizService:
         self.lang = lang
         self._banks: dict[str, tuple[float, dict[str, QuestionBase]]] = {}
         self._attempts: dict[tuple[str, str, str], int] = {}   # only when records are off
+        self._answered: dict[str, dict] = {}                   # answer uuid -> reply, only when records are off
         self._lock = threading.Lock()
         self._key_locks = [threading.Lock() for _ in range(64)]   # striped: bounded, one key always one lock
         self._broken: dict[str, list[str]] = {}                # module -> bank files that cannot be read
@@ -231,7 +236,8 @@ class QuizService:
             raise QuizApiError(503, f"question {q.id}: your attempts cannot be read just now; try again in a "
                                     "minute, and tell your trainer if it goes on") from None
 
-    def _store(self, event: dict) -> None:
+    def _store(self, event: dict) -> bool:
+        """Store one answer; False when its uuid was already stored (an answer sent again)."""
         q = event["question"]
         if self.sink is None:
             with self._lock:
@@ -239,12 +245,40 @@ class QuizService:
                 self._attempts[key] = self._attempts.get(key, 0) + 1
         else:
             try:
-                self.sink.record(event)
+                if self.sink.record(event).get("inserted") is False:
+                    return False
             except Exception as e:
                 log.error("h4s serve: the answer to %s/%s could not be stored: %s", event["module"], q.id, e)
                 raise QuizApiError(503, f"question {q.id}: your answer could not be saved, so it was not graded; "
                                         "try again in a minute, and tell your trainer if it goes on") from None
         emit_record(event, store=False)
+        return True
+
+    @staticmethod
+    def _answer_uuid(learner: str, answer_id: Any) -> str | None:
+        """The record uuid of an answer the browser numbered (``answer_id``: a UUID it made when the learner
+        pressed Check, kept with an answer given offline); the same answer sent again has the same uuid."""
+        if answer_id is None:
+            return None
+        if not isinstance(answer_id, str) or not _UUID.match(answer_id):
+            raise QuizApiError(400, "answer_id: expected a UUID such as 0f8fad5b-d9cb-469f-a165-70867728950e")
+        return str(uuid.uuid5(_ANSWER_NS, f"{learner}\x1f{answer_id}"))
+
+    def _stored_answer(self, rec_uuid: str, module: str, q: QuestionBase) -> dict | None:
+        """The record of an answer already stored under ``rec_uuid`` (409 when it answered another question)."""
+        if self.sink is None:
+            with self._lock:
+                return self._answered.get(rec_uuid)
+        try:
+            prior = self.sink.stored(rec_uuid)
+        except Exception as e:
+            log.error("h4s serve: cannot read the answer %s: %s", rec_uuid, e)
+            raise QuizApiError(503, f"question {q.id}: your answers cannot be read just now; try again in a "
+                                    "minute, and tell your trainer if it goes on") from None
+        if prior is not None and (prior["module"], prior["question"]) != (module, q.id):
+            raise QuizApiError(409, f"question {q.id}: this answer id was already used for another question; "
+                                    "reload the page")
+        return prior
 
     @staticmethod
     def _solution_allowed(q: QuestionBase, attempts: int) -> bool:
@@ -266,10 +300,16 @@ class QuizService:
                 or duration < 0:
             duration = None
         drawn = self._require_drawn(learner, module, q)
+        rec_uuid = self._answer_uuid(learner, body.get("answer_id"))
         key = (learner, module, q.id)
         with self._key_lock(key):    # count, grade and store one answer at a time per learner and question
-            attempts = self.attempts(learner, module, q)
             rule = rule_of(q)
+            prior = self._stored_answer(rec_uuid, module, q) if rec_uuid else None
+            if prior is not None:    # sent again (a lost reply, two tabs, a reload): the stored answer's reply
+                if "reply" in prior:
+                    return prior["reply"]
+                return self._reply(q, rule, prior["response"], int(prior["attempt"]) - 1)
+            attempts = self.attempts(learner, module, q)
             if session_step(rule, attempts, "check")["refused"]:
                 raise QuizApiError(409, f"question {q.id}: no attempts left ({q.max_attempts})")
             started = time.time()
@@ -278,13 +318,30 @@ class QuizService:
             step = session_step(rule, attempts, "check", result.feedback)
             counted = step["counted"]
             attempts = step["attempts"]
-            if counted:
-                self._store({
+            if counted and not self._store({
                     "learner": learner, "module": module, "question": q, "response": response,
                     "result": result, "attempt": attempts, "timestamp": started,
                     "duration_s": float(duration) if duration is not None else 0.0,
                     **({"drawn": drawn} if drawn is not None else {}),
-                })
+                    **({"uuid": rec_uuid} if rec_uuid else {}),
+            }) and rec_uuid:   # stored meanwhile by another server of this store: its reply
+                prior = self._stored_answer(rec_uuid, module, q)
+                return self._reply(q, rule, prior["response"], int(prior["attempt"]) - 1)
+            out = self._out(q, result, fb, step, counted, attempts)
+            if rec_uuid and self.sink is None:
+                with self._lock:
+                    if len(self._answered) >= 100_000:   # bounded: the oldest replies go first
+                        self._answered.pop(next(iter(self._answered)))
+                    self._answered[rec_uuid] = {"reply": out}
+        return out
+
+    def _reply(self, q: QuestionBase, rule: Any, response: Any, before: int) -> dict:
+        """The reply to an answer stored after ``before`` attempts (graded again: graders are pure)."""
+        result = grade(q, response)
+        step = session_step(rule, before, "check", result.feedback)
+        return self._out(q, result, feedback_texts(q, self.lang), step, step["counted"], step["attempts"])
+
+    def _out(self, q: QuestionBase, result: Any, fb: dict, step: dict, counted: bool, attempts: int) -> dict:
         out = {
             "attempts": attempts,
             "result": result.as_dict(details=True),

@@ -96,6 +96,11 @@ class LiveSink:
         with self._lock:
             return self.store().attempts(self.learner_for(sent), self.module_for(module), qid)
 
+    def stored(self, uuid: str) -> dict | None:
+        """The record stored under ``uuid`` (an answer sent again: see QuizService.check's ``answer_id``)."""
+        with self._lock:
+            return self.store().record(uuid)
+
     def record(self, event: dict) -> dict:
         """Store one graded interaction now; RecordsError when it cannot be stored (nothing is half-stored)."""
         with self._lock:
@@ -140,14 +145,14 @@ class LiveSink:
         module = self.module_for(event.get("module"))
         learner = self.learner_for(event.get("learner"))
         rec = {
-            "uuid": new_uuid(), "learner": learner, "module": module, "question": q.id, "qtype": q.type,
+            "uuid": event.get("uuid") or new_uuid(), "learner": learner, "module": module, "question": q.id, "qtype": q.type,
             "question_text": xapi.public_text(q.type, q.text), "question_title": q.title, "response": event.get("response"),
             "score": result.score, "max_score": result.max_score, "success": result.correct,
             "attempt": int(event.get("attempt") or 1), "timestamp": float(event.get("timestamp") or time.time()),
             "duration_s": event.get("duration_s"), "source": "live",
         }
         stmts = [xapi.answered_statement(rec, q)] if self.cfg is not None else []
-        store.add_record(rec, stmts)
+        rec["inserted"] = store.add_record(rec, stmts)
         self._module_outcome(store, learner, module, q.id, rec["timestamp"], event.get("drawn"))
         return rec
 

@@ -378,6 +378,11 @@ class RecordStore:
         q, args = _select("records", module=module, learner=learner)
         return [_row_dict(r) for r in self._x(q + " ORDER BY ts, id", args).fetchall()]
 
+    def record(self, uuid: str) -> dict | None:
+        """The record stored under ``uuid`` (None: there is none)."""
+        r = self._x("SELECT * FROM records WHERE uuid=?", (uuid,)).fetchone()
+        return _row_dict(r) if r else None
+
     def count(self) -> int:
         return self._x("SELECT count(*) AS n FROM records").fetchone()["n"]
 
