@@ -1,6 +1,7 @@
-"""Every question type that is a unit of its own (h4s_widgets/types/<type>.py) keeps the unit's interface:
+"""Every question type is a unit of its own (h4s_widgets/types/<type>.py) and keeps the unit's interface:
 its example parses, its invalid examples fail with one line naming the question and the field, the browser
-gets no key, its xAPI statements meet the xAPI rules, and its GIFT and Moodle XML exports read back."""
+gets no key, its xAPI statements meet the xAPI rules, and its GIFT and Moodle XML exports read back; the shared
+modules (grading, spec, exports, xAPI) ask the units and never dispatch on a concrete type."""
 from __future__ import annotations
 
 import json
@@ -45,8 +46,8 @@ def right_response(name: str, q):
     return q.key() if name == "select_words" else RESPONSES[name]
 
 
-def test_there_are_type_units():
-    assert "select_words" in UNITS
+def test_every_type_is_a_unit():
+    assert set(UNITS) == set(REGISTRY) and "select_words" in UNITS and len(UNITS) >= 14
 
 
 def test_a_type_cannot_be_registered_twice():
@@ -159,3 +160,57 @@ def test_select_words_exports_as_multiple_answer_choice():
         right = {o["text"] for o in back["options"] if o["id"] in back["answers"]}
         assert right == {"name", "email address"}
         assert "booking form" in back["text"]
+
+
+def test_every_registered_type_is_a_unit_with_its_own_file():
+    from pathlib import Path
+
+    import h4s_widgets.types as types_pkg
+    folder = Path(types_pkg.__file__).parent
+    for name, cls in REGISTRY.items():
+        assert name in UNITS, f"{name}: registered but not a type unit"
+        assert (folder / f"{name}.py").is_file(), f"{name}: no h4s_widgets/types/{name}.py"
+        assert cls.__module__ == f"h4s_widgets.types.{name}", f"{name}: its model lives in {cls.__module__}"
+        assert callable(getattr(UNITS[name], "grade", None)), f"{name}: no grade()"
+        assert getattr(UNITS[name], "XAPI_INTERACTION", None), f"{name}: no XAPI_INTERACTION"
+
+
+SHARED = ["h4s_widgets/_grading.py", "h4s_widgets/_spec.py", "h4s_kit/interop/gift.py", "h4s_kit/interop/moodle_xml.py",
+          "h4s_kit/records/xapi.py"]
+
+
+def _type_dispatch(source: str) -> list[str]:
+    """Where ``source`` asks for a concrete question type: isinstance(x, <a question model>) or x.type == '<type>'."""
+    import ast
+    models = {cls.__name__ for cls in REGISTRY.values()}
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "isinstance" and len(node.args) == 2:
+            arg = node.args[1]
+            names = {n.id for n in ast.walk(arg) if isinstance(n, ast.Name)} | \
+                    {n.attr for n in ast.walk(arg) if isinstance(n, ast.Attribute)}
+            if names & models:
+                found.append(f"line {node.lineno}: isinstance(..., {', '.join(sorted(names & models))})")
+        if isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            typed = any(isinstance(s, ast.Attribute) and s.attr == "type" for s in sides)
+            consts = [s.value for s in sides if isinstance(s, ast.Constant)]
+            consts += [e.value for s in sides if isinstance(s, (ast.Tuple, ast.List, ast.Set))
+                       for e in s.elts if isinstance(e, ast.Constant)]
+            if typed and set(consts) & set(REGISTRY):
+                found.append(f"line {node.lineno}: .type compared with {sorted(set(consts) & set(REGISTRY))}")
+    return found
+
+
+@pytest.mark.parametrize("path", SHARED)
+def test_shared_modules_do_not_dispatch_on_a_concrete_type(path):
+    from pathlib import Path
+    source = (Path(__file__).resolve().parents[1] / path).read_text(encoding="utf-8")
+    assert _type_dispatch(source) == [], f"{path}: ask the type's unit (types.hook) instead"
+
+
+def test_the_dispatch_check_finds_dispatch():
+    assert _type_dispatch("if isinstance(q, Cloze):\n    pass\n") == ["line 1: isinstance(..., Cloze)"]
+    assert _type_dispatch("x = q.type == 'numeric'\n") == ["line 1: .type compared with ['numeric']"]
+    assert _type_dispatch("x = q.type in ('cloze', 'other')\n") == ["line 1: .type compared with ['cloze']"]
+    assert _type_dispatch("x = isinstance(q, QuestionBase) and q.type == 'nothing'\n") == []
