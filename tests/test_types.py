@@ -214,3 +214,19 @@ def test_the_dispatch_check_finds_dispatch():
     assert _type_dispatch("x = q.type == 'numeric'\n") == ["line 1: .type compared with ['numeric']"]
     assert _type_dispatch("x = q.type in ('cloze', 'other')\n") == ["line 1: .type compared with ['cloze']"]
     assert _type_dispatch("x = isinstance(q, QuestionBase) and q.type == 'nothing'\n") == []
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_records_import_reads_the_type_back_or_guesses_it_from_the_interaction(name):
+    from h4s_kit.records.importer import _record_from
+    q = parse_question(example(name))
+    response = right_response(name, q)
+    result = grade(q, response)
+    rec = {"uuid": str(uuid.uuid4()), "learner": "7c9e6679-7425-40de-944b-e07fc1f90ae7", "module": "04-oer",
+           "question": q.id, "qtype": q.type, "response": response, "score": result.score,
+           "max_score": result.max_score, "success": result.correct, "attempt": 1, "timestamp": 1795000000.25}
+    st = xapi.answered_statement(rec, q)
+    assert _record_from(st, None)["qtype"] == name
+    del st["context"]["extensions"][xapi.EXT_QTYPE]
+    first = next(n for n in REGISTRY if UNITS[n].XAPI_INTERACTION == UNITS[name].XAPI_INTERACTION)
+    assert _record_from(st, None)["qtype"] == first

@@ -79,7 +79,9 @@ def _record_from(st: Any, directory: Path | None) -> dict | None:
         raise ValueError("cannot tell the module and question (context.extensions or object.id)")
     if not qtype:
         it = (obj.get("definition") or {}).get("interactionType")
-        qtype = {v: k for k, v in xapi.INTERACTION_TYPES.items()}.get(it, "other")
+        # the first type (in the bank schema's order) with this interaction: single_choice for choice, cloze
+        # for fill-in, matching for matching; "other" when no type has it
+        qtype = next((k for k, v in xapi.INTERACTION_TYPES.items() if v == it), "other")
     for name, v in (("module", module), ("question", qid), ("question type", qtype)):
         if not isinstance(v, str) or not LEARNER_RE.match(v):
             raise ValueError(f"{name} id {str(v)[:40]!r} has characters h4s does not use in ids")
