@@ -14,12 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from h4s_widgets._errors import ImportFormatError
-from h4s_widgets._schema import GAP_RE, QuestionBase
+from h4s_widgets._schema import QuestionBase
 
 from . import (
     ExportResult, IdMaker, ImportResult, Note, category_title, clean_category, finish_import, fmt_number,
-    html_to_markdown, looks_like_html, moodle_percent, moodle_shares, on_moodle_grade_list, plain_to_markdown,
-    snap_fraction,
+    html_to_markdown, looks_like_html, on_moodle_grade_list, plain_to_markdown,
 )
 
 # --------------------------------------------------------------------------- escapes

@@ -119,14 +119,13 @@ def shown_text(html_text: str | None) -> str:
 
 
 def public_text(qtype: str, text: str | None) -> str | None:
-    """A stored question text as a learner may read it back: cloze and drag-the-words gaps (which hold the
-    answers) become ``_____``."""
+    """A stored question text as a learner may read it back: the type unit's ``public_text`` hides what holds
+    the answers (cloze and drag-the-words gaps become ``_____``)."""
     if text is None:
         return None
-    if qtype in ("cloze", "drag_words"):
-        from h4s_widgets._schema import GAP_RE
-        return GAP_RE.sub("_____", text)
-    return text
+    from h4s_widgets.types import hook
+    own = hook(qtype, "public_text")
+    return own(text) if own is not None else text
 
 
 def question_spec(question: Any) -> dict | None:

@@ -94,6 +94,11 @@ def solution_html(q, lang: str | None = None) -> str:
 XAPI_INTERACTION = "fill-in"
 
 
+def public_text(text: str) -> str:
+    """The question text as a stored record may show it: the gaps (which hold the answers) as ``_____``."""
+    return GAP_RE.sub("_____", text)
+
+
 def xapi_response(response: Any, spec: dict | None = None) -> str:
     from ._xapi import joined
     return joined(response)
