@@ -32,10 +32,17 @@ model class
     Export hooks for :mod:`h4s_kit.interop` (``w``: the writer's helpers and its list of problems;
     None: skip the question); Moodle XML returns ``(Moodle question type, the elements after the
     common ones, the question text)``.
+``public_text(text) -> str``
+    The question text as a stored record may show it (cloze, drag_words: the gaps as ``_____``).
 ``EXAMPLE``
     One example, a YAML list item, shown in the question-types reference and tested.
+``INVALID``
+    ``[(fields that break the example, the start of the one-line error)]``, checked by tests/test_types.py.
 
-``h4s_widgets/_static/types/<type>.js`` is the same type's browser half (view and JS grader).
+Every question type is such a unit; the shared modules keep what is common and ask the units through
+:func:`hook` (tests/test_types.py fails on a shared module that dispatches on a concrete type).
+
+``h4s_widgets/_static/src/types/<type>.js`` is the same type's browser half (view and JS grader).
 """
 from __future__ import annotations
 
