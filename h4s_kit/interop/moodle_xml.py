@@ -288,8 +288,8 @@ def _gap_feedback_md(q: _Q, h: str) -> str:
         md, _formatting, lossy = html_to_markdown(h)
         for lost in sorted(lossy):
             q.note(f"{lost} left out")
-    else:
-        md = html.unescape(h).strip()
+    else:       # text as Moodle shows it: its backslashes, stars and dollars are no Markdown
+        md = plain_to_markdown(html.unescape(h).strip())
     return re.sub("\ue020(\\d+)\ue021", lambda m: "$" + maths[int(m.group(1))] + "$", md)
 
 
