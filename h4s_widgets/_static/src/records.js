@@ -16,7 +16,7 @@ const REC = {
   memory: {},
 };
 
-function load(key, fallback) {
+export function load(key, fallback) {
   try {
     const v = window.localStorage.getItem(key);
     return v ? JSON.parse(v) : fallback;
@@ -25,7 +25,7 @@ function load(key, fallback) {
   }
 }
 
-function save(key, value) {
+export function save(key, value) {
   REC.memory[key] = value;
   try { window.localStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* private mode: memory only */ }
 }
@@ -35,7 +35,7 @@ function xapiBase() {
   return ((m && m.content) || "https://h4s.invalid/xapi").replace(/\/+$/, "");
 }
 
-function uuid4() {
+export function uuid4() {
   const c = typeof crypto !== "undefined" ? crypto : null;
   if (c && typeof c.randomUUID === "function") {
     try { return c.randomUUID(); } catch (e) { /* not a secure context */ }

@@ -10,7 +10,8 @@ import * as text from "./grader/text.js";
 import * as dom from "./ui/dom.js";
 import { deobfuscate } from "./grader/sha256.js";
 import { grade } from "./grader/grade.js";
-import { startRecords } from "./records.js";
+import { outboxAdd, outboxFlush } from "./outbox.js";
+import { startRecords, uuid4 } from "./records.js";
 import { TYPES, addType } from "./registry.js";
 import { sessionStep } from "./session.js";
 import { createQuiz } from "./ui/quiz.js";
@@ -37,6 +38,7 @@ const ruleOf = (q, entry) => ({
 });
 
 const parsed = new WeakMap();
+const OOPS = "Something went wrong. Please try again.";
 
 /** Mount one quiz; one whose types' chunks have not all run yet waits (scan() again when they do), unless
  * `force` (the page has loaded: a type without a chunk shows as unknown). */
@@ -98,18 +100,29 @@ function mount(root, force) {
     return out;
   }
 
-  async function onServerCheck(qid, response) {
+  function answered(qid, response, out) {
     const st = Object.assign({ attempts: 0 }, state[qid] || {});
-    let out;
-    try {
-      out = await ask("check", { qid, response });
-    } catch (err) {
-      // the server's own sentence (429, 503 ...), or ours (translated by ui/question.js) when the network failed
-      return setQ(qid, Object.assign(st, { error: (err.name === "Error" && err.message) || "Something went wrong. Please try again." }));
-    }
     delete st.error;
     const counted = out.attempts > st.attempts;
     setQ(qid, Object.assign(st, out, counted ? { response } : {}));
+  }
+
+  async function onServerCheck(qid, response) {
+    const st = Object.assign({ attempts: 0 }, state[qid] || {});
+    const answerId = uuid4();   // the server stores this answer once, however often it is sent (outbox.js)
+    let out;
+    try {
+      out = await ask("check", { qid, response, answer_id: answerId });
+    } catch (err) {
+      let error = err.message;   // the server's own sentence (429, 503 ...)
+      if (err.name == "TypeError") {   // the server cannot be reached: keep the answer, send it when back online
+        outboxAdd(payload.server + "/check", { module: spec.module, qid, response, answer_id: answerId },
+          (o) => answered(qid, response, o.result ? o : { error: o.error || OOPS }));
+        error = "Saved on this device; it will be checked when you are back online";
+      }
+      return setQ(qid, Object.assign(st, { error: error || OOPS }));
+    }
+    answered(qid, response, out);
   }
 
   async function onCheck(qid, response) {
@@ -212,6 +225,8 @@ if (typeof window !== "undefined" && typeof document !== "undefined") {
     window.__h4sT = { push(factory) { add(factory); scan(); } };
     window.__h4sRuntime = { scan, mount };
     startRecords();
+    window.addEventListener("online", outboxFlush);   // answers kept on this device while offline
+    outboxFlush();
     scan();
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => scan());
     if (document.readyState !== "complete") window.addEventListener("load", () => scan(document, true));
