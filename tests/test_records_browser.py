@@ -1,8 +1,9 @@
 """Learner records in Chromium, keyboard only.
 
-* live: Voilà serves tests/fixtures/records/records-demo.ipynb with H4S_DATA_DIR=tmp and H4S_LRS_URL
-  pointing at a Ralph LRS started here; three answers give three records under the browser's
-  pseudonymous id and three matching statements in Ralph; Ralph stops, a fourth answer waits in the
+* live: `h4s serve` (in process) serves tests/fixtures/records/records-demo.ipynb as a live page with
+  H4S_DATA_DIR=tmp and H4S_LRS_URL pointing at a Ralph LRS started here; three answers give three records
+  under the server's pseudonymous id and three matching statements in Ralph (sent by the server process:
+  kernels get no LRS credentials); Ralph stops, a fourth answer waits in the
   queue, Ralph comes back and the statement arrives exactly once without anybody flushing by hand;
 * static: the same questions as a static page; records.js keeps the progress in localStorage and
   "Download my results" saves a file that `h4s records import` loads (twice: nothing doubles).
@@ -10,14 +11,13 @@
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 import time
 from pathlib import Path
 
 import pytest
 
-from _browser import format_violations, open_page, run_axe, screenshot, serve_directory, start_server_process, tab_to
+from _browser import format_violations, open_page, run_axe, screenshot, serve_directory, tab_to
 from _ralph import RalphServer
 from h4s_kit.cli import main
 
@@ -75,37 +75,46 @@ def _rows(db: Path, sql: str, args=()) -> list:
 
 # --------------------------------------------------------------------- live
 
-def test_live_answers_reach_ralph_exactly_once(browser, free_port, tmp_path):
-    from h4s_kit.live import prepare_template, voila_argv, voila_env
+def test_live_answers_reach_ralph_exactly_once(browser, free_port, tmp_path, monkeypatch):
+    """The live page through `h4s serve` (in process): its kernel stores the records and queues their xAPI
+    statements without the LRS credentials (kernels get no secrets, H4S_LRS_SENDER=off); the server process,
+    which has them, sends each statement to Ralph once, also after Ralph was down."""
+    import shutil
+
+    from h4s_kit.serve import LiveServer
     data = tmp_path / "h4s-data"
     db = data / "records.sqlite"
+    modules = tmp_path / "modules"
+    shutil.copytree(FIXTURE, modules / MODULE)
+    (modules / MODULE / NOTEBOOK.name).rename(modules / MODULE / "module.ipynb")
+    html = tmp_path / "html"
+    html.mkdir()
+    (html / "index.html").write_text("<!doctype html><title>book</title>")   # only the live page is used here
     ralph = RalphServer(tmp_path / "lrs").start()
     try:
-        port = free_port()
-        jdata = prepare_template(tmp_path / "jupyter-data")
-        env = voila_env(jdata)
-        env.pop("H4S_RECORDS", None)
-        env.pop("JUPYTERHUB_USER", None)
-        env.update({"H4S_DATA_DIR": str(data), "H4S_LRS_URL": ralph.url, "H4S_LRS_USER": ralph.user,
-                    "H4S_LRS_PASSWORD": ralph.password, "H4S_LRS_RETRY_SECONDS": "1", "H4S_LRS_RETRY_MAX": "2",
-                    "H4S_LRS_TIMEOUT": "3"})
-        argv = voila_argv(NOTEBOOK, port, host="127.0.0.1", pool_size=0)
-        with start_server_process(argv, port, env=env, cwd=FIXTURE, timeout=60, log_path=tmp_path / "voila.log"):
+        for k in ("H4S_RECORDS", "JUPYTERHUB_USER", "H4S_DATABASE_URL", "H4S_LRS_AUTH"):
+            monkeypatch.delenv(k, raising=False)
+        for k, v in {"H4S_DATA_DIR": str(data), "H4S_LRS_URL": ralph.url, "H4S_LRS_USER": ralph.user,
+                     "H4S_LRS_PASSWORD": ralph.password, "H4S_LRS_RETRY_SECONDS": "1", "H4S_LRS_RETRY_MAX": "2",
+                     "H4S_LRS_TIMEOUT": "3"}.items():
+            monkeypatch.setenv(k, v)
+        srv = LiveServer(html_dir=html, modules_dir=modules, port=free_port(), data_dir=tmp_path / "voila-data",
+                         log_file=tmp_path / "serve.log", echo=lambda s: None).start()
+        try:
             context, page, log, errors = open_page(browser)
             try:
-                page.goto(f"http://127.0.0.1:{port}/live/")
+                page.goto(f"{srv.url}live/voila/render/{MODULE}/module.ipynb")
                 page.wait_for_selector(q("rec-goggles"), timeout=90_000)
                 answer(page, "rec-goggles", "a", "Correct")
                 answer(page, "rec-lifting", "false", "Not quite")
                 answer(page, "rec-exits", "b", "Correct")
-                learner = page.evaluate("() => localStorage.getItem('h4s-learner')")
-                assert re.fullmatch(r"[0-9a-f-]{36}", learner), learner
+                learner = next(c["value"].split(".")[0] for c in context.cookies() if c["name"] == "h4s_learner")
 
                 rows = _wait(lambda: (lambda r: r if len(r) == 3 else None)(
                     _rows(db, "SELECT uuid, learner, question, response, success FROM records ORDER BY ts")))
                 assert rows, f"three records expected, got {_rows(db, 'SELECT question FROM records')}"
                 assert [r[2] for r in rows] == ["rec-goggles", "rec-lifting", "rec-exits"]
-                assert {r[1] for r in rows} == {learner}, "records must carry the browser's pseudonymous id"
+                assert {r[1] for r in rows} == {learner}, "records must carry the server's pseudonymous id"
                 assert [json.loads(r[3]) for r in rows] == ["a", False, "b"]
                 assert [r[4] for r in rows] == [1, 0, 1]
 
@@ -127,7 +136,7 @@ def test_live_answers_reach_ralph_exactly_once(browser, free_port, tmp_path):
                                                "status='pending' AND tries >= 1", (fourth_id,))), \
                     "the statement should wait in the queue while Ralph is down"
 
-                # Ralph comes back on the same port: the kernel's retry timer delivers it, once
+                # Ralph comes back on the same port: the server process's retry timer delivers it, once
                 ralph.start()
                 got = _wait(lambda: (lambda s: s if len(s) == 4 else None)(ralph.statements()), timeout=30)
                 assert got, "the queued statement did not arrive after Ralph came back"
@@ -140,6 +149,8 @@ def test_live_answers_reach_ralph_exactly_once(browser, free_port, tmp_path):
                 assert errors == [], errors
             finally:
                 context.close()
+        finally:
+            srv.stop()
     finally:
         ralph.stop()
 
