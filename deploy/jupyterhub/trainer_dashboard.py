@@ -10,7 +10,6 @@ give them ``access:services!service=h4s-dashboard`` get in (the role "h4s-traine
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -27,19 +26,8 @@ class Dashboard(HubOAuthenticated, web.RequestHandler):
 
     @web.authenticated
     def get(self, name: str):
-        from h4s_kit.report import report_from_store
-        with tempfile.TemporaryDirectory(prefix="h4s-dashboard-") as tmp:
-            r = report_from_store(tmp, modules_dir=self.modules_dir)
-            files = {Path(r["html"]).name: Path(r["html"]), **{Path(p).name: Path(p) for p in r["csv"]}}
-            want = name or Path(r["html"]).name
-            if want not in files:
-                raise web.HTTPError(404)
-            kind = "text/html; charset=utf-8" if want.endswith(".html") else "text/csv; charset=utf-8"
-            self.set_header("Content-Type", kind)
-            self.set_header("Cache-Control", "no-store")
-            self.set_header("X-Robots-Tag", "noindex")
-            self.set_header("Referrer-Policy", "no-referrer")
-            self.finish(files[want].read_bytes())
+        from h4s_kit.server.trainer import send_report
+        send_report(self, self.modules_dir, name)
 
     def write_error(self, status_code: int, **kwargs):
         self.set_header("Content-Type", "text/plain; charset=utf-8")
