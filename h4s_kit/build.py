@@ -179,6 +179,33 @@ def bank_faults(modules_dir: Path, mods) -> list[str]:
     return lines
 
 
+def write_book_catalog(root: Path, folders: list[Path], out: Path, langs: list[str]) -> int:
+    """``catalog.json`` and ``course.jsonld`` of the built book (issue 19, :mod:`h4s_kit.oer`): every module
+    page, in English and in each language built, described by its (translated) notebook's metadata; a module
+    whose metadata is invalid is left out (``h4s check`` names its fault).  Returns the number of pages."""
+    import yaml
+    from .metadata import validate_metadata
+    from .oer import write_catalog
+    from .toc import read_meta
+    from h4s_widgets._errors import MetadataError
+    html = out / "html"
+    pages = []
+    for lang in [""] + list(langs):
+        for folder in folders:
+            nb = (out / "lang" / lang / "src" / "modules" / folder.name / "module.ipynb") if lang else folder / "module.ipynb"
+            page = Path(lang) / "modules" / folder.name / "module.html" if lang else Path("modules") / folder.name / "module.html"
+            if not (html / page).is_file() or not nb.is_file():
+                continue
+            try:
+                pages.append((validate_metadata(read_meta(nb), nb, folder_name=folder.name), page.as_posix()))
+            except MetadataError:
+                continue
+    cfg = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8")) or {}
+    write_catalog(html, str(cfg.get("title") or "h4s course"), str(cfg.get("description") or cfg.get("title") or ""),
+                  pages, base_url=((cfg.get("html") or {}).get("baseurl") or None))
+    return len(pages)
+
+
 @dataclass
 class BuildResult:
     html_dir: Path
@@ -273,7 +300,9 @@ def build(root: Path | None = None, modules: Path | None = None, out: Path | Non
                          + (f": notebook(s) failed to run: {', '.join(failed)}" if failed else "")
                          + "; see the log lines above")
     from .translate import build_languages   # issue 15: _build/html/LL per language, language switcher
-    build_languages(root, modules, out, langs=langs, force=force, echo=echo, verbose=verbose)
+    built_langs = build_languages(root, modules, out, langs=langs, force=force, echo=echo, verbose=verbose)
+    n_cat = write_book_catalog(root, [m.path.parent for m in mods], out, built_langs)
+    echo(f"h4s build: catalog.json and course.jsonld: {n_cat} module page(s)")
     bad = third_party_requests(html_dir, record=out / ".h4s-third-party-scan.json")
     if bad:
         listing = "; ".join(f"{os.path.relpath(f, html_dir)}: <{tag}> {url}" for f, tag, url in bad[:20])

@@ -140,7 +140,8 @@ def _page_context(app, pagename, templatename, context, doctree) -> None:
     if not url:
         return
     u = html.escape(url, quote=True)
-    context["metatags"] = context.get("metatags", "") + f'\n<meta name="h4s-live-url" content="{u}">'
+    context["metatags"] = context.get("metatags", "") + f'\n<meta name="h4s-live-url" content="{u}">' \
+        + _json_ld(app, pagename)
     banner = (
         '<aside class="h4s-live-banner" aria-label="Live version">'
         '<p><strong>Live version:</strong> run this module with its Python kernel, with every exercise '
@@ -157,6 +158,21 @@ def _page_context(app, pagename, templatename, context, doctree) -> None:
     body = context.get("body", "")
     i = body.find("</h1>")
     context["body"] = body[: i + 5] + banner + body[i + 5:] if i >= 0 else banner + body
+
+
+def _json_ld(app, pagename: str) -> str:
+    """The page's schema.org LearningResource (issue 19, :mod:`h4s_kit.oer`); nothing when the module's
+    metadata is invalid (``h4s check`` names the fault)."""
+    from h4s_kit.metadata import validate_metadata
+    from h4s_kit.oer import learning_resource, script_tag
+    from h4s_widgets._errors import MetadataError
+    src = Path(app.env.doc2path(pagename))
+    try:
+        meta = validate_metadata(module_meta(src), src, folder_name=src.parent.name)
+    except MetadataError:
+        return ""
+    title = str(app.config.html_title or app.config.project or "")
+    return "\n" + script_tag(learning_resource(meta, url=Path(pagename).name + ".html", course_name=title or None))
 
 
 # ------------------------------------------------------------------ a11y fixes
