@@ -12,9 +12,11 @@ import sys
 from h4s_widgets._errors import H4SError
 from h4s_widgets._version import __version__
 
-VERBS = ["new", "check", "build", "serve", "lab", "export", "import_", "report", "records", "translate"]
+VERBS = ["propose", "new", "check", "build", "serve", "lab", "export", "import_", "report", "records", "translate"]
 
 EPILOG = """examples:
+  h4s propose -o proposals/digital-safety.yml
+  h4s new --from proposals/digital-safety.yml
   h4s new "Digital safety at work" --lang en
   h4s check modules/ --jobs 2
   h4s build

@@ -60,6 +60,7 @@ ALLOWED: dict[str, str] = {
     "contributors": "a list of {name, roles} with roles from CRediT, e.g. [{name: \"Ana Novak\", roles: [\"Writing - original draft\"]}]",
     "changelog": "a list of {version, date (YYYY-MM-DD), changes}",
     "reviews": "a list of {reviewer, role, date (YYYY-MM-DD), version, decision (accept, revise or reject), rubric}",
+    "partner": "the name of the partner organisation the module was made with, e.g. at a hackathon",
 }
 
 #: fields a module must set (the rest have defaults)
@@ -123,6 +124,8 @@ class ModuleMeta(BaseModel):
                                             description="Named authors with their CRediT roles")
     changelog: list[ChangelogEntry] = Field(default_factory=list, description="What changed, per version")
     reviews: list[Review] = Field(default_factory=list, description="Reviews that happened, newest last")
+    partner: Optional[_Text] = Field(None, description="The partner organisation that brought the module's "
+                                                       "challenge (h4s propose)")
 
     def current_review(self) -> Optional[Review]:
         """The last review of the current version, or None."""

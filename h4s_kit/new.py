@@ -54,9 +54,14 @@ def next_number(base: Path) -> int:
     return n
 
 
-def new_module(title: str, lang: str = "en", slug: str | None = None, directory: str | Path = "modules",
-               authors: list[str] | None = None) -> Path:
-    """Create the module folder and return it."""
+def new_module(title: str | None, lang: str | None = None, slug: str | None = None, directory: str | Path = "modules",
+               authors: list[str] | None = None, proposal=None) -> Path:
+    """Create the module folder and return it.  ``proposal`` (:class:`h4s_kit.proposal.Proposal`): take the
+    title, summary, outcomes, EQF level, language, duration, licence, audience and proposers from it."""
+    if proposal is not None:
+        title = title or proposal.title
+        lang = lang or proposal.language
+    lang = lang or "en"
     title = " ".join((title or "").split())
     if not title:
         raise NewModuleError('the title is empty; give the module a title, e.g. h4s new "Digital safety at work"')
@@ -81,14 +86,14 @@ def new_module(title: str, lang: str = "en", slug: str | None = None, directory:
     folder = base / module_id
     base.mkdir(parents=True, exist_ok=True)
     try:
-        _write(folder, module_id, title, lang, authors or list(DEFAULT_AUTHORS))
+        _write(folder, module_id, title, lang, authors or list(DEFAULT_AUTHORS), proposal)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
     return folder
 
 
-def _write(folder: Path, module_id: str, title: str, lang: str, authors: list[str]) -> None:
+def _write(folder: Path, module_id: str, title: str, lang: str, authors: list[str], proposal=None) -> None:
     import nbformat
 
     shutil.copytree(TEMPLATE, folder, ignore=shutil.ignore_patterns("module.ipynb", "__pycache__", ".*"))
@@ -117,7 +122,19 @@ def _write(folder: Path, module_id: str, title: str, lang: str, authors: list[st
         "closing_quiz": "questions/closing-quiz.yml",
         "parameters": {"hourly_rate": 18.5},
     }
+    if proposal is not None:
+        from h4s_kit.proposal import module_metadata
+        meta.update(module_metadata(proposal), title=title, language=lang)
+        nb.cells[0].source = _intro(title, meta)
     validate_metadata(meta, folder / "module.ipynb", module_id)
     nb.metadata["h4s"] = meta
     nb.metadata.setdefault("language_info", {})["name"] = "python"
     nbformat.write(nb, str(folder / "module.ipynb"))
+
+
+def _intro(title: str, meta: dict) -> str:
+    """The first cell of a module made from a proposal: its title, challenge, outcomes and time."""
+    outcomes = "\n".join(f"- {o}" for o in meta["outcomes"])
+    return (f"# {title}\n\n{meta['summary']}\n\n*Replace the paragraph above with one or two sentences on what "
+            f"this module is about and who it is for.*\n\n**After this module:**\n\n{outcomes}\n\n"
+            f"**Time:** about {meta['duration_minutes']} minutes.")

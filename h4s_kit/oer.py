@@ -62,14 +62,14 @@ def date_modified(meta: ModuleMeta) -> Optional[str]:
 
 
 def _people(meta: ModuleMeta) -> tuple[list[dict], list[dict]]:
-    """(authors, other contributors): named contributors as Persons (authors are those who wrote the original
-    draft), else the metadata's author names as Organizations (e.g. "Hack4Society contributors")."""
-    if not meta.contributors:
-        return [{"@type": "Organization", "name": a} for a in meta.authors], []
-    writers = [c for c in meta.contributors if "Writing - original draft" in c.roles] or meta.contributors[:1]
-    others = [c for c in meta.contributors if c not in writers]
-    return ([{"@type": "Person", "name": c.name} for c in writers],
-            [{"@type": "Person", "name": c.name} for c in others])
+    """(authors, other contributors): the named contributors who wrote the original draft (CRediT) as Persons,
+    else the metadata's author names (e.g. "Hack4Society contributors", a group: Organization); every other
+    named contributor (proposers, reviewers, ...) as a contributor."""
+    writers = [c for c in meta.contributors if "Writing - original draft" in c.roles]
+    others = [{"@type": "Person", "name": c.name} for c in meta.contributors if c not in writers]
+    if not writers:
+        return [{"@type": "Organization", "name": a} for a in meta.authors], others
+    return [{"@type": "Person", "name": c.name} for c in writers], others
 
 
 def learning_resource(meta: ModuleMeta, url: Optional[str] = None, course_name: Optional[str] = None) -> dict:

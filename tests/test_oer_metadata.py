@@ -91,8 +91,8 @@ def assert_matches_metadata(node: dict, meta, page_url: str) -> None:
     assert values(node, "license") == [oer.licence_url(meta.licence)], where        # an IRI (@type @id)
     assert meta.licence != "CC-BY-SA-4.0" or values(node, "license") == ["https://creativecommons.org/licenses/by-sa/4.0/"]
     names = [values(a, "name")[0] for a in values(node, "author")]
-    assert names == ([c.name for c in meta.contributors if "Writing - original draft" in c.roles]
-                     if meta.contributors else list(meta.authors)), where
+    writers = [c.name for c in meta.contributors if "Writing - original draft" in c.roles]
+    assert names == (writers or list(meta.authors)), where
     assert values(node, "version") == [meta.version], where
     modified = max((c.date for c in meta.changelog), default=None)
     got = node.get(S + "dateModified", [])
