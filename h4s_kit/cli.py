@@ -12,7 +12,7 @@ import sys
 from h4s_widgets._errors import H4SError
 from h4s_widgets._version import __version__
 
-VERBS = ["propose", "new", "check", "build", "serve", "lab", "export", "import_", "report", "records", "translate"]
+VERBS = ["propose", "new", "check", "review", "build", "serve", "lab", "export", "import_", "report", "records", "translate"]
 
 EPILOG = """examples:
   h4s propose -o proposals/digital-safety.yml
