@@ -4,6 +4,14 @@ Each question type is one pydantic class, registered by its ``type`` name in
 :data:`REGISTRY`.  A bank is ``{"schema_version": 1, "questions": [...]}``.
 Errors are turned into :class:`~h4s_widgets._errors.QuestionError` with one
 line naming the file, the question (index and id), the field and the fix.
+
+The type units (``h4s_widgets/types/<type>.py``) are imported when they are
+needed, so that a notebook that shows one question built in Python pays for
+that type only: a model by its name (``from h4s_widgets import SingleChoice``
+imports ``types/single_choice.py``), every unit when :data:`REGISTRY`,
+:class:`Bank`, the question union or a bank or question given as data is
+used (any type may come).  ``Bank``, ``Question`` and ``_QUESTION`` live in
+:mod:`h4s_widgets._bank` and are found here by name (PEP 562).
 """
 from __future__ import annotations
 
@@ -12,18 +20,22 @@ import re
 import types
 import typing
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal, Optional, Union
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ._errors import BankFileError, QuestionError
+
+if TYPE_CHECKING:
+    from ._bank import Bank
 
 SCHEMA_VERSION = 1
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 GAP_RE = re.compile(r"\[\[(.+?)\]\]")
 
-#: type name -> question class
-REGISTRY: dict[str, type["QuestionBase"]] = {}
+#: type name -> question class of the units imported so far; every unit, in their order, once
+#: :func:`_registry` (or the name ``REGISTRY``) was asked for
+_REGISTRY: dict[str, type["QuestionBase"]] = {}
 
 
 class _Model(BaseModel):
@@ -64,9 +76,9 @@ class QuestionBase(_Model):
 
 def register(cls: type[QuestionBase]) -> type[QuestionBase]:
     name = cls.model_fields["type"].default
-    if name in REGISTRY:
+    if name in _REGISTRY:
         raise RuntimeError(f"question type {name!r} registered twice")
-    REGISTRY[name] = cls
+    _REGISTRY[name] = cls
     return cls
 
 
@@ -88,63 +100,60 @@ def _num(x: float) -> str:
     return f"{x:g}"
 
 
-# the types that are units of their own (h4s_widgets/types/<type>.py) register here
-from .types import _place as _type_place  # noqa: E402
-from .types import load_all as _load_type_units  # noqa: E402
+# ----------------------------------------------------------- the type units, on demand
 
-_load_type_units()
-# one order whatever defines the type (the union, the JSON Schema and the reference follow it)
-_ordered = sorted(REGISTRY.items(), key=lambda kv: _type_place(kv[0]))
-REGISTRY.clear()
-REGISTRY.update(_ordered)
-del _ordered
-# the models of the type units under their old names here (h4s_widgets, h4s_kit, tests and modules import them)
-from .types.cloze import Cloze  # noqa: E402,F401
-from .types.code import CodeExercise, CodeTest  # noqa: E402,F401
-from .types.drag_words import DragWords  # noqa: E402,F401
-from .types.essay import Essay  # noqa: E402,F401
-from .types.flashcards import Card, Flashcards  # noqa: E402,F401
-from .types.likert import Band, Likert, Statement  # noqa: E402,F401
-from .types.matching import Matching, Pair  # noqa: E402,F401
-from .types.multiple_response import MultipleResponse  # noqa: E402,F401
-from .types.numeric import Numeric, NumericAnswer  # noqa: E402,F401
-from .types.ordering import Item, Ordering  # noqa: E402,F401
-from .types.short_text import ShortText, TextAnswer  # noqa: E402,F401
-from .types.single_choice import SingleChoice  # noqa: E402,F401
-from .types.true_false import TrueFalse  # noqa: E402,F401
-
-Question = Annotated[
-    Union[tuple(REGISTRY.values())],  # type: ignore[valid-type]
-    Field(discriminator="type"),
-]
-_QUESTION = TypeAdapter(Question, config=ConfigDict(defer_build=True))
+#: the models of the type units under their names here (h4s_widgets, h4s_kit, tests and modules import
+#: them from this module) -> the unit that defines them
+_MODELS = {
+    "Cloze": "cloze", "CodeExercise": "code", "CodeTest": "code", "DragWords": "drag_words", "Essay": "essay",
+    "Card": "flashcards", "Flashcards": "flashcards", "Band": "likert", "Likert": "likert",
+    "Statement": "likert", "Matching": "matching", "Pair": "matching", "MultipleResponse": "multiple_response",
+    "Numeric": "numeric", "NumericAnswer": "numeric", "Item": "ordering", "Ordering": "ordering",
+    "ShortText": "short_text", "TextAnswer": "short_text", "SingleChoice": "single_choice",
+    "TrueFalse": "true_false",
+}
+#: built from every unit, in h4s_widgets._bank
+_FROM_BANK = ("Bank", "Question", "_QUESTION")
+_complete = False
 
 
-class Bank(_Model):
-    """A question bank file."""
-    schema_version: Literal[1] = Field(1, description="Version of this schema; 1 today")
-    title: Optional[str] = Field(None, description="Title of the quiz")
-    language: Optional[str] = Field(None, description="BCP 47 code, e.g. en, de, el")
-    pass_mark: Optional[Annotated[float, Field(ge=0, le=1)]] = Field(
-        None, description="Fraction of points needed to pass when the bank is a closing quiz")
-    draw: Optional[Annotated[int, Field(ge=1, strict=True)]] = Field(
-        None, description="Show this many questions per attempt, drawn at random from the bank's questions (the "
-                          "pool); a new attempt (Reset) draws again.  At most the number of questions; a pool of at "
-                          "least twice the draw is advised")
-    questions: Annotated[list[Question], Field(min_length=1, description="The questions, at least one")]
+def _registry() -> dict[str, type[QuestionBase]]:
+    """type name -> question class, for every type unit, in the units' order (imports them the first time)."""
+    global _complete
+    if not _complete:
+        from .types import _place, load_all
+        load_all()
+        ordered = sorted(_REGISTRY.items(), key=lambda kv: _place(kv[0]))
+        _REGISTRY.clear()
+        _REGISTRY.update(ordered)
+        _complete = True
+    return _REGISTRY
 
-    @model_validator(mode="after")
-    def _ids(self) -> "Bank":
-        if self.draw is not None and self.draw > len(self.questions):
-            raise ValueError(f"draw: draws {self.draw} questions but the bank has {len(self.questions)}; "
-                             f"lower draw or add questions to the pool")
-        first: dict[str, int] = {}
-        for j, q in enumerate(self.questions):
-            if q.id in first:
-                raise ValueError(f"questions[{j}].id: repeats {q.id!r}, the id of question {first[q.id] + 1}; "
-                                 f"every question needs its own id")
-            first[q.id] = j
-        return self
+
+def _bank_module():
+    from . import _bank   # imports every type unit (a bank may hold any type)
+    return _bank
+
+
+def is_bank(x: Any) -> bool:
+    """``isinstance(x, Bank)`` without building the bank model (no bank can exist before it is built)."""
+    import sys
+    mod = sys.modules.get(f"{__package__}._bank")
+    return mod is not None and isinstance(x, mod.Bank)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "REGISTRY":
+        value: Any = _registry()
+    elif name in _FROM_BANK:
+        value = getattr(_bank_module(), name)
+    elif name in _MODELS:
+        import importlib
+        value = getattr(importlib.import_module(f"{__package__}.types.{_MODELS[name]}"), name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
 
 
 # ----------------------------------------------------------------- errors
@@ -217,6 +226,8 @@ def _explain(err: dict, root: type[BaseModel] | None = None) -> tuple[str, str]:
     ``err["loc"]`` is relative to ``root`` (a question class or :class:`Bank`),
     except that a leading question-type tag (from the tagged union) is dropped.
     """
+    REGISTRY = _registry()
+    Bank = _bank_module().Bank
     loc = list(err["loc"])
     if loc and loc[0] in REGISTRY and root is None:
         root = REGISTRY[loc[0]]
@@ -318,7 +329,7 @@ def _raise_from(e: ValidationError, source: str, data: Any) -> None:
     errors = _first_errors(e)
     err = errors[0]
     loc = tuple(err["loc"])
-    root: type[BaseModel] | None = Bank
+    root: type[BaseModel] | None = _bank_module().Bank
     if len(loc) >= 2 and loc[0] == "questions" and isinstance(loc[1], int):
         index: int | None = loc[1]
         err = dict(err, loc=loc[2:])
@@ -343,7 +354,7 @@ def parse_question(data: Any, source: str = "<question>") -> QuestionBase:
         raise QuestionError(source, None, "a question must be a mapping of fields such as 'type:', 'id:' "
                                           f"and 'text:' (got {_kind(data)})")
     try:
-        return _QUESTION.validate_python(data)
+        return _bank_module()._QUESTION.validate_python(data)
     except ValidationError as e:
         errors = _first_errors(e)
         qid = data.get("id")
@@ -378,7 +389,7 @@ def parse_bank(data: Any, source: str = "<bank>") -> Bank:
                                     "must be a mapping of fields such as 'type:', 'id:' and 'text:' "
                                     f"(got {_kind(q)})")
     try:
-        return Bank.model_validate(data)
+        return _bank_module().Bank.model_validate(data)
     except ValidationError as e:
         _raise_from(e, source, data)
         raise  # pragma: no cover
@@ -424,7 +435,7 @@ def load_bank(path: str | Path) -> Bank:
 
 def json_schema() -> dict:
     """JSON Schema of a question bank, for editors (VS Code, JupyterLab)."""
-    schema = Bank.model_json_schema()
+    schema = _bank_module().Bank.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = "h4s-question-bank.schema.json"
     schema["title"] = "h4s question bank"

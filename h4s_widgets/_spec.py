@@ -18,7 +18,7 @@ import re
 from typing import Any
 
 from ._markdown import md, md_inline
-from .types import UNITS, hook
+from .types import hook
 from ._schema import GAP_RE, QuestionBase
 
 GAP_TOKEN = "\u27e6H4SGAP{}\u27e7"
@@ -95,8 +95,15 @@ def dumped_key(q: QuestionBase, salt: str, fill=None, hashed: bool = True) -> di
     return d
 
 
-#: types whose static key is hashed (a unit's ``HASHED``); the others (numeric, regex answers) carry plaintext
-HASHED_TYPES = tuple(n for n, m in UNITS.items() if getattr(m, "HASHED", False))
+def __getattr__(name: str) -> Any:
+    # HASHED_TYPES: the types whose static key is hashed (a unit's ``HASHED``); the others (numeric, regex
+    # answers) carry plaintext.  Made on first use: it imports every type unit
+    if name == "HASHED_TYPES":
+        from . import types
+        value = tuple(n for n, m in types.UNITS.items() if getattr(m, "HASHED", False))
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # -------------------------------------------------------------- feedback

@@ -1,4 +1,4 @@
-"""The live widget (anywidget) and its static HTML fallback.
+"""The live widget (drawn by anywidget's front end) and its static HTML fallback.
 
 One :class:`Quiz` shows one or more questions.  Live (kernel): the browser
 gets :func:`~h4s_widgets._spec.public_spec` only, sends responses as custom
@@ -28,9 +28,9 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
-import anywidget
 import traitlets
 
+from ._anymodel import AnyModelWidget
 from ._assets import static_runtime, widget_css, widget_esm
 from ._events import store_record, stored_attempts
 from ._errors import SandboxUnavailable
@@ -38,7 +38,7 @@ from ._safe_json import UnsafeInput
 from ._safe_json import check as check_clean
 from ._grading import Result, grade
 from ._i18n import current_language, strings
-from ._schema import Bank, QuestionBase, load_bank, parse_question
+from ._schema import QuestionBase, is_bank, load_bank, parse_question
 from ._session import rule_of, session_step
 from ._spec import feedback_texts, obfuscate, public_spec, solution_html, static_key
 
@@ -46,7 +46,7 @@ _runtime_sent = False
 
 
 def _as_questions(items: Any) -> list[QuestionBase]:
-    if isinstance(items, Bank):
+    if is_bank(items):
         return list(items.questions)
     if isinstance(items, (str, Path)):
         return list(load_bank(items).questions)
@@ -58,15 +58,15 @@ def _as_questions(items: Any) -> list[QuestionBase]:
     return out
 
 
-class Quiz(anywidget.AnyWidget):
+class Quiz(AnyModelWidget):
     """One or more questions with progress, running score, summary and reset.
 
     ``Quiz("questions/closing.yml")``, ``Quiz(bank, ids=["q1", "q2"])`` or
     ``Quiz([SingleChoice(...), Numeric(...)], title="Check yourself")``.
     """
 
-    _esm = widget_esm()
-    _css = widget_css()
+    _esm = traitlets.Unicode(widget_esm()).tag(sync=True)
+    _css = traitlets.Unicode(widget_css()).tag(sync=True)
 
     spec = traitlets.Dict().tag(sync=True)
     strings = traitlets.Dict().tag(sync=True)

@@ -5,6 +5,8 @@ modules (grading, spec, exports, xAPI) ask the units and never dispatch on a con
 from __future__ import annotations
 
 import json
+import sys
+import types
 import uuid
 
 import pytest
@@ -19,7 +21,7 @@ from h4s_widgets._errors import QuestionError
 from h4s_widgets._grading import grade
 from h4s_widgets._schema import REGISTRY, parse_bank, parse_question
 from h4s_widgets._spec import HASHED_TYPES, public_spec, solution_html, static_key
-from h4s_widgets.types import UNITS, hook, load_all
+from h4s_widgets.types import UNITS, _add, hook, load_all
 
 NAMES = sorted(UNITS)
 
@@ -50,9 +52,14 @@ def test_every_type_is_a_unit():
     assert set(UNITS) == set(REGISTRY) and "select_words" in UNITS and len(UNITS) >= 14
 
 
-def test_a_type_cannot_be_registered_twice():
+def test_a_type_cannot_be_registered_twice(monkeypatch):
+    load_all()
+    load_all()   # loading again finds the same modules: no error
+    twin = types.ModuleType("h4s_widgets.types._twin")
+    twin.TYPE = "single_choice"   # a second module that claims a registered type
+    monkeypatch.setitem(sys.modules, twin.__name__, twin)
     with pytest.raises(RuntimeError, match="two modules"):
-        load_all()
+        _add("_twin")
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -5,6 +5,9 @@ A type module is found by name (every module in this folder is loaded when
 preprocessor per file) and registers itself as papermill's engines do: the
 module's pydantic model is decorated with :func:`h4s_widgets._schema.register`
 and the module itself is the type's *unit*, looked up with :func:`unit`.
+Units are imported on demand: :func:`unit` and :func:`hook` import the module
+named like the type (all of them, if there is none), :func:`load_all` and the
+name ``UNITS`` every module.
 
 The interface of a type module (every name but ``TYPE``, the model, ``grade``
 and ``EXAMPLE`` may be left out; a missing hook means "the type does not do
@@ -47,11 +50,13 @@ Every question type is such a unit; the shared modules keep what is common and a
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import pkgutil
 from types import ModuleType
 
-#: type name -> type module
-UNITS: dict[str, ModuleType] = {}
+#: type name -> type module, of the units imported so far (``UNITS``: every unit)
+_UNITS: dict[str, ModuleType] = {}
+_all_loaded = False
 
 #: the order in which the bank schema, the JSON Schema and the reference list the types; a module not named
 #: here comes after these, by name
@@ -63,26 +68,53 @@ def _place(name: str) -> tuple[int, str]:
     return (ORDER.index(name), "") if name in ORDER else (len(ORDER), name)
 
 
+def _add(module_name: str) -> ModuleType:
+    mod = importlib.import_module(f"{__name__}.{module_name}")
+    name = getattr(mod, "TYPE", None)
+    if not isinstance(name, str):
+        raise RuntimeError(f"h4s_widgets/types/{module_name}.py: has no TYPE = '<type name>'")
+    if _UNITS.get(name, mod) is not mod:
+        raise RuntimeError(f"question type {name!r} has two modules ({_UNITS[name].__name__}, {mod.__name__})")
+    _UNITS[name] = mod
+    return mod
+
+
 def load_all() -> None:
     """Import every type module of this package (each registers its model), in :data:`ORDER`."""
+    global _all_loaded
+    if _all_loaded:
+        return
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: _place(i.name)):
-        if info.name.startswith("_"):
-            continue
-        mod = importlib.import_module(f"{__name__}.{info.name}")
-        name = getattr(mod, "TYPE", None)
-        if not isinstance(name, str):
-            raise RuntimeError(f"h4s_widgets/types/{info.name}.py: has no TYPE = '<type name>'")
-        if name in UNITS:
-            raise RuntimeError(f"question type {name!r} has two modules ({UNITS[name].__name__}, {mod.__name__})")
-        UNITS[name] = mod
+        if not info.name.startswith("_"):
+            _add(info.name)
+    ordered = sorted(_UNITS.items(), key=lambda kv: _place(kv[0]))
+    _UNITS.clear()
+    _UNITS.update(ordered)
+    _all_loaded = True
 
 
 def unit(name: str) -> ModuleType | None:
-    """The module of type ``name``, or None for a type still defined in the shared modules."""
-    return UNITS.get(name)
+    """The module of type ``name`` (imported now if need be), or None for a type that has none."""
+    mod = _UNITS.get(name)
+    if mod is None and not _all_loaded:
+        if isinstance(name, str) and name.isidentifier() and not name.startswith("_") \
+                and importlib.util.find_spec(f"{__name__}.{name}") is not None:
+            _add(name)
+        mod = _UNITS.get(name)
+        if mod is None:   # a module not named like its type
+            load_all()
+            mod = _UNITS.get(name)
+    return mod
 
 
 def hook(name: str, what: str):
     """The hook ``what`` of type ``name`` (a function or constant), or None."""
-    mod = UNITS.get(name)
+    mod = unit(name)
     return getattr(mod, what, None) if mod is not None else None
+
+
+def __getattr__(name: str):
+    if name == "UNITS":   # every unit
+        load_all()
+        return _UNITS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
