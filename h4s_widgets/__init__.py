@@ -19,10 +19,11 @@ _WHERE = {
     "Result": "_grading", "grade": "_grading",
     "set_language": "_i18n",
     "Quiz": "_widget", "show": "_widget",
+    "question_problems": "_problems",
     **{name: "_schema" for name in (
         "Bank", "Cloze", "CodeExercise", "DragWords", "Essay", "Flashcards", "Likert", "Matching",
         "MultipleResponse", "Numeric", "Ordering", "ShortText", "SingleChoice", "TrueFalse", "load_bank",
-        "parse_question")},
+        "parse_bank", "parse_question")},
 }
 
 __all__ = sorted([*_WHERE, "__version__"])
@@ -45,8 +46,9 @@ if TYPE_CHECKING:  # for editors and type checkers
     from ._errors import H4SError, QuestionError  # noqa: F401
     from ._grading import Result, grade  # noqa: F401
     from ._i18n import set_language  # noqa: F401
+    from ._problems import question_problems  # noqa: F401
     from ._schema import (  # noqa: F401
         Bank, Cloze, CodeExercise, DragWords, Essay, Flashcards, Likert, Matching, MultipleResponse, Numeric,
-        Ordering, ShortText, SingleChoice, TrueFalse, load_bank, parse_question,
+        Ordering, ShortText, SingleChoice, TrueFalse, load_bank, parse_bank, parse_question,
     )
     from ._widget import Quiz, show  # noqa: F401
