@@ -173,6 +173,21 @@ def _message(err: dict) -> str:
     return f"metadata {where} must be {allowed} (got {got})"
 
 
+def field_problems(raw: Any) -> dict[str, str]:
+    """{field: problem} for a mapping meant as ``metadata["h4s"]`` (``{}`` when the model accepts it), in the
+    words of :func:`metadata_problems` without its ``metadata h4s.<field>`` prefix; ``field`` is dotted as in
+    those messages (``digcompedu[0]``); a form shows each problem next to its field."""
+    out: dict[str, str] = {}
+    try:
+        ModuleMeta.model_validate(raw)
+    except ValidationError as e:
+        for err in e.errors(include_url=False):
+            field = _dotted(tuple(err["loc"]))
+            out.setdefault(field, _message(err).removeprefix("metadata ").removeprefix(f"h4s.{field} ")
+                           .removeprefix("h4s "))
+    return out
+
+
 def metadata_problems(raw: Any, source: str | Path, folder_name: str | None = None) -> list[MetadataError]:
     """Every problem of ``raw`` (the notebook's ``metadata["h4s"]``) as one-line errors."""
     source = str(source)

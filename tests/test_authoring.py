@@ -279,3 +279,27 @@ def test_module_panel_is_generated_from_the_metadata_model_and_saves_only_valid_
     panel.save()
     meta = nbformat.read(str(folder / "module.ipynb"), 4).metadata["h4s"]
     assert (meta["eqf_level"], meta["title"], meta["digcompedu"]) == (3, "Lifting safely", [2, 5])
+
+
+def test_question_problems_is_parse_questions_error_and_the_rest():
+    """The editor's public source of problems: the first is parse_question's one-line error, field and words."""
+    from h4s_widgets import QuestionError, parse_question, question_problems
+    bad = {"id": "has space", "type": "single_choice", "text": "",
+           "options": [{"id": "a", "text": ""}, {"id": "b", "text": "No"}], "answer": "a"}
+    problems = question_problems(bad)
+    with pytest.raises(QuestionError) as e:
+        parse_question(bad, "q")
+    assert problems[0] == (e.value.field, e.value.problem.split(" (and ")[0])
+    assert {f for f, _ in problems} >= {"id", "text", "options[0].text"}
+    assert question_problems(_example_for("matching")) == []
+    assert question_problems(["not", "a", "mapping"])[0][0] == ""
+
+
+def test_metadata_field_problems_are_h4s_checks_words_per_field():
+    from h4s_kit.metadata import field_problems, metadata_problems
+    raw = {"eqf_level": 9, "digcompedu": [7]}
+    per_field = field_problems(raw)
+    assert per_field["eqf_level"] == "must be a whole number from 1 to 8 (got 9)"
+    assert per_field["digcompedu[0]"].startswith("must be a whole number from 1 to 6")
+    lines = [str(p) for p in metadata_problems(raw, "nb")]
+    assert all(any(line.endswith(f"h4s.{f} {m}") for line in lines) for f, m in per_field.items()), lines

@@ -22,10 +22,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString, SingleQuotedScalarString
 
-from h4s_widgets._errors import BankFileError
-from h4s_widgets import H4SError
-# the one-line bank errors load_bank gives, for data in memory (tests/test_authoring.py fails if it moves)
-from h4s_widgets._schema import parse_bank
+from h4s_widgets import H4SError, parse_bank
+from h4s_widgets._errors import BankFileError   # the project's one module of error classes
 
 _SEQ_RE = re.compile(r"^questions:[ \t]*\n(?:[ \t]*(?:#.*)?\n)*([ \t]*)- ", re.M)
 

@@ -94,27 +94,11 @@ def skeleton(type_name: str, qid: str) -> dict:
 def question_errors(data: Any) -> dict[str, str]:
     """Every problem of one question as {form key: message}, in h4s's own words ({} when it is valid).
 
-    The first problem is :func:`h4s_widgets.parse_question`'s one-line message; the others come from the same
-    validation (the question models' pydantic errors, explained by the same function h4s check uses)."""
-    from h4s_widgets import QuestionError, parse_question
+    :func:`h4s_widgets.question_problems`: the validation and the words of :func:`h4s_widgets.parse_question`
+    (and of h4s check); the first problem of a field is the one shown next to it."""
+    from h4s_widgets import question_problems
 
-    try:
-        parse_question(data, "question")
-        return {}
-    except QuestionError as e:
-        first_key, first = field_key(e.field), re.sub(r" \(and \d+ more problems?\)$", "", e.problem)
-    out = {first_key: first}
-    try:   # the remaining problems (h4s_widgets._schema is this package's own schema module)
-        from pydantic import ValidationError
-        from h4s_widgets._schema import _QUESTION, _explain
-        _QUESTION.validate_python(data)
-    except ValidationError as ve:
-        for err in ve.errors(include_url=False):
-            try:
-                f, problem = _explain(err)
-            except Exception:
-                continue
-            out.setdefault(field_key(f), problem)
-    except Exception:
-        pass
+    out: dict[str, str] = {}
+    for field, problem in question_problems(data):
+        out.setdefault(field_key(field), problem)
     return out

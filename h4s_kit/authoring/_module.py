@@ -57,20 +57,9 @@ def metadata_form_schema() -> dict:
 
 def metadata_errors(value: Any, folder_name: str | None = None) -> dict[str, str]:
     """{form key: message} for ``metadata["h4s"]`` (the model's validation, in h4s check's words)."""
-    from pydantic import ValidationError
+    from h4s_kit.metadata import field_problems
 
-    from h4s_kit import metadata as md
-
-    out: dict[str, str] = {}
-    try:
-        md.ModuleMeta.model_validate(value)
-    except ValidationError as e:
-        for err in e.errors(include_url=False):
-            key = ".".join(str(p) for p in err["loc"])
-            msg = md._message(err).removeprefix("metadata ").removeprefix(f"h4s.{key} ")
-            out.setdefault(key, msg)
-    except Exception as e:  # pragma: no cover - a model that cannot validate a mapping
-        out[""] = str(e)
+    out = {field_key(f): msg for f, msg in field_problems(value).items()}
     if not out and folder_name is not None and isinstance(value, dict) and value.get("id") != folder_name:
         out["id"] = f"must equal the module's folder name {folder_name!r}"
     return out
