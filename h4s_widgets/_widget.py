@@ -78,13 +78,15 @@ class Quiz(AnyModelWidget):
     def __init__(self, questions: Any, *, ids: Sequence[str] | None = None, title: str | None = None,
                  pass_mark: float | None = None, shuffle: bool = False, seed: Any = None,
                  lang: str | None = None, module: str | None = None, live_url: str | None = None, **kw: Any):
-        qs = _as_questions(questions)
         draw = None   # a bank's `draw: n` (the whole bank is the pool): n questions per attempt (ui/quiz.js)
         if isinstance(questions, (str, Path)):
-            bank = load_bank(questions)
+            bank = load_bank(questions)   # read and validated once
+            qs = list(bank.questions)
             pass_mark = bank.pass_mark if pass_mark is None else pass_mark
             if bank.draw is not None and ids is None:
                 draw = {"n": bank.draw, "bank": Path(questions).stem}
+        else:
+            qs = _as_questions(questions)
         if ids is not None:
             by_id = {q.id: q for q in qs}
             missing = [i for i in ids if i not in by_id]
