@@ -214,6 +214,10 @@ def test_a_changed_paragraph_is_fuzzy_and_shown_in_english_until_updated(module,
         cat = read_po(fh)
     (m,) = [m for m in cat if m.id and m.id.startswith("A changed first")]
     assert m.fuzzy and any(c.startswith('previous source: "' + old) for c in m.user_comments)
+    # updating again changes nothing (the note of the previous source, wrapped over lines, is not left in pieces)
+    before = tr.po_path(module, LANG).read_bytes()
+    assert main(["translate", "update", str(module), "--lang", LANG]) == 0
+    assert tr.po_path(module, LANG).read_bytes() == before
     tr.translate_module(module, LANG, dest)
     assert "«XX» A changed" not in json.loads((dest / "module.ipynb").read_text())["cells"][0]["source"]
     # the translator's fix: no longer fuzzy, translated

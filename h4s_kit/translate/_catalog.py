@@ -117,7 +117,11 @@ def update(folder: Path, lang: str) -> tuple[Path, bool]:
         cat.update(tmpl, update_header_comment=False)
         import json
         for m in cat:
-            m.user_comments = [c for c in m.user_comments if not c.startswith(PREVIOUS)]
+            # our note is the last comment; Babel wraps long comments over several lines: drop it and its rest
+            # (kept while the entry stays fuzzy and Babel has no newer previous source for it)
+            at = next((i for i, c in enumerate(m.user_comments) if c.startswith(PREVIOUS)), None)
+            if at is not None and (not m.fuzzy or m.previous_id):
+                m.user_comments = m.user_comments[:at]
             if m.fuzzy and m.previous_id:
                 m.user_comments.append(PREVIOUS + " ".join(json.dumps(p, ensure_ascii=False) for p in m.previous_id))
             m.previous_id = []
