@@ -242,6 +242,103 @@ def test_check_panel_by_keyboard_lists_findings_with_fix_and_link(browser, harne
         context.close()
 
 
+def _drive_cloze(page, ed, example) -> None:
+    """The text typed with "Insert a gap" for each gap (its first answer typed over the selected placeholder),
+    the other accepted answers added as chips, one removed again, and each gap's feedback."""
+    import re as _re
+    want = example["text"]
+    area = '[data-field="text"] textarea'
+    tab_to(page, area)
+    page.keyboard.press("Control+a")
+    page.keyboard.press("Delete")
+    alternatives = []
+    for part in _re.split(r"(\[\[.+?\]\])", want):
+        if part.startswith("[["):
+            answers = part[2:-2].split("|")
+            tab_to(page, ".h4s-a-insert-gap")
+            page.keyboard.press("Enter")
+            assert active_matches(page, area)          # back in the text, the placeholder selected
+            page.keyboard.type(answers[0])
+            page.keyboard.press("Control+End")
+            alternatives.append(answers[1:])
+        elif part:
+            page.keyboard.type(part)
+    _sync(page, ed.view)
+    assert ed.questions[0]["text"] == _re.sub(r"\[\[([^|\]]+)[^\]]*\]\]", r"[[\1]]", want)
+    host = page.locator("#host")
+    assert host.locator(".h4s-a-gaptext mark").count() == len(alternatives)
+    for i, alts in enumerate(alternatives):
+        tab_to(page, f'[data-gap="{i}"] .h4s-a-newanswer')
+        for a in [*alts, "EXTRA"]:
+            page.keyboard.type(a)
+            page.keyboard.press("Enter")
+        _sync(page, ed.view)
+        chips = host.locator(f'[data-gap="{i}"] .h4s-a-chip')
+        assert chips.count() == len(alts) + 2 and "EXTRA" in chips.last.inner_text()
+        tab_to(page, f'[data-gap="{i}"] .h4s-a-chip-x[aria-label*="EXTRA"]')
+        page.keyboard.press("Enter")
+        _sync(page, ed.view)
+    assert ed.questions[0]["text"] == want
+    for i, fb in enumerate(example.get("gap_feedback") or []):
+        tab_to(page, f'[data-gap="{i}"] .h4s-a-gapfb')
+        page.keyboard.type(fb or "")
+    _sync(page, ed.view)
+    assert ed.questions[0].get("gap_feedback", []) == (example.get("gap_feedback") or [])
+
+
+def _drive_rows(page, ed, field: str, rows: list[dict], columns: list[str]) -> None:
+    """Rows typed cell by cell (Tab between cells); a row added with the + button."""
+    for i, row in enumerate(rows):
+        first = f'[data-field="{field}.{i}.{columns[0]}"]'
+        if page.locator(first).count() == 0:
+            tab_to(page, f'[data-add="{field}"]')
+            page.keyboard.press("Enter")
+            _sync(page, ed.view)
+        assert active_matches(page, first) or i == 0
+        for c in columns:
+            tab_to(page, f'[data-field="{field}.{i}.{c}"]')
+            page.keyboard.type(row.get(c) or "")
+        _sync(page, ed.view)
+
+
+def _drive_matching(page, ed, example) -> None:
+    cols = ["left", "right", "feedback"]
+    _drive_rows(page, ed, "pairs", example["pairs"], cols)
+    got = [{c: p.get(c) for c in cols if p.get(c)} for p in ed.questions[0]["pairs"]]
+    assert got == [{c: p.get(c) for c in cols if p.get(c)} for p in example["pairs"]]
+    # the last pair up with its button (focus stays on the moved pair), then down again
+    n = len(example["pairs"])
+    tab_to(page, f'[data-path="pairs.{n - 1}"] .h4s-a-up')
+    page.keyboard.press("Enter")
+    _sync(page, ed.view)
+    assert ed.questions[0]["pairs"][n - 2]["left"] == example["pairs"][n - 1]["left"]
+    assert active_matches(page, f'[data-path="pairs.{n - 2}"] button')
+    tab_to(page, f'[data-path="pairs.{n - 2}"] .h4s-a-down')
+    page.keyboard.press("Enter")
+    _sync(page, ed.view)
+    assert [p["left"] for p in ed.questions[0]["pairs"]] == [p["left"] for p in example["pairs"]]
+
+
+def _drive_ordering(page, ed, example) -> None:
+    texts = [it["text"] for it in example["items"]]
+    # typed last line first: the rows are then put in order with the keyboard (Alt+Up in a line, the buttons)
+    _drive_rows(page, ed, "items", [{"text": texts[-1]}, *({"text": t} for t in texts[:-1])], ["text"])
+    assert [it["text"] for it in ed.questions[0]["items"]] == [texts[-1], *texts[:-1]]
+    tab_to(page, '[data-field="items.0.text"]')
+    page.keyboard.press("Alt+ArrowDown")
+    _sync(page, ed.view)
+    assert active_matches(page, '[data-field="items.1.text"]')
+    for i in range(1, len(texts) - 1):
+        tab_to(page, f'[data-path="items.{i}"] .h4s-a-down')
+        page.keyboard.press("Enter")
+        _sync(page, ed.view)
+    assert [it["text"] for it in ed.questions[0]["items"]] == texts
+    assert page.locator(".h4s-a-numbered .h4s-a-rownum").all_inner_texts() == [f"{i + 1}." for i in range(len(texts))]
+
+
+DRIVERS = {"cloze": _drive_cloze, "matching": _drive_matching, "ordering": _drive_ordering}
+
+
 def _all_types():
     from h4s_kit.authoring._common import type_defs
     return sorted(type_defs())
@@ -278,6 +375,13 @@ def test_every_type_gets_a_generated_form_that_fills_to_a_valid_question(browser
             _sync(page, ed.view)
             assert ed.questions[0]["text"] == example["text"][:200]
             assert "text" not in ed.errors[0]
+        if type_name in DRIVERS:   # the type's dedicated control, by keyboard: a valid question without set_question
+            DRIVERS[type_name](page, ed, example)
+            assert ed.errors[0] == {}, ed.errors
+            assert isinstance(ed.preview_box.children[0], PreviewQuiz)
+            assert form.locator(".h4s-a-error:not(:empty)").count() == 0
+            _shot(page.locator(f'[data-field="{ {"cloze": "text", "matching": "pairs", "ordering": "items"}[type_name]}"]'),
+                  f"editor-{type_name.replace('_', '-')}.png")
         found = run_axe(page, context="#host")
         assert found == [], format_violations(found)
         # the rest as the form would send it; Python's answer: no problem, the real quiz as preview

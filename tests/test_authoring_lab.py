@@ -167,3 +167,80 @@ def test_a_module_written_with_the_panels_only_passes_h4s_check(browser, free_po
             assert not [e for e in errors if "h4s" in e.lower()], errors
         finally:
             context.close()
+
+
+def test_a_findings_cell_link_opens_the_module_notebook_at_the_cell(browser, free_port, tmp_path):
+    """The panels in authoring.ipynb, the finding in module.ipynb: its link (mouse, then keyboard) makes
+    module.ipynb the active tab (opening it when it is not open) with the cell selected and in view."""
+    from h4s_kit.new import new_module
+
+    work = tmp_path / "work"
+    work.mkdir()
+    folder = new_module("Safe lifting", directory=work / "modules")
+    nb_path = folder / "module.ipynb"
+    module_nb = nbformat.read(str(nb_path), 4)
+    filler = "\n\n".join(["Lifting safely starts before the lift: look at the load, the path and the place."] * 8)
+    at = len(module_nb.cells) - 1            # before the closing quiz, after many long cells
+    for k in range(14):
+        module_nb.cells.insert(at, nbformat.v4.new_markdown_cell(f"## Part {k + 1}\n\n{filler}"))
+    at += 14
+    module_nb.cells.insert(at, nbformat.v4.new_markdown_cell("Cell marker KNEES-BENT\n\n![](media/lifting.png)"))
+    nbformat.write(module_nb, str(nb_path))
+    n = at + 1                                # h4s check counts cells from 1
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(
+        'from h4s_kit.authoring import CheckPanel\nCheckPanel("modules/01-safe-lifting", execute=False)')]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, str(work / "authoring.ipynb"))
+    port = free_port()
+    argv, env = _lab(tmp_path, port)
+    with start_server_process(argv, port, env=env, cwd=work, timeout=90, log_path=tmp_path / "lab.log"):
+        base = f"http://127.0.0.1:{port}"
+        context, page, log, errors = open_page(browser, width=1400, height=900)
+        try:
+            page.goto(f"{base}/lab/tree/authoring.ipynb", timeout=120_000)
+            page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
+            _expect()(page.locator(".jp-StatusBar-Widget", has_text=re.compile(r"Python 3.*\| Idle"))).to_have_count(
+                1, timeout=120_000)
+            _run_cell(page, 0)
+            panel = page.locator(".jp-OutputArea .h4s-a-checkpanel").first
+            _expect()(panel).to_be_visible(timeout=60_000)
+            panel.locator(".h4s-a-run").click()
+            _expect()(panel.locator(".h4s-a-summary")).to_be_visible(timeout=60_000)
+            link = panel.locator('.h4s-a-goto[data-kind="cell"]', has_text=f"Go to cell {n}").first
+            _expect()(link).to_be_visible(timeout=30_000)
+            assert link.get_attribute("href") == "/lab/tree/modules/01-safe-lifting/module.ipynb"
+            found = run_axe(page, context=".jp-OutputArea .h4s-a-checkpanel")
+            assert found == [], format_violations(found)
+            tabs = page.locator("#jp-main-dock-panel .lm-DockPanel-tabBar .lm-TabBar-tab")
+            assert tabs.filter(has_text="authoring.ipynb").count() == 1
+            assert tabs.filter(has_text="module.ipynb").count() == 0     # not open yet
+
+            def at_the_cell() -> None:
+                current = page.locator("#jp-main-dock-panel .lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current")
+                _expect()(current).to_contain_text("module.ipynb", timeout=30_000)
+                active = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell.jp-mod-active")
+                _expect()(active).to_contain_text("KNEES-BENT", timeout=30_000)
+                _expect()(active).to_be_in_viewport(timeout=30_000)
+                _expect()(page.locator("#h4s-a-announcer")).to_have_text(f"module.ipynb: cell {n} selected",
+                                                                          timeout=30_000)
+
+            link.click()                               # 1. the mouse, the notebook not open: it opens
+            at_the_cell()
+            # away from the cell, back to the panel's tab; 2. the keyboard, the notebook open: its tab
+            page.evaluate("() => { const nb = window.jupyterapp.shell.currentWidget.content;"
+                          " nb.activeCellIndex = 0; nb.scrollToItem(0, 'start'); }")
+            page.evaluate("() => document.getElementById('h4s-a-announcer').textContent = ''")
+            tabs.filter(has_text="authoring.ipynb").click()
+            _expect()(link).to_be_visible(timeout=30_000)
+            link.focus()
+            page.keyboard.press("Enter")
+            at_the_cell()
+            assert tabs.filter(has_text="module.ipynb").count() == 1     # the open tab, not a second one
+            shots = os.environ.get("H4S_AUTHORING_SHOTS")
+            if shots:
+                page.screenshot(path=str(Path(shots) / "check-panel-goto-cell.png"))
+            log.assert_only_local()
+            assert not [e for e in errors if "h4s" in e.lower()], errors
+        finally:
+            context.close()

@@ -2,11 +2,13 @@
 
 The check runs in a thread of the kernel (:func:`h4s_kit.check.run_check`, the function ``h4s check``
 calls), so the notebook stays usable; its progress lines are shown while the module's notebook executes.
-Findings are grouped by cell and by question, each with its fix and a link: a cell link scrolls JupyterLab's
-notebook to the cell, a question link opens that question in a :class:`QuestionEditor` below the panel.
+Findings are grouped by cell and by question, each with its fix and a link: a cell link opens the module's
+notebook in its JupyterLab tab (or activates the tab) and selects the cell, also when the panel is in
+another notebook; a question link opens that question in a :class:`QuestionEditor` below the panel.
 """
 from __future__ import annotations
 
+import os
 import re
 import threading
 from pathlib import Path
@@ -31,6 +33,9 @@ class _CheckView(PanelView):
     progress = traitlets.Unicode("").tag(sync=True)
     summary = traitlets.Unicode("").tag(sync=True)
     groups = traitlets.List().tag(sync=True)
+    #: the module notebook: ``abs`` (absolute path), ``rel`` (from the kernel's folder); the view makes the
+    #: path JupyterLab knows it by from these and the page config's server root
+    notebook = traitlets.Dict().tag(sync=True)
 
 
 def link_for(place: str, cell_ids: list[str]) -> dict | None:
@@ -83,7 +88,9 @@ class CheckPanel(ipywidgets.VBox):
             raise H4SError(f"{folder}: no module.ipynb here; give the module folder")
         self.folder = folder
         self.report = None
-        self.view = _CheckView(kind="check", module=folder.name, execute=execute)
+        nb = folder / "module.ipynb"
+        self.view = _CheckView(kind="check", module=folder.name, execute=execute,
+                               notebook={"abs": os.path.abspath(nb), "rel": os.path.relpath(nb).replace(os.sep, "/")})
         self.editor_box = ipywidgets.VBox()
         super().__init__([self.view, self.editor_box], **kw)
         self.view.on_msg(self._on_msg)
@@ -129,9 +136,10 @@ class CheckPanel(ipywidgets.VBox):
             v.running, v.done = False, True
 
     def goto(self, link: dict) -> None:
-        """Follow a finding's link: scroll to a cell, or open a question in the editor below."""
+        """Follow a finding's link: open the module notebook at the cell (in JupyterLab: its tab, the cell
+        selected), or open a question in the editor below."""
         if link.get("kind") == "cell":
-            self.view.send({"action": "scroll", "cell_id": link.get("cell_id"), "index": link.get("index")})
+            self.view.send({"action": "open_cell", "cell_id": link.get("cell_id"), "index": link.get("index")})
         elif link.get("kind") == "question":
             from ._editor import QuestionEditor
             bank = Path(str(link.get("bank")))

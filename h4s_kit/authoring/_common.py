@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +25,11 @@ class PanelView(anywidget.AnyWidget):
     kind = traitlets.Unicode("").tag(sync=True)
     status = traitlets.Unicode("").tag(sync=True)
     revision = traitlets.Int(0).tag(sync=True)
+    #: the home folder, as the page config of JupyterLab writes it ``~`` (links to files under the server root)
+    home = traitlets.Unicode("").tag(sync=True)
+
+    def __init__(self, **kw: Any):
+        super().__init__(**{"home": os.path.expanduser("~"), **kw})
 
 
 @lru_cache(maxsize=1)

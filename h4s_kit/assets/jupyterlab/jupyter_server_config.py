@@ -10,3 +10,5 @@ c.LabApp.extension_manager = "readonly"                           # the extensio
 # settings/overrides.json: the announcements extension neither asks about news nor checks for updates
 c.LabApp.app_settings_dir = str(Path(__file__).resolve().parent / "settings")
 c.ServerApp.ip = "127.0.0.1"
+# window.jupyterapp: a check panel's cell link opens the module notebook's tab and selects the cell
+c.LabApp.expose_app_in_browser = True

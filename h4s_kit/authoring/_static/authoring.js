@@ -54,7 +54,8 @@ function objectForm(def, obj, path, ctx, skip = new Set()) {
     if (skip.has(name)) continue;
     const { schema, nullable } = unwrap(raw, ctx.defs);
     if (schema.const !== undefined) continue;
-    box.append(field(def, name, schema, nullable, obj, [...path, name], ctx));
+    const el = field(def, name, schema, nullable, obj, [...path, name], ctx);
+    if (el) box.append(el);
   }
   return box;
 }
@@ -85,6 +86,12 @@ function field(parent, name, schema, nullable, obj, path, ctx) {
   // right/wrong: `answer` / `answers` of a question with options are chosen among the options
   if ((name === "answer" || name === "answers") && Array.isArray(obj.options) && parent.properties.options) {
     return choiceOfOptions(name, schema, obj, path, ctx, wrap, help, err, describedby, req);
+  }
+  // dedicated controls of some types (the rest of every form is generated field by field)
+  if (path.length === 1 && ctx.qtype) {
+    const special = DEDICATED[`${ctx.qtype}.${name}`];
+    if (special === null) return null;
+    if (special) return special({ parent, name, schema, obj, path, ctx, wrap, help, err, describedby, req, id });
   }
   const type = schema.type;
   if (Array.isArray(schema.enum)) {
@@ -259,6 +266,226 @@ function arrayField(name, schema, obj, path, ctx, wrap, help, err, req) {
   return wrap;
 }
 
+// ------------------------------------------------------------------ dedicated controls (cloze, matching, ordering)
+// Labels and help are the schema's titles and descriptions, as everywhere else; errors are Python's.
+const GAP = /\[\[(.+?)\]\]/g;
+const NUMBER = /^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$/;
+
+function gapsOf(text) {
+  return [...String(text || "").matchAll(GAP)].map((m) => ({ at: m.index, length: m[0].length,
+    answers: m[1].split("|").map((a) => a.trim()) }));
+}
+
+function withGap(text, i, answers) {
+  const g = gapsOf(text)[i];
+  const inner = answers.length ? `[[${answers.join("|")}]]` : "";
+  return text.slice(0, g.at) + inner + text.slice(g.at + g.length);
+}
+
+function propOf(def, name, ctx) { return unwrap((def.properties || {})[name] || {}, ctx.defs).schema; }
+
+function clozeText({ parent, name, schema, obj, path, ctx, wrap, help, err, describedby, req, id }) {
+  const area = h("textarea", { id, rows: 4, "aria-describedby": describedby });
+  area.value = obj.text || "";
+  ctx.widgets.set(pathKey(path), area);
+  const insert = h("button", { type: "button", class: "h4s-a-btn h4s-a-insert-gap", text: "+ Insert a gap",
+    "aria-describedby": describedby });
+  // the gaps: the text with its gaps, then one row per gap (accepted answers as chips, the gap's feedback)
+  const fbSchema = propOf(parent, "gap_feedback", ctx);
+  const fbHelp = fbSchema.description ? h("div", { class: "h4s-a-help", id: nextId("help"), text: fbSchema.description }) : null;
+  const fbErr = h("div", { class: "h4s-a-error", id: nextId("err"), "data-path": "gap_feedback" });
+  ctx.slots.set("gap_feedback", fbErr);
+  const shown = h("p", { class: "h4s-a-gaptext", id: nextId("gaptext") });
+  const rows = h("div", { class: "h4s-a-gaps" });
+  const gapsBox = h("fieldset", { class: "h4s-a-array h4s-a-gapbox", "data-field": "gap_feedback" },
+    h("legend", { text: "Gaps" }), h("div", { class: "h4s-a-help", text: "The text with its gaps:" }), shown, rows,
+    fbHelp, fbErr);
+  const setText = (t, focusSel) => {
+    obj.text = t; area.value = t; ctx.changed(true); drawGaps(focusSel);
+  };
+  function drawGaps(focusSel) {
+    const text = obj.text || "";
+    const gaps = gapsOf(text);
+    shown.replaceChildren();
+    let last = 0;
+    gaps.forEach((g, i) => {
+      shown.append(text.slice(last, g.at), h("mark", { class: "h4s-a-gap", text: `gap ${i + 1}` }));
+      last = g.at + g.length;
+    });
+    shown.append(text.slice(last));
+    if (!gaps.length) shown.append(h("em", { text: " (no gap yet: put the cursor in the text, then Insert a gap)" }));
+    rows.replaceChildren();
+    const fb = Array.isArray(obj.gap_feedback) ? obj.gap_feedback : [];
+    gaps.forEach((g, i) => {
+      const what = `gap ${i + 1}`;
+      const numeric = g.answers.length > 0 && g.answers.every((a) => NUMBER.test(a));
+      const chips = h("ul", { class: "h4s-a-chips", "aria-label": `Accepted answers of ${what}` });
+      g.answers.forEach((a, k) => chips.append(h("li", { class: "h4s-a-chip" }, h("span", { text: a || "(empty)" }),
+        h("button", { type: "button", class: "h4s-a-btn h4s-a-chip-x", "aria-label": `Remove the answer ${a} from ${what}`,
+          text: "\u2715", disabled: g.answers.length < 2, onclick: () => {   // the last one goes with Remove gap
+            setText(withGap(obj.text || "", i, g.answers.filter((_x, j) => j !== k)), `[data-gap="${i}"] .h4s-a-newanswer`);
+          } }))));
+      const newId = nextId("ans");
+      const addAnswer = () => {
+        const more = input.value.split("|").map((x) => x.trim()).filter(Boolean);
+        if (!more.length) return;
+        const now = g.answers.filter(Boolean).concat(more.filter((x) => !g.answers.includes(x)));
+        setText(withGap(obj.text || "", i, now), `[data-gap="${i}"] .h4s-a-newanswer`);
+      };
+      const input = h("input", { type: "text", id: newId, class: "h4s-a-newanswer",
+        onkeydown: (e) => { if (e.key === "Enter") { e.preventDefault(); addAnswer(); } } });
+      const fbId = nextId("gapfb");
+      const fbErrI = h("div", { class: "h4s-a-error", id: nextId("err"), "data-path": `gap_feedback.${i}` });
+      ctx.slots.set(`gap_feedback.${i}`, fbErrI);
+      const fbInput = h("input", { type: "text", id: fbId, class: "h4s-a-gapfb",
+        "aria-describedby": [fbHelp ? fbHelp.id : null, fbErrI.id].filter(Boolean).join(" ") });
+      fbInput.value = fb[i] === undefined || fb[i] === null ? "" : String(fb[i]);
+      fbInput.addEventListener("input", () => {
+        const list = Array.isArray(obj.gap_feedback) ? obj.gap_feedback : [];
+        while (list.length <= i) list.push(null);
+        list[i] = fbInput.value === "" ? null : fbInput.value;
+        while (list.length && (list[list.length - 1] === null || list[list.length - 1] === "")) list.pop();
+        if (list.length) obj.gap_feedback = list; else delete obj.gap_feedback;
+        ctx.changed();
+      });
+      ctx.widgets.set(`gap_feedback.${i}`, fbInput);
+      rows.append(h("div", { class: "h4s-a-item h4s-a-gaprow", "data-gap": i, role: "group", "aria-label": what },
+        h("div", { class: "h4s-a-item-title", text: `Gap ${i + 1}${numeric ? " (a number)" : ""}` }),
+        h("div", { class: "h4s-a-help", text: "Accepted answers:" }), chips,
+        h("div", { class: "h4s-a-inline" },
+          h("label", { for: newId, text: `Another accepted answer for ${what}` }), input,
+          h("button", { type: "button", class: "h4s-a-btn h4s-a-addanswer", text: "+ Add", "aria-label": `Add the answer to ${what}`,
+            onclick: addAnswer }),
+          h("button", { type: "button", class: "h4s-a-btn h4s-a-danger h4s-a-ungap", text: "Remove gap",
+            "aria-label": `Remove ${what} (its first answer stays in the text)`,
+            onclick: () => {
+              const t = obj.text || "";
+              setText(t.slice(0, g.at) + (g.answers[0] || "") + t.slice(g.at + g.length), ".h4s-a-insert-gap");
+            } })),
+        h("div", { class: "h4s-a-inline" }, h("label", { for: fbId, text: `Feedback for ${what}` }), fbInput), fbErrI));
+    });
+    if (ctx.lastErrors) showErrors(ctx, ctx.lastErrors, ctx.general);
+    if (focusSel) { const f = gapsBox.querySelector(focusSel) || wrap.querySelector(focusSel); if (f) f.focus(); }
+  }
+  area.addEventListener("input", () => { setOrDelete(obj, name, area.value, req); ctx.changed(); drawGaps(); });
+  insert.addEventListener("click", () => {
+    const t = area.value;
+    const a = area.selectionStart ?? t.length;
+    const b = area.selectionEnd ?? a;
+    const chosen = t.slice(a, b).trim();
+    const gap = `[[${chosen || "answer"}]]`;
+    const before = t.slice(0, a);
+    const pad = before && !/\s$/.test(before) ? " " : "";
+    setText(before + pad + gap + t.slice(b), null);
+    const n = gapsOf(obj.text).findIndex((g) => g.at === (before + pad).length);
+    const sel = `[data-gap="${n}"] .h4s-a-newanswer`;
+    drawGaps(chosen ? sel : null);
+    if (!chosen) { area.focus(); const at = (before + pad).length + 2; area.setSelectionRange(at, at + 6); }
+  });
+  wrap.append(...[h("label", { for: id, text: labelText(schema, name, req) }), area, insert, help, err, gapsBox].filter(Boolean));
+  drawGaps();
+  return wrap;
+}
+
+// rows of objects with move up / down / remove and an add button (pairs of a matching, items of an ordering)
+function rowsField({ name, schema, obj, path, ctx, wrap, help, err, req }, { columns, numbered, movable, code }) {
+  const items = unwrap(schema.items || {}, ctx.defs).schema;
+  const list = Array.isArray(obj[name]) ? obj[name] : (obj[name] = []);
+  const what = (items.title || name).toLowerCase();
+  const fs = h("fieldset", { class: `h4s-a-array h4s-a-rows${numbered ? " h4s-a-numbered" : ""}` },
+    h("legend", { text: labelText(schema, name, req) }));
+  if (help) fs.append(help);
+  // the columns' headings: the item's own titles and descriptions (one help per column, referenced by each input)
+  const heads = columns.map((c) => {
+    const p = unwrap((items.properties || {})[c] || {}, ctx.defs).schema;
+    return { name: c, title: p.title || c, help: p.description || "", helpId: nextId("colhelp"), req: isRequired(items, c) };
+  });
+  fs.append(h("div", { class: "h4s-a-rowhead", "aria-hidden": "true" },
+    ...heads.map((c) => h("div", { class: `h4s-a-col h4s-a-col-${c.name}` }, h("strong", { text: c.title })))));
+  fs.append(h("div", { class: "h4s-a-colhelp" }, ...heads.filter((c) => c.help).map((c) =>
+    h("div", { class: "h4s-a-help", id: c.helpId, text: `${c.title}: ${c.help}` }))));
+  const redraw = (sel) => ctx.rerender(pathKey(path), sel);
+  list.forEach((value, i) => {
+    const ipath = [...path, i];
+    const label = `${items.title || name} ${i + 1}`;
+    const row = h("div", { class: "h4s-a-row", role: "group", "aria-label": label, "data-path": pathKey(ipath) });
+    if (numbered) row.append(h("span", { class: "h4s-a-rownum", text: `${i + 1}.` }));
+    const errs = [];
+    for (const c of heads) {
+      const p = unwrap((items.properties || {})[c.name] || {}, ctx.defs).schema;
+      const cpath = [...ipath, c.name];
+      const iid = nextId("cell");
+      const e2 = h("div", { class: "h4s-a-error", id: nextId("err"), "data-path": pathKey(cpath) });
+      ctx.slots.set(pathKey(cpath), e2);
+      errs.push(e2);
+      const input = h("input", { type: "text", id: iid, class: `h4s-a-cell${code && c.name === "text" ? " h4s-a-code" : ""}`,
+        spellcheck: code ? "false" : null, "data-field": pathKey(cpath),
+        "aria-describedby": [c.help ? c.helpId : null, e2.id].filter(Boolean).join(" ") });
+      input.value = value[c.name] === undefined || value[c.name] === null ? "" : String(value[c.name]);
+      input.addEventListener("input", () => {
+        setOrDelete(value, c.name, input.value, c.req || (p.type === "string" && !unwrap((items.properties || {})[c.name], ctx.defs).nullable));
+        ctx.changed();
+      });
+      if (movable) {
+        input.addEventListener("keydown", (e) => {   // Alt+Up / Alt+Down move the row, as the buttons do
+          if (!e.altKey || (e.key !== "ArrowUp" && e.key !== "ArrowDown")) return;
+          const j = e.key === "ArrowUp" ? i - 1 : i + 1;
+          if (j < 0 || j >= list.length) return;
+          e.preventDefault();
+          [list[i], list[j]] = [list[j], list[i]];
+          ctx.changed(true);
+          redraw(`[data-field="${pathKey([...path, j, c.name])}"]`);
+        });
+      }
+      ctx.widgets.set(pathKey(cpath), input);
+      row.append(h("span", { class: `h4s-a-col h4s-a-col-${c.name}` },
+        h("label", { for: iid, class: "h4s-a-sr-only", text: `${c.title}, ${label.toLowerCase()}` }), input));
+    }
+    const tools = h("span", { class: "h4s-a-tools" });
+    if (movable) {
+      tools.append(
+        h("button", { type: "button", class: "h4s-a-btn h4s-a-up", "aria-label": `Move ${label.toLowerCase()} up`,
+          disabled: i === 0, text: "\u2191", onclick: () => {
+            [list[i - 1], list[i]] = [list[i], list[i - 1]]; ctx.changed(true);
+            redraw(`[data-path="${pathKey([...path, i - 1])}"] .h4s-a-up:not([disabled]), [data-path="${pathKey([...path, i - 1])}"] .h4s-a-down`);
+          } }),
+        h("button", { type: "button", class: "h4s-a-btn h4s-a-down", "aria-label": `Move ${label.toLowerCase()} down`,
+          disabled: i === list.length - 1, text: "\u2193", onclick: () => {
+            [list[i + 1], list[i]] = [list[i], list[i + 1]]; ctx.changed(true);
+            redraw(`[data-path="${pathKey([...path, i + 1])}"] .h4s-a-down:not([disabled]), [data-path="${pathKey([...path, i + 1])}"] .h4s-a-up`);
+          } }));
+    }
+    tools.append(h("button", { type: "button", class: "h4s-a-btn h4s-a-danger h4s-a-remove",
+      "aria-label": `Remove ${label.toLowerCase()}`, text: "\u2715", onclick: () => {
+        list.splice(i, 1); ctx.changed(true); redraw(`[data-add="${pathKey(path)}"]`);
+      } }));
+    row.append(tools);
+    const idPath = pathKey([...ipath, "id"]);
+    const idErr = h("div", { class: "h4s-a-error", "data-path": idPath });
+    ctx.slots.set(idPath, idErr);
+    const rowErr = h("div", { class: "h4s-a-error", "data-path": pathKey(ipath) });
+    ctx.slots.set(pathKey(ipath), rowErr);
+    fs.append(row, h("div", { class: "h4s-a-rowerrors" }, ...errs.map((e) => e), idErr, rowErr));
+  });
+  fs.append(h("button", { type: "button", class: "h4s-a-btn", "data-add": pathKey(path), text: `+ Add ${what}`,
+    onclick: () => {
+      const fresh = emptyOf(schema.items || {}, ctx.defs);
+      if ("id" in fresh) fresh.id = freshId(list);
+      list.push(fresh);
+      ctx.changed(true);
+      redraw(`[data-path="${pathKey([...path, list.length - 1])}"] input`);
+    } }), err);
+  wrap.append(fs);
+  return wrap;
+}
+
+const DEDICATED = {
+  "cloze.text": clozeText,
+  "cloze.gap_feedback": null,   // inside the gaps of the text, one per gap
+  "matching.pairs": (a) => rowsField(a, { columns: ["left", "right", "feedback"], movable: true }),
+  "ordering.items": (a) => rowsField(a, { columns: ["text"], numbered: true, movable: true, code: !!a.obj.code }),
+};
+
 function freshId(list) {
   const used = new Set(list.map((x) => x && x.id));
   for (const c of "abcdefghijklmnopqrstuvwxyz") if (!used.has(c)) return c;
@@ -268,6 +495,7 @@ function freshId(list) {
 }
 
 function showErrors(ctx, errors, general) {
+  ctx.lastErrors = errors;
   for (const [key, el] of ctx.slots) {
     const msg = errors[key];
     el.textContent = msg ? `\u26a0 ${msg}` : "";
@@ -367,7 +595,7 @@ function renderEditor({ model, el }) {
     const defName = (mapping[q.type] || "").split("/").pop();
     const def = defs[defName];
     const general = h("div", { class: "h4s-a-error h4s-a-general" });
-    ctx = { defs, slots: new Map(), widgets: new Map(), changed,
+    ctx = { defs, slots: new Map(), widgets: new Map(), changed, qtype: q.type,
       rerender: (_p, focusSel) => { drawForm(focusSel); } };
     formBox.append(...[h("h3", { text: `${def ? def.title : q.type}: ${q.id || ""}` }),
       def && def.description ? h("p", { class: "h4s-a-help", text: def.description }) : null, general].filter(Boolean));
@@ -466,9 +694,7 @@ function renderCheck({ model, el }) {
     for (const g of groups) {
       const list = h("ul", {});
       for (const f of g.findings) {
-        const link = f.link ? h("a", { href: f.link.href || "#", class: "h4s-a-goto", "data-kind": f.link.kind,
-          onclick: (e) => { e.preventDefault(); model.send({ action: "goto", link: f.link }); },
-          text: f.link.label }) : null;
+        const link = f.link ? findingLink(f.link) : null;
         list.append(h("li", { class: `h4s-a-finding h4s-a-${f.severity}` },
           h("strong", { text: f.severity === "error" ? "\u2717 Error" : "\u26a0 Warning" }), ` [${f.step}] ${f.message}. `,
           f.fix ? h("span", { class: "h4s-a-fix", text: `Fix: ${f.fix} ` }) : null, link));
@@ -478,22 +704,128 @@ function renderCheck({ model, el }) {
   }
   for (const t of ["running", "progress", "groups", "done", "summary"]) model.on(`change:${t}`, draw);
   model.on("msg:custom", (msg) => {
-    if (msg && msg.action === "scroll") scrollToCell(el, msg.cell_id, msg.index);
+    if (msg && msg.action === "open_cell") goToCell(msg, null);
   });
+  // A finding's cell link: a real link to the module notebook (JupyterLab's /lab/tree/<path>); a click or
+  // Enter opens the notebook in its tab (or activates the open one) and selects the cell, when the page
+  // exposes JupyterLab's application (h4s lab does: LabApp.expose_app_in_browser); else the link is followed.
+  const nbPath = serverPath(model.get("notebook") || {}, el);
+  const announce = h("div", { class: "h4s-a-goto-status", role: "status" });
+  root.append(announce);
+  function findingLink(link) {
+    if (link.kind !== "cell") {
+      return h("a", { href: "#", class: "h4s-a-goto", "data-kind": link.kind, text: link.label,
+        onclick: (e) => { e.preventDefault(); model.send({ action: "goto", link }); } });
+    }
+    const href = nbPath ? labUrl(nbPath) : "#";
+    return h("a", { href, class: "h4s-a-goto", "data-kind": "cell", "data-cell-id": link.cell_id || null,
+      "data-path": nbPath || null, text: link.label,
+      onclick: (e) => {
+        if (e.ctrlKey || e.metaKey || e.shiftKey || e.button === 1) return;   // a new browser tab: the link itself
+        const app = window.jupyterapp;
+        if (app && nbPath) { e.preventDefault(); goToCell({ ...link, path: nbPath }, app); return; }
+        if (!nbPath) {
+          e.preventDefault();
+          say(scrollToCell(el, link.cell_id, link.index) ? `${link.label.replace(/^Go to /, "")} selected` :
+            "The cell is in the module notebook: open it from the file browser");
+        }
+      } });
+  }
+  function say(text) {
+    announce.textContent = text;
+    pageAnnouncer().textContent = text;
+  }
+  async function goToCell(link, app) {
+    app = app || window.jupyterapp;
+    const path = link.path || nbPath;
+    if (!app || !path) { scrollToCell(el, link.cell_id, link.index); return; }
+    const name = path.split("/").pop();
+    try {
+      const n = await selectCell(app, path, link.cell_id, Number(link.index));
+      say(n === null ? `${name} is open; its cell ${Number(link.index) + 1} is no longer there (check again)`
+        : `${name}: cell ${n + 1} selected`);
+    } catch (err) {
+      say(`${name} could not be opened: ${err && err.message ? err.message : err}`);
+    }
+  }
   draw();
 }
 
-// ------------------------------------------------------------------ preview
-function filesUrl(path) {
-  // JupyterLab's page config (baseUrl, serverRoot): the page is served by the Jupyter server's files/ route
+// ------------------------------------------------------------------ JupyterLab: documents and cells
+function pageConfig() {
   const node = document.getElementById("jupyter-config-data");
   if (!node) return null;
-  let cfg;
-  try { cfg = JSON.parse(node.textContent); } catch (e) { return null; }
-  const root = String(cfg.serverRoot || "").replace(/\/+$/, "");
-  if (!root || !path.startsWith(root + "/")) return null;
-  const rel = path.slice(root.length + 1).split("/").map(encodeURIComponent).join("/");
-  return `${String(cfg.baseUrl || "/").replace(/\/?$/, "/")}files/${rel}`;
+  try { return JSON.parse(node.textContent); } catch (e) { return null; }
+}
+
+function labUrl(path) {
+  const cfg = pageConfig() || {};
+  return `${String(cfg.baseUrl || "/").replace(/\/?$/, "/")}lab/tree/${path.split("/").map(encodeURIComponent).join("/")}`;
+}
+
+// The notebook's path as JupyterLab names it (relative to the server's root): from its absolute path and the
+// server root of the page config (which writes the home folder as ~), else relative to the notebook that
+// holds the panel (the kernel's folder).
+function serverPath(nb, el) {
+  const cfg = pageConfig();
+  if (!cfg || !nb) return null;
+  let root = String(cfg.serverRoot || "").replace(/\/+$/, "");
+  if (root.startsWith("~") && nb.home) root = String(nb.home).replace(/\/+$/, "") + root.slice(1);
+  const abs = String(nb.abs || "");
+  if (root && abs.startsWith(root + "/")) return abs.slice(root.length + 1);
+  const app = window.jupyterapp;
+  if (app && nb.rel && el) {
+    for (const w of app.shell.widgets("main")) {
+      if (w.node && w.node.contains(el) && w.context && typeof w.context.path === "string") {
+        const parts = w.context.path.split("/").slice(0, -1);
+        for (const p of String(nb.rel).split("/")) {
+          if (p === "..") parts.pop(); else if (p && p !== ".") parts.push(p);
+        }
+        return parts.join("/");
+      }
+    }
+  }
+  return null;
+}
+
+// Opens (or activates) the notebook's tab and selects the cell (by its id, else its index): its index, or null.
+async function selectCell(app, path, cellId, index) {
+  const widget = await app.commands.execute("docmanager:open", { path, factory: "Notebook" });
+  if (!widget) throw new Error("JupyterLab did not open it");
+  app.shell.activateById(widget.id);
+  if (widget.context && widget.context.ready) await widget.context.ready;
+  if (widget.revealed) await widget.revealed;
+  const nb = widget.content;
+  if (!nb || !Array.isArray(nb.widgets)) return null;
+  let i = cellId ? nb.widgets.findIndex((c) => c.model && c.model.id === cellId) : -1;
+  if (i < 0) i = index;
+  if (!(i >= 0 && i < nb.widgets.length)) return null;
+  nb.mode = "command";
+  nb.activeCellIndex = i;
+  if (nb.deselectAll) nb.deselectAll();
+  if (nb.scrollToItem) await nb.scrollToItem(i, "center");
+  else if (nb.activeCell) nb.activeCell.node.scrollIntoView({ block: "center" });
+  app.shell.activateById(widget.id);   // focus goes to the notebook, in command mode, on the cell
+  return i;
+}
+
+function pageAnnouncer() {
+  // one polite live region on the page: the panel's own may be in a tab that is hidden by then
+  let node = document.getElementById("h4s-a-announcer");
+  if (!node) {
+    node = h("div", { id: "h4s-a-announcer", role: "status", class: "h4s-a-sr-only" });
+    document.body.append(node);
+  }
+  return node;
+}
+
+// ------------------------------------------------------------------ preview
+function filesUrl(path, home) {
+  // JupyterLab's page config (baseUrl, serverRoot): the page is served by the Jupyter server's files/ route
+  const rel = serverPath({ abs: path, home: home || null }, null);
+  if (!rel) return null;
+  const cfg = pageConfig() || {};
+  return `${String(cfg.baseUrl || "/").replace(/\/?$/, "/")}files/${rel.split("/").map(encodeURIComponent).join("/")}`;
 }
 
 function renderPreview({ model, el }) {
@@ -510,7 +842,7 @@ function renderPreview({ model, el }) {
     out.replaceChildren();
     const page = model.get("page");
     if (page) {
-      const url = filesUrl(page);
+      const url = filesUrl(page, model.get("home"));
       out.append(url ? h("a", { href: url, target: "_blank", rel: "noopener", class: "h4s-a-goto",
         text: "Open the page as learners see it (new tab)" })
         : h("p", { text: `The page is ${page}; open it in the browser.` }));
