@@ -397,14 +397,24 @@ def parse_bank(data: Any, source: str = "<bank>") -> Bank:
 
 def read_bank_data(path: str | Path) -> Any:
     """The data in a YAML or JSON bank file, or :class:`BankFileError` naming the file and line."""
+    return bank_data(path, read_bank_bytes(path))
+
+
+def read_bank_bytes(path: str | Path) -> bytes:
+    """The bytes of a bank file, or :class:`BankFileError` naming the file."""
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         hint = "" if path.is_absolute() else f" (relative to {Path.cwd()})"
         raise BankFileError(f"{path}: file not found; check the path{hint}") from None
     except IsADirectoryError:
         raise BankFileError(f"{path}: is a folder, not a question bank file") from None
+
+
+def bank_data(path: str | Path, raw: bytes) -> Any:
+    """The data in ``raw``, the bytes of the YAML or JSON bank file ``path``."""
+    path = Path(path)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:

@@ -19,7 +19,7 @@ from typing import Any
 
 from ._markdown import md, md_inline
 from .types import hook
-from ._schema import GAP_RE, QuestionBase
+from ._schema import GAP_RE, QuestionBase, _Model
 
 GAP_TOKEN = "\u27e6H4SGAP{}\u27e7"
 _GAP_TOKEN_RE = re.compile("\u27e6H4SGAP(\\d+)\u27e7")
@@ -81,11 +81,38 @@ def static_key(q: QuestionBase, salt: str) -> dict:
     return own(q, salt) if own is not None else dumped_key(q, salt, hashed=False)
 
 
+class _NotPlain(Exception):
+    pass
+
+
+def _plain(v: Any) -> Any:
+    if v is None or isinstance(v, (str, bool, int, float)):
+        return v
+    if isinstance(v, list):
+        return [_plain(x) for x in v]
+    if isinstance(v, dict) and all(isinstance(k, str) for k in v):
+        return {k: _plain(x) for k, x in v.items()}
+    if isinstance(v, _Model):   # a model of the schema
+        return {k: _plain(x) for k, x in v.__dict__.items() if x is not None}
+    raise _NotPlain(type(v))
+
+
+def json_dump(q: QuestionBase) -> dict:
+    """``q.model_dump(mode="json", exclude_none=True)``, without building pydantic's serializer when the
+    question holds only text, numbers, true/false, lists, text-keyed mappings and the schema's models (its
+    models have no serializers, computed or excluded fields: tests/test_import_lazy.py checks both).  A
+    quiz from a kept bank (h4s_widgets/_bank_cache.py) then builds no validator or serializer at all."""
+    try:
+        return _plain(q)
+    except _NotPlain:
+        return q.model_dump(mode="json", exclude_none=True)
+
+
 def dumped_key(q: QuestionBase, salt: str, fill=None, hashed: bool = True) -> dict:
     """The common part of a static key: the question's dump without hints, feedback and title (with the salt
     when ``hashed``); ``fill(q, d, H)`` (H: the salted hash of a value) then replaces or drops the type's key
     fields in ``d``."""
-    d = q.model_dump(mode="json", exclude_none=True)
+    d = json_dump(q)
     for k in ("hints", "feedback", "title", "text_html"):
         d.pop(k, None)
     if hashed:

@@ -38,7 +38,7 @@ from ._safe_json import UnsafeInput
 from ._safe_json import check as check_clean
 from ._grading import Result, grade
 from ._i18n import current_language, strings
-from ._schema import QuestionBase, is_bank, load_bank, parse_question
+from ._schema import QuestionBase, bank_data, is_bank, load_bank, parse_bank, parse_question, read_bank_bytes
 from ._session import rule_of, session_step
 from ._spec import feedback_texts, obfuscate, public_spec, solution_html, static_key
 
@@ -56,6 +56,19 @@ def _as_questions(items: Any) -> list[QuestionBase]:
     for i, q in enumerate(items):
         out.append(q if isinstance(q, QuestionBase) else parse_question(q, f"question {i + 1}"))
     return out
+
+
+def _bank_questions(path: str | Path) -> tuple[Any, Any, list[QuestionBase]]:
+    """``(pass_mark, draw, questions)`` of a bank file: validated once, then from the user's cache while the
+    file, h4s and pydantic stay the same (h4s_widgets/_bank_cache.py)."""
+    from . import _bank_cache
+    raw = read_bank_bytes(path)
+    kept = _bank_cache.load(path, raw)
+    if kept is not None:
+        return kept
+    bank = parse_bank(bank_data(path, raw), source=str(path))
+    _bank_cache.store(path, raw, bank)
+    return bank.pass_mark, bank.draw, list(bank.questions)
 
 
 class Quiz(AnyModelWidget):
@@ -80,11 +93,10 @@ class Quiz(AnyModelWidget):
                  lang: str | None = None, module: str | None = None, live_url: str | None = None, **kw: Any):
         draw = None   # a bank's `draw: n` (the whole bank is the pool): n questions per attempt (ui/quiz.js)
         if isinstance(questions, (str, Path)):
-            bank = load_bank(questions)   # read and validated once
-            qs = list(bank.questions)
-            pass_mark = bank.pass_mark if pass_mark is None else pass_mark
-            if bank.draw is not None and ids is None:
-                draw = {"n": bank.draw, "bank": Path(questions).stem}
+            bank_pass_mark, bank_draw, qs = _bank_questions(questions)
+            pass_mark = bank_pass_mark if pass_mark is None else pass_mark
+            if bank_draw is not None and ids is None:
+                draw = {"n": bank_draw, "bank": Path(questions).stem}
         else:
             qs = _as_questions(questions)
         if ids is not None:

@@ -10,6 +10,7 @@ changes one of them (pyproject.toml pins anywidget's minor version for that reas
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -69,6 +70,50 @@ print(json.dumps({{"registry": list(REGISTRY), "units": list(UNITS), "order": li
     assert sorted(got["registry"]) == files
     listed = [n for n in got["registry"] if n in got["order"]]
     assert listed == [n for n in got["order"] if n in got["registry"]] and got["registry"][:len(listed)] == listed
+
+
+SMALL_BANK = """schema_version: 1
+pass_mark: 0.5
+questions:
+  - type: single_choice
+    id: pick
+    text: Pick one
+    options: [{id: a, text: A}, {id: b, text: B}]
+    answer: a
+  - type: numeric
+    id: count
+    text: How many?
+    answers: [{value: 3}]
+"""
+
+KEPT_QUIZ = """
+import json, sys
+from h4s_widgets import Quiz
+data, meta = Quiz(sys.argv[1])._repr_mimebundle_()
+print(json.dumps({"modules": sorted(sys.modules), "bundle": sorted(data)}))
+"""
+
+
+def test_a_kept_bank_shows_without_yaml_validators_or_other_types(tmp_path):
+    bank = tmp_path / "small.yml"
+    bank.write_text(SMALL_BANK, encoding="utf-8")
+    env = {**os.environ, "H4S_CACHE_DIR": str(tmp_path / "cache")}
+
+    def quiz() -> set:
+        out = subprocess.run([sys.executable, "-c", KEPT_QUIZ, str(bank)], capture_output=True, text=True,
+                             cwd=ROOT, env=env, timeout=120)
+        assert out.returncode == 0, out.stderr
+        got = json.loads(out.stdout.strip().splitlines()[-1])
+        assert "text/html" in got["bundle"]
+        return set(got["modules"])
+    first = quiz()                         # validates and keeps the bank
+    assert "yaml" in first and "pydantic.plugin._loader" in first
+    mods = quiz()                          # shown from the kept bank
+    assert not {"yaml", "h4s_widgets._bank", "anywidget"} & mods
+    # no validator or serializer was built (pydantic looks for its plugins when it builds the first one)
+    assert "pydantic.plugin._loader" not in mods
+    assert {m for m in mods if m.startswith("h4s_widgets.types.") and not m.endswith("._xapi")} == \
+        {"h4s_widgets.types.single_choice", "h4s_widgets.types.numeric"}
 
 
 @pytest.mark.parametrize("name", ["REGISTRY", "Bank", "_QUESTION"])

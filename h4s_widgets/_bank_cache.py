@@ -1,0 +1,237 @@
+"""Validated question banks kept as plain data, so that a quiz from a bank file shows without YAML or a validator.
+
+``Quiz("questions/x.yml")`` validates the bank as ever the first time (a bank that does not validate gives
+its one-line error and is never kept), then keeps the validated questions as JSON in the user's own cache
+folder: ``$H4S_CACHE_DIR`` if set (``off``: no cache), else ``$XDG_CACHE_HOME/h4s`` or ``~/.cache/h4s`` on
+Linux and the platform's user cache folder elsewhere, in ``banks/``.  Next time the questions are rebuilt
+from it with pydantic's ``model_construct`` (no YAML, no validator: about half of what a module's first
+quiz costs), importing only the type units the bank uses.  An entry is used only when
+
+* its key matches: SHA-256 over the bank file's bytes (the very bytes validated), h4s's and pydantic's
+  versions and the source of the schema (``_schema.py``, ``_bank.py``, ``types/*.py``): changing the bank,
+  updating h4s or pydantic, or editing the schema in a checkout makes it miss;
+* the folder, its parent and the file belong to this user and nobody else may write them, and the file is
+  not a link (POSIX): a cache in a shared or foreign place is never read, so nobody else can make a quiz
+  show what its bank does not say.  The cache never lives next to the bank (a course repository or a
+  learner's folder is not a trusted place);
+* rebuilding it gave models equal to the validated ones (type, fields, fields set) when it was written; a
+  bank whose values JSON cannot carry exactly is not kept.
+
+Grading, attempts and records do not depend on where the models came from: the models are the same.
+Anything unexpected (unreadable, foreign, malformed, a type that no longer exists) is a miss, never an error.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import sys
+import types
+import typing
+from pathlib import Path
+from typing import Any, Optional
+
+FORMAT = 1
+_HERE = Path(__file__).resolve().parent
+_fingerprint: Optional[str] = None
+
+
+class _Unsupported(Exception):
+    """A value the plain-data form cannot carry exactly."""
+
+
+def cache_dir() -> Optional[Path]:
+    """The folder of the kept banks, or None when the cache is off."""
+    env = os.environ.get("H4S_CACHE_DIR")
+    if env is not None:
+        return None if env.strip().lower() in ("", "off", "0", "false", "no") else Path(env) / "banks"
+    if sys.platform.startswith("linux"):   # platformdirs' rule, without importing it
+        base = os.environ.get("XDG_CACHE_HOME", "").strip() or os.path.expanduser("~/.cache")
+        return Path(base) / "h4s" / "banks"
+    import platformdirs
+    return Path(platformdirs.user_cache_dir("h4s", appauthor=False)) / "banks"
+
+
+def _mine(st: os.stat_result) -> bool:
+    """Owned by this user and writable by nobody else (always true where there are no POSIX owners)."""
+    if not hasattr(os, "getuid"):
+        return True
+    return st.st_uid == os.getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def _trusted_dir(d: Path) -> bool:
+    try:
+        for p in (d, d.parent):
+            st = os.lstat(p)
+            if not stat.S_ISDIR(st.st_mode) or not _mine(st):
+                return False
+        return True
+    except OSError:
+        return False
+
+
+def _code_fingerprint() -> Optional[str]:
+    """Versions and the schema's source: what decides whether a bank is valid and what its models hold."""
+    global _fingerprint
+    if _fingerprint is None:
+        import pydantic
+        from ._version import __version__
+        h = hashlib.sha256(f"h4s-bank-cache {FORMAT} {__version__} {pydantic.VERSION}".encode())
+        try:
+            for p in [_HERE / "_schema.py", _HERE / "_bank.py", *sorted((_HERE / "types").glob("*.py"))]:
+                h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
+        except OSError:
+            return None   # no sources to fingerprint (e.g. a bytecode-only install): no cache
+        _fingerprint = h.hexdigest()
+    return _fingerprint
+
+
+def _key(raw: bytes) -> Optional[str]:
+    code = _code_fingerprint()
+    return None if code is None else hashlib.sha256(code.encode() + b"\0" + raw).hexdigest()
+
+
+def _entry(path: str | Path) -> Optional[Path]:
+    d = cache_dir()
+    if d is None:
+        return None
+    name = hashlib.sha256(os.path.abspath(path).encode("utf-8", "surrogateescape")).hexdigest()[:40]
+    return d / f"{name}.json"
+
+
+# ------------------------------------------------------------------ plain data <-> models
+
+def _value(ann: Any, v: Any) -> Any:
+    from pydantic import BaseModel
+    if v is None:
+        return None
+    origin, args = typing.get_origin(ann), typing.get_args(ann)
+    if origin is typing.Annotated:
+        return _value(args[0], v)
+    if isinstance(ann, type) and issubclass(ann, BaseModel):
+        if not isinstance(v, dict):
+            raise _Unsupported(ann)
+        return _build(ann, v)
+    if origin is typing.Union or origin is types.UnionType:
+        rest = [a for a in args if a is not type(None)]
+        if len(rest) == 1:
+            return _value(rest[0], v)
+        if any(_has_model(a) for a in rest):
+            raise _Unsupported(ann)
+        return v
+    if origin is list:
+        if not isinstance(v, list):
+            raise _Unsupported(ann)
+        return [_value(args[0], x) for x in v]
+    if origin is dict:
+        if not isinstance(v, dict):
+            raise _Unsupported(ann)
+        return {k: _value(args[1], x) for k, x in v.items()}
+    if origin is not None and origin is not typing.Literal:
+        raise _Unsupported(ann)   # tuple, set, ...: JSON has no such thing
+    if isinstance(ann, (str, typing.ForwardRef)):
+        raise _Unsupported(ann)
+    return v
+
+
+def _has_model(ann: Any) -> bool:
+    from pydantic import BaseModel
+    if isinstance(ann, type):
+        return issubclass(ann, BaseModel)
+    return any(_has_model(a) for a in typing.get_args(ann))
+
+
+def _build(cls: Any, data: dict) -> Any:
+    fields = cls.model_fields
+    values = {}
+    for k, v in data.items():
+        if k not in fields:
+            raise _Unsupported(k)
+        values[k] = _value(fields[k].annotation, v)
+    return cls.model_construct(**values)   # the fields set are the keys given, as when it was validated
+
+
+def _question(data: Any) -> Any:
+    from ._schema import _REGISTRY
+    from .types import unit
+    if not isinstance(data, dict) or not isinstance(data.get("type"), str) or unit(data["type"]) is None:
+        raise _Unsupported(data)
+    return _build(_REGISTRY[data["type"]], data)
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal in type, fields, fields set and values, all the way down."""
+    from pydantic import BaseModel
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, BaseModel):
+        return (a.model_fields_set == b.model_fields_set and list(a.__dict__) == list(b.__dict__)
+                and all(_same(a.__dict__[k], b.__dict__[k]) for k in a.__dict__)
+                and a.__pydantic_extra__ == b.__pydantic_extra__ and a.__pydantic_private__ == b.__pydantic_private__)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    return a == b or (a != a and b != b)   # NaN equals NaN here
+
+
+# ------------------------------------------------------------------ load / store
+
+def load(path: str | Path, raw: bytes) -> Optional[tuple[Any, Any, list]]:
+    """``(pass_mark, draw, questions)`` of the bank whose file ``path`` holds ``raw``, if kept; else None."""
+    entry = _entry(path)
+    key = _key(raw) if entry is not None else None
+    if entry is None or key is None or not _trusted_dir(entry.parent):
+        return None
+    try:
+        fd = os.open(entry, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    try:
+        with os.fdopen(fd, "rb") as f:
+            if not _mine(os.fstat(f.fileno())):
+                return None
+            data = json.loads(f.read())
+        if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("key") != key:
+            return None
+        qs = data["questions"]
+        if not isinstance(qs, list) or not qs:
+            return None
+        return data.get("pass_mark"), data.get("draw"), [_question(q) for q in qs]
+    except Exception:   # malformed, or a type that no longer exists: validate the file instead
+        return None
+
+
+def store(path: str | Path, raw: bytes, bank: Any) -> bool:
+    """Keep the validated ``bank`` (read from ``raw``, the bytes of ``path``); True when it was kept."""
+    entry = _entry(path)
+    key = _key(raw) if entry is not None else None
+    if entry is None or key is None:
+        return False
+    try:
+        questions = [q.model_dump(mode="python", exclude_unset=True) for q in bank.questions]
+        text = json.dumps({"format": FORMAT, "key": key, "pass_mark": bank.pass_mark, "draw": bank.draw,
+                           "questions": questions}, ensure_ascii=False)
+        again = [_question(q) for q in json.loads(text)["questions"]]
+        if not all(_same(a, b) for a, b in zip(again, bank.questions)) or len(again) != len(bank.questions):
+            return False
+        entry.parent.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        entry.parent.mkdir(mode=0o700, exist_ok=True)
+        if not _trusted_dir(entry.parent):
+            return False
+        import tempfile
+        fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-", suffix=".json")   # mode 0600
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(text)
+            os.replace(tmp, entry)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+        return True
+    except Exception:   # a value JSON cannot carry, a full or read-only disk: no cache, same quiz
+        return False
