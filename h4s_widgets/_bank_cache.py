@@ -178,8 +178,12 @@ def _same(a: Any, b: Any) -> bool:
 
 # ------------------------------------------------------------------ load / store
 
-def load(path: str | Path, raw: bytes) -> Optional[tuple[Any, Any, list]]:
-    """``(pass_mark, draw, questions)`` of the bank whose file ``path`` holds ``raw``, if kept; else None."""
+def load(path: str | Path, raw: bytes, ids: Optional[typing.Sequence[str]] = None
+         ) -> Optional[tuple[Any, Any, list]]:
+    """``(pass_mark, draw, questions)`` of the bank whose file ``path`` holds ``raw``, if kept; else None.
+
+    With ``ids`` that the bank all has, only those questions (in the bank's order): a quiz of a few questions
+    of a long bank imports only their types."""
     entry = _entry(path)
     key = _key(raw) if entry is not None else None
     if entry is None or key is None or not _trusted_dir(entry.parent):
@@ -198,6 +202,8 @@ def load(path: str | Path, raw: bytes) -> Optional[tuple[Any, Any, list]]:
         qs = data["questions"]
         if not isinstance(qs, list) or not qs:
             return None
+        if ids is not None and set(ids) <= {q.get("id") for q in qs if isinstance(q, dict)}:
+            qs = [q for q in qs if q.get("id") in set(ids)]
         return data.get("pass_mark"), data.get("draw"), [_question(q) for q in qs]
     except Exception:   # malformed, or a type that no longer exists: validate the file instead
         return None

@@ -261,3 +261,22 @@ def test_json_dump_falls_back_to_pydantic_for_values_json_cannot_hold(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")   # pydantic says it serialized a date where text belongs
         assert json_dump(q)["title"] == "2026-01-01"
+
+
+def test_a_few_questions_of_a_kept_bank_load_only_those(tmp_path, validations, monkeypatch):
+    p = _bank(tmp_path)
+    ids = ["spelling-r", "hand-rub-time"]
+    validated = Quiz(p, ids=ids)
+    kept = cache.load(p, p.read_bytes(), ids)
+    assert [q.id for q in kept[2]] == ["hand-rub-time", "spelling-r"]   # the bank's order; Quiz orders them
+    again = Quiz(p, ids=ids)
+    assert len(validations) == 1 and _shown(again) == _shown(validated)
+    assert [q.id for q in again.questions] == ids
+    with pytest.raises(QuestionError) as direct:   # an unknown id: the same error, listing every question
+        Quiz(p, ids=["spelling-r", "nope"])
+    assert "names unknown question(s) nope; known: hand-rub-time, five-moments" in str(direct.value)
+    assert len(validations) == 1
+    monkeypatch.setenv("H4S_CACHE_DIR", "off")
+    with pytest.raises(QuestionError) as validating:
+        Quiz(p, ids=["spelling-r", "nope"])
+    assert str(validating.value) == str(direct.value) and len(validations) == 2
