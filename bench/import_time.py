@@ -4,25 +4,43 @@
 
 Also measures what a notebook really pays: import plus building and
 rendering one quiz, against importing ipywidgets and building one widget.
-``--before DIR`` adds the h4s cases once more with an older h4s_widgets
-first on the path (e.g. ``git archive <commit> h4s_widgets | tar -x -C DIR``),
-so that a change is measured against its code before in the same run.
+Two first quizzes: one built in Python (``SingleChoice(...)``), and the
+modules' own (``Quiz('questions/tour.yml', ids=[...])``, module 01's first),
+once from the bank kept by an earlier run (a throw-away cache folder, filled
+before the rounds start) and once with the cache off (what a bank's first
+ever showing costs).  ``--before DIR`` adds the quiz cases once more with
+an older h4s_widgets first on the path (e.g. ``git archive <commit>
+h4s_widgets | tar -x -C DIR``), measured in the same run.
 """
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
+import subprocess
+import tempfile
 
-from _util import alternate, fmt, machine, python, summary
+from _util import ROOT, fmt, machine, python, summary, time_cmd
 
+BANK = "modules/01-learning-with-interactive-modules/questions/tour.yml"
+IPY = "ipywidgets: import + RadioButtons + render"
+PY_QUIZ = "h4s: import + Quiz + render"
+BANK_QUIZ = "h4s: import + Quiz(bank file) + render, kept bank"
+BANK_COLD = "h4s: import + Quiz(bank file) + render, cache off"
+BANK_CODE = (
+    "from h4s_widgets import Quiz\n"
+    f"Quiz({BANK!r}, ids=['work-steps', 'hint-penalty', 'attempts'], module='01-learning-with-interactive-modules',"
+    " title='Check yourself: checking, hints and attempts')._repr_mimebundle_()")
 CASES = {
-    "import h4s_widgets": "import h4s_widgets",
-    "import ipywidgets": "import ipywidgets",
-    "h4s: import + Quiz + render": (
+    "import h4s_widgets": ("import h4s_widgets", {}),
+    "import ipywidgets": ("import ipywidgets", {}),
+    PY_QUIZ: (
         "from h4s_widgets import Quiz, SingleChoice\n"
         "q = SingleChoice(id='q', text='Pick one', options=[{'id':'a','text':'A'},{'id':'b','text':'B'}], answer='a')\n"
-        "Quiz([q])._repr_mimebundle_()"),
-    "ipywidgets: import + RadioButtons + render": (
-        "import ipywidgets as w\nw.RadioButtons(options=['A','B'], description='Pick one')._repr_mimebundle_()"),
+        "Quiz([q])._repr_mimebundle_()", {}),
+    BANK_QUIZ: (BANK_CODE, {"H4S_CACHE_DIR": "{cache}"}),
+    BANK_COLD: (BANK_CODE, {"H4S_CACHE_DIR": "off"}),
+    IPY: ("import ipywidgets as w\nw.RadioButtons(options=['A','B'], description='Pick one')._repr_mimebundle_()", {}),
 }
 
 
@@ -31,27 +49,41 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=21)
     ap.add_argument("--before", help="a folder holding an older h4s_widgets, measured in the same run")
     a = ap.parse_args()
-    cmds = {k: [python(), "-c", v] for k, v in CASES.items()}
-    if a.before:
-        first = f"import sys; sys.path.insert(0, {str(a.before)!r})\n"
-        cmds.update({f"before: {k}": [python(), "-c", first + v] for k, v in CASES.items() if k.startswith(("import h4s", "h4s"))})
-    res = alternate(a.runs, **cmds)
+    cache = tempfile.mkdtemp(prefix="h4s-bench-cache-")
+    os.chmod(cache, 0o700)
+    try:
+        cmds = {}
+        for k, (code, env) in CASES.items():
+            env = {**os.environ, "H4S_RECORDS": "off", **{e: v.format(cache=cache) for e, v in env.items()}}
+            cmds[k] = ([python(), "-c", code], env)
+            if a.before and k in (PY_QUIZ, BANK_COLD):   # (the code before kept no banks: cold is all it has)
+                first = f"import sys; sys.path.insert(0, {str(a.before)!r})\n"
+                cmds[f"before: {k}"] = ([python(), "-c", first + code], env)
+        subprocess.run(cmds[BANK_QUIZ][0], check=True, cwd=ROOT, env=cmds[BANK_QUIZ][1])   # keeps the bank
+        res: dict[str, list[float]] = {k: [] for k in cmds}
+        for _ in range(a.runs):
+            for k, (cmd, env) in cmds.items():
+                res[k].append(_timed(cmd, env))
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
     print(f"machine: {machine()}")
     s = {k: summary(k, v) for k, v in res.items()}
     for v in s.values():
         print(fmt(v))
-    print(f"ratio import h4s_widgets / import ipywidgets: "
-          f"{s['import h4s_widgets']['median'] / s['import ipywidgets']['median']:.2f}")
-    print(f"ratio import+quiz / import+ipywidget: "
-          f"{s['h4s: import + Quiz + render']['median'] / s['ipywidgets: import + RadioButtons + render']['median']:.2f}")
-    if a.before:
-        print(f"ratio before: import+quiz / import+ipywidget: "
-              f"{s['before: h4s: import + Quiz + render']['median'] / s['ipywidgets: import + RadioButtons + render']['median']:.2f}")
-    mins = {k: v["min"] for k, v in s.items()}
-    print(f"ratio of minimums import+quiz / import+ipywidget: "
-          f"{mins['h4s: import + Quiz + render'] / mins['ipywidgets: import + RadioButtons + render']:.2f}"
-          + (f" (before: {mins['before: h4s: import + Quiz + render'] / mins['ipywidgets: import + RadioButtons + render']:.2f})"
-             if a.before else ""))
+    med = {k: v["median"] for k, v in s.items()}
+    low = {k: v["min"] for k, v in s.items()}
+    print(f"ratio import h4s_widgets / import ipywidgets: {med['import h4s_widgets'] / med['import ipywidgets']:.2f}")
+    for k in [PY_QUIZ, BANK_QUIZ, BANK_COLD] + ([f"before: {PY_QUIZ}", f"before: {BANK_COLD}"] if a.before else []):
+        print(f"ratio {k} / {IPY.split(':')[0]}: median {med[k] / med[IPY]:.2f}, minimum {low[k] / low[IPY]:.2f}")
+
+
+def _timed(cmd: list[str], env: dict) -> float:
+    cwd = os.getcwd()
+    os.chdir(ROOT)   # the bank's path is relative to the repository, as in a module's notebook folder
+    try:
+        return time_cmd(cmd, env=env)
+    finally:
+        os.chdir(cwd)
 
 
 if __name__ == "__main__":
