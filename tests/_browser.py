@@ -139,10 +139,18 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class _RevalidateHandler(_QuietHandler):
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-cache")
+        super().end_headers()
+
+
 @contextlib.contextmanager
-def serve_directory(directory: str | Path) -> Iterator[str]:
-    """``http://127.0.0.1:PORT/`` serving ``directory`` until the block ends."""
-    handler = functools.partial(_QuietHandler, directory=str(directory))
+def serve_directory(directory: str | Path, revalidate: bool = False) -> Iterator[str]:
+    """``http://127.0.0.1:PORT/`` serving ``directory`` until the block ends.  ``revalidate``: every response says
+    ``Cache-Control: no-cache`` (without it, a browser may keep files without asking, by its heuristic of 10 % of
+    the time since Last-Modified: a book built minutes earlier on a busy machine is then served from its cache)."""
+    handler = functools.partial(_RevalidateHandler if revalidate else _QuietHandler, directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

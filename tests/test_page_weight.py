@@ -77,8 +77,9 @@ def test_the_measure_sees_a_heavy_page(book, browser, tmp_path):
         first, nxt = visits(browser, [module_url(base, 0), module_url(base, 1)], wait_for=".h4s-question")
     assert first.bytes > FIRST_VISIT_BYTES, first.table()
     assert any(u.endswith("/_static/heavy.js") and b > 150_000 for u, _, b in first.files)
-    # a plain file server (no cache lifetimes): the next page asks again for every file it shares
-    with serve_directory(html) as base:
+    # a file server with no cache lifetimes (no-cache: no heuristic freshness either): the next page asks again
+    # for every file it shares
+    with serve_directory(html, revalidate=True) as base:
         _, nxt = visits(browser, [module_url(base, 0), module_url(base, 1)], wait_for=".h4s-question")
     assert len(nxt.files) > 1 and nxt.not_modified >= 2, nxt.table()
 
