@@ -275,6 +275,14 @@ def _drive_cloze(page, ed, example) -> None:
         _sync(page, ed.view)
         chips = host.locator(f'[data-gap="{i}"] .h4s-a-chip')
         assert chips.count() == len(alts) + 2 and "EXTRA" in chips.last.inner_text()
+        page.keyboard.type("x]]y")                   # would end the gap early: refused, said, text unchanged
+        page.keyboard.press("Enter")
+        _sync(page, ed.view)
+        assert "cannot contain" in host.locator(f'[data-gap="{i}"] [role="status"]').inner_text()
+        assert "x]]y" not in ed.questions[0]["text"]
+        page.keyboard.press("Control+a")
+        page.keyboard.press("Delete")
+        assert host.locator(f'[data-gap="{i}"] [role="status"]').inner_text() == ""
         tab_to(page, f'[data-gap="{i}"] .h4s-a-chip-x[aria-label*="EXTRA"]')
         page.keyboard.press("Enter")
         _sync(page, ed.view)

@@ -326,14 +326,22 @@ function clozeText({ parent, name, schema, obj, path, ctx, wrap, help, err, desc
             setText(withGap(obj.text || "", i, g.answers.filter((_x, j) => j !== k)), `[data-gap="${i}"] .h4s-a-newanswer`);
           } }))));
       const newId = nextId("ans");
+      const note = h("div", { class: "h4s-a-error", role: "status", id: nextId("note") });
       const addAnswer = () => {
+        if (/\[\[|\]\]/.test(input.value)) {   // they would end the gap: the text's syntax, not a schema rule
+          note.textContent = "\u26a0 An answer cannot contain [[ or ]]";
+          input.setAttribute("aria-invalid", "true");
+          return;
+        }
         const more = input.value.split("|").map((x) => x.trim()).filter(Boolean);
         if (!more.length) return;
         const now = g.answers.filter(Boolean).concat(more.filter((x) => !g.answers.includes(x)));
         setText(withGap(obj.text || "", i, now), `[data-gap="${i}"] .h4s-a-newanswer`);
       };
       const input = h("input", { type: "text", id: newId, class: "h4s-a-newanswer",
-        onkeydown: (e) => { if (e.key === "Enter") { e.preventDefault(); addAnswer(); } } });
+        onkeydown: (e) => { if (e.key === "Enter") { e.preventDefault(); addAnswer(); } },
+        oninput: () => { note.textContent = ""; input.removeAttribute("aria-invalid"); },
+        "aria-describedby": note.id });
       const fbId = nextId("gapfb");
       const fbErrI = h("div", { class: "h4s-a-error", id: nextId("err"), "data-path": `gap_feedback.${i}` });
       ctx.slots.set(`gap_feedback.${i}`, fbErrI);
@@ -362,6 +370,7 @@ function clozeText({ parent, name, schema, obj, path, ctx, wrap, help, err, desc
               const t = obj.text || "";
               setText(t.slice(0, g.at) + (g.answers[0] || "") + t.slice(g.at + g.length), ".h4s-a-insert-gap");
             } })),
+        note,
         h("div", { class: "h4s-a-inline" }, h("label", { for: fbId, text: `Feedback for ${what}` }), fbInput), fbErrI));
     });
     if (ctx.lastErrors) showErrors(ctx, ctx.lastErrors, ctx.general);
