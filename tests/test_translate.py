@@ -25,9 +25,11 @@ from h4s_kit.check.translations import TranslationsStep
 from h4s_kit.cli import main
 from h4s_kit.modules import load_module
 from h4s_kit.translate._extract import collect, markdown_segments, translate_markdown
+from h4s_kit.translate._apply import lookup_for
+from h4s_kit.translate._extract import translated_bank
 from h4s_kit.translate._verify import frozen, verify
 from h4s_widgets._grading import grade
-from h4s_widgets._schema import load_bank
+from h4s_widgets._schema import load_bank, parse_bank
 
 ROOT = Path(__file__).resolve().parents[1]
 LANG = "xx"
@@ -73,7 +75,9 @@ BANK = {
         {"type": "cloze", "id": "gaps", "text": "The right of [[access|access to data]] and of [[erasure]].",
          "gap_feedback": ["Article 15.", "Article 17."]},
         {"type": "short_text", "id": "word", "text": "Name the regulation.",
-         "answers": [{"text": "GDPR", "feedback": "Yes."}, {"regex": ".*", "score": 0, "feedback": "Think of 2016/679."}]},
+         "answers": [{"text": "GDPR", "feedback": "Yes."},
+                     {"regex": "^\\s*(the\\s+)?regulation\\s*$", "score": 0.5, "feedback": "Which one?"},
+                     {"regex": ".*", "score": 0, "feedback": "Think of 2016/679."}]},
         {"type": "ordering", "id": "steps", "text": "Put the steps in order.", "feedback": "First report, then assess.",
          "items": [{"id": "s1", "text": "Report it"}, {"id": "s2", "text": "Assess the risk"}]},
         {"type": "matching", "id": "pairs", "text": "Match them.", "feedback": "Articles.",
@@ -298,6 +302,21 @@ def test_check_finds_broken_gaps(module, bad, expect):
     fill(module, only=lambda m: "[[" in m.id, value=bad)
     problems = [p for p in verify(module, LANG) if p.error]
     assert problems and any(expect in p.message for p in problems), problems
+
+
+def test_regular_expressions_of_short_text_answers_are_translated_and_checked(module):
+    """A short-text answer given as a regular expression is words in a language: a message (issue 15)."""
+    ctx = "questions/q.yml:questions/word/answers/1/regex"
+    assert ctx in {m.context for m in collect(module).messages}
+    fill(module)
+    fill(module, only=lambda m: m.context == ctx, value=lambda _: r"^\s*(die\s+)?verordnung\s*$")
+    bank = translated_bank(module / "questions" / "q.yml", module, lookup_for(module, LANG), LANG)
+    q = next(q for q in parse_bank(bank).questions if q.id == "word")
+    assert grade(q, "Die Verordnung").score == 0.5 and grade(q, "regulation").score == 0
+    assert verify(module, LANG) == []
+    fill(module, only=lambda m: m.context == ctx, value=lambda _: "(verordnung")      # not a valid expression
+    problems = [p for p in verify(module, LANG) if p.error]
+    assert problems and "makes the bank invalid" in problems[0].message and "word" in problems[0].message, problems
 
 
 def test_status_command_table(module, capsys):

@@ -7,7 +7,9 @@ bank, a title in ``media/credits.yml`` or a field of the notebook metadata (titl
 
 Its **context** (gettext ``msgctxt``) is its place, stable while the source is edited elsewhere, e.g.
 ``module.ipynb:cell-04/b3``, ``questions/practice.yml:principles/pairs/min/left``.  Ids, option keys,
-answers, numbers and code are never messages, so a catalogue cannot change how a question is graded.
+numbers, scores and code are never messages, so a catalogue cannot change how a language-independent question is
+graded; answers that are words in a language (cloze and drag-the-words gaps, short-text answers and their regular
+expressions) are messages, checked by ``h4s check`` (:mod:`._verify`).
 """
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ NOTEBOOK = "module.ipynb"
 BANK_TEXT_FIELDS = frozenset({
     "title", "text", "feedback", "hints", "feedback_true", "feedback_false", "gap_feedback", "left", "right",
     "distractors", "model_answer", "keywords", "scale", "label", "advice", "front", "back", "name", "unit",
-    "passage",
+    "passage", "regex",
 })
 #: code-cell calls whose keyword strings learners see
 CALL_KEYWORDS = {"show_figure": ("alt", "caption", "credit"), "Quiz": ("title",), "show": ("title",)}
@@ -342,6 +344,10 @@ def collect(folder: Path) -> Source:
                         "the number of gaps must stay the same.")
             elif "/answers/" in path and path.endswith("/text"):
                 note = "An accepted answer (short text): what a learner may type in this language."
+            elif "/answers/" in path and path.endswith("/regex"):
+                note = ("Accepted answers as a regular expression (short text; it must match the whole answer, case "
+                        "ignored unless the question says otherwise): write the words a learner may type in this "
+                        "language, keep codes such as CC BY-SA; keep it a valid expression (h4s check tries it).")
             src.add(f"{rel}:{path}", text, rel, _line_of(raw, text), note)
     credits = folder / "media" / "credits.yml"
     if credits.is_file():

@@ -4,7 +4,7 @@
 - the translated banks are valid; a translated cloze / drag-the-words text has the same number of gaps
   as the source and every gap keeps at least one accepted answer; a select-the-words passage keeps its
   number of [bracketed] units;
-- everything a catalogue cannot translate (ids, option keys, answers, numbers, code) is identical in the
+- everything a catalogue cannot translate (ids, option keys, scores, numbers, code) is identical in the
   translated bank, so choice, numeric, ordering and matching questions grade the same in every language;
 - catalogue entries for places that do not exist (e.g. an attempt to translate an id) are reported.
 """
