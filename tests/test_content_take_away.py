@@ -162,9 +162,9 @@ def test_listed_templates_can_be_downloaded(number: str):
             f"{folder.name}: media/{name} is not fully credited in media/credits.yml")
 
 
-# Closing quizzes that draw from a pool (issue 16): module number -> draw.  Module 03 has a closing quiz of
-# six questions (no pool yet).
-DRAWS = {n: 6 for n in ("01", "02", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13", "14", "15")}
+# Closing quizzes that draw from a pool (issue 16): module number -> draw.  Every module's closing quiz draws
+# 6 of 12 questions.
+DRAWS = {n: 6 for n in ("01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13", "14", "15")}
 
 
 @pytest.mark.parametrize("folder", MODULES, ids=IDS)
