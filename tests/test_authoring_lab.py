@@ -29,7 +29,7 @@ def _expect():
     return expect
 
 
-def _lab(tmp_path: Path, port: int) -> tuple[list[str], dict]:
+def _lab(tmp_path: Path, port: int, root: Path | None = None) -> tuple[list[str], dict]:
     home = tmp_path / "home"
     for d in ("config", "data", "runtime", "settings", "workspaces"):
         (home / d).mkdir(parents=True, exist_ok=True)
@@ -40,7 +40,7 @@ def _lab(tmp_path: Path, port: int) -> tuple[list[str], dict]:
     env.pop("JUPYTER_CONFIG_PATH", None)   # `h4s lab` puts the kit's configuration (h4s_kit/assets/jupyterlab) there
     argv = [str(Path(sys.executable).with_name("h4s")), "lab", "--no-browser", "--port", str(port), "--",
             "--ServerApp.token=", "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",
-            f"--ServerApp.root_dir={tmp_path / 'work'}", "--allow-root"]
+            f"--ServerApp.root_dir={root or tmp_path / 'work'}", "--allow-root"]
     return argv, env
 
 
@@ -169,13 +169,23 @@ def test_a_module_written_with_the_panels_only_passes_h4s_check(browser, free_po
             context.close()
 
 
-def test_a_findings_cell_link_opens_the_module_notebook_at_the_cell(browser, free_port, tmp_path):
+@pytest.mark.parametrize("root", ["home", "symlink"])
+def test_a_findings_cell_link_opens_the_module_notebook_at_the_cell(browser, free_port, tmp_path, root):
     """The panels in authoring.ipynb, the finding in module.ipynb: its link (mouse, then keyboard) makes
-    module.ipynb the active tab (opening it when it is not open) with the cell selected and in view."""
+    module.ipynb the active tab (opening it when it is not open) with the cell selected and in view.
+
+    home: the course is in the home folder, as authors' courses are (JupyterLab's page config then writes the
+    server root as ~/course); symlink: JupyterLab is started on a symbolic link to the course, so the kernel's
+    absolute paths (resolved) do not start with the server root and the path is found from the notebook
+    that holds the panel."""
     from h4s_kit.new import new_module
 
-    work = tmp_path / "work"
-    work.mkdir()
+    work = tmp_path / "home" / "course"
+    work.mkdir(parents=True)
+    served = work
+    if root == "symlink":
+        served = tmp_path / "course-link"
+        served.symlink_to(work, target_is_directory=True)
     folder = new_module("Safe lifting", directory=work / "modules")
     nb_path = folder / "module.ipynb"
     module_nb = nbformat.read(str(nb_path), 4)
@@ -193,7 +203,7 @@ def test_a_findings_cell_link_opens_the_module_notebook_at_the_cell(browser, fre
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, str(work / "authoring.ipynb"))
     port = free_port()
-    argv, env = _lab(tmp_path, port)
+    argv, env = _lab(tmp_path, port, root=served)
     with start_server_process(argv, port, env=env, cwd=work, timeout=90, log_path=tmp_path / "lab.log"):
         base = f"http://127.0.0.1:{port}"
         context, page, log, errors = open_page(browser, width=1400, height=900)
@@ -207,6 +217,8 @@ def test_a_findings_cell_link_opens_the_module_notebook_at_the_cell(browser, fre
             _expect()(panel).to_be_visible(timeout=60_000)
             panel.locator(".h4s-a-run").click()
             _expect()(panel.locator(".h4s-a-summary")).to_be_visible(timeout=60_000)
+            assert page.evaluate("() => JSON.parse(document.getElementById('jupyter-config-data').textContent)"
+                                 ".serverRoot") == ("~/course" if root == "home" else str(served))
             link = panel.locator('.h4s-a-goto[data-kind="cell"]', has_text=f"Go to cell {n}").first
             _expect()(link).to_be_visible(timeout=30_000)
             assert link.get_attribute("href") == "/lab/tree/modules/01-safe-lifting/module.ipynb"
@@ -240,6 +252,12 @@ def test_a_findings_cell_link_opens_the_module_notebook_at_the_cell(browser, fre
             shots = os.environ.get("H4S_AUTHORING_SHOTS")
             if shots:
                 page.screenshot(path=str(Path(shots) / "check-panel-goto-cell.png"))
+            # the link's own address (a new browser tab, or a JupyterLab without the application exposed)
+            other = context.new_page()
+            other.goto(base + link.get_attribute("href"), timeout=120_000)
+            _expect()(other.locator("#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current")).to_contain_text(
+                "module.ipynb", timeout=60_000)
+            other.close()
             log.assert_only_local()
             assert not [e for e in errors if "h4s" in e.lower()], errors
         finally:

@@ -718,7 +718,9 @@ function renderCheck({ model, el }) {
   // A finding's cell link: a real link to the module notebook (JupyterLab's /lab/tree/<path>); a click or
   // Enter opens the notebook in its tab (or activates the open one) and selects the cell, when the page
   // exposes JupyterLab's application (h4s lab does: LabApp.expose_app_in_browser); else the link is followed.
-  const nbPath = serverPath(model.get("notebook") || {}, el);
+  // (found when the links are drawn: the panel is in the page by then)
+  let known = null;
+  const notebookPath = () => known || (known = serverPath({ ...(model.get("notebook") || {}), home: model.get("home") }, el));
   const announce = h("div", { class: "h4s-a-goto-status", role: "status" });
   root.append(announce);
   function findingLink(link) {
@@ -726,6 +728,7 @@ function renderCheck({ model, el }) {
       return h("a", { href: "#", class: "h4s-a-goto", "data-kind": link.kind, text: link.label,
         onclick: (e) => { e.preventDefault(); model.send({ action: "goto", link }); } });
     }
+    const nbPath = notebookPath();
     const href = nbPath ? labUrl(nbPath) : "#";
     return h("a", { href, class: "h4s-a-goto", "data-kind": "cell", "data-cell-id": link.cell_id || null,
       "data-path": nbPath || null, text: link.label,
@@ -746,7 +749,7 @@ function renderCheck({ model, el }) {
   }
   async function goToCell(link, app) {
     app = app || window.jupyterapp;
-    const path = link.path || nbPath;
+    const path = link.path || notebookPath();
     if (!app || !path) { scrollToCell(el, link.cell_id, link.index); return; }
     const name = path.split("/").pop();
     try {
