@@ -4,7 +4,8 @@ JupyterLab runs with the configuration h4s ships for authors (h4s_kit/assets/jup
 JUPYTER_CONFIG_PATH: no news feed, no update check) and a throw-away home; the page must make no request
 to another host.  In the notebook: NewModulePanel creates a module (typing its title), then a QuestionEditor
 on a new bank gets 4 questions of 4 types by clicks and typing; a schema error appears next to a field and
-goes away; Save writes the bank; ``h4s check`` (without running the notebook) passes on the module."""
+goes away; Save writes the bank; ``h4s check`` (without running the notebook) passes on the module.  And a
+check panel in authoring.ipynb: a finding's cell link opens module.ipynb in its tab and selects the cell."""
 from __future__ import annotations
 
 import json
