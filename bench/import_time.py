@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import statistics
 import subprocess
 import tempfile
 
@@ -73,8 +74,12 @@ def main() -> None:
     med = {k: v["median"] for k, v in s.items()}
     low = {k: v["min"] for k, v in s.items()}
     print(f"ratio import h4s_widgets / import ipywidgets: {med['import h4s_widgets'] / med['import ipywidgets']:.2f}")
+    # the ratio of medians and of minimums, and the median of each round's ratio (the round's runs follow one
+    # another within a second, so it holds up better when other work on the machine comes and goes)
     for k in [PY_QUIZ, BANK_QUIZ, BANK_COLD] + ([f"before: {PY_QUIZ}", f"before: {BANK_COLD}"] if a.before else []):
-        print(f"ratio {k} / {IPY.split(':')[0]}: median {med[k] / med[IPY]:.2f}, minimum {low[k] / low[IPY]:.2f}")
+        rounds = statistics.median(x / y for x, y in zip(res[k], res[IPY]))
+        print(f"ratio {k} / {IPY.split(':')[0]}: medians {med[k] / med[IPY]:.2f}, minimums {low[k] / low[IPY]:.2f}, "
+              f"rounds {rounds:.2f}")
 
 
 def _timed(cmd: list[str], env: dict) -> float:
