@@ -79,12 +79,22 @@ def _code_fingerprint() -> Optional[str]:
         from ._version import __version__
         h = hashlib.sha256(f"h4s-bank-cache {FORMAT} {__version__} {pydantic.VERSION}".encode())
         try:
-            for p in [_HERE / "_schema.py", _HERE / "_bank.py", *sorted((_HERE / "types").glob("*.py"))]:
+            for p in [_HERE / "_schema.py", _HERE / "_bank.py", _HERE / "_markdown.py", _markdown_it_version(),
+                      *sorted((_HERE / "types").glob("*.py"))]:
                 h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
-        except OSError:
+        except (OSError, TypeError):
             return None   # no sources to fingerprint (e.g. a bytecode-only install): no cache
         _fingerprint = h.hexdigest()
     return _fingerprint
+
+
+def _markdown_it_version() -> Path:
+    """markdown-it's ``__init__.py`` (it holds its version), found without importing it."""
+    import importlib.util
+    spec = importlib.util.find_spec("markdown_it")
+    if spec is None or not spec.origin:
+        raise OSError("markdown-it not found")
+    return Path(spec.origin)
 
 
 def _key(raw: bytes) -> Optional[str]:
@@ -204,13 +214,38 @@ def load(path: str | Path, raw: bytes, ids: Optional[typing.Sequence[str]] = Non
             return None
         if ids is not None and set(ids) <= {q.get("id") for q in qs if isinstance(q, dict)}:
             qs = [q for q in qs if q.get("id") in set(ids)]
-        return data.get("pass_mark"), data.get("draw"), [_question(q) for q in qs]
+        questions = [_question(q) for q in qs]
+        known = {(k, t): h for k, t, h in data.get("html", [])
+                 if k in ("md", "inline") and isinstance(t, str) and isinstance(h, str)}
+        from . import _markdown
+        _markdown.KNOWN.update(known)
+        return data.get("pass_mark"), data.get("draw"), questions
     except Exception:   # malformed, or a type that no longer exists: validate the file instead
         return None
 
 
-def store(path: str | Path, raw: bytes, bank: Any) -> bool:
-    """Keep the validated ``bank`` (read from ``raw``, the bytes of ``path``); True when it was kept."""
+def _html_of(bank: Any, lang: Optional[str]) -> list:
+    """What the bank's texts render to (question, options, feedback, solution) in ``lang``: the Markdown
+    each text gives, recorded while the questions are shown once."""
+    from . import _markdown
+    from ._spec import feedback_texts, public_spec, solution_html
+    seen: dict = {}
+    _markdown._recording.append(seen)
+    try:
+        for q in bank.questions:
+            public_spec(q, 0)
+            feedback_texts(q, lang)
+            solution_html(q, lang)
+    except Exception:
+        return []   # shown the slow way, as ever
+    finally:
+        _markdown._recording.remove(seen)
+    return [[k, t, h] for (k, t), h in seen.items()]
+
+
+def store(path: str | Path, raw: bytes, bank: Any, lang: Optional[str] = None) -> bool:
+    """Keep the validated ``bank`` (read from ``raw``, the bytes of ``path``) and the HTML of its texts in
+    ``lang``; True when it was kept."""
     entry = _entry(path)
     key = _key(raw) if entry is not None else None
     if entry is None or key is None:
@@ -218,7 +253,7 @@ def store(path: str | Path, raw: bytes, bank: Any) -> bool:
     try:
         questions = [q.model_dump(mode="python", exclude_unset=True) for q in bank.questions]
         text = json.dumps({"format": FORMAT, "key": key, "pass_mark": bank.pass_mark, "draw": bank.draw,
-                           "questions": questions}, ensure_ascii=False)
+                           "questions": questions, "html": _html_of(bank, lang)}, ensure_ascii=False)
         again = [_question(q) for q in json.loads(text)["questions"]]
         if not all(_same(a, b) for a, b in zip(again, bank.questions)) or len(again) != len(bank.questions):
             return False

@@ -58,7 +58,8 @@ def _as_questions(items: Any) -> list[QuestionBase]:
     return out
 
 
-def _bank_questions(path: str | Path, ids: Sequence[str] | None = None) -> tuple[Any, Any, list[QuestionBase]]:
+def _bank_questions(path: str | Path, ids: Sequence[str] | None = None, lang: str | None = None
+                    ) -> tuple[Any, Any, list[QuestionBase]]:
     """``(pass_mark, draw, questions)`` of a bank file: validated once, then from the user's cache while the
     file, h4s and pydantic stay the same (h4s_widgets/_bank_cache.py; from there only the questions ``ids``
     when the bank has them all)."""
@@ -68,7 +69,7 @@ def _bank_questions(path: str | Path, ids: Sequence[str] | None = None) -> tuple
     if kept is not None:
         return kept
     bank = parse_bank(bank_data(path, raw), source=str(path))
-    _bank_cache.store(path, raw, bank)
+    _bank_cache.store(path, raw, bank, lang)
     return bank.pass_mark, bank.draw, list(bank.questions)
 
 
@@ -94,7 +95,7 @@ class Quiz(AnyModelWidget):
                  lang: str | None = None, module: str | None = None, live_url: str | None = None, **kw: Any):
         draw = None   # a bank's `draw: n` (the whole bank is the pool): n questions per attempt (ui/quiz.js)
         if isinstance(questions, (str, Path)):
-            bank_pass_mark, bank_draw, qs = _bank_questions(questions, ids)
+            bank_pass_mark, bank_draw, qs = _bank_questions(questions, ids, lang or current_language())
             pass_mark = bank_pass_mark if pass_mark is None else pass_mark
             if bank_draw is not None and ids is None:
                 draw = {"n": bank_draw, "bank": Path(questions).stem}

@@ -120,7 +120,7 @@ def test_a_bad_bank_gives_the_same_one_line_error_and_is_never_kept(tmp_path):
     assert not list((tmp_path / "cache").rglob("*.json"))
 
 
-@pytest.mark.parametrize("what", ["h4s", "pydantic", "schema"])
+@pytest.mark.parametrize("what", ["h4s", "pydantic", "schema", "markdown-it"])
 def test_a_new_h4s_pydantic_or_schema_misses_the_cache(tmp_path, validations, monkeypatch, what):
     p = _bank(tmp_path)
     Quiz(p)
@@ -133,6 +133,10 @@ def test_a_new_h4s_pydantic_or_schema_misses_the_cache(tmp_path, validations, mo
     elif what == "pydantic":
         import pydantic
         monkeypatch.setattr(pydantic, "VERSION", pydantic.VERSION + ".post1")
+    elif what == "markdown-it":   # another markdown-it renders the texts' HTML
+        other = tmp_path / "__init__.py"
+        other.write_text(cache._markdown_it_version().read_text(encoding="utf-8") + "\n# 99.0\n", encoding="utf-8")
+        monkeypatch.setattr(cache, "_markdown_it_version", lambda: other)
     else:   # an edited type unit in a checkout
         src = tmp_path / "pkg"
         shutil.copytree(cache._HERE, src, ignore=shutil.ignore_patterns("__pycache__", "_static", "locales"))
@@ -280,3 +284,23 @@ def test_a_few_questions_of_a_kept_bank_load_only_those(tmp_path, validations, m
     with pytest.raises(QuestionError) as validating:
         Quiz(p, ids=["spelling-r", "nope"])
     assert str(validating.value) == str(direct.value) and len(validations) == 2
+
+
+def test_the_html_kept_with_a_bank_is_what_the_renderer_gives(tmp_path):
+    from h4s_widgets import _markdown
+    p = _bank(tmp_path)
+    Quiz(p)
+    (entry,) = (tmp_path / "cache" / "banks").glob("*.json")
+    kept = json.loads(entry.read_text(encoding="utf-8"))["html"]
+    assert len(kept) > 50 and any(k == "md" for k, _, _ in kept) and any(k == "inline" for k, _, _ in kept)
+    for kind, text, html in kept:
+        render = _markdown._render_block if kind == "md" else _markdown._render_inline
+        assert html == render(text), (kind, text)
+    # and a bank shown from the cache renders every text it shows from it: nothing else is asked for
+    seen: dict = {}
+    _markdown._recording.append(seen)
+    try:
+        Quiz(p)._repr_mimebundle_()
+    finally:
+        _markdown._recording.remove(seen)
+    assert set(seen) <= {(k, t) for k, t, _ in kept}
