@@ -303,6 +303,9 @@ def build(root: Path | None = None, modules: Path | None = None, out: Path | Non
     built_langs = build_languages(root, modules, out, langs=langs, force=force, echo=echo, verbose=verbose)
     n_cat = write_book_catalog(root, [m.path.parent for m in mods], out, built_langs)
     echo(f"h4s build: catalog.json and course.jsonld: {n_cat} module page(s)")
+    from .credentials import publish   # issue 19: the issuer's public files, if `h4s credentials init` made them
+    if publish(html_dir):
+        echo("h4s build: credentials/: issuer profile, public key and status list")
     bad = third_party_requests(html_dir, record=out / ".h4s-third-party-scan.json")
     if bad:
         listing = "; ".join(f"{os.path.relpath(f, html_dir)}: <{tag}> {url}" for f, tag, url in bad[:20])

@@ -12,7 +12,7 @@ import sys
 from h4s_widgets._errors import H4SError
 from h4s_widgets._version import __version__
 
-VERBS = ["propose", "new", "check", "review", "build", "serve", "lab", "export", "import_", "report", "records", "translate"]
+VERBS = ["propose", "new", "check", "review", "build", "serve", "lab", "export", "import_", "report", "records", "translate", "credentials"]
 
 EPILOG = """examples:
   h4s propose -o proposals/digital-safety.yml
@@ -26,6 +26,7 @@ EPILOG = """examples:
   h4s import gift questions.gift.txt -o questions/imported.yml
   h4s report -o report/
   h4s translate update modules/13-data-protection-and-online-safety --lang de
+  h4s credentials verify badge.svg
 """
 
 

@@ -134,7 +134,7 @@ def test_sqlite_file_wal_busy_timeout_secure_delete(tmp_path, monkeypatch):
     assert s.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert s.conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
     assert s.conn.execute("PRAGMA secure_delete").fetchone()[0] == 1
-    assert s.conn.execute("PRAGMA user_version").fetchone()[0] == s.user_version == 3
+    assert s.conn.execute("PRAGMA user_version").fetchone()[0] == s.user_version == 4
     ddl = s.conn.execute("SELECT sql FROM sqlite_master WHERE name='records'").fetchone()[0]
     assert "id INTEGER PRIMARY KEY" in ddl and "score REAL" in ddl and "ts REAL NOT NULL" in ddl
     s.close()
@@ -264,11 +264,12 @@ def _indexes(s: RecordStore) -> set[str]:
 def test_migrations_from_v1_and_refuse_newer(db, monkeypatch):
     _old_schema(db, 1)
     s = RecordStore(db)
-    assert s.user_version == store_mod.SCHEMA_VERSION == 3
+    assert s.user_version == store_mod.SCHEMA_VERSION == 4
     assert s.records()[0]["uuid"] == "u1" and s.records()[0]["response"] == "3"
     assert s.module_result("l1", "m") is None  # table from migration 2 exists
     assert "records_attempts" in _indexes(s)     # migration 3: attempts are counted from the records
     assert s.attempts("l1", "m", "q") == 1 and s.attempts("l1", "m", "other") == 0
+    assert s.credentials() == [] and s.revoked_indexes() == set()   # migration 4: credentials, status slots
     assert s.add_record(_rec()) is True          # the id column still numbers new rows after old ones
     assert [r["id"] for r in s.records()] == sorted(r["id"] for r in s.records())
     if s.backend == "sqlite":
@@ -276,7 +277,7 @@ def test_migrations_from_v1_and_refuse_newer(db, monkeypatch):
     else:
         s.conn.execute("INSERT INTO h4s_schema_migrations (version) VALUES (99)")
     s.close()
-    with pytest.raises(RecordsError, match="newer h4s.*schema 99.*knows 3.*upgrade h4s"):
+    with pytest.raises(RecordsError, match="newer h4s.*schema 99.*knows 4.*upgrade h4s"):
         RecordStore(db)
     if "://" in db:   # from the environment, the message names the variable and never the password
         monkeypatch.setenv("H4S_DATABASE_URL", db)
@@ -311,7 +312,7 @@ def test_servers_starting_at_once_migrate_once(db):
         assert s.count() == 8
         if s.backend == "postgresql":
             assert [r["version"] for r in s.conn.execute(
-                "SELECT version FROM h4s_schema_migrations ORDER BY version")] == [1, 2, 3]
+                "SELECT version FROM h4s_schema_migrations ORDER BY version")] == [1, 2, 3, 4]
 
 
 def test_postgres_errors_are_one_line_and_hide_the_password(postgres_cluster, postgres_url, monkeypatch, capsys,
@@ -342,7 +343,7 @@ def test_postgres_errors_are_one_line_and_hide_the_password(postgres_cluster, po
     monkeypatch.setenv("H4S_DATABASE_URL", postgres_url)
     assert main(["records", "status"]) == 0
     out = capsys.readouterr().out
-    assert "(PostgreSQL), schema 3" in out and postgres_cluster.password not in out
+    assert "(PostgreSQL), schema 4" in out and postgres_cluster.password not in out
 
 
 def test_postgres_user_without_create_right_gets_one_line(postgres_cluster, postgres_url, monkeypatch):

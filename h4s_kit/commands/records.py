@@ -71,7 +71,8 @@ def run(args) -> int:
             from h4s_kit.records.gdpr import delete_learner
             r = delete_learner(store, _learner(args, store))
             print(f"h4s records: erased {r['records']} records, {r['statements']} statements and "
-                  f"{r['module_results']} module results of {r['learner']}")
+                  f"{r['module_results']} module results of {r['learner']}; {r['credentials']} credentials "
+                  "erased from the store (not revoked: the learner keeps them)")
             if r["sent_statement_ids"]:
                 print(f"  {len(r['sent_statement_ids'])} statements had already been sent to the LRS; ask its "
                       "operator to erase them there. Their ids:")
@@ -82,7 +83,8 @@ def run(args) -> int:
             from h4s_kit.records.gdpr import purge_older_than
             r = purge_older_than(store, args.older_than)
             print(f"h4s records: erased {r['records']} records, {r['statements']} statements and "
-                  f"{r['module_results']} module results older than {args.older_than:g} days")
+                  f"{r['module_results']} module results older than {args.older_than:g} days; "
+                  f"{r['credentials']} credentials erased from the store (not revoked)")
             return 0
         if args.action == "import":
             from h4s_kit.records.importer import import_records_file

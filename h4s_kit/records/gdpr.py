@@ -11,6 +11,12 @@ Erasure is meant to leave nothing behind in the database files:
 
 Statements already sent to an LRS are listed in the result (``sent_statement_ids``):
 the LRS keeps its own copy, which its operator must erase there.
+
+Open Badges credentials (:mod:`h4s_kit.credentials`): the export holds each issued credential as the
+learner got it (with the name typed for it, if any); erasure deletes them from the store but does **not**
+revoke them.  A credential states a true fact (this learner passed this module version) and is the learner's
+own: erasing the server's copy must not take its value away.  Its status list slot stays (one bit, no
+personal data), so a trainer can still revoke it later from the file (``h4s credentials revoke FILE``).
 """
 from __future__ import annotations
 
@@ -29,6 +35,9 @@ def export_learner(store: RecordStore, learner: str) -> dict:
         "records": store.records(learner=learner),
         "statements": store.queue(learner=learner),
         "module_results": store.module_results(learner=learner),
+        "credentials": [{"id": c["id"], "module": c["module"], "version": c["version"], "issued": c["issued"],
+                         "revoked": c["revoked"], "credential": c["credential"]}
+                        for c in store.credentials(learner=learner)],
     }
 
 

@@ -111,10 +111,29 @@ _MIGRATIONS: list[str] = [
     """
     CREATE INDEX records_attempts ON records (learner, module, question);
     """,
+    # 4: Open Badges credentials (h4s_kit.credentials): one per learner x module version, and the status list
+    # slots, which outlive an erased credential so that an index is never given twice
+    """
+    CREATE TABLE credentials (
+        id TEXT PRIMARY KEY,
+        learner TEXT NOT NULL,
+        module TEXT NOT NULL,
+        version TEXT NOT NULL,
+        status_index INTEGER NOT NULL,
+        issued {real} NOT NULL,
+        credential TEXT NOT NULL,
+        UNIQUE (learner, module, version)
+    );
+    CREATE TABLE credential_status (
+        status_index INTEGER PRIMARY KEY,
+        revoked {real}
+    );
+    CREATE INDEX credentials_learner ON credentials (learner);
+    """,
 ]
 SCHEMA_VERSION = len(_MIGRATIONS)
 #: the tables of h4s (GDPR erasure and the integrity check go through all of them)
-TABLES = ("records", "xapi_queue", "module_results")
+TABLES = ("records", "xapi_queue", "module_results", "credentials", "credential_status")
 
 
 def migrations(types: dict[str, str]) -> list[str]:
@@ -414,6 +433,55 @@ class RecordStore:
             for st in statements:
                 self._queue(c, st, learner, None, now)
 
+    # ------------------------------------------------------------ credentials
+    def credentials(self, learner: str | None = None, module: str | None = None) -> list[dict]:
+        """Issued credentials (newest last) with ``revoked`` (Unix time or None) from their status slot."""
+        q, args = _select("credentials", learner=learner, module=module)
+        q = q.replace("SELECT * FROM credentials", "SELECT c.*, s.revoked FROM credentials c LEFT JOIN "
+                      "credential_status s ON s.status_index = c.status_index")
+        return [_credential_row(r) for r in self._x(q + " ORDER BY issued, id", args).fetchall()]
+
+    def credential(self, cid: str) -> dict | None:
+        r = self._x("SELECT c.*, s.revoked FROM credentials c LEFT JOIN credential_status s"
+                    " ON s.status_index = c.status_index WHERE c.id=?", (cid,)).fetchone()
+        return _credential_row(r) if r else None
+
+    def credential_for(self, learner: str, module: str, version: str) -> dict | None:
+        r = self._x("SELECT c.*, s.revoked FROM credentials c LEFT JOIN credential_status s"
+                    " ON s.status_index = c.status_index WHERE learner=? AND module=? AND version=?",
+                    (learner, module, version)).fetchone()
+        return _credential_row(r) if r else None
+
+    def new_status_index(self) -> int:
+        """A status list index never given before (slots are kept when credentials are erased)."""
+        for _ in range(20):
+            with self.write() as c:
+                row = c.execute("SELECT MAX(status_index) AS top FROM credential_status").fetchone()
+                top = dict(row)["top"]
+                idx = 0 if top is None else int(top) + 1
+                if c.execute("INSERT INTO credential_status (status_index, revoked) VALUES (?, NULL)"
+                             " ON CONFLICT (status_index) DO NOTHING", (idx,)).rowcount == 1:
+                    return idx
+        raise RecordsError("no free status list index (too many servers at once); try again")
+
+    def add_credential(self, row: dict) -> bool:
+        """Store an issued credential; False when the learner already has one for that module version."""
+        with self.write() as c:
+            return c.execute(
+                "INSERT INTO credentials (id, learner, module, version, status_index, issued, credential)"
+                " VALUES (?,?,?,?,?,?,?) ON CONFLICT (learner, module, version) DO NOTHING",
+                (row["id"], row["learner"], row["module"], row["version"], int(row["status_index"]),
+                 float(row["issued"]), json.dumps(row["credential"], ensure_ascii=False))).rowcount == 1
+
+    def set_revoked(self, status_index: int, when: float | None) -> None:
+        with self.write() as c:
+            c.execute("INSERT INTO credential_status (status_index, revoked) VALUES (?, ?)"
+                      " ON CONFLICT (status_index) DO UPDATE SET revoked=excluded.revoked", (int(status_index), when))
+
+    def revoked_indexes(self) -> set[int]:
+        return {int(dict(r)["status_index"]) for r in self._x(
+            "SELECT status_index FROM credential_status WHERE revoked IS NOT NULL").fetchall()}
+
     # ------------------------------------------------------------ xAPI queue
     def has_pending(self) -> bool:
         """A plain read (no write lock): is any statement waiting for the LRS?"""
@@ -476,8 +544,9 @@ class RecordStore:
             n_rec = c.execute("DELETE FROM records WHERE learner=?", (learner,)).rowcount
             n_st = c.execute("DELETE FROM xapi_queue WHERE learner=?", (learner,)).rowcount
             n_mod = c.execute("DELETE FROM module_results WHERE learner=?", (learner,)).rowcount
+            n_cred = c.execute("DELETE FROM credentials WHERE learner=?", (learner,)).rowcount
         return {"learner": learner, "records": n_rec, "statements": n_st, "module_results": n_mod,
-                "sent_statement_ids": sent}
+                "credentials": n_cred, "sent_statement_ids": sent}
 
     def delete_older_than(self, cut: float) -> dict:
         """Erase records, statements and module results from before the Unix time ``cut`` (one transaction)."""
@@ -486,7 +555,8 @@ class RecordStore:
                              " (SELECT uuid FROM records WHERE ts < ?)", (cut, cut)).rowcount
             n_rec = c.execute("DELETE FROM records WHERE ts < ?", (cut,)).rowcount
             n_mod = c.execute("DELETE FROM module_results WHERE updated < ?", (cut,)).rowcount
-        return {"records": n_rec, "statements": n_st, "module_results": n_mod}
+            n_cred = c.execute("DELETE FROM credentials WHERE issued < ?", (cut,)).rowcount
+        return {"records": n_rec, "statements": n_st, "module_results": n_mod, "credentials": n_cred}
 
     def scrub(self) -> None:
         """After an erasure: make sure the erased rows are gone from the database files (see the backends)."""
@@ -500,6 +570,12 @@ class RecordStore:
     def integrity(self) -> str:
         """``"ok"``, or what is wrong (SQLite: ``integrity_check``; PostgreSQL: every row read, schema version)."""
         return self._db.integrity()
+
+
+def _credential_row(row: Any) -> dict:
+    d = dict(row)
+    d["credential"] = json.loads(d["credential"])
+    return d
 
 
 def _types(backend: str) -> dict[str, str]:

@@ -1,0 +1,239 @@
+"""Open Badges 3.0 credentials (issue 19, item 4): issuing from server-side results, the Data Integrity proof
+(eddsa-rdfc-2022), the 1EdTech JSON schema, tampering, revocation by status list, baking, the CLI, GDPR."""
+from __future__ import annotations
+
+import json
+import os
+import stat
+import time
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from h4s_kit import credentials as C
+from h4s_kit.cli import main
+from h4s_kit.credentials import _multibase, _status
+from h4s_kit.metadata import validate_metadata
+from h4s_kit.oer import iso_duration
+from h4s_kit.records.gdpr import delete_learner, export_learner
+from h4s_kit.records.store import RecordStore
+from h4s_kit.toc import read_meta
+
+FIXTURES = Path(__file__).parent / "fixtures"
+MOD = FIXTURES / "mini-modules" / "01-hello-oer"
+SCHEMA = FIXTURES / "ob3" / "ob_v3p0_achievementcredential_schema.json"
+URL = "https://course.example.org/"
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    """An installation: data folder with an issuer, a SQLite store, learner s-a passed module 01."""
+    data = tmp_path / "data"
+    monkeypatch.setenv("H4S_DATA_DIR", str(data))
+    monkeypatch.delenv("H4S_DATABASE_URL", raising=False)
+    monkeypatch.chdir(tmp_path)
+    C.init_issuer("Example Issuer (placeholder)", URL, "DE")
+    store = RecordStore(data / "records.sqlite")
+    store.set_module_result("s-a", MOD.name, time.time(), True, 1.0)
+    yield store, data / "credentials"
+    store.close()
+
+
+def test_the_schema_copy_is_the_shipped_one():
+    shipped = Path(C.__file__).parent / "_schema" / SCHEMA.name
+    assert shipped.read_bytes() == SCHEMA.read_bytes()
+    assert "MicroCredential" in json.dumps(json.loads(SCHEMA.read_text())["$defs"]["Achievement"])
+
+
+def test_credential_states_the_module_metadata_and_validates(env):
+    store, folder = env
+    doc = C.claim(store, "s-a", MOD, name="Ana Example")
+    jsonschema.Draft201909Validator(json.loads(SCHEMA.read_text())).validate(doc)
+    meta = validate_metadata(read_meta(MOD / "module.ipynb"), MOD / "module.ipynb", folder_name=MOD.name)
+    ach = doc["credentialSubject"]["achievement"]
+    assert doc["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
+    assert doc["@context"][0] == "https://www.w3.org/ns/credentials/v2"
+    assert ach["achievementType"] == "MicroCredential" and ach["name"] == meta.title
+    assert ach["version"] == meta.version and ach["inLanguage"] == meta.language
+    assert [a["targetName"] for a in ach["alignment"]] == [f"EQF level {meta.eqf_level}", *meta.outcomes]
+    narrative = ach["criteria"]["narrative"]
+    assert f"{meta.duration_minutes} minutes" in narrative and iso_duration(meta.duration_minutes) in narrative
+    assert "pass mark 50 %" in narrative and "online" in narrative   # the fixture bank's pass_mark: 0.5
+    assert doc["issuer"]["address"]["addressCountry"] == "DE"
+    ids = doc["credentialSubject"]["identifier"]
+    assert ids[0] == {"type": "IdentityObject", "identityType": "name", "hashed": False, "identityHash": "Ana Example"}
+    assert ids[1]["hashed"] and ids[1]["identityHash"] == C._achievement.learner_hash("s-a", ids[1]["salt"])
+    # the name is in the credential only: not in the records, results or statements
+    assert "Ana Example" not in json.dumps([store.records(), store.module_results(), store.queue()])
+
+
+def test_only_a_passed_closing_quiz_gives_a_credential(env):
+    store, _ = env
+    with pytest.raises(C.NotEligible, match="pass the closing quiz first"):
+        C.claim(store, "s-b", MOD)
+    store.set_module_result("s-b", MOD.name, time.time(), False, 0.2)
+    with pytest.raises(C.NotEligible):
+        C.claim(store, "s-b", MOD)
+
+
+def test_claiming_again_returns_the_same_credential(env):
+    store, _ = env
+    first = C.claim(store, "s-a", MOD)
+    assert C.claim(store, "s-a", MOD, name="Someone Else") == first
+    assert len(store.credentials()) == 1
+    store.set_module_result("s-c", MOD.name, time.time(), True, 1.0)
+    other = C.claim(store, "s-c", MOD)
+    assert other["id"] != first["id"]
+    assert other["credentialStatus"]["statusListIndex"] != first["credentialStatus"]["statusListIndex"]
+
+
+def test_verify_and_tampering(env):
+    store, folder = env
+    doc = C.claim(store, "s-a", MOD, name="Ana Example")
+    assert C.verify(doc, [folder])["status"] == "not revoked"
+    reordered = json.loads(json.dumps(doc, sort_keys=True))    # formatting and key order are not the data
+    assert C.verify(reordered, [folder])["id"] == doc["id"]
+    for change in (lambda d: d["credentialSubject"]["identifier"][0].update(identityHash="Ana Exampld"),
+                   lambda d: d["credentialSubject"]["achievement"].update(name="Another module"),
+                   lambda d: d.update(validFrom="2020-01-01T00:00:00Z"),
+                   lambda d: d["credentialSubject"].update(narrative="added later")):
+        bad = json.loads(json.dumps(doc))
+        change(bad)
+        with pytest.raises(C.SignatureMismatch, match="the file was changed after it was issued"):
+            C.verify(bad, [folder])
+    with pytest.raises(C.SchemaInvalid):
+        C.verify({k: v for k, v in doc.items() if k != "issuer"}, [folder])
+    with pytest.raises(C.NotACredential):
+        C.verify({"type": ["VerifiableCredential"]}, [folder])
+    with pytest.raises(C.UnknownIssuer, match="unknown issuer"):
+        C.verify(doc, [folder.parent / "elsewhere"])
+
+
+def test_another_key_with_the_same_address_is_refused(env, tmp_path):
+    store, folder = env
+    doc = C.claim(store, "s-a", MOD)
+    other = tmp_path / "other"
+    C.init_issuer("Example Issuer (placeholder)", URL, "DE", data=other)   # same URLs, a new key
+    with pytest.raises(C.SignatureMismatch):
+        C.verify(doc, [other / "credentials"])
+
+
+def test_revocation_persists_and_is_published(env, tmp_path):
+    store, folder = env
+    doc = C.claim(store, "s-a", MOD)
+    book = tmp_path / "html"
+    book.mkdir()
+    assert {p.name for p in C.publish(book)} == {"issuer.json", "key.json", "status-list.json"}
+    out = C.revoke(store, credential_id=doc["id"], book=book)
+    assert out == {"id": doc["id"], "status_index": 0, "already": False}
+    for where in (folder, book / "credentials"):
+        with pytest.raises(C.Revoked, match="revoked"):
+            C.verify(doc, [where])
+    shutil_book = tmp_path / "rebuilt"
+    shutil_book.mkdir()
+    C.publish(shutil_book)          # a rebuild copies the list from the data folder: still revoked
+    with pytest.raises(C.Revoked):
+        C.verify(doc, [shutil_book / "credentials"])
+    assert C.revoke(store, credential_id=doc["id"])["already"] is True
+    assert store.credentials()[0]["revoked"] is not None
+
+
+def test_erasure_keeps_the_credential_valid_and_revocable_from_its_file(env):
+    store, folder = env
+    doc = C.claim(store, "s-a", MOD, name="Ana Example")
+    exported = export_learner(store, "s-a")
+    assert [c["credential"] for c in exported["credentials"]] == [doc]
+    r = delete_learner(store, "s-a")
+    assert r["credentials"] == 1 and store.credentials() == []
+    assert C.verify(doc, [folder])["status"] == "not revoked"   # erasure does not revoke (see gdpr.py)
+    with pytest.raises(C.NotACredential, match="no credential"):
+        C.revoke(store, credential_id=doc["id"])
+    C.revoke(store, credential=doc)
+    with pytest.raises(C.Revoked):
+        C.verify(doc, [folder])
+    # a new credential never reuses the erased one's status slot
+    store.set_module_result("s-d", MOD.name, time.time(), True, 1.0)
+    assert C.claim(store, "s-d", MOD)["credentialStatus"]["statusListIndex"] == "1"
+
+
+def test_bake_and_unbake(env):
+    store, folder = env
+    doc = C.claim(store, "s-a", MOD, name="Ana ]]> <Example> & Co")
+    svg = C.baked_svg(doc)
+    assert svg.count("<openbadges:credential>") == 1 and 'xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0"' in svg
+    assert "<title id=\"badge-title\">Hello, open educational resources</title>" in svg
+    assert C.unbake(svg) == doc
+    assert C.verify(C.unbake(svg.encode()), [folder])["id"] == doc["id"]
+    for hostile, why in (('<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x "y">]><svg/>', "DTD"),
+                         ("<svg xmlns='http://www.w3.org/2000/svg'/>", "no baked credential"),
+                         ("<svg", "well-formed")):
+        with pytest.raises(C.NotACredential, match=why):
+            C.unbake(hostile)
+
+
+def test_status_list_bits_and_multibase():
+    assert _status.read_bits({"credentialSubject": {"encodedList": _status.encode_bits({0, 7, 131071})}}) \
+        == {0, 7, 131071}
+    lst = {"credentialSubject": {"encodedList": _status.encode_bits({0})}}
+    raw = __import__("gzip").decompress(_multibase.decode(lst["credentialSubject"]["encodedList"]))
+    assert len(raw) == 16384 and raw[0] == 0x80          # index 0 is the left-most bit
+    for data in (b"", b"\0\0\x01", os.urandom(34)):
+        assert _multibase.decode(_multibase.encode(data, "z")) == data
+        assert _multibase.decode(_multibase.encode(data, "u")) == data
+
+
+def test_cli_init_verify_revoke(tmp_path, monkeypatch, capsys):
+    data = tmp_path / "data"
+    monkeypatch.setenv("H4S_DATA_DIR", str(data))
+    monkeypatch.delenv("H4S_DATABASE_URL", raising=False)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit):        # name, url and country have no made-up defaults
+        main(["credentials", "init", "--name", "X"])
+    assert main(["credentials", "init", "--name", "Example Issuer (placeholder)", "--url", URL,
+                 "--country", "de"]) == 1
+    assert "ISO 3166-1 alpha-2" in capsys.readouterr().err
+    assert main(["credentials", "init", "--name", "Example Issuer (placeholder)", "--url", URL,
+                 "--country", "DE"]) == 0
+    key = data / "credentials" / "issuer-key.pem"
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600 and stat.S_IMODE(key.parent.stat().st_mode) == 0o700
+    assert main(["credentials", "init", "--name", "Y", "--url", URL, "--country", "DE"]) == 1   # not twice
+    store = RecordStore()
+    store.set_module_result("s-a", MOD.name, time.time(), True, 1.0)
+    doc = C.claim(store, "s-a", MOD)
+    store.close()
+    f = tmp_path / "cred.json"
+    f.write_text(json.dumps(doc, indent=2))
+    svg = tmp_path / "badge.svg"
+    svg.write_text(C.baked_svg(doc))
+    capsys.readouterr()
+    assert main(["credentials", "verify", str(f)]) == 0 and "valid: Hello" in capsys.readouterr().out
+    assert main(["credentials", "verify", str(svg)]) == 0
+    text = f.read_text()
+    i = text.index("Hello, open")
+    f.write_text(text[:i] + "J" + text[i + 1:])          # one byte changed
+    assert main(["credentials", "verify", str(f)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err == "h4s credentials: error: signature does not match: the file was changed after it was issued"
+    (tmp_path / "junk.json").write_text("[1, 2]")
+    assert main(["credentials", "verify", str(tmp_path / "junk.json")]) == 1
+    assert "not a credential" in capsys.readouterr().err
+    assert main(["credentials", "revoke", doc["id"]]) == 0
+    assert main(["credentials", "verify", str(svg)]) == 1
+    assert "revoked" in capsys.readouterr().err
+
+
+def test_store_on_postgresql(postgres_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("H4S_DATA_DIR", str(tmp_path))
+    C.init_issuer("Example Issuer (placeholder)", URL, "DE")
+    store = RecordStore(postgres_url)
+    try:
+        store.set_module_result("s-pg", MOD.name, time.time(), True, 1.0)
+        doc = C.claim(store, "s-pg", MOD)
+        assert C.claim(store, "s-pg", MOD) == doc
+        C.revoke(store, credential_id=doc["id"])
+        with pytest.raises(C.Revoked):
+            C.verify(doc, [tmp_path / "credentials"])
+        assert delete_learner(store, "s-pg")["credentials"] == 1
+    finally:
+        store.close()
