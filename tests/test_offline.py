@@ -37,7 +37,8 @@ def test_manifest_and_offline_files(book):
     assert (html / "sw.js").is_file() and (html / "offline.html").is_file()
     page = (html / "modules" / MINI_IDS[0] / "module.html").read_text()
     assert '<link rel="manifest" href="../../manifest.webmanifest" />' in page
-    assert re.search(r'<aside class="h4s-offline" aria-label="Offline" data-h4s-module="01-hello-oer" hidden>', page)
+    assert re.search(r'<aside class="h4s-offline" aria-label="Offline" data-h4s-module="01-hello-oer" '
+                     r'data-h4s-words="\{[^"]*&quot;keep&quot;: &quot;Keep this module offline&quot;[^"]*\}" hidden>', page)
     assert "serviceWorker.register" not in page   # nothing is registered until a learner keeps a module
 
 

@@ -123,6 +123,12 @@ def test_module_13_in_german_in_chromium(book13, browser):
             left = [s for s in sentences if s in visible]
             assert left == [], f"English sentences on the German page: {left[:5]}"
             assert "Datenschutz-Grundverordnung" in visible
+            # the book's own words (banners, "keep offline", set by the page's script) in German too
+            from h4s_kit.translate._book import BOOK_WORDS
+            english = [BOOK_WORDS[k] for k in ("live_text", "live_link", "live_note", "keep", "kept_list")]
+            assert not [x for x in english if x in visible], [x for x in english if x in visible]
+            expect(page.get_by_role("link", name="Die Live-Version dieses Moduls öffnen")).to_be_visible()
+            expect(page.get_by_role("button", name="Dieses Modul offline speichern")).to_be_visible()
             expect(page.locator('.h4s-question[data-qid="personal-data"] .h4s-check')).to_have_text("Prüfen")
             violations = run_axe(page)
             assert violations == [], format_violations(violations)

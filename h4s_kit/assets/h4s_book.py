@@ -133,6 +133,13 @@ def _drop_widget_state(app, pagename, templatename, context, doctree) -> None:
             files[:] = keep
 
 
+def book_words(app) -> dict:
+    """The book's own words in the language being built (English, or ``h4s_words`` from the language's
+    ``_config.yml``, which ``h4s build`` writes from modules/_glossary/LL.yml)."""
+    from h4s_kit.translate._book import BOOK_WORDS
+    return {**BOOK_WORDS, **{k: str(v) for k, v in (app.config.h4s_words or {}).items() if k in BOOK_WORDS}}
+
+
 def _page_context(app, pagename, templatename, context, doctree) -> None:
     if doctree is None or pagename not in app.env.all_docs:
         return
@@ -142,17 +149,21 @@ def _page_context(app, pagename, templatename, context, doctree) -> None:
     u = html.escape(url, quote=True)
     context["metatags"] = context.get("metatags", "") + f'\n<meta name="h4s-live-url" content="{u}">' \
         + _json_ld(app, pagename)
+    from h4s_kit.translate._book import SCRIPT_WORDS
+    words = book_words(app)
+    w = {k: html.escape(v) for k, v in words.items()}
+    script_words = html.escape(json.dumps({k: words[k] for k in SCRIPT_WORDS}, ensure_ascii=False), quote=True)
     banner = (
-        '<aside class="h4s-live-banner" aria-label="Live version">'
-        '<p><strong>Live version:</strong> run this module with its Python kernel, with every exercise '
-        f'graded as you go. <a class="h4s-live-link" href="{u}">Open the live version of this module</a></p>'
-        '<p class="h4s-live-note">The live version needs the course server (<code>h4s serve</code>); '
-        'this page works anywhere, also offline.</p></aside>'
+        f'<aside class="h4s-live-banner" aria-label="{w["live_label"]}">'
+        f'<p><strong>{w["live_label"]}:</strong> {w["live_text"]} '
+        f'<a class="h4s-live-link" href="{u}">{w["live_link"]}</a></p>'
+        f'<p class="h4s-live-note">{w["live_note"]}</p></aside>'
         # "Keep this module offline" (h4s-book.js shows it where the browser can: service worker + Cache API)
-        f'<aside class="h4s-offline" aria-label="Offline" data-h4s-module="{html.escape(src_folder(app, pagename), quote=True)}" hidden>'
-        '<p><button type="button" class="h4s-keep">Keep this module offline</button> '
+        f'<aside class="h4s-offline" aria-label="{w["offline_label"]}" '
+        f'data-h4s-module="{html.escape(src_folder(app, pagename), quote=True)}" data-h4s-words="{script_words}" hidden>'
+        f'<p><button type="button" class="h4s-keep">{w["keep"]}</button> '
         '<span class="h4s-offline-status" role="status"></span></p>'
-        '<details class="h4s-kept"><summary>Modules kept offline on this device</summary>'
+        f'<details class="h4s-kept"><summary>{w["kept_list"]}</summary>'
         '<ul class="h4s-kept-list"></ul></details></aside>'
     )
     body = context.get("body", "")
@@ -393,6 +404,7 @@ def _build_finished(app, exc) -> None:
 
 def setup(app):
     app.add_config_value("h4s_live_url", "/live/voila/render/{folder}/module.ipynb", "html")
+    app.add_config_value("h4s_words", {}, "html")
     app.connect("config-inited", _config_inited)
     app.connect("builder-inited", _builder_inited)
     app.connect("html-page-context", _page_context)

@@ -52,10 +52,38 @@ os._exit(0 if r == 0 else 1)
 """
 
 
+#: the book's own words (home page, language switcher, the banners of module pages and "keep offline"), in
+#: English; a language's glossary translates them under ``book:`` (modules/_glossary/LL.yml).  ``{size}``,
+#: ``{error}`` and ``{title}`` are filled in by the page's script.
+BOOK_WORDS = {
+    "language": "Language", "modules": "Modules", "home": "Hack4Society: interactive modules for VET",
+    "intro": "The modules available in this language:",
+    "live_label": "Live version",
+    "live_text": "run this module with its Python kernel, with every exercise graded as you go.",
+    "live_link": "Open the live version of this module",
+    "live_note": "The live version needs the course server; this page works anywhere, also offline.",
+    "offline_label": "Offline",
+    "keep": "Keep this module offline",
+    "update": "Update the offline copy",
+    "kept_list": "Modules kept offline on this device",
+    "saving": "Saving this module on this device…",
+    "kept": "Kept offline on this device ({size}).",
+    "failed": "Could not keep this module offline: {error}",
+    "remove": "Remove",
+    "remove_label": "Remove {title} from this device",
+    "removed": "Removed from this device.",
+    "none": "None yet.",
+    "preview_label": "Preview",
+    "preview": "Preview: version {version} of this module has not passed review yet (status: {status}); it is not part "
+               "of the published course.",
+}
+#: the words the "keep offline" script needs (given to it in the page, so one script serves every language)
+SCRIPT_WORDS = ("keep", "update", "saving", "kept", "failed", "remove", "remove_label", "removed", "none")
+
+
 def words(modules_dir: Path, lang: str) -> dict:
     """The book's own words in ``lang`` (``book:`` of the language's glossary), English where missing."""
-    out = {"language": "Language", "modules": "Modules", "home": "Hack4Society: interactive modules for VET",
-           "intro": "The modules available in this language:"}
+    out = dict(BOOK_WORDS)
     g = Path(modules_dir) / GLOSSARY / f"{lang}.yml"
     if lang != "en" and g.is_file():
         data = yaml.safe_load(g.read_text(encoding="utf-8")) or {}
@@ -122,6 +150,7 @@ def prepare_source(root: Path, modules_dir: Path, out: Path, lang: str, folders:
     w = words(modules_dir, lang)
     sph = cfg.setdefault("sphinx", {}).setdefault("config", {})
     sph["language"] = lang
+    sph["h4s_words"] = w                           # the Sphinx extension's banners in this language
     opts = sph.get("html_theme_options")
     if isinstance(opts, dict):
         opts.pop("search_bar_text", None)          # the theme's own, translated placeholder

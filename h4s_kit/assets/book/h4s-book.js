@@ -71,6 +71,10 @@
     const button = box.querySelector(".h4s-keep");
     const status = box.querySelector(".h4s-offline-status");
     const list = box.querySelector(".h4s-kept-list");
+    let words = {};
+    try { words = JSON.parse(box.getAttribute("data-h4s-words") || "{}"); } catch (e) { /* the build writes it */ }
+    // the page's words (its language; h4s_kit/translate/_book.py BOOK_WORDS), {name} filled in
+    const say = (key, fill) => String(words[key] || key).replace(/\{(\w+)\}/g, (m, k) => (fill && k in fill ? fill[k] : m));
     const metaUrl = (mid) => new URL("h4s-kept/" + mid + ".json", root).href;
     async function refresh() {
       const names = (await caches.keys()).filter((n) => n.indexOf(PREFIX) === 0).sort();
@@ -87,11 +91,11 @@
         const remove = document.createElement("button");
         remove.type = "button";
         remove.className = "h4s-kept-remove";
-        remove.textContent = "Remove";
-        remove.setAttribute("aria-label", "Remove " + meta.title + " from this device");
+        remove.textContent = say("remove");
+        remove.setAttribute("aria-label", say("remove_label", {title: meta.title}));
         remove.addEventListener("click", async () => {
           await caches.delete(name);
-          if (mid === id) status.textContent = "Removed from this device.";
+          if (mid === id) status.textContent = say("removed");
           await refresh();
         });
         li.append(label, " (" + kb(await sizeOf(name)) + ") ", remove);
@@ -99,19 +103,19 @@
       }
       if (!names.length) {
         const li = document.createElement("li");
-        li.textContent = "None yet.";
+        li.textContent = say("none");
         list.append(li);
         const reg = await navigator.serviceWorker.getRegistration(root.href);
         if (reg) await reg.unregister();
       }
       const kept = names.indexOf(PREFIX + id) >= 0;
-      button.textContent = kept ? "Update the offline copy" : "Keep this module offline";
+      button.textContent = say(kept ? "update" : "keep");
       box.setAttribute("data-h4s-kept", kept ? "true" : "false");
       return names;
     }
     button.addEventListener("click", async () => {
       button.disabled = true;
-      status.textContent = "Saving this module on this device…";
+      status.textContent = say("saving");
       try {
         await navigator.serviceWorker.register(new URL("sw.js", root).href, {scope: root.href});
         await navigator.serviceWorker.ready;
@@ -122,9 +126,9 @@
         const title = (document.querySelector("h1") || document).textContent.replace("#", "").trim();
         await cache.put(metaUrl(id), new Response(JSON.stringify({title: title, url: location.href.split("#")[0]}),
                                                   {headers: {"Content-Type": "application/json"}}));
-        status.textContent = "Kept offline on this device (" + kb(await sizeOf(name)) + ").";
+        status.textContent = say("kept", {size: kb(await sizeOf(name))});
       } catch (err) {
-        status.textContent = "Could not keep this module offline: " + (err && err.message ? err.message : err);
+        status.textContent = say("failed", {error: err && err.message ? err.message : String(err)});
       } finally {
         button.disabled = false;
         await refresh();
