@@ -43,13 +43,18 @@ __all__ = [
 
 def build_report(records: Iterable[dict], out_dir: str | Path, *, banks: dict[str, ModuleBanks] | None = None,
                  module: str | None = None, title: str = "Trainer report", note: str | None = None,
-                 synthetic: bool = False) -> dict:
+                 synthetic: bool = False, credentials: Iterable[dict] | None = None) -> dict:
+    """``credentials``: issued credentials (record store rows) to list, with ``credentials.csv``."""
+    from .page import credential_rows, write_credentials_csv
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     mods = analyse(records, banks, module)
+    rows = credential_rows(credentials) if credentials is not None else None
     page = out / "index.html"
-    page.write_text(render_html(mods, title, note, synthetic), encoding="utf-8")
+    page.write_text(render_html(mods, title, note, synthetic, credentials=rows), encoding="utf-8")
     files = write_csv(mods, out)
+    if rows is not None:
+        files.append(write_credentials_csv(rows, out))
     return {"html": page, "csv": files, "modules": mods}
 
 
@@ -58,4 +63,5 @@ def report_from_store(out_dir: str | Path, *, db: str | Path | None = None, modu
     from h4s_kit.records.store import open_store
     with open_store(db) as s:
         recs = s.records(module=module)
-    return build_report(recs, out_dir, banks=load_banks(modules_dir), module=module, title=title)
+        creds = s.credentials(module=module)
+    return build_report(recs, out_dir, banks=load_banks(modules_dir), module=module, title=title, credentials=creds)

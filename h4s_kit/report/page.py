@@ -72,8 +72,9 @@ def csv_data_links(modules: list[ModuleStats]) -> dict[str, str]:
 
 def render_html(modules: list[ModuleStats], title: str = "Trainer report", note: str | None = None,
                 synthetic: bool = False, generated: str | None = None, fragment: bool = False,
-                csv_links: dict[str, str] | None = None) -> str:
-    """The report page; ``fragment=True`` gives a ``<div class="h4s-report">`` with scoped CSS instead."""
+                csv_links: dict[str, str] | None = None, credentials: list[dict] | None = None) -> str:
+    """The report page; ``fragment=True`` gives a ``<div class="h4s-report">`` with scoped CSS instead.
+    ``credentials``: the issued Open Badges credentials (:func:`credential_rows`), listed after the overview."""
     generated = generated or datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     if fragment:
         p = [f'<div class="h4s-report" lang="en"><style>{scoped_css()}</style>']
@@ -87,6 +88,8 @@ def render_html(modules: list[ModuleStats], title: str = "Trainer report", note:
           'under pseudonymous ids.</p>']
     if csv_links is None and not fragment:
         csv_links = {n: n for n in ("modules.csv", "questions.csv", "choices.csv", "learners.csv")}
+        if credentials is not None:
+            csv_links["credentials.csv"] = "credentials.csv"
     if csv_links:
         p.append('<p>The same numbers as spreadsheets (CSV): ' + ", ".join(
             f'<a href="{_e(href)}" download="{_e(name)}">{_e(name)}</a>' for name, href in csv_links.items()) + '.</p>')
@@ -123,6 +126,8 @@ def render_html(modules: list[ModuleStats], title: str = "Trainer report", note:
              '<li><strong>Answer choices</strong>: how many learners picked each option on their first attempt. A '
              'wrong option that many pick points to a common misunderstanding worth discussing in class.</li>'
              '</ul></details>')
+    if credentials is not None:
+        p.append(credentials_html(credentials))
     for m in modules:
         p.append(f'<section aria-labelledby="m-{_e(m.module)}"><h2 id="m-{_e(m.module)}">{_e(m.title)}</h2>')
         p.append('<dl class="kpi">' + "".join(
@@ -221,3 +226,37 @@ def write_csv(modules: list[ModuleStats], out: Path) -> list[Path]:
       ([x.module, x.learner, x.answered, x.required, int(x.completed), r(x.score),
         "" if x.passed is None else int(x.passed)] for m in modules for x in m.learners))
     return files
+
+
+def credential_rows(issued: Iterable[dict]) -> list[dict]:
+    """What the dashboard shows of each issued credential (records store rows): module, version, issue date,
+    id, revoked.  Never the learner's name (which only the credential holds)."""
+    def day(t):
+        return datetime.fromtimestamp(float(t), timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if t else ""
+    return [{"module": c["module"], "version": c["version"], "issued": day(c["issued"]), "id": c["id"],
+             "revoked": day(c.get("revoked"))} for c in issued]
+
+
+def credentials_html(rows: list[dict]) -> str:
+    p = ['<h2 id="credentials">Credentials issued</h2>']
+    if not rows:
+        p.append('<p>No Open Badges credentials issued yet.</p>')
+        return "".join(p)
+    p.append('<p>Revoke one with <code>h4s credentials revoke ID</code>.</p><table><caption>Open Badges credentials '
+             'of passed closing quizzes</caption><thead><tr><th scope="col">Module</th><th scope="col">Version</th>'
+             '<th scope="col">Issued</th><th scope="col">Credential id</th><th scope="col">Revoked</th></tr></thead>'
+             '<tbody>')
+    for c in rows:
+        p.append(f'<tr><td>{_e(c["module"])}</td><td>{_e(c["version"])}</td><td>{_e(c["issued"])}</td>'
+                 f'<td><code>{_e(c["id"])}</code></td><td>{_e(c["revoked"] or "no")}</td></tr>')
+    p.append('</tbody></table>')
+    return "".join(p)
+
+
+def write_credentials_csv(rows: list[dict], out: Path) -> Path:
+    f = out / "credentials.csv"
+    with f.open("w", newline="", encoding="utf-8") as fh:
+        wr = csv.writer(fh)
+        wr.writerow(["module", "version", "issued", "id", "revoked"])
+        wr.writerows([c["module"], c["version"], c["issued"], c["id"], c["revoked"]] for c in rows)
+    return f

@@ -56,6 +56,7 @@ def _grades_on_server(mode: str) -> bool:
 
 def load(serverapp) -> None:
     from .book_files import BookFilesHandler, KeylessPages
+    from .credential_claim import CredentialDesk, CredentialHandler, claim_script
     from .errors import BadPathHandler, ControlInPath
     from .home import HomeRedirectHandler, NotOfferedHandler
     from .kernel_shutdown import KernelShutdownHandler
@@ -75,11 +76,15 @@ def load(serverapp) -> None:
         service.sink.store()   # opens the store; with an LRS, this process sends every queued statement
     api = ujoin(book, API_PREFIX)
     settings = {"book_url": book}
+    credentials_api = ujoin(book, "api/credentials/")
+    desk = CredentialDesk(modules)
     handlers = [
         Rule(ControlInPath(), BadPathHandler),
         (ujoin(api, "check"), QuizHandler, {"service": service, "action": "check"}),
         (ujoin(api, "solution"), QuizHandler, {"service": service, "action": "solution"}),
         (ujoin(api, "draw"), QuizDrawHandler, {"service": service}),
+        (credentials_api + "status", CredentialHandler, {"desk": desk, "action": "status"}),
+        (credentials_api + "claim", CredentialHandler, {"desk": desk, "action": "claim"}),
         (ujoin(book, r"trainer/([A-Za-z0-9_-]+)/([A-Za-z0-9_.-]*)"), TrainerHandler,
          {"trainer_token": cfg.trainer_token, "modules_dir": modules}),
         (ujoin(base, r"voila/api/shutdown/([0-9a-f-]+)"), KernelShutdownHandler),
@@ -94,7 +99,9 @@ def load(serverapp) -> None:
         handlers += [(ujoin(base, "voila/static/(.*)"), BookFilesHandler, static),
                      (ujoin(base, f"voila/templates/{re.escape(template)}/static/(.*)"), BookFilesHandler, static)]
     if cfg.html_dir:
-        keyless = KeylessPages(api) if _grades_on_server(cfg.server_grading) else None
+        # pages that grade on the server also offer the credential of a passed closing quiz (never the static book)
+        keyless = KeylessPages(api, extra_html=claim_script(credentials_api)) \
+            if _grades_on_server(cfg.server_grading) else None
         handlers.append((_book_pattern(book, base), BookFilesHandler,
                          {"path": os.fspath(Path(cfg.html_dir).resolve()), "default_filename": "index.html",
                           "keyless": keyless, "compress": cfg.compress}))
@@ -103,5 +110,6 @@ def load(serverapp) -> None:
     # fails if that changes)
     web_app.add_handlers(".*$", handlers)
     web_app.settings["h4s_service"] = service
+    web_app.settings["h4s_credentials"] = desk
     web_app.settings["h4s_config"] = cfg
     serverapp.log.info("h4s: book at %s, grading API at %s, live pages at %svoila/render/", book, api, base)

@@ -30,8 +30,10 @@ class KeylessPages:
     """Pages without their keys, made once per version of each page (a dict as large as the book's pages
     with quizzes, not a cache with a budget)."""
 
-    def __init__(self, api: str):
+    def __init__(self, api: str, extra_html: str = ""):
         self.api = api
+        #: HTML put before ``</body>`` of each keyless page (the served book's credential offer)
+        self.extra_html = extra_html
         self._pages: dict[str, tuple[tuple[int, int], bytes, bytes]] = {}
         self._lock = threading.Lock()
 
@@ -51,7 +53,11 @@ class KeylessPages:
         # before that runtime keeps its keys, or its quizzes could not grade)
         if 'class="h4s-data"' in page and "payload.server" in page:
             from ..quiz_api import strip_keys
-            plain = strip_keys(page, api=self.api).encode("utf-8")
+            page = strip_keys(page, api=self.api)
+            if self.extra_html and "</body>" in page:
+                at = page.rindex("</body>")
+                page = page[:at] + self.extra_html + page[at:]
+            plain = page.encode("utf-8")
             gz = gzip.compress(plain, 6, mtime=0)
         with self._lock:
             self._pages[full] = (version, plain, gz)
