@@ -110,6 +110,19 @@ def test_verify_and_tampering(env):
         C.verify(doc, [folder.parent / "elsewhere"])
 
 
+def test_dates_are_checked(env):
+    store, folder = env
+    doc = C.claim(store, "s-a", MOD)
+    with pytest.raises(C.Expired, match="not valid yet"):
+        C.verify(doc, [folder], now=time.time() - 86400)
+    issuer = C.load_issuer()
+    from h4s_kit.credentials._proof import sign
+    unsigned = {k: v for k, v in doc.items() if k != "proof"}
+    expired = sign({**unsigned, "validFrom": "2025-01-01T00:00:00Z", "validUntil": "2026-01-01T00:00:00Z"}, issuer.key, issuer.method["id"])
+    with pytest.raises(C.Expired, match="expired: valid until 2026-01-01"):
+        C.verify(expired, [folder], now=time.mktime((2026, 6, 1, 0, 0, 0, 0, 0, 0)))
+
+
 def test_another_key_with_the_same_address_is_refused(env, tmp_path):
     store, folder = env
     doc = C.claim(store, "s-a", MOD)

@@ -182,7 +182,6 @@ def test_learner_claims_in_chromium_and_verify_checks_it(served, browser, tmp_pa
         page.keyboard.press("Enter")
         status = page.locator('.h4s-credential [role="status"][aria-live="polite"]')
         expect(status).to_contain_text("ready")
-        page.wait_for_function("() => true")
         deadline = time.monotonic() + 30
         while len(downloads) < 2 and time.monotonic() < deadline:
             page.wait_for_timeout(200)
