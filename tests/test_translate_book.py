@@ -1,10 +1,11 @@
 """The book per language (issue 15): `h4s build` writes _build/html/LL beside the English book.
 
 Two builds: a tiny module translated by a test catalogue (round trip extract -> catalogue -> build, and an
-incremental rebuild after one changed catalogue), and module 13 with its real German catalogue, which a
-learner goes through in Chromium (no English sentence of the module left on the German page, quizzes graded
-as in English, axe 0, the language switcher both ways); and module 13's SCORM package in German played in
-scorm-again, the runtime of tests/test_scorm.py.
+incremental rebuild after one changed catalogue), and module 13 with its real catalogues, which a learner
+goes through in Chromium in German and in Greek (no English sentence of the module left on the page, the
+book's own words and the quiz interface in the language, quizzes graded as in English, axe 0, the language
+switcher both ways); and module 13's SCORM package in German played in scorm-again, the runtime of
+tests/test_scorm.py.
 """
 from __future__ import annotations
 
@@ -82,10 +83,10 @@ def _plain(markdown: str) -> str:
     return re.sub(r"\s+", " ", text.replace("|", " ")).strip()
 
 
-def english_sentences() -> list[str]:
-    """The English of module 13's messages that the German catalogue translates differently, as plain text."""
+def english_sentences(lang: str = "de") -> list[str]:
+    """The English of module 13's messages that the language's catalogue translates differently, as plain text."""
     from babel.messages.pofile import read_po
-    with open(tr.po_path(M13, "de"), "rb") as fh:
+    with open(tr.po_path(M13, lang), "rb") as fh:
         cat = read_po(fh)
     out = []
     for m in cat:
@@ -107,29 +108,41 @@ def _grade(page, qid: str, answer) -> dict:
     return {"score": got["result"]["score"], "correct": got["result"]["correct"]}
 
 
+def _interface_word(lang: str, msgid: str) -> str:
+    from babel.messages.pofile import read_po
+    with open(ROOT / "h4s_widgets" / "locales" / lang / "LC_MESSAGES" / "h4s.po", "rb") as fh:
+        return next(m.string for m in read_po(fh) if m.id == msgid)
+
+
 @pytest.mark.browser
-def test_module_13_in_german_in_chromium(book13, browser):
+@pytest.mark.parametrize("lang, gdpr, native", [("de", "Datenschutz-Grundverordnung", "Deutsch"),
+                                                ("el", "ΓΚΠΔ", "Ελληνικά")])
+def test_module_13_in_another_language_in_chromium(book13, browser, lang, gdpr, native):
+    """A learner goes through module 13 in German and in Greek (issue 15)."""
     from _browser import format_violations, open_page, run_axe, serve_directory
     from playwright.sync_api import expect
-    sentences = english_sentences()
+    from h4s_kit.translate._book import BOOK_WORDS, words
+    sentences = english_sentences(lang)
     assert len(sentences) > 200
+    book_words = words(ROOT / "modules", lang)
     ctx, page, log, errors = open_page(browser)
     try:
         with serve_directory(book13) as url:
-            page.goto(url + "de/" + M13_PAGE)
+            page.goto(url + f"{lang}/" + M13_PAGE)
             page.wait_for_selector('.h4s-question[data-qid="personal-data"] .h4s-check', timeout=60_000)
-            assert page.get_attribute("html", "lang") == "de"
+            assert page.get_attribute("html", "lang") == lang
             visible = re.sub(r"\s+", " ", page.inner_text("body"))
             left = [s for s in sentences if s in visible]
-            assert left == [], f"English sentences on the German page: {left[:5]}"
-            assert "Datenschutz-Grundverordnung" in visible
-            # the book's own words (banners, "keep offline", set by the page's script) in German too
-            from h4s_kit.translate._book import BOOK_WORDS
+            assert left == [], f"English sentences on the {lang} page: {left[:5]}"
+            assert gdpr in visible
+            expect(page.locator('.h4s-question[data-qid="personal-data"] .h4s-check')).to_have_text(
+                _interface_word(lang, "Check"))
+            # the book's own words (banners, "keep offline", set by the page's script) in the language too
             english = [BOOK_WORDS[k] for k in ("live_text", "live_link", "live_note", "keep", "kept_list")]
             assert not [x for x in english if x in visible], [x for x in english if x in visible]
-            expect(page.get_by_role("link", name="Die Live-Version dieses Moduls öffnen")).to_be_visible()
-            expect(page.get_by_role("button", name="Dieses Modul offline speichern")).to_be_visible()
-            expect(page.locator('.h4s-question[data-qid="personal-data"] .h4s-check')).to_have_text("Prüfen")
+            assert all(book_words[k] != BOOK_WORDS[k] for k in ("live_link", "keep")), book_words
+            expect(page.get_by_role("link", name=book_words["live_link"])).to_be_visible()
+            expect(page.get_by_role("button", name=book_words["keep"])).to_be_visible()
             violations = run_axe(page)
             assert violations == [], format_violations(violations)
             de = {"all": _grade(page, "personal-data", "abce")}
@@ -139,20 +152,20 @@ def test_module_13_in_german_in_chromium(book13, browser):
             # the switcher: to English with the mouse ...
             page.locator('nav.h4s-languages a[hreflang="en"]').click()
             page.wait_for_url(re.compile(re.escape(M13_PAGE) + "$"))
-            assert "/de/" not in page.url and page.get_attribute("html", "lang") == "en"
+            assert f"/{lang}/" not in page.url and page.get_attribute("html", "lang") == "en"
             page.wait_for_selector('.h4s-question[data-qid="personal-data"] .h4s-check', timeout=60_000)
             en = {"all": _grade(page, "personal-data", "abce")}
             page.reload()
             en["one"] = _grade(page, "personal-data", "d")
             assert en == de and en["all"]["correct"] is True and en["one"]["correct"] is False
-            # ... and back to German with the keyboard, the link announced in its own language
-            link = page.locator('nav.h4s-languages a[hreflang="de"]')
-            assert link.get_attribute("lang") == "de" and link.inner_text() == "Deutsch"
+            # ... and back with the keyboard, the link announced in its own language
+            link = page.locator(f'nav.h4s-languages a[hreflang="{lang}"]')
+            assert link.get_attribute("lang") == lang and link.inner_text() == native
             assert page.locator('nav.h4s-languages a[aria-current="page"]').get_attribute("hreflang") == "en"
             link.focus()
             page.keyboard.press("Enter")
-            page.wait_for_url(re.compile("/de/" + re.escape(M13_PAGE) + "$"))
-            assert page.get_attribute("html", "lang") == "de"
+            page.wait_for_url(re.compile(f"/{lang}/" + re.escape(M13_PAGE) + "$"))
+            assert page.get_attribute("html", "lang") == lang
         assert not errors, errors
         log.assert_only_local()
     finally:
