@@ -250,3 +250,33 @@ def test_store_on_postgresql(postgres_url, tmp_path, monkeypatch):
         assert delete_learner(store, "s-pg")["credentials"] == 1
     finally:
         store.close()
+
+
+def test_the_open_badges_linked_data_proof_test_vector():
+    """1EdTech's eddsa-rdfc-2022 test vector (tests/fixtures/ob3/README.md): same canonical forms, hashes,
+    signature and proofValue, and the signed credential verifies; so h4s's proofs are the standard ones."""
+    import hashlib
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from h4s_kit.credentials._keys import public_multibase
+    from h4s_kit.credentials._ld import canonical
+    from h4s_kit.credentials._proof import check, public_key_of, sign
+    tv = FIXTURES / "ob3" / "test-vector"
+    vec = json.loads((tv / "vector.json").read_text())
+    signed = json.loads((tv / "signed-credential.json").read_text())
+    proof = signed["proof"]
+    unsigned = {k: v for k, v in signed.items() if k != "proof"}
+    options = {k: v for k, v in proof.items() if k != "proofValue"}
+    assert canonical(unsigned) == (tv / "document-canon.txt").read_text()
+    assert canonical({**options, "@context": signed["@context"]}) == (tv / "proof-canon.txt").read_text()
+    assert hashlib.sha256(canonical(unsigned).encode()).hexdigest() == vec["document_hash_hex"]
+    key = Ed25519PrivateKey.from_private_bytes(bytes.fromhex(vec["private_key_hex"])[:32])
+    assert public_multibase(key.public_key()) == vec["public_key_multibase"]
+    mine = sign(unsigned, key, proof["verificationMethod"], created=proof["created"])["proof"][0]
+    assert mine["proofValue"] == proof["proofValue"]
+    assert _multibase.decode(mine["proofValue"]).hex() == vec["signature_hex"]
+    method = {"type": "Multikey", "publicKeyMultibase": vec["public_key_multibase"]}
+    check(signed, public_key_of(method))            # their proof, as published (a single object), verifies
+    with pytest.raises(C.SignatureMismatch):
+        check({**signed, "name": "Teamwork Badge!"}, public_key_of(method))
