@@ -102,8 +102,16 @@ def test_verify_and_tampering(env):
         change(bad)
         with pytest.raises(C.SignatureMismatch, match="the file was changed after it was issued"):
             C.verify(bad, [folder])
-    with pytest.raises(C.SchemaInvalid):
-        C.verify({k: v for k, v in doc.items() if k != "issuer"}, [folder])
+    with pytest.raises(C.SignatureMismatch):      # a broken field of a signed file: reported as a change
+        C.verify({**doc, "validFrom": "yesterday"}, [folder])
+    issuer = C.load_issuer()
+    unsigned = {k: v for k, v in doc.items() if k != "proof"}
+    subject = {**doc["credentialSubject"], "achievement": {
+        k: v for k, v in doc["credentialSubject"]["achievement"].items() if k != "criteria"}}
+    from h4s_kit.credentials._proof import sign
+    no_criteria = sign({**unsigned, "credentialSubject": subject}, issuer.key, issuer.method["id"])
+    with pytest.raises(C.SchemaInvalid, match="not an Open Badges 3.0 credential: .*criteria"):
+        C.verify(no_criteria, [folder])           # signed by the issuer, but not what the schema asks for
     with pytest.raises(C.NotACredential):
         C.verify({"type": ["VerifiableCredential"]}, [folder])
     with pytest.raises(C.UnknownIssuer, match="unknown issuer"):

@@ -1,5 +1,6 @@
-"""Offline verification: signature against a known issuer key, the Open Badges 3.0 JSON schema (the copy in
-``_schema/``), validity dates and revocation by the issuer's status list.  Each failure is one line."""
+"""Offline verification, in this order: the signature against a known issuer key, the Open Badges 3.0 JSON
+schema (the copy in ``_schema/``), validity dates and revocation by the issuer's status list.  Each failure is
+one line."""
 from __future__ import annotations
 
 import json
@@ -82,10 +83,6 @@ def verify(doc: dict, folders: list[Path] | None = None, now: float | None = Non
     if not isinstance(doc, dict) or "OpenBadgeCredential" not in (doc.get("type") or []) \
             and "AchievementCredential" not in (doc.get("type") or []):
         raise NotACredential("not a credential: no OpenBadgeCredential type")
-    problems = schema_problems(doc)
-    if problems:
-        raise SchemaInvalid(f"not an Open Badges 3.0 credential: {problems[0]}"
-                            + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
     known = _known_files(folders if folders is not None else default_folders())
     proof = doc.get("proof")
     proof = proof[0] if isinstance(proof, list) and len(proof) == 1 else proof
@@ -99,6 +96,11 @@ def verify(doc: dict, folders: list[Path] | None = None, now: float | None = Non
     if method.get("controller") != issuer_id:
         raise UnknownIssuer(f"unknown issuer: the key belongs to {method.get('controller')}, not to {issuer_id}")
     check(doc, public_key_of(method))
+    # after the signature: a changed file is reported as changed, whatever field the change broke
+    problems = schema_problems(doc)
+    if problems:
+        raise SchemaInvalid(f"not an Open Badges 3.0 credential: {problems[0]}"
+                            + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
     t = time.time() if now is None else now
     if _time(doc["validFrom"], "validFrom") > t + 300:
         raise Expired(f"not valid yet: valid from {doc['validFrom']}")
