@@ -133,7 +133,8 @@ def test_claim_attacks_end_to_end(served):
     for body, status in (({"module": "../../etc/passwd"}, 400), ({"module": "99-nowhere"}, 404),
                          ({"module": ["x"]}, 400), ({}, 400), (b"[1,2]", 400), (b"{not json", 400),
                          (b"{" * 5000, 413), ({"module": MOD, "name": "x" * 101}, 400),
-                         ({"module": MOD, "name": "bad\u0000name"}, 400), ({"module": MOD, "name": 12}, 400)):
+                         ({"module": MOD, "name": "bad\u0000name"}, 400), ({"module": MOD, "name": 12}, 400),
+                         (b"\xff\xfe{", 400), (b'{"module": "%s", "name": "\\ud800"}' % MOD.encode(), 400)):
         code, err = anna.post("api/credentials/claim", body)
         assert code == status, (body[:60] if isinstance(body, bytes) else body, code, err)
         _clean(err)
@@ -144,6 +145,11 @@ def test_claim_attacks_end_to_end(served):
     code, err = anna.post("api/credentials/claim", b'{"module": "%s"}' % MOD.encode(),
                           headers={"Content-Type": "text/plain"})
     assert code == 415, err
+    try:                                              # only POST
+        anna.opener.open(base + "api/credentials/claim", timeout=30)
+        raise AssertionError("GET answered")
+    except urllib.error.HTTPError as e:
+        assert e.code == 405 and "\n" not in json.loads(e.read())["error"]
     # the trainer dashboard lists the credential (module, date, id, not revoked), not the learner's name
     with urllib.request.urlopen(f"{base}trainer/{TOKEN}/", timeout=60) as r:
         page = r.read().decode()
