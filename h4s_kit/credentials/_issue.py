@@ -1,7 +1,6 @@
 """Issuing (only on the server's word) and revoking."""
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
@@ -101,7 +100,3 @@ def revoke(store, credential_id: str | None = None, credential: dict | None = No
         out.mkdir(exist_ok=True)
         write_json(out / STATUS_FILE, signed)
     return {"id": cid, "status_index": index, "already": already}
-
-
-def dumps(doc: dict) -> str:
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"

@@ -7,7 +7,6 @@ minimum the spec asks for, so that one list does not single out a learner."""
 from __future__ import annotations
 
 import gzip
-import json
 
 from ._errors import NotACredential
 from ._ld import VC_V2
@@ -63,7 +62,3 @@ def write_status_list(issuer, revoked: set[int]) -> dict:
     signed = sign(doc, issuer.key, issuer.method["id"])
     write_json(issuer.folder / STATUS_FILE, signed)
     return signed
-
-
-def load(path) -> dict:
-    return json.loads(open(path, encoding="utf-8").read())
