@@ -116,6 +116,7 @@ def test_verify_and_tampering(env):
         C.verify({"type": ["VerifiableCredential"]}, [folder])
     with pytest.raises(C.UnknownIssuer, match="unknown issuer"):
         C.verify(doc, [folder.parent / "elsewhere"])
+    assert C.verify(doc, [folder / "key.json"])["id"] == doc["id"]     # a given key file (status list beside it)
 
 
 def test_dates_are_checked(env):

@@ -24,9 +24,10 @@ def add_parser(sub):
                          description="Check the signature against the issuer's published key, the Open Badges 3.0 "
                                      "JSON schema, the validity dates and the revocation status list.")
     v.add_argument("file", help="the credential: a .json file or a badge .svg")
-    v.add_argument("--issuer", action="append", default=[], metavar="FOLDER",
-                   help="a folder with the issuer's published files (credentials/ of the built book); default: "
-                        "_build/html/credentials and this installation's data folder")
+    v.add_argument("--issuer", action="append", default=[], metavar="PATH",
+                   help="the issuer's published files: the credentials/ folder of the built book, or one of its "
+                        "files (key.json; status-list.json beside it); also looked in: _build/html/credentials "
+                        "and this installation's data folder")
     v.set_defaults(func=run_verify)
     r = verbs.add_parser("revoke", help="revoke a credential (by id, or its file)",
                          description="Set the credential's bit in the signed status list; the list is kept in the "

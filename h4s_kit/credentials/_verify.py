@@ -37,11 +37,14 @@ def load_file(path: Path) -> dict:
 
 
 def _known_files(folders: list[Path]) -> dict[str, dict]:
-    """id -> document of every public issuer file (key, profile, status list) in ``folders``."""
+    """id -> document of every public issuer file (key, profile, status list) in ``folders`` (folders, or
+    issuer files such as a downloaded ``key.json``)."""
     out: dict[str, dict] = {}
     for d in folders:
-        for name in PUBLIC_FILES:
-            f = Path(d) / name
+        d = Path(d)
+        # a folder of issuer files, or one of them (then the given file first, its neighbours after it)
+        files = [d, *(d.parent / n for n in PUBLIC_FILES)] if d.is_file() else [d / n for n in PUBLIC_FILES]
+        for f in files:
             if f.is_file():
                 try:
                     doc = json.loads(f.read_text(encoding="utf-8"))
