@@ -32,14 +32,12 @@ EQF_KNOWLEDGE = {
        "as the basis for original thinking and/or research",
     8: "Knowledge at the most advanced frontier of a field of work or study and at the interface between fields",
 }
-#: DigCompEdu (Redecker 2017, JRC) areas, as module 02 names them
-DIGCOMPEDU_AREAS = {1: "Professional engagement", 2: "Digital resources", 3: "Teaching and learning",
-                    4: "Assessment", 5: "Empowering learners", 6: "Learners' digital competence"}
 
 
 def metadata_form_schema() -> dict:
     """The metadata JSON Schema with help texts for every field (the model's, else the allowed values)."""
     from h4s_kit.metadata import ALLOWED, json_schema
+    from h4s_kit.oer import DIGCOMPEDU_AREAS
 
     schema = copy.deepcopy(json_schema())
     for name, prop in schema.get("properties", {}).items():
