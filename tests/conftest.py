@@ -9,6 +9,23 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # so tests can `import _browser`
 
 
+def _kept_banks_in_a_throwaway_folder() -> None:
+    """Quizzes keep validated banks (h4s_widgets/_bank_cache.py) in a folder of this test run, not in the user's
+    cache; set here, before test modules are imported (some build quizzes at import), so that xdist workers,
+    servers and kernels the tests start inherit it.  A H4S_CACHE_DIR set by hand (``off``, elsewhere) stays."""
+    import atexit
+    import os
+    import shutil
+    import tempfile
+    if "H4S_CACHE_DIR" not in os.environ:
+        d = tempfile.mkdtemp(prefix="h4s-test-cache-")   # mode 0700
+        os.environ["H4S_CACHE_DIR"] = d
+        atexit.register(shutil.rmtree, d, True)
+
+
+_kept_banks_in_a_throwaway_folder()
+
+
 @pytest.fixture
 def free_port():
     """A function returning a TCP port that is free on 127.0.0.1 right now."""
