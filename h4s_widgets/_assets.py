@@ -7,9 +7,13 @@ builds need no node (``npm run check-js`` and tests/test_widget.py fail when a b
 file is stale):
 
 * ``dist/widget.js``: the anywidget ES module, with every type;
-* ``dist/runtime.js``: the classic script of static pages, without the types;
+* ``dist/runtime.js``: the classic script of static pages, without the types; it shows the quizzes;
 * ``dist/types/<type>.js``: one classic script per type; a page runs the chunks of the
-  types it shows before the runtime (:func:`static_runtime` joins them in that order).
+  types it shows before the runtime (:func:`static_runtime` joins them in that order);
+* ``dist/runtime-lazy.js``: the runtime's late part (grading, solutions, h4s serve, records), which the
+  runtime runs when the page is idle or a learner answers: inline pages carry it as a non-executed
+  ``<script id="h4s-lazy" type="text/plain">`` (:func:`runtime_tags`), the book as a file named by the
+  runtime tag's ``data-h4s-lazy``.
 """
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ from typing import Iterable
 STATIC = Path(__file__).parent / "_static"
 DIST = STATIC / "dist"
 RUNTIME = DIST / "runtime.js"
+LAZY = DIST / "runtime-lazy.js"
 
 
 def _read(path: Path) -> str:
@@ -50,6 +55,19 @@ def static_runtime(types: Iterable[str] | None = None) -> str:
     known = runtime_types()
     wanted = known if types is None else tuple(sorted({t for t in types if t in known}))
     return _runtime_for(wanted)
+
+
+@lru_cache(maxsize=None)
+def static_lazy() -> str:
+    """The runtime's late part (a classic script; the runtime runs it, see the module's docstring)."""
+    return _read(LAZY)
+
+
+def runtime_tags(types: Iterable[str] | None = None) -> str:
+    """The tags of a page that inlines the quiz JS: the late part (not executed until the runtime runs it:
+    before the runtime, so that a quiz's draw finds it at once) and the chunks of ``types`` with the runtime."""
+    return (f'<script id="h4s-lazy" type="text/plain">{static_lazy()}</script>'
+            f'<script id="h4s-runtime">{static_runtime(types)}</script>')
 
 
 def type_chunks() -> dict[str, str]:

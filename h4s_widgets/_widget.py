@@ -31,7 +31,7 @@ from typing import Any, Callable, Iterable, Sequence
 import traitlets
 
 from ._anymodel import AnyModelWidget
-from ._assets import static_runtime, widget_css, widget_esm
+from ._assets import runtime_tags, widget_css, widget_esm
 from ._events import store_record, stored_attempts
 from ._errors import SandboxUnavailable
 from ._safe_json import UnsafeInput
@@ -288,7 +288,7 @@ class Quiz(AnyModelWidget):
         ]
         if include_runtime:
             parts.append(f'<style id="h4s-css">{widget_css()}</style>')
-            parts.append(f'<script id="h4s-runtime">{static_runtime()}</script>')
+            parts.append(runtime_tags())
         return "".join(parts)
 
     def _repr_mimebundle_(self, **kwargs: Any):

@@ -19,7 +19,7 @@ def _page(quiz_html: str, scripts: str) -> str:
 
 def test_a_chunk_after_the_runtime_mounts_the_quiz_that_waited(browser, tmp_path):
     from h4s_widgets import Quiz
-    from h4s_widgets._assets import static_runtime, type_chunks
+    from h4s_widgets._assets import runtime_tags, type_chunks
     quiz = Quiz(QUIZ).static_html(include_runtime=False)
     (tmp_path / "numeric.js").write_text(type_chunks()["numeric"], encoding="utf-8")
     # the runtime first (inline, it runs while the page is parsed), then the chunk as an async file, as a
@@ -27,7 +27,7 @@ def test_a_chunk_after_the_runtime_mounts_the_quiz_that_waited(browser, tmp_path
     seen = ("<script>window.__mountedBeforeChunk = document.querySelectorAll('.h4s-question').length;"
             " window.__runtimeFirst = !!window.__h4sRuntime;</script>")
     late = '<script async src="numeric.js"></script>'
-    (tmp_path / "index.html").write_text(_page(quiz, f"<script>{static_runtime([])}</script>{seen}{late}"),
+    (tmp_path / "index.html").write_text(_page(quiz, f"{runtime_tags([])}{seen}{late}"),
                                          encoding="utf-8")
     with serve_directory(tmp_path) as url:
         context, page, log, errors = open_page(browser)
@@ -46,9 +46,9 @@ def test_a_chunk_after_the_runtime_mounts_the_quiz_that_waited(browser, tmp_path
 
 def test_a_quiz_whose_type_never_comes_shows_at_load(browser, tmp_path):
     from h4s_widgets import Quiz
-    from h4s_widgets._assets import static_runtime
+    from h4s_widgets._assets import runtime_tags
     quiz = Quiz(QUIZ).static_html(include_runtime=False)
-    (tmp_path / "index.html").write_text(_page(quiz, f"<script>{static_runtime([])}</script>"), encoding="utf-8")
+    (tmp_path / "index.html").write_text(_page(quiz, runtime_tags([])), encoding="utf-8")
     with serve_directory(tmp_path) as url:
         context, page, log, errors = open_page(browser)
         try:
@@ -57,5 +57,52 @@ def test_a_quiz_whose_type_never_comes_shows_at_load(browser, tmp_path):
             assert page.locator(".h4s-num-input").count() == 0         # no view: the type is unknown here
             assert page.locator('.h4s-question[data-qid="n1"] .h4s-body').inner_text().strip() == "numeric"
             assert errors == [], errors
+        finally:
+            context.close()
+
+
+def _file_page(tmp_path, lazy_src: str) -> None:
+    """A page as the book writes it: the chunk inline, the runtime as a file whose tag names its late part."""
+    from h4s_widgets import Quiz
+    from h4s_widgets._assets import static_lazy, static_runtime, type_chunks
+    quiz = Quiz(QUIZ).static_html(include_runtime=False)
+    (tmp_path / "quiz.js").write_text(static_runtime([]), encoding="utf-8")
+    (tmp_path / "quiz-lazy.js").write_text(static_lazy(), encoding="utf-8")
+    tags = (f'<script class="h4s-type">{type_chunks()["numeric"]}</script>'
+            f'<script id="h4s-runtime" async src="quiz.js" data-h4s-lazy="{lazy_src}"></script>')
+    (tmp_path / "index.html").write_text(_page(quiz, tags), encoding="utf-8")
+
+
+def test_the_late_part_comes_from_its_file_when_the_page_is_idle(browser, tmp_path):
+    """Grading is in the runtime's late part: the book's runtime tag names its file (data-h4s-lazy); the runtime
+    loads it once the page is idle (so that a page kept offline has it in its cache) and a Check grades."""
+    _file_page(tmp_path, "quiz-lazy.js")
+    with serve_directory(tmp_path) as url:
+        context, page, log, errors = open_page(browser)
+        try:
+            page.goto(url + "index.html")
+            page.wait_for_selector(".h4s-records-download", timeout=10_000)   # the late part ran: slots filled
+            assert any(u.endswith("/quiz-lazy.js") for u in page.evaluate(
+                "performance.getEntriesByType('resource').map(e => e.name)"))
+            page.fill(".h4s-num-input", "42")
+            page.click(".h4s-check")
+            page.locator(".h4s-feedback").get_by_text("Correct").wait_for(timeout=5_000)
+            assert errors == [], errors
+        finally:
+            context.close()
+
+
+def test_a_late_part_that_cannot_load_is_said_on_check(browser, tmp_path):
+    """No late part (its file is gone): the quiz still shows, and a Check says that something went wrong
+    instead of doing nothing."""
+    _file_page(tmp_path, "gone.js")
+    with serve_directory(tmp_path) as url:
+        context, page, log, errors = open_page(browser)
+        try:
+            page.goto(url + "index.html")
+            page.wait_for_selector(".h4s-num-input", timeout=10_000)
+            page.fill(".h4s-num-input", "42")
+            page.click(".h4s-check")
+            page.get_by_text("Something went wrong. Please try again.").wait_for(timeout=5_000)
         finally:
             context.close()

@@ -71,6 +71,8 @@ def test_keep_a_module_and_open_it_offline(book, browser):
             context.set_offline(True)
             page.reload()
             page.wait_for_selector(".h4s-question", timeout=15_000)   # the quiz runtime came from the cache
+            # and its late part (grading, records: loaded when the page was idle), which fills the records slot
+            page.locator(".h4s-records-download").first.wait_for(timeout=15_000)
             styled = page.evaluate("""() => getComputedStyle(document.querySelector('.h4s-quiz')).maxWidth !== 'none'
                 && getComputedStyle(document.querySelector('.bd-sidebar-primary')).display !== 'inline'""")
             assert styled, "the kept page lost its stylesheet offline"

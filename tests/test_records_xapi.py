@@ -168,15 +168,15 @@ def test_records_js_makes_the_same_statements_as_python(tmp_path):
 
 
 def _js_statements(tmp_path, cases: list) -> list[dict]:
-    """records.js's statements for [uuid, detail, spec or None]."""
+    """statement.js's statements (what records.js keeps) for [uuid, detail, spec or None]."""
     import subprocess
 
     from _tools import node as require_node
     node = require_node()
     from h4s_widgets._assets import STATIC
-    src = (STATIC / "src" / "records.js").as_uri()
+    src = (STATIC / "src" / "statement.js").as_uri()
     script = tmp_path / "run.mjs"
-    script.write_text(     # records.js as the runtime bundles it (with xapi.js and every type's mapping)
+    script.write_text(     # as the runtime's late part bundles it (with xapi.js and every type's mapping)
         f"import {{ answeredStatement }} from {json.dumps(src)};\n"
         "import { readFileSync } from 'node:fs';\n"
         "const cases = JSON.parse(readFileSync(process.argv[2], 'utf8'));\n"

@@ -242,7 +242,7 @@ def fix_html(text: str) -> str:
 
 
 # inline, or the external tags (the type chunks' and the runtime's)
-_RUNTIME_RE = re.compile(r'<script (?:id="h4s-runtime"|class="h4s-type")(?: [^>]*)?>.*?</script>\n?', re.S)
+_RUNTIME_RE = re.compile(r'<script (?:id="h4s-runtime"|id="h4s-lazy"|class="h4s-type")(?: [^>]*)?>.*?</script>\n?', re.S)
 _CSS_RE = re.compile(r'<style id="h4s-css">.*?</style>\n?', re.S)
 
 
@@ -257,11 +257,11 @@ def fresh_quiz_runtime(text: str, runtime_tag: str | None = None) -> str:
     the book's stylesheet)."""
     if 'class="h4s-data"' not in text:
         return text
-    from h4s_widgets._assets import page_types, static_runtime, widget_css
+    from h4s_widgets._assets import page_types, runtime_tags, widget_css
     text = _CSS_RE.sub("", _RUNTIME_RE.sub("", text))
     if runtime_tag is None:
         text = text.replace("</head>", f'<style id="h4s-css">{widget_css()}</style>\n</head>', 1)
-        script = f'<script id="h4s-runtime">{static_runtime(page_types(text))}</script>'
+        script = runtime_tags(page_types(text))
     else:
         script = runtime_tag
     head, sep, tail = text.rpartition("</body>")
@@ -289,12 +289,12 @@ def postprocess_stamp() -> str:
     """Changes whenever post-processing would put something else into a page."""
     import hashlib
 
-    from h4s_widgets._assets import static_runtime, widget_css
+    from h4s_widgets._assets import static_lazy, static_runtime, widget_css
 
     from . import slim
     h = hashlib.sha256(Path(__file__).read_bytes())
     h.update(Path(slim.__file__).read_bytes())
-    for part in (static_runtime(), widget_css()):
+    for part in (static_runtime(), static_lazy(), widget_css()):
         h.update(b"\0" + part.encode("utf-8"))
     return h.hexdigest()
 
@@ -308,7 +308,7 @@ def postprocess_pages(outdir: Path, record_file: Path, written: set[str] | froze
     A page needs it when Sphinx wrote it in this build (``written``), when it is not in the
     record with its current (mtime_ns, size), or when the stamp in the record is not current
     (the stamp includes the names of the content-hashed bundle: a new bundle redoes every page)."""
-    from h4s_widgets._assets import page_types, static_runtime, type_chunks, widget_css
+    from h4s_widgets._assets import page_types, static_lazy, static_runtime, type_chunks, widget_css
 
     from . import slim
     outdir = Path(outdir)
@@ -342,8 +342,8 @@ def postprocess_pages(outdir: Path, record_file: Path, written: set[str] | froze
                 css_rel += [x for x in c if x not in css_rel]
                 js_rel += [x for x in j if x not in js_rel]
         bundle = slim.make_bundle(outdir, css_rel, js_rel, extra_css="\n/* h4s quiz */\n" + widget_css(),
-                                  quiz_runtime=static_runtime([]), quiz_chunks=type_chunks())
-        names = [bundle.css, bundle.js, bundle.quiz]
+                                  quiz_runtime=static_runtime([]), quiz_chunks=type_chunks(), quiz_lazy=static_lazy())
+        names = [bundle.css, bundle.js, bundle.quiz, bundle.lazy]
         if rec.get("bundle") != names:      # a new bundle: every page must name it
             for f in all_pages:
                 if f not in texts:
@@ -382,7 +382,7 @@ def postprocess_pages(outdir: Path, record_file: Path, written: set[str] | froze
         slim.write_offline_files(outdir, title)
         if not keep_slim:
             slim.remove_stale(outdir, bundle)
-        out.update(bundle=[bundle.css, bundle.js, bundle.quiz], bundle_css=css_rel, bundle_js=js_rel,
+        out.update(bundle=names, bundle_css=css_rel, bundle_js=js_rel,
                    icons_missing=sorted(icons.missing))
     Path(record_file).parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(str(record_file) + ".tmp")

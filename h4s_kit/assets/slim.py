@@ -329,6 +329,7 @@ class Bundle:
     quiz: str | None
     files: list[str]         # every file written (below the book root)
     chunks: dict[str, str] = field(default_factory=dict)   # question type -> its quiz chunk (script text)
+    lazy: str | None = None  # the quiz runtime's late part (h4s_widgets/_assets.py), run when the page is idle
 
 
 def _written(outdir: Path, rel_dir: str, stem: str, ext: str, data: bytes, files: list[str]) -> str:
@@ -398,7 +399,8 @@ def is_sphinx_page(text: str) -> bool:
 
 
 def make_bundle(outdir: Path, css_rel: list[str], js_rel: list[str], extra_css: str = "",
-                quiz_runtime: str | None = None, quiz_chunks: dict[str, str] | None = None) -> Bundle:
+                quiz_runtime: str | None = None, quiz_chunks: dict[str, str] | None = None,
+                quiz_lazy: str | None = None) -> Bundle:
     """Write the content-hashed stylesheet, script (and quiz runtime) of the book; returns their names (and
     the question types' quiz chunks, which pages inline)."""
     outdir = Path(outdir)
@@ -467,7 +469,10 @@ def make_bundle(outdir: Path, css_rel: list[str], js_rel: list[str], extra_css: 
     quiz_name = None
     if quiz_runtime is not None:
         quiz_name = _written(outdir, f"_static/{OUT}", "quiz", ".js", quiz_runtime.encode("utf-8"), files)
-    return Bundle(css=css_name, js=js_name, quiz=quiz_name, files=files, chunks=dict(quiz_chunks or {}))
+    lazy_name = None
+    if quiz_lazy is not None:
+        lazy_name = _written(outdir, f"_static/{OUT}", "quiz-lazy", ".js", quiz_lazy.encode("utf-8"), files)
+    return Bundle(css=css_name, js=js_name, quiz=quiz_name, files=files, chunks=dict(quiz_chunks or {}), lazy=lazy_name)
 
 
 def remove_stale(outdir: Path, bundle: Bundle) -> None:
@@ -636,11 +641,13 @@ def quiz_runtime_tag(up: str, bundle: Bundle, types: Iterable[str] = ()) -> str:
     scripts run in order, so a deferred runtime waited for all 43 KB of it); the chunks have registered their
     types when it runs, and it mounts the quizzes parsed then and the rest at DOMContentLoaded.
     ``data-h4s-runtime`` tells ``h4s serve`` that this runtime grades on the server when the page's keys are
-    stripped (``payload.server``: the build writes the current runtime, which always does)."""
+    stripped (``payload.server``: the build writes the current runtime, which always does).  ``data-h4s-lazy``
+    names the runtime's late part, which it loads when the page is idle (so a page kept offline has it)."""
     chunks = "".join(f'<script class="h4s-type">{bundle.chunks[t].strip()}</script>'
                      for t in sorted(set(types)) if t in bundle.chunks)
     return (f'{chunks}<script id="h4s-runtime" async fetchpriority="high" src="{up}{bundle.quiz}" '
-            f'data-h4s-runtime="static, knows payload.server"></script>')
+            + (f'data-h4s-lazy="{up}{bundle.lazy}" ' if bundle.lazy else "")
+            + 'data-h4s-runtime="static, knows payload.server"></script>')
 
 
 def favicon_data_uri(path: Path) -> str | None:

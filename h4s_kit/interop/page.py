@@ -31,7 +31,7 @@ _BLOCK_MATH = re.compile(r"\$\$(.+?)\$\$", re.S)
 _INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\s)([^$\n]+?)(?<!\s)\$(?!\d)")
 _TOKEN = "\u27e6H4SM{}\u27e7"
 _TOKEN_RE = re.compile("\u27e6H4SM(\\d+)\u27e7")
-_RUNTIME_RE = re.compile(r'<script id="h4s-runtime">.*?</script>', re.S)
+_RUNTIME_RE = re.compile(r'<script id="h4s-(?:runtime|lazy)"[^>]*>.*?</script>', re.S)
 _CSS_RE = re.compile(r'<style id="h4s-css">.*?</style>', re.S)
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _QUIZ_RE = re.compile(r'<script type="application/json" class="h4s-data">(.*?)</script>', re.S)
@@ -283,7 +283,7 @@ def render_module(module_dir: str | Path, execute: bool = True) -> Page:
 
 def page_document(page: Page, head_extra: str = "", body_end: str = "") -> str:
     """The complete HTML document around a rendered page."""
-    from h4s_widgets._assets import page_types, static_runtime, widget_css
+    from h4s_widgets._assets import page_types, runtime_tags, widget_css
     desc = page.meta.get("summary") or ""
     quiz = bool(page.quizzes)
     mathjax = ""
@@ -305,6 +305,6 @@ def page_document(page: Page, head_extra: str = "", body_end: str = "") -> str:
         '<div class="h4s-scorm-status" role="status" aria-live="polite"></div>\n'
         + page.html +
         "\n</main>\n" + body_end
-        + (f'<script id="h4s-runtime">{static_runtime(page_types(page.html))}</script>\n' if quiz else "")
+        + (runtime_tags(page_types(page.html)) + "\n" if quiz else "")
         + "</body>\n</html>\n"
     )

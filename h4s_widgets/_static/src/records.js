@@ -4,15 +4,14 @@
 //   "h4s-records":  [xAPI statements]   (the last 2000)
 // and fills every .h4s-records-slot with a button that saves them as a JSON file
 // ({format: "h4s-results", version: 1, statements}) for `h4s records import`.
-// The statements are h4s_kit/records/xapi.py's (answered_statement); the interaction mapping is xapi.js.
-import { canonicalJson, interactionComponents, interactionType, responsePattern } from "./xapi.js";
+// The statements are h4s_kit/records/xapi.py's (statement.js).  Part of the runtime's late part (lazy.js):
+// runtime.js hands it the "h4s:graded" events and asks it to fill the slots when the page is idle.
+import { answeredStatement } from "./statement.js";
 
 const REC = {
   progressKey: "h4s-progress",
   recordsKey: "h4s-records",
   max: 2000,
-  ext: "https://h4s.invalid/xapi/ext/",
-  verb: "http://adlnet.gov/expapi/verbs/answered",
   memory: {},
 };
 
@@ -30,11 +29,6 @@ export function save(key, value) {
   try { window.localStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* private mode: memory only */ }
 }
 
-function xapiBase() {
-  const m = typeof document !== "undefined" && document.querySelector('meta[name="h4s-xapi-base"]');
-  return ((m && m.content) || "https://h4s.invalid/xapi").replace(/\/+$/, "");
-}
-
 export function uuid4() {
   const c = typeof crypto !== "undefined" ? crypto : null;
   if (c && typeof c.randomUUID === "function") {
@@ -46,61 +40,6 @@ export function uuid4() {
   b[8] = (b[8] & 0x3f) | 0x80;
   const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
   return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
-}
-
-function isoDuration(s) {
-  if (typeof s !== "number" || !(s >= 0)) return null;
-  let cs = Math.round(s * 100);
-  const h = Math.floor(cs / 360000); cs -= h * 360000;
-  const m = Math.floor(cs / 6000); cs -= m * 6000;
-  let out = "PT" + (h ? h + "H" : "") + (m ? m + "M" : "");
-  if (cs || out === "PT") out += (cs / 100).toFixed(2).replace(/\.?0+$/, "") + "S";
-  return out;
-}
-
-// the xAPI statement for one "h4s:graded" detail (see xapi.answered_statement); spec: the question as the
-// page shows it (from the quiz's data).  The description is the text the quiz sends (ui.js: the text as shown,
-// so cloze and drag-the-words gaps are empty, never their answers).
-export function answeredStatement(d, id, lang, spec) {
-  const base = xapiBase();
-  const q = d.question || {};
-  const module = d.module || "unknown-module";
-  const res = d.result || {};
-  lang = lang || "en";
-  const modIri = base + "/modules/" + module;
-  const def = Object.assign({ type: "http://adlnet.gov/expapi/activities/cmi.interaction",
-    name: { [lang]: String(q.id).slice(0, 200) }, interactionType: interactionType(q.type) },
-  interactionComponents(q.type, spec, lang));
-  if (q.text) def.description = { [lang]: String(q.text).slice(0, 1000) };
-  const result = { response: responsePattern(q.type, d.response, spec), extensions: {} };
-  result.extensions[REC.ext + "response-json"] = canonicalJson(d.response === undefined ? null : d.response);
-  const raw = res.score, mx = res.max_score;
-  if (typeof raw === "number" && typeof mx === "number" && mx) {
-    result.score = { raw: raw, min: Math.min(0, raw), max: Math.max(mx, raw),
-      scaled: Math.round(Math.max(-1, Math.min(1, raw / mx)) * 10000) / 10000 };
-  }
-  if (res.correct === true || res.correct === false) result.success = res.correct;
-  const dur = isoDuration(d.duration_s);
-  if (dur) result.duration = dur;
-  const ctxExt = {};
-  ctxExt[REC.ext + "module"] = module;
-  ctxExt[REC.ext + "question"] = q.id;
-  ctxExt[REC.ext + "question-type"] = q.type;
-  ctxExt[REC.ext + "attempt"] = d.attempt || 1;
-  return {
-    id: id || uuid4(),
-    actor: { objectType: "Agent", account: { homePage: base, name: String(d.learner || "anonymous") } },
-    verb: { id: REC.verb, display: { "en-US": "answered" } },
-    object: { objectType: "Activity", id: modIri + "/questions/" + q.id, definition: def },
-    result: result,
-    context: {
-      contextActivities: { parent: [{ objectType: "Activity", id: modIri,
-        definition: { type: "http://adlnet.gov/expapi/activities/module", name: { en: module } } }] },
-      platform: "h4s", language: lang, extensions: ctxExt,
-    },
-    timestamp: new Date(Math.floor((d.timestamp || Date.now() / 1000) * 1000)).toISOString(),
-    version: "1.0.3",
-  };
 }
 
 // a quiz's data (its strings, and its questions as the page shows them), parsed once per quiz: the payload does
@@ -123,7 +62,7 @@ function tr(strings, id, vars) {
   return s;
 }
 
-function fillSlots() {
+export function fillSlots() {
   if (typeof document === "undefined") return;
   // progress only: the statements (up to 2000, megabytes of JSON for a busy learner) are read when
   // the learner downloads them, not on every page load and every answer
@@ -178,10 +117,11 @@ function download() {
   setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
 }
 
-function onGraded(ev) {
-  const d = ev && ev.detail;
+/** Keep one graded answer ("h4s:graded" detail d, dispatched on the element target): its xAPI statement (the
+ * last REC.max) and the module's progress; then the slots again. */
+export function onGraded(d, target) {
   if (!d || !d.question) return;
-  const target = ev.target && ev.target.closest ? ev.target : null;
+  target = target && target.closest ? target : null;
   const langEl = target && target.closest("[lang]");
   const st = answeredStatement(d, null, (langEl && langEl.getAttribute("lang")) || "en",
     ((quizData(target).spec || {}).questions || []).find((x) => x.id === d.question.id));
@@ -202,17 +142,4 @@ function onGraded(ev) {
   };
   save(REC.progressKey, progress);
   fillSlots();
-}
-
-/** Listen for answers and fill the records slots (once per page). */
-export function startRecords() {
-  if (typeof document === "undefined" || typeof window === "undefined") return;
-  document.addEventListener("h4s:graded", onGraded);
-  // the quizzes are mounted by runtime.js after this starts: fill the slots once they exist, when
-  // the page is idle (a timer set now ran before the first frame, and the first localStorage read of a
-  // page takes milliseconds); Safari has no requestIdleCallback
-  const later = () => (typeof window.requestIdleCallback === "function"
-    ? window.requestIdleCallback(() => fillSlots(), { timeout: 1000 }) : setTimeout(fillSlots, 50));
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", later);
-  else later();
 }

@@ -17,7 +17,7 @@ const localStore = {
 // A bank with `draw: n` shows n questions of its pool per attempt (h4s_widgets/_draw.py): a random seed per
 // attempt, kept in localStorage (a SCORM package: in suspend_data, window.__h4sDrawStore) so that a reload
 // shows the same set; `fresh` (Reset) draws again.  h4s serve decides the draw itself (opts.draw).
-function localDraw(spec, fresh) {
+export function localDraw(spec, fresh) {
   const ids = spec.questions.map((q) => q.id);
   const store = window.__h4sDrawStore || localStore;
   const key = "h4s-draw:" + (spec.module || "") + ":" + spec.draw.bank;
