@@ -61,6 +61,7 @@ A MyST directive is one message with its markup.
 CODE = '''from h4s_kit.translate import _
 from h4s_widgets import Quiz
 print(_("Hello, learner"))
+print(_("{done} of {total} done").format(done=1, total=2))
 Quiz("questions/q.yml", module="77-tiny", title="Check yourself: tiny")'''
 
 BANK = {
@@ -317,6 +318,17 @@ def test_regular_expressions_of_short_text_answers_are_translated_and_checked(mo
     fill(module, only=lambda m: m.context == ctx, value=lambda _: "(verordnung")      # not a valid expression
     problems = [p for p in verify(module, LANG) if p.error]
     assert problems and "makes the bank invalid" in problems[0].message and "word" in problems[0].message, problems
+
+
+def test_placeholders_of_code_strings_must_stay(module):
+    """A translated _() string keeps the source's {placeholders}: the code fills them in after translation."""
+    src = [m for m in collect(module).messages if m.id == "{done} of {total} done"]
+    assert src and "Keep every {placeholder}" in src[0].comment
+    fill(module)
+    assert [p for p in verify(module, LANG) if p.error] == []
+    fill(module, only=lambda m: m.id == "{done} of {total} done", value=lambda _: "{done} von {gesamt} erledigt")
+    (p,) = [p for p in verify(module, LANG) if p.error]
+    assert "placeholders {done} {gesamt}, the source {done} {total}" in p.message, p.message
 
 
 def test_status_command_table(module, capsys):

@@ -33,6 +33,8 @@ BANK_TEXT_FIELDS = frozenset({
 #: code-cell calls whose keyword strings learners see
 CALL_KEYWORDS = {"show_figure": ("alt", "caption", "credit"), "Quiz": ("title",), "show": ("title",)}
 META_FIELDS = ("title", "summary", "outcomes")
+#: a str.format placeholder in a code string ({n}, {hours:.1f}), which a translation must keep
+PLACEHOLDER_RE = re.compile(r"(?<!\{)\{[A-Za-z_][A-Za-z0-9_]*(?:![rsa])?(?::[^{}]*)?\}(?!\})")
 
 _NOTES = {
     "text": "Question or item text (Markdown).",
@@ -331,7 +333,9 @@ def collect(folder: Path) -> Source:
             for cs in code_strings(text):
                 src.add(f"{NOTEBOOK}:{ck}/{cs.key}", cs.text, NOTEBOOK, k,
                         "Figure text for screen readers and the caption." if cs.key.startswith("show_figure")
-                        else "Shown to learners by the code of this cell.")
+                        else "Shown to learners by the code of this cell."
+                        + (" Keep every {placeholder} exactly: the code fills it in."
+                           if PLACEHOLDER_RE.search(cs.text) else ""))
     for bank in bank_files(folder):
         rel = bank.relative_to(folder).as_posix()
         raw = bank.read_text(encoding="utf-8")

@@ -72,6 +72,17 @@ def verify(folder: Path, lang: str) -> list[Problem]:
             out.append(Problem(lang, po, f"the entry msgctxt {m.context!r} names no translatable place "
                                f"(ids, option keys, answers and numbers cannot be translated); it is ignored",
                                f"run h4s translate update --lang {lang} (it becomes obsolete)", error=False))
+    from ._extract import NOTEBOOK, PLACEHOLDER_RE
+    code_places = {m.context for m in collect(folder).messages
+                   if m.context.startswith(NOTEBOOK + ":") and "/b" not in m.context.split(":", 1)[1]
+                   and "metadata/" not in m.context}
+    for m in cat:
+        if m.id and m.string and not m.fuzzy and m.context in code_places:
+            want, got = sorted(PLACEHOLDER_RE.findall(m.id)), sorted(PLACEHOLDER_RE.findall(m.string))
+            if want != got:
+                out.append(Problem(lang, po, f"the translation of {m.context} has the placeholders "
+                                   f"{' '.join(got) or 'none'}, the source {' '.join(want) or 'none'}",
+                                   "keep every {placeholder} of the source exactly: the code fills it in"))
     lookup = lookup_for(folder, lang)
     for bank in bank_files(folder):
         rel = bank.relative_to(folder).as_posix()
