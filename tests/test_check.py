@@ -263,6 +263,31 @@ def test_invalid_yaml_bank_names_the_line(tmp_path):
 
 # ------------------------------------------------------------------ step 3: pedagogy
 
+def _sc_bank(rights: list[str]) -> str:
+    """A closing quiz of single-choice questions whose right options have the given texts."""
+    lines = ["schema_version: 1", "pass_mark: 0.5", "questions:"]
+    for k, right in enumerate(rights):
+        lines += [f"  - id: s{k}", "    type: single_choice", "    text: Which?", "    answer: a", "    options:",
+                  f"      - {{id: a, text: '{right}'}}", "      - {id: b, text: 'A wrong one here', feedback: 'Not b.'}",
+                  "      - {id: c, text: 'Another wrong one', feedback: 'Not c.'}"]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("rights, warned", [
+    (["The right one", "The right one", "The right one", "The right one"], False),
+    # two of four right options are 1.3 x the longest wrong option (16 chars): a cue in half the questions
+    (["A much longer right option", "The right one is long enough", "Right one", "Right"], True),
+    (["A much longer right option", "Right", "Right", "Right"], False),     # one of four: no pattern
+])
+def test_pedagogy_warns_when_right_options_stand_out_by_length(tmp_path, rights, warned):
+    folder = make_module(tmp_path, "01-c", banks={"closing-quiz.yml": _sc_bank(rights)})
+    found = [f for f in run_static(PedagogyStep, folder, QuestionsStep) if "clearly the longest" in f.message]
+    assert bool(found) is warned, found
+    if warned:
+        assert found[0].severity == "warning" and "2 of 4" in found[0].message and "s0, s1" in found[0].message
+
+
+
 def test_pedagogy_step(tmp_path):
     mr = """schema_version: 1
 questions:

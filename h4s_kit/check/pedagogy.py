@@ -4,7 +4,9 @@
 - the module states at least 2 learning outcomes;
 - the module has a closing quiz: metadata ``closing_quiz`` names a bank that exists, is shown in the
   notebook and sets ``pass_mark``;
-- the notebook shows at least one question.
+- the notebook shows at least one question;
+- (warning) the right options of the closing quiz's single-choice questions do not stand out by their length
+  (in a third or more of them, the right option 1.3 times as long as the longest wrong one).
 """
 from __future__ import annotations
 
@@ -90,6 +92,8 @@ class PedagogyStep(Step):
                 bank = load_bank(path)
             except (QuestionError, BankFileError):
                 bank = None  # reported by the questions step when in questions/
+        if bank is not None:
+            out.extend(self._length_cue(module, rel, bank))
         if bank is not None and bank.pass_mark is None:
             out.append(self.error(
                 module, module.file_place(rel), "the closing quiz sets no pass_mark",
@@ -100,6 +104,32 @@ class PedagogyStep(Step):
                 f'add a last code cell tagged remove-input with: from h4s_widgets import Quiz; '
                 f'Quiz("{cq}", module="{module.id}")'))
         return out
+
+
+    def _length_cue(self, module: Module, rel: str, bank) -> list[Finding]:
+        """A closing quiz whose right options stand out by their length can be passed by picking the longest."""
+        cued, counted = [], 0
+        for q in bank.questions:
+            if not isinstance(q, SingleChoice) or len(q.options) < 3:
+                continue
+            counted += 1
+            right = next(o for o in q.options if o.id == q.answer)
+            others = [len(" ".join(o.text.split())) for o in q.options if o.id != q.answer]
+            if len(" ".join(right.text.split())) >= CUE_RATIO * max(others):
+                cued.append(q.id)
+        if counted >= 4 and len(cued) * 3 >= counted:
+            return [self.warning(
+                module, module.file_place(rel),
+                f"in {len(cued)} of {counted} single-choice questions of the closing quiz the right option is "
+                f"clearly the longest (at least {CUE_RATIO:g} times the longest wrong one: "
+                f"{', '.join(cued[:6])}{' ...' if len(cued) > 6 else ''}); a learner can pass by picking the "
+                f"longest option", "shorten the right options or write wrong options as long and as "
+                                   "specific (plausible mistakes with the same detail)")]
+        return []
+
+
+#: a right option this many times as long as the longest wrong one is a cue (see _length_cue)
+CUE_RATIO = 1.3
 
 
 def _short(text: str, n: int = 40) -> str:
