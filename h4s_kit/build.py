@@ -23,7 +23,7 @@ from typing import Callable
 
 from h4s_widgets._errors import BuildError
 
-from .toc import toc_modules, write_toc
+from .toc import toc_modules, toc_text, write_toc
 
 #: tag -> attributes that make the browser fetch something
 FETCHING = {
@@ -52,10 +52,10 @@ _DRIVER = """
 import atexit, os, sys
 from pathlib import Path
 from jupyter_book.sphinx import build_sphinx
-root, out = Path(sys.argv[1]), Path(sys.argv[2])
+root, out, toc = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[5]
 r = build_sphinx(str(root), str(out / "html"), noconfig=True, confdir=str(root),
                  path_config=str(root / "_config.yml"),
-                 confoverrides={"external_toc_path": str(root / "_toc.yml"), "latex_individualpages": False}, builder="html",
+                 confoverrides={"external_toc_path": toc, "latex_individualpages": False}, builder="html",
                  freshenv=sys.argv[3] == "1", keep_going=True, verbosity=int(sys.argv[4]))
 sys.stdout.flush()
 atexit._run_exitfuncs()
@@ -215,15 +215,28 @@ class BuildResult:
     log: str = ""
 
 
+def published(meta: dict) -> bool:
+    """A module the published book shows: its current version has a review that accepted it (issue 19)."""
+    from .metadata import validate_metadata
+    from h4s_widgets._errors import MetadataError
+    try:
+        return validate_metadata(meta).passed_review()
+    except MetadataError:
+        return False
+
+
 def build(root: Path | None = None, modules: Path | None = None, out: Path | None = None, force: bool = False,
-          echo: Callable[[str], None] = print, verbose: bool = False, langs: list[str] | None = None) -> BuildResult:
+          echo: Callable[[str], None] = print, verbose: bool = False, langs: list[str] | None = None,
+          preview: bool = False) -> BuildResult:
     """Build the book of ``root`` (default: the folder with ``_config.yml``) into ``out``/html.
 
-    ``langs``: also the books of these languages (``None``: every published one) into ``out``/html/LL."""
+    ``langs``: also the books of these languages (``None``: every published one) into ``out``/html/LL.
+    The book publishes only the modules whose current version passed review (:func:`published`);
+    ``preview``: every module, the others marked as previews (default ``out``: ``_build/preview``)."""
     t0 = time.monotonic()
     root = find_root(root)
     modules = Path(modules).resolve() if modules else root / "modules"
-    out = Path(out).resolve() if out else root / "_build"
+    out = Path(out).resolve() if out else root / ("_build/preview" if preview else "_build")
     meta_record = out / ".h4s-module-meta.json"
     try:
         meta_cache = json.loads(meta_record.read_text(encoding="utf-8"))
@@ -236,6 +249,11 @@ def build(root: Path | None = None, modules: Path | None = None, out: Path | Non
         echo(f"h4s build: warning: no modules (folders with module.ipynb) in {modules}")
     toc, changed = write_toc(root, modules, mods)
     echo(f"h4s build: {toc.name} {'updated' if changed else 'up to date'}: {len(mods)} module(s) from {modules}")
+    held = [m for m in mods if not published(m.meta)]
+    if held and not preview:
+        echo(f"h4s build: {len(held)} module(s) not published (no accepting review of their current version; "
+             f"h4s review, or h4s build --preview): " + ", ".join(m.folder for m in held))
+    shown = mods if preview else [m for m in mods if m not in held]
     faults = bank_faults(modules, mods)
     if len(faults) == 1:
         raise BuildError("question bank fault, nothing built: " + re.sub(r"^ERROR\s+\[questions\]\s+", "", faults[0]))
@@ -248,15 +266,24 @@ def build(root: Path | None = None, modules: Path | None = None, out: Path | Non
         shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
     meta_record.write_text(json.dumps(meta_cache), encoding="utf-8")
+    book_toc = out / "_toc.yml"            # the book's own toc: the published modules (all of them in a preview)
+    text = toc_text(root, modules, shown)
+    if not book_toc.is_file() or book_toc.read_text(encoding="utf-8") != text:
+        book_toc.write_text(text, encoding="utf-8")
 
     env = dict(os.environ)
     env["H4S_RECORDS"] = "off"               # executing a module for the book records nothing
     env.pop("H4S_LIVE", None)                # the book needs the static fallback of every quiz
     env["H4S_BUILD_DIR"] = str(out)          # where the extension prepares self-hosted assets
+    if preview:
+        env["H4S_PREVIEW"] = "1"             # the extension marks unreviewed module pages as previews
+    else:
+        env.pop("H4S_PREVIEW", None)
     env.setdefault("PYTHONUNBUFFERED", "1")
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     html_dir = out / "html"
-    cmd = [sys.executable, "-c", _DRIVER, str(root), str(out), "1" if force else "0", "1" if verbose else "0"]
+    cmd = [sys.executable, "-c", _DRIVER, str(root), str(out), "1" if force else "0", "1" if verbose else "0",
+           str(book_toc)]
     echo("h4s build: running Jupyter Book (executing changed notebooks only)")
     proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             bufsize=1)
@@ -300,8 +327,9 @@ def build(root: Path | None = None, modules: Path | None = None, out: Path | Non
                          + (f": notebook(s) failed to run: {', '.join(failed)}" if failed else "")
                          + "; see the log lines above")
     from .translate import build_languages   # issue 15: _build/html/LL per language, language switcher
-    built_langs = build_languages(root, modules, out, langs=langs, force=force, echo=echo, verbose=verbose)
-    n_cat = write_book_catalog(root, [m.path.parent for m in mods], out, built_langs)
+    built_langs = build_languages(root, modules, out, langs=langs, force=force, echo=echo, verbose=verbose,
+                                  include={m.folder for m in shown})
+    n_cat = write_book_catalog(root, [m.path.parent for m in shown], out, built_langs)
     echo(f"h4s build: catalog.json and course.jsonld: {n_cat} module page(s)")
     from .credentials import publish   # issue 19: the issuer's public files, if `h4s credentials init` made them
     if publish(html_dir):

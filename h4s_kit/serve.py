@@ -230,17 +230,18 @@ class LiveServer:
 def serve(root: Path | None = None, port: int = 8000, host: str = "127.0.0.1", build_first: bool = True,
           modules: Path | None = None, out: Path | None = None, cull_idle_timeout: int = live.DEFAULT_CULL_IDLE,
           preheat: tuple[str, ...] = (), server_grading: bool | None = None,
-          echo: Callable[[str], None] = print, single_user: bool = False) -> int:
+          echo: Callable[[str], None] = print, single_user: bool = False, preview: bool = False) -> int:
     """``h4s serve``: (build, then) serve the book and the live modules until Ctrl-C.
 
     Without a working sandbox for learners' code (bubblewrap), code exercises are refused (503) unless
-    ``single_user`` (``--single-user``): then they run unsandboxed, for the person on this machine only."""
+    ``single_user`` (``--single-user``): then they run unsandboxed, for the person on this machine only.
+    ``preview``: the preview book (every module, unreviewed ones marked; ``h4s build --preview``)."""
     from .build import build, find_root
     root = find_root(root)
     modules = Path(modules).resolve() if modules else root / "modules"
-    out = Path(out).resolve() if out else root / "_build"
+    out = Path(out).resolve() if out else root / ("_build/preview" if preview else "_build")
     if build_first:
-        build(root=root, modules=modules, out=out, echo=echo)
+        build(root=root, modules=modules, out=out, echo=echo, preview=preview)
     rel = os.path.relpath(modules, root).replace(os.sep, "/")
     srv = LiveServer(html_dir=out / "html", modules_dir=modules, host=host, port=port, data_dir=out / "voila-data",
                      cull_idle_timeout=cull_idle_timeout, preheat=tuple(preheat), book_modules_url=f"/{rel}/",

@@ -369,3 +369,33 @@ def test_postprocess_redoes_every_page_when_the_runtime_changes(tmp_path, monkey
     assert len(h4s_book.postprocess_pages(out, record)) == 2
     assert all(runtime_of(out / n) == "/* runtime v2 */" for n in ("a.html", "sub/b.html"))
     assert len([p for p in (out / "_static" / "h4s").glob("quiz-*") if re.fullmatch(r"quiz-[0-9a-f]{16}\.js", p.name)]) == 1   # v1's file is gone
+
+
+def test_unreviewed_module_stays_out_of_the_published_book_and_is_in_the_preview(tmp_path):
+    """Issue 19: `h4s build` publishes only modules whose current version passed review; `--preview` builds
+    every module into _build/preview and marks the others; nothing of the preview leaks into the book."""
+    proj = make_project(tmp_path / "proj")
+    held = MINI_IDS[1]
+    nb_path = proj / "modules" / held / "module.ipynb"
+    nb = nbformat.read(nb_path, as_version=4)
+    nb.metadata["h4s"]["version"] = "1.1.0"          # a new version: its earlier review does not cover it
+    nb.metadata["h4s"]["status"] = "review"
+    nbformat.write(nb, nb_path)
+    lines: list[str] = []
+    res = build(root=proj, echo=lines.append)
+    assert any(f"1 module(s) not published" in x and held in x for x in lines), lines
+    assert not (res.html_dir / "modules" / held / "module.html").exists()
+    assert (res.html_dir / "modules" / MINI_IDS[0] / "module.html").is_file()
+    built_pages = [p.read_text("utf-8") for p in res.html_dir.rglob("*.html")]
+    assert not [t for t in built_pages if f"modules/{held}/module.html" in t]     # no link to it anywhere
+    cat = json.loads((res.html_dir / "catalog.json").read_text("utf-8"))
+    assert sorted(e["id"] for e in cat["modules"]) == [m for m in MINI_IDS if m != held]
+    assert f"modules/{held}/module" in (proj / "_toc.yml").read_text()              # the project's toc lists all
+
+    pre = build(root=proj, echo=lambda s: None, preview=True)
+    assert pre.html_dir == proj / "_build" / "preview" / "html"
+    page = (pre.html_dir / "modules" / held / "module.html").read_text("utf-8")
+    assert 'class="h4s-preview-banner"' in page and "version 1.1.0 of this module has not passed review" in page
+    other = (pre.html_dir / "modules" / MINI_IDS[0] / "module.html").read_text("utf-8")
+    assert "h4s-preview-banner" not in other
+    assert not (res.html_dir / "modules" / held / "module.html").exists()            # the book is untouched

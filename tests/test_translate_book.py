@@ -48,7 +48,7 @@ def test_round_trip_and_incremental_rebuild_of_one_catalogue(tmp_path):
     (mod / "locales" / LANG / "draft.txt").unlink()          # published: built by plain h4s build
     fill(mod)
     lines: list[str] = []
-    res = build(root=proj, echo=lines.append)
+    res = build(root=proj, echo=lines.append, preview=True)     # the test module has no review: a preview
     page = res.html_dir / LANG / "modules" / mod.name / "module.html"
     en_page = res.html_dir / "modules" / mod.name / "module.html"
     text = page.read_text(encoding="utf-8")
@@ -61,7 +61,7 @@ def test_round_trip_and_incremental_rebuild_of_one_catalogue(tmp_path):
     # one changed catalogue: only that language's module page is written again
     before = {p: p.stat().st_mtime_ns for p in res.html_dir.rglob("*.html")}
     fill(mod, only=lambda m: m.id.startswith("Which one"), value=lambda s: "«XX» A changed question?")
-    res2 = build(root=proj, echo=lines.append)
+    res2 = build(root=proj, echo=lines.append, preview=True)
     after = {p: p.stat().st_mtime_ns for p in res2.html_dir.rglob("*.html")}
     changed = sorted(p.relative_to(res.html_dir).as_posix() for p in after if before.get(p) != after[p])
     assert f"{LANG}/modules/{mod.name}/module.html" in changed

@@ -166,6 +166,15 @@ def _page_context(app, pagename, templatename, context, doctree) -> None:
         f'<details class="h4s-kept"><summary>{w["kept_list"]}</summary>'
         '<ul class="h4s-kept-list"></ul></details></aside>'
     )
+    if os.environ.get("H4S_PREVIEW") == "1":
+        from h4s_kit.build import published
+        meta = module_meta(Path(app.env.doc2path(pagename))) or {}
+        if not published(meta):
+            text = words["preview"].replace("{version}", str(meta.get("version") or "1.0.0")).replace(
+                "{status}", str(meta.get("status") or "?"))
+            label, _, rest = text.partition(":")
+            banner = (f'<aside class="h4s-preview-banner" aria-label="{w["preview_label"]}"><p><strong>'
+                      f'{html.escape(label)}:</strong>{html.escape(rest)}</p></aside>') + banner
     body = context.get("body", "")
     i = body.find("</h1>")
     context["body"] = body[: i + 5] + banner + body[i + 5:] if i >= 0 else banner + body

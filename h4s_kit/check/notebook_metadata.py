@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from h4s_kit.metadata import ALLOWED, metadata_problems
-from h4s_kit.modules import Module
+from h4s_kit.modules import Module, display_path
 
 from . import Context, Finding, Step
 
@@ -25,6 +25,8 @@ class MetadataStep(Step):
             text = str(problem)
             text = text[len(prefix):] if text.startswith(prefix) else text
             out.append(self.error(module, module.nb_place, text, self._fix(text, module)))
+        if not out:
+            out += self._publication(module)
         ks = module.nb.metadata.get("kernelspec") or {}
         if ks.get("name") not in (None, "python3"):
             out.append(self.warning(module, module.nb_place,
@@ -34,6 +36,21 @@ class MetadataStep(Step):
             out.append(self.warning(module, module.nb_place, "the notebook names no kernel (kernelspec)",
                                     "in JupyterLab choose Kernel > Change Kernel > Python 3 and save"))
         return out
+
+    def _publication(self, module: Module) -> list[Finding]:
+        """Issue 19: the status says what the reviews say (h4s build publishes only accepted versions)."""
+        from h4s_kit.metadata import validate_metadata
+        meta = validate_metadata(module.nb.metadata.get("h4s"), module.nb_place, module.id)
+        if meta.status == "published" and not meta.passed_review():
+            last = meta.current_review()
+            why = (f"its last review of version {meta.version} decided {last.decision}" if last
+                   else f"version {meta.version} has no review")
+            return [self.warning(module, module.nb_place,
+                                 f"the status is published but {why}, so h4s build leaves the module out of the "
+                                 f"book (h4s build --preview shows it)",
+                                 f"h4s review {display_path(module.folder)} --decision ... records a review; a new version "
+                                 f"needs a review of its own")]
+        return []
 
     @staticmethod
     def _fix(text: str, module: Module) -> str:

@@ -12,6 +12,9 @@ def add_parser(sub):
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; "
                    "use 0.0.0.0 only behind a firewall/reverse proxy you trust)")
     p.add_argument("--no-build", action="store_true", help="serve the existing _build/html as it is")
+    p.add_argument("--preview", action="store_true",
+                   help="serve the preview book: every module, also those without an accepting review of their "
+                        "current version, marked as previews (built into _build/preview)")
     p.add_argument("--modules", metavar="DIR", help="folder of the modules (default: modules/)")
     p.add_argument("--out", metavar="DIR", help="build folder (default: _build)")
     p.add_argument("--cull-after", type=int, default=300, metavar="SECONDS",
@@ -35,4 +38,4 @@ def run(args) -> int:
                  cull_idle_timeout=args.cull_after,
                  preheat=tuple(m.strip() for m in args.preheat.split(",") if m.strip()),
                  server_grading={"auto": None, "on": True, "off": False}[args.server_grading],
-                 single_user=args.single_user)
+                 single_user=args.single_user, preview=args.preview)

@@ -275,13 +275,17 @@ def _stamp() -> str:
 
 
 def build_languages(root: Path, modules_dir: Path, out: Path, langs: list[str] | None = None, force: bool = False,
-                    echo: Callable[[str], None] = print, verbose: bool = False) -> list[str]:
-    """Build the book of every language (see the module's docstring); returns the languages built."""
+                    echo: Callable[[str], None] = print, verbose: bool = False,
+                    include: set[str] | None = None) -> list[str]:
+    """Build the book of every language (see the module's docstring); returns the languages built.
+    ``include``: the module folders (names) the book publishes (``None``: all)."""
     import shutil
     import time
     from . import module_folders
     root, out = Path(root), Path(out)
     folders = module_folders([modules_dir]) if Path(modules_dir).is_dir() else []
+    if include is not None:
+        folders = [f for f in folders if f.name in include]
     todo = plan(Path(modules_dir), folders, langs, echo)
     html = out / "html"
     for d in html.iterdir() if html.is_dir() else []:          # languages that are gone
