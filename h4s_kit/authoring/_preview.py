@@ -53,7 +53,7 @@ def preview(module: str | Path, out: str | Path | None = None, echo: Callable[[s
                                            encoding="utf-8")
     shutil.copytree(folder, src / "modules" / folder.name,
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", ".h4s-*"))
-    build(root=src, modules=src / "modules", out=root / "_build", echo=echo, langs=[])
+    build(root=src, modules=src / "modules", out=root / "_build", echo=echo, langs=[], preview=True)  # drafts too
     html = root / "_build" / "html" / "modules" / folder.name / "module.html"
     if not html.is_file():
         found = sorted((root / "_build" / "html").rglob("module.html"))
