@@ -3,7 +3,7 @@ text (or null) per gap, in order."""
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar, Literal, Optional
+from typing import Annotated, Any, ClassVar, Literal, Optional
 
 from pydantic import Field, model_validator
 
@@ -20,6 +20,9 @@ class Cloze(QuestionBase):
     case_sensitive: bool = Field(False, description="Count upper and lower case as different")
     ignore_whitespace: bool = Field(True, description="Ignore spaces at the ends and runs of spaces")
     gap_feedback: list[Optional[str]] = Field(default_factory=list, description="Feedback per gap, in order")
+    tolerance: Annotated[float, Field(ge=0)] = Field(
+        0, description="For a gap whose answer is a number: how far a learner's number may be from it and still "
+                       "count, e.g. 0.05 (0: the same number; 4.5, 4,5 and 4.50 always are)")
 
     @model_validator(mode="after")
     def _check(self) -> "Cloze":
@@ -50,7 +53,7 @@ def grade(q: Cloze, r: Any) -> Result:
             return True
         if nums[i]:  # a number: 4.5, 4,5 and 4.50 are the same answer
             v = parse_number(x)
-            return v is not None and any(_close(v, n, 0.0) for n in nums[i])
+            return v is not None and any(_close(v, n, q.tolerance) for n in nums[i])
         return False
 
     return _gaps(q, r, len(alts), match)

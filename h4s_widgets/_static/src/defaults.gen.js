@@ -5,7 +5,8 @@ export const DEFAULTS = {
   "cloze": {
     "case_sensitive": false,
     "ignore_whitespace": true,
-    "points": 1
+    "points": 1,
+    "tolerance": 0
   },
   "code": {
     "points": 1,

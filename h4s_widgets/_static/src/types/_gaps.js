@@ -6,12 +6,12 @@ import { el } from "../ui/dom.js";
  * Grade r (a list, one entry per gap) against keys[i] (the accepted values of gap i, as the key holds them);
  * nums[i]: the alternatives of gap i that are numbers (cloze), matched as numbers too.
  */
-export function gradeGaps(r, g, keys, norm, nums) {
+export function gradeGaps(r, g, keys, norm, nums, tolerance = 0) {
   const n = keys.length;
   const numberOk = (i, x) => {
     if (!nums || !nums[i] || !nums[i].length) return false;
     const v = parseNumber(x);
-    return v !== null && nums[i].some((t) => close(v, t, 0));
+    return v !== null && nums[i].some((t) => close(v, t, tolerance));
   };
   if (r === null) return g.empty();
   if (!Array.isArray(r) || r.length > n || !r.every((x) => x == null || typeof x === "string")) return g.invalid();

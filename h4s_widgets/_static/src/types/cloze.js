@@ -14,7 +14,7 @@ export function grade(q, r, g) {
   const norm = (x) => normText(x, cs, ws);
   const alts = g.hashed ? null : gapsIn(q.text).map((gap) => gap.split("|").map(strip));
   const nums = g.hashed ? q.gap_numbers : alts.map((list) => list.map(parseNumber).filter((x) => x !== null));
-  return gradeGaps(r, g, g.hashed ? q.gaps : alts.map((list) => list.map(norm)), norm, nums);
+  return gradeGaps(r, g, g.hashed ? q.gaps : alts.map((list) => list.map(norm)), norm, nums, Number(g.opt("tolerance")) || 0);
 }
 
 export function view(q, c) {
