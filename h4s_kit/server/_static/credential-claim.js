@@ -83,6 +83,7 @@
     if (box || asking) return;
     asking = true;
     post("status", { module: module }).then(function (s) {
+      remember(!!(s.issuer && s.eligible));
       if (s.issuer && s.eligible) show(after);
     }).catch(function () { /* no credential offer: the quiz works as before */ }).then(function () {
       asking = false;
@@ -100,7 +101,16 @@
     var root = ev.target && ev.target.closest ? (ev.target.closest(".h4s-quiz") || ev.target) : lastQuiz();
     if (root) ask(root);
   });
-  function start() { var q = lastQuiz(); if (q) ask(q); }
+  // A page load asks the server only where this browser saw the offer before (a passed closing quiz): the other
+  // pages make no request for it (the page-weight budget: one request per next page); a graded answer asks.
+  var KEY = "h4s-credential:" + module;
+  function remember(yes) {
+    try { if (yes) localStorage.setItem(KEY, "1"); else localStorage.removeItem(KEY); } catch (e) { /* private mode */ }
+  }
+  function seenBefore() {
+    try { return localStorage.getItem(KEY) === "1"; } catch (e) { return false; }
+  }
+  function start() { var q = lastQuiz(); if (q && seenBefore()) ask(q); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();
