@@ -34,8 +34,9 @@ def store_url(request, tmp_path):
     return request.getfixturevalue("postgres_url")
 
 
-def _serve(proj, env, port):
-    proc = subprocess.Popen([sys.executable, "-m", "h4s_kit.cli", "serve", "--no-build", "--port", str(port)],
+def _serve(proj, env, port, extra=()):
+    proc = subprocess.Popen([sys.executable, "-m", "h4s_kit.cli", "serve", "--no-build", "--port", str(port),
+                             *extra],
                             cwd=proj, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             start_new_session=True)
     out: list[str] = []

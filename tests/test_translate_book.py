@@ -204,3 +204,52 @@ def test_scorm_package_in_german_plays_in_scorm_again(browser, tmp_path):
         log.assert_only_local()
     finally:
         ctx.close()
+
+
+def test_served_language_book_grades_with_its_own_answers_and_feedback(tmp_path):
+    """On a course server, a language book's quizzes are graded by the language's translated banks: its cloze
+    answers count and its feedback comes back (the English banks would mark them wrong)."""
+    import http.cookiejar
+    import os
+    import urllib.request
+    from _browser import free_port
+    from test_answer_id import _serve
+    from test_translate import LANG, fill, make_module
+    proj = project(tmp_path / "book", [])
+    mod = make_module(proj / "modules")
+    tr.extract(mod)
+    tr.update(mod, LANG)
+    (mod / "locales" / LANG / "draft.txt").unlink()
+    fill(mod)
+    gaps = "The right of [[access|access to data]] and of [[erasure]]."
+    fill(mod, only=lambda m: m.id == gaps, value=lambda _: "«XX» Das Recht auf [[Auskunft]] und auf [[Löschung]].")
+    build(root=proj, echo=lambda s: None, preview=True)               # the test module has no review
+    port = free_port()
+    env = dict(os.environ, PYTHONUNBUFFERED="1", H4S_DATA_DIR=str(tmp_path / "data"))
+    for k in ("H4S_RECORDS", "H4S_LRS_URL", "JUPYTERHUB_USER", "H4S_DATABASE_URL"):
+        env.pop(k, None)
+    proc, out = _serve(proj, env, port, extra=["--out", str(proj / "_build" / "preview")])
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        with opener.open(base + f"{LANG}/modules/{mod.name}/module.html", timeout=60) as r:
+            page = r.read().decode("utf-8")
+        assert re.findall(r'"server":"[^"]*"', page) == [f'"server":"/{LANG}/api/quiz"'] and "Auskunft" not in page
+        with opener.open(base + f"modules/{mod.name}/module.html", timeout=60) as r:
+            assert re.findall(r'"server":"[^"]*"', r.read().decode("utf-8")) == ['"server":"/api/quiz"']
+
+        def check(api: str, response=("Auskunft", "löschung")) -> dict:
+            body = {"module": mod.name, "qid": "gaps", "response": list(response)}
+            req = urllib.request.Request(base + api + "check", method="POST", data=json.dumps(body).encode(),
+                                         headers={"Content-Type": "application/json"})
+            with opener.open(req, timeout=60) as r:
+                return json.loads(r.read())
+        translated = check(f"{LANG}/api/quiz/")
+        assert translated["result"]["correct"] is True, translated
+        wrong = check(f"{LANG}/api/quiz/", ("Auskunft", "Zugang"))           # its feedback, in its language
+        assert wrong["result"]["score"] == 0.5 and "«XX»" in json.dumps(wrong, ensure_ascii=False), wrong
+        english = check("api/quiz/")
+        assert english["result"]["correct"] is False, english
+    finally:
+        os.killpg(proc.pid, 15)
+        proc.wait(timeout=30)

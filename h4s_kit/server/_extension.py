@@ -45,6 +45,21 @@ def _voila_static(serverapp, cache: Path) -> tuple[str, Path]:
                             cache / f"voila-{voila.__version__}-{template}")
 
 
+def _language_books(html_dir) -> dict[str, tuple[Path, Path]]:
+    """language -> (its book ``_build/html/LL``, its translated modules ``_build/lang/LL/src/modules``), for
+    every language book that ``h4s build`` made next to the English one."""
+    from ..translate._book import MARK
+    out: dict[str, tuple[Path, Path]] = {}
+    if not html_dir:
+        return out
+    html = Path(html_dir)
+    for d in sorted(html.iterdir()) if html.is_dir() else []:
+        mods = html.parent / "lang" / d.name / "src" / "modules"
+        if d.is_dir() and (d / MARK).is_file() and mods.is_dir():
+            out[d.name] = (d, mods)
+    return out
+
+
 def _grades_on_server(mode: str) -> bool:
     if mode == "on":
         return True
@@ -78,11 +93,21 @@ def load(serverapp) -> None:
     settings = {"book_url": book}
     credentials_api = ujoin(book, "api/credentials/")
     desk = CredentialDesk(modules)
+    languages = _language_books(cfg.html_dir)
+    language_apis: dict[str, tuple[str, str]] = {}
+    quiz_rules = [(api, service)]
+    for lang, (book_dir, lang_modules) in languages.items():
+        lang_service = QuizService(lang_modules, max_code_runs=int(cfg.max_code_runs), lang=lang)
+        lang_service.sink = service.sink                     # one record store for every language
+        lang_api = ujoin(book, lang, API_PREFIX)
+        language_apis[lang] = (os.path.realpath(book_dir), lang_api)
+        quiz_rules.append((lang_api, lang_service))
     handlers = [
         Rule(ControlInPath(), BadPathHandler),
-        (ujoin(api, "check"), QuizHandler, {"service": service, "action": "check"}),
-        (ujoin(api, "solution"), QuizHandler, {"service": service, "action": "solution"}),
-        (ujoin(api, "draw"), QuizDrawHandler, {"service": service}),
+        *[rule for a, svc in quiz_rules for rule in (
+            (ujoin(a, "check"), QuizHandler, {"service": svc, "action": "check"}),
+            (ujoin(a, "solution"), QuizHandler, {"service": svc, "action": "solution"}),
+            (ujoin(a, "draw"), QuizDrawHandler, {"service": svc}))],
         (credentials_api + "status", CredentialHandler, {"desk": desk, "action": "status"}),
         (credentials_api + "claim", CredentialHandler, {"desk": desk, "action": "claim"}),
         (ujoin(book, r"trainer/([A-Za-z0-9_-]+)/([A-Za-z0-9_.-]*)"), TrainerHandler,
@@ -100,7 +125,7 @@ def load(serverapp) -> None:
                      (ujoin(base, f"voila/templates/{re.escape(template)}/static/(.*)"), BookFilesHandler, static)]
     if cfg.html_dir:
         # pages that grade on the server also offer the credential of a passed closing quiz (never the static book)
-        keyless = KeylessPages(api, extra_html=claim_script(credentials_api)) \
+        keyless = KeylessPages(api, extra_html=claim_script(credentials_api), language_apis=language_apis) \
             if _grades_on_server(cfg.server_grading) else None
         handlers.append((_book_pattern(book, base), BookFilesHandler,
                          {"path": os.fspath(Path(cfg.html_dir).resolve()), "default_filename": "index.html",

@@ -30,12 +30,24 @@ class KeylessPages:
     """Pages without their keys, made once per version of each page (a dict as large as the book's pages
     with quizzes, not a cache with a budget)."""
 
-    def __init__(self, api: str, extra_html: str = ""):
+    def __init__(self, api: str, extra_html: str = "", language_apis: dict[str, tuple[str, str]] | None = None):
         self.api = api
+        #: language -> (the folder of its book, ``_build/html/LL``, as a real path; its grading API): the
+        #: language's translated banks grade its pages, with its accepted answers and its feedback
+        self.language_apis = dict(language_apis or {})
         #: HTML put before ``</body>`` of each keyless page (the served book's credential offer)
         self.extra_html = extra_html
         self._pages: dict[str, tuple[tuple[int, int], bytes, bytes]] = {}
         self._lock = threading.Lock()
+
+    def _api_for(self, full: str) -> str:
+        """The language book's API for a page below ``.../LL/`` of a language book, else the book's."""
+        parts = os.path.normpath(full).split(os.sep)
+        for lang, (root, api) in self.language_apis.items():
+            r = os.path.normpath(root).split(os.sep)
+            if parts[:len(r)] == r:
+                return api
+        return self.api
 
     def get(self, full: str) -> tuple[bytes, bytes] | None:
         """(plain, gzip) of the keyless page at ``full``; None when it has no quizzes that grade on the server."""
@@ -53,7 +65,7 @@ class KeylessPages:
         # before that runtime keeps its keys, or its quizzes could not grade)
         if 'class="h4s-data"' in page and "payload.server" in page:
             from ..quiz_api import strip_keys
-            page = strip_keys(page, api=self.api)
+            page = strip_keys(page, api=self._api_for(full))
             if self.extra_html and "</body>" in page:
                 at = page.rindex("</body>")
                 page = page[:at] + self.extra_html + page[at:]
