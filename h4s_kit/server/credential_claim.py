@@ -18,7 +18,6 @@ from tornado import web
 
 from ..identity import learner_of
 from .errors import JsonErrors
-from .quiz import cross_site
 
 log = logging.getLogger("h4s.serve")
 _MODULE = re.compile(r"^[0-9]{2}-[a-z0-9]+(-[a-z0-9]+)*$")
@@ -60,27 +59,14 @@ class CredentialHandler(JsonErrors):
     @web.authenticated
     def post(self):
         from h4s_widgets._errors import RecordsError
-        from h4s_widgets._safe_json import UnsafeInput
-        from h4s_widgets._safe_json import loads as safe_loads
 
         from ..credentials import (BadName, CredentialError, NotEligible, NotInitialised, baked_svg, claim,
                                    closing_quiz_passed, load_issuer)
         from ..quiz_api import QuizApiError
 
-        self.set_header("Content-Type", "application/json; charset=utf-8")
-        self.set_header("Cache-Control", "no-store")
-        if len(self.request.body) > MAX_BODY:
-            return self._fail(413, "the request is too long")
-        if not self.request.headers.get("Content-Type", "").startswith("application/json"):
-            return self._fail(415, "send application/json")
-        if cross_site(self.request):
-            return self._fail(403, "credentials are given to this course's own pages only")
-        try:
-            body = safe_loads(self.request.body or b"{}")
-            if not isinstance(body, dict):
-                raise ValueError
-        except (UnsafeInput, ValueError, RecursionError):
-            return self._fail(400, "the request body must be a JSON object")
+        body = self.json_body(MAX_BODY, "the request is too long", "credentials are given to this course's own pages only")
+        if body is None:
+            return
         try:
             learner = _learner(learner_of(self.current_user))
             folder = self.desk.module_dir(body.get("module"))
@@ -120,9 +106,6 @@ class CredentialHandler(JsonErrors):
         self.finish(json.dumps({"credential": doc, "svg": baked_svg(doc),
                                 "files": [f"{stem}.json", f"{stem}.svg"]}, ensure_ascii=False))
 
-    def _fail(self, status: int, message: str):
-        self.set_status(status)
-        self.finish(json.dumps({"error": message}, ensure_ascii=False))
 
 
 def _learner(learner) -> str:

@@ -41,30 +41,16 @@ class QuizHandler(JsonErrors):
 
     @web.authenticated
     async def post(self):
-        from h4s_widgets._safe_json import UnsafeInput
-        from h4s_widgets._safe_json import loads as safe_loads
         from h4s_widgets._sandbox import SandboxUnavailable
 
         from ..code_queue import CodeQueueError
         from ..quiz_api import MAX_BODY, QuizApiError
         from .code_run import run_code_check
 
-        self.set_header("Content-Type", "application/json; charset=utf-8")
-        self.set_header("Cache-Control", "no-store")
-        if len(self.request.body) > MAX_BODY:
-            return self._fail(413, "the answer is too long")
-        if not self.request.headers.get("Content-Type", "").startswith("application/json"):
-            return self._fail(415, "send application/json")
-        if cross_site(self.request):
-            return self._fail(403, "answers are accepted from this course's own pages only")
-        try:
-            body = safe_loads(self.request.body or b"{}")
-            if not isinstance(body, dict):
-                raise ValueError
-        except UnsafeInput as e:
-            return self._fail(400, f"the answer was refused: {e}")
-        except (ValueError, RecursionError):
-            return self._fail(400, "the request body must be a JSON object")
+        body = self.json_body(MAX_BODY, "the answer is too long", "answers are accepted from this course's own pages only",
+                              refused="the answer was refused")
+        if body is None:
+            return
         learner = learner_of(self.current_user)     # issued by this server; a "learner" in the body is ignored
         service = self.service
         fn = getattr(service, self.action)
@@ -89,6 +75,3 @@ class QuizHandler(JsonErrors):
                                    f"tell your trainer if it goes on ({type(e).__name__})")
         self.finish(json.dumps(out, ensure_ascii=False))
 
-    def _fail(self, status: int, message: str):
-        self.set_status(status)
-        self.finish(json.dumps({"error": message}, ensure_ascii=False))
