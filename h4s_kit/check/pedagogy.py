@@ -108,15 +108,7 @@ class PedagogyStep(Step):
 
     def _length_cue(self, module: Module, rel: str, bank) -> list[Finding]:
         """A closing quiz whose right options stand out by their length can be passed by picking the longest."""
-        cued, counted = [], 0
-        for q in bank.questions:
-            if not isinstance(q, SingleChoice) or len(q.options) < 3:
-                continue
-            counted += 1
-            right = next(o for o in q.options if o.id == q.answer)
-            others = [len(" ".join(o.text.split())) for o in q.options if o.id != q.answer]
-            if len(" ".join(right.text.split())) >= CUE_RATIO * max(others):
-                cued.append(q.id)
+        cued, counted = length_cues(bank)
         if counted >= 4 and len(cued) * 3 >= counted:
             return [self.warning(
                 module, module.file_place(rel),
@@ -126,6 +118,21 @@ class PedagogyStep(Step):
                 f"longest option", "shorten the right options or write wrong options as long and as "
                                    "specific (plausible mistakes with the same detail)")]
         return []
+
+
+def length_cues(bank) -> tuple[list[str], int]:
+    """The ids of the single-choice questions (3 or more options) of ``bank`` whose right option is at least
+    CUE_RATIO times as long as the longest wrong one, and how many such questions the bank has."""
+    cued, counted = [], 0
+    for q in bank.questions:
+        if not isinstance(q, SingleChoice) or len(q.options) < 3:
+            continue
+        counted += 1
+        right = next(o for o in q.options if o.id == q.answer)
+        others = [len(" ".join(o.text.split())) for o in q.options if o.id != q.answer]
+        if len(" ".join(right.text.split())) >= CUE_RATIO * max(others):
+            cued.append(q.id)
+    return cued, counted
 
 
 #: a right option this many times as long as the longest wrong one is a cue (see _length_cue)
