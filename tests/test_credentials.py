@@ -64,8 +64,9 @@ def test_credential_states_the_module_metadata_and_validates(env):
     ids = doc["credentialSubject"]["identifier"]
     assert ids[0] == {"type": "IdentityObject", "identityType": "name", "hashed": False, "identityHash": "Ana Example"}
     assert ids[1]["hashed"] and ids[1]["identityHash"] == C._achievement.learner_hash("s-a", ids[1]["salt"])
-    # the name is in the credential only: not in the records, results or statements
-    assert "Ana Example" not in json.dumps([store.records(), store.module_results(), store.queue()])
+    # the name is in the credential only: not in the records, results, statements or stored credential
+    assert "Ana Example" not in json.dumps([store.records(), store.module_results(), store.queue(),
+                                            store.credentials()])
 
 
 def test_only_a_passed_closing_quiz_gives_a_credential(env):
@@ -77,15 +78,79 @@ def test_only_a_passed_closing_quiz_gives_a_credential(env):
         C.claim(store, "s-b", MOD)
 
 
-def test_claiming_again_returns_the_same_credential(env):
-    store, _ = env
-    first = C.claim(store, "s-a", MOD)
-    assert C.claim(store, "s-a", MOD, name="Someone Else") == first
-    assert len(store.credentials()) == 1
+def test_claiming_again_returns_the_same_credential_with_the_name_of_that_claim(env):
+    store, folder = env
+    first = C.claim(store, "s-a", MOD)                      # no name: the stored, nameless credential
+    assert [c["credential"] for c in store.credentials()] == [first]
+    assert [i["identityType"] for i in first["credentialSubject"]["identifier"]] == ["systemId"]
+    ana = C.claim(store, "s-a", MOD, name="Ana Example")
+    other = C.claim(store, "s-a", MOD, name="Someone Else")
+    for named, name in ((ana, "Ana Example"), (other, "Someone Else")):
+        # the same credential (id, dates, status entry, learner hash), with the name of this claim, signed now
+        assert {k: v for k, v in named.items() if k not in ("proof", "credentialSubject")} == \
+            {k: v for k, v in first.items() if k not in ("proof", "credentialSubject")}
+        ids = named["credentialSubject"]["identifier"]
+        assert ids == [{"type": "IdentityObject", "identityType": "name", "hashed": False, "identityHash": name},
+                       *first["credentialSubject"]["identifier"]]
+        assert named["proof"][0]["created"] == first["validFrom"] and named["proof"] != first["proof"]
+        assert C.verify(named, [folder])["id"] == first["id"]
+    assert C.verify(first, [folder])["status"] == "not revoked"
+    assert C.claim(store, "s-a", MOD) == first               # and without a name, the stored one again
+    assert C.claim(store, "s-a", MOD, name="Ana Example") == ana    # Ed25519 signatures are deterministic
+    assert len(store.credentials()) == 1 and store.credentials()[0]["credential"] == first
+    C.revoke(store, credential_id=first["id"])               # one status entry: revoking revokes every copy
+    for doc in (first, ana, other):
+        with pytest.raises(C.Revoked):
+            C.verify(doc, [folder])
     store.set_module_result("s-c", MOD.name, time.time(), True, 1.0)
-    other = C.claim(store, "s-c", MOD)
-    assert other["id"] != first["id"]
-    assert other["credentialStatus"]["statusListIndex"] != first["credentialStatus"]["statusListIndex"]
+    third = C.claim(store, "s-c", MOD)
+    assert third["id"] != first["id"]
+    assert third["credentialStatus"]["statusListIndex"] != first["credentialStatus"]["statusListIndex"]
+
+
+#: a name that occurs nowhere else (its UTF-8 bytes, and an ASCII part of it, are looked for in whole databases)
+NAME = "Qzorvath \u0141\u00e9\u00f1a Wyxbrundel"
+NAME_PARTS = (NAME.encode("utf-8"), b"Wyxbrundel", b"Qzorvath")
+
+
+def _dump(store) -> bytes:
+    """Every row of every table of the store's database (SQLite or PostgreSQL), as text."""
+    def rows(sql):
+        return [list(r.values()) if isinstance(r, dict) else list(r) for r in store.conn.execute(sql).fetchall()]
+    if store.backend == "sqlite":
+        tables = [r[0] for r in rows("SELECT name FROM sqlite_master WHERE type='table'")]
+    else:
+        tables = [r[0] for r in rows("SELECT table_name FROM information_schema.tables "
+                                     "WHERE table_schema = current_schema()")]
+    assert {"records", "xapi_queue", "module_results", "credentials", "credential_status"} <= set(tables)
+    return json.dumps({t: rows(f'SELECT * FROM "{t}"') for t in tables}, ensure_ascii=False,
+                      default=str).encode("utf-8")
+
+
+def _claims_with_a_name(store, learner, folder):
+    store.set_module_result(learner, MOD.name, time.time(), True, 1.0)
+    named = C.claim(store, learner, MOD, name=NAME)
+    again = C.claim(store, learner, MOD, name="  " + NAME.replace(" ", "   ") + " ")   # spaces folded: same name
+    assert named["credentialSubject"]["identifier"][0]["identityHash"] == NAME and again == named
+    C.verify(named, [folder])
+    exported = json.dumps(export_learner(store, learner), ensure_ascii=False).encode("utf-8")
+    dump = _dump(store)
+    assert b"Wyxbrundel" not in exported
+    assert all(p not in dump for p in NAME_PARTS), "the typed name reached the record store"
+    assert named["id"].encode() in dump               # (the dump does hold the stored credential)
+    return named
+
+
+def test_the_typed_name_reaches_no_storage_sqlite(env, tmp_path):
+    store, folder = env
+    _claims_with_a_name(store, "s-a", folder)
+    store.checkpoint()
+    store.close()
+    files = [f for f in (tmp_path / "data").rglob("*") if f.is_file()]
+    assert any(f.name == "records.sqlite" for f in files)
+    for f in files:                                    # the SQLite file, its journal, the issuer files
+        raw = f.read_bytes()
+        assert all(p not in raw for p in NAME_PARTS), f"the typed name is in {f.name}"
 
 
 def test_verify_and_tampering(env):
@@ -163,9 +228,11 @@ def test_revocation_persists_and_is_published(env, tmp_path):
 
 def test_erasure_keeps_the_credential_valid_and_revocable_from_its_file(env):
     store, folder = env
-    doc = C.claim(store, "s-a", MOD, name="Ana Example")
+    named = C.claim(store, "s-a", MOD, name="Ana Example")
+    doc = C.claim(store, "s-a", MOD)
     exported = export_learner(store, "s-a")
-    assert [c["credential"] for c in exported["credentials"]] == [doc]
+    assert [c["credential"] for c in exported["credentials"]] == [doc]   # the nameless one: the store has no name
+    assert named["id"] == doc["id"] and "Ana Example" not in json.dumps(exported)
     r = delete_learner(store, "s-a")
     assert r["credentials"] == 1 and store.credentials() == []
     assert C.verify(doc, [folder])["status"] == "not revoked"   # erasure does not revoke (see gdpr.py)
@@ -253,6 +320,8 @@ def test_store_on_postgresql(postgres_url, tmp_path, monkeypatch):
         store.set_module_result("s-pg", MOD.name, time.time(), True, 1.0)
         doc = C.claim(store, "s-pg", MOD)
         assert C.claim(store, "s-pg", MOD) == doc
+        named = _claims_with_a_name(store, "s-pg", tmp_path / "credentials")
+        assert named["id"] == doc["id"]
         C.revoke(store, credential_id=doc["id"])
         with pytest.raises(C.Revoked):
             C.verify(doc, [tmp_path / "credentials"])

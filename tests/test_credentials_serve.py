@@ -27,6 +27,8 @@ from test_build import MINI_IDS, make_project
 pytestmark = pytest.mark.slow
 MOD = MINI_IDS[0]   # 01-hello-oer: closing quiz of one single-choice question (oer-meaning, answer a), pass mark 0.5
 TOKEN = "trainer-token-for-tests"
+#: the name a learner types: distinctive, so that it can be looked for in the data folder and the server's log
+NAME = "Ana Wyxbrundel-\u0141\u00f3pez"
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +123,10 @@ def test_claim_attacks_end_to_end(served):
     assert code == 200 and got["files"] == [f"{MOD}-credential.json", f"{MOD}-credential.svg"]
     cred = got["credential"]
     code, again = anna.post("api/credentials/claim", {"module": MOD, "name": "Someone Else"})
-    assert code == 200 and again["credential"] == cred     # one per learner x module version
+    assert code == 200 and again["credential"]["id"] == cred["id"]    # one per learner x module version,
+    assert again["credential"]["credentialSubject"]["identifier"][0]["identityHash"] == "Someone Else"  # named
+    code, plain = anna.post("api/credentials/claim", {"module": MOD})
+    assert code == 200 and plain["credential"] == cred                 # the stored one has no name
     # bob sends anna's learner id in the body, then as a forged cookie: still bob's (no) result
     code, err = bob.post("api/credentials/claim", {"module": MOD, "learner": anna.learner})
     assert code == 403, err
@@ -183,7 +188,7 @@ def test_learner_claims_in_chromium_and_verify_checks_it(served, browser, tmp_pa
         violations = run_axe(page)
         assert violations == [], format_violations(violations)
         tab_to(page, ".h4s-credential input")
-        page.keyboard.type("Ana Example")
+        page.keyboard.type(NAME)
         tab_to(page, ".h4s-credential-get")
         page.keyboard.press("Enter")
         status = page.locator('.h4s-credential [role="status"][aria-live="polite"]')
@@ -197,19 +202,31 @@ def test_learner_claims_in_chromium_and_verify_checks_it(served, browser, tmp_pa
             files[d.suggested_filename.rsplit(".", 1)[1]] = dest = tmp_path / d.suggested_filename
             d.save_as(dest)
         assert run_axe(page) == [], format_violations(run_axe(page))
+        # a second claim from the page with another name: the same credential (id), with that name
+        other = page.evaluate("""async (m) => (await (await fetch("../../api/credentials/claim", {method: "POST",
+            headers: {"Content-Type": "application/json"}, body: JSON.stringify({module: m, name: "Someone Else"})}))
+            .json()).credential""", MOD)
         assert errors == [] and log.foreign() == []
     finally:
         context.close()
     cred = json.loads(files["json"].read_text(encoding="utf-8"))
     ids = cred["credentialSubject"]["identifier"]
-    assert ids[0]["identityHash"] == "Ana Example"
+    assert ids[0]["identityHash"] == NAME
+    assert other["id"] == cred["id"] and other["credentialSubject"]["identifier"][0]["identityHash"] == "Someone Else"
+    (tmp_path / "other.json").write_text(json.dumps(other), encoding="utf-8")
+    # the typed name went into the files only: not into the data folder (SQLite file and journal, records,
+    # statements, stored credentials, issuer files) nor the server's log
+    for f in (p for p in served["data"].rglob("*") if p.is_file()):
+        assert NAME.encode() not in f.read_bytes() and b"Wyxbrundel" not in f.read_bytes(), f.name
+    assert "Wyxbrundel" not in "".join(served["out"])
     issuer = ["--issuer", str(html / "credentials")]
     capsys.readouterr()
     assert main(["credentials", "verify", str(files["json"]), *issuer]) == 0
     assert main(["credentials", "verify", str(files["svg"]), *issuer]) == 0
+    assert main(["credentials", "verify", str(tmp_path / "other.json"), *issuer]) == 0
     assert "valid: Hello, open educational resources" in capsys.readouterr().out
     raw = bytearray(files["json"].read_bytes())
-    at = raw.index(b"Ana Example")
+    at = raw.index(b"Wyxbrundel")
     raw[at] = ord("E")                                              # one byte changed
     changed = tmp_path / "changed.json"
     changed.write_bytes(bytes(raw))

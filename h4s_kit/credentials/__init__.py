@@ -2,7 +2,8 @@
 
 * :func:`init_issuer` (``h4s credentials init``): the installation's Ed25519 key and issuer profile;
 * :func:`claim`: the credential of a learner whose server-side records show the module's closing quiz
-  passed (one per learner x module version: claiming again returns the same one);
+  passed (one per learner x module version, kept in the record store without a name; a claim with a name gets
+  a copy with the name, signed then and never stored);
 * :func:`verify` (``h4s credentials verify``): signature, Open Badges 3.0 schema, dates and revocation,
   offline;
 * :func:`revoke` (``h4s credentials revoke``): sets the credential's bit in the signed status list;

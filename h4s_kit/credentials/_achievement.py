@@ -9,8 +9,9 @@ narrative (which every Open Badges display shows) for all of them:
 =============================  ======================================================================
 Annex I element                where
 =============================  ======================================================================
-identification of the learner  ``credentialSubject.identifier``: the name the learner typed (optional)
-                               and always a salted SHA-256 of the server's learner id (IdentityObject)
+identification of the learner  ``credentialSubject.identifier``: always a salted SHA-256 of the server's
+                               learner id (IdentityObject), and in the copy made for a claim with a name,
+                               the name the learner typed (:func:`with_name`; never stored)
 title                          ``achievement.name``
 country of the issuer          ``issuer.address.addressCountry`` (``h4s credentials init --country``)
 awarding body                  ``issuer`` (the Profile made by ``h4s credentials init``)
@@ -123,14 +124,11 @@ def achievement(meta, profile: dict, quiz: str) -> dict:
     }
 
 
-def credential(meta, issuer, learner: str, name: str | None, status: dict, quiz: str, issued: str) -> dict:
-    """The unsigned credential (see the module docstring)."""
+def credential(meta, issuer, learner: str, status: dict, quiz: str, issued: str) -> dict:
+    """The unsigned credential without a name (see the module docstring): the one the record store keeps."""
     salt = secrets.token_hex(16)
     identifier = [{"type": "IdentityObject", "identityType": "systemId", "hashed": True,
                    "identityHash": learner_hash(learner, salt), "salt": salt}]
-    if name:
-        identifier.insert(0, {"type": "IdentityObject", "identityType": "name", "hashed": False,
-                              "identityHash": name})
     profile = issuer.profile
     return {
         "@context": [VC_V2, OB_V3],
@@ -148,6 +146,16 @@ def credential(meta, issuer, learner: str, name: str | None, status: dict, quiz:
         "credentialStatus": status,
         "credentialSchema": [{"id": SCHEMA_URL, "type": "1EdTechJsonSchemaValidator2019"}],
     }
+
+
+def with_name(doc: dict, name: str) -> dict:
+    """The unsigned copy of a (stored, nameless) credential ``doc`` with the learner's ``name`` as its first
+    identifier: same id, dates, status entry and learner hash.  Made for one claim and never stored."""
+    subject = doc["credentialSubject"]
+    named = {"type": "IdentityObject", "identityType": "name", "hashed": False, "identityHash": name}
+    rest = [i for i in subject.get("identifier", []) if i.get("identityType") != "name"]
+    unsigned = {k: v for k, v in doc.items() if k != "proof"}
+    return {**unsigned, "credentialSubject": {**subject, "identifier": [named, *rest]}}
 
 
 def schema() -> dict:

@@ -37,9 +37,14 @@ def closing_quiz_passed(store, learner: str, module: str) -> bool:
 
 
 def claim(store, learner: str, module_dir: Path, name: str | None = None, data: Path | None = None) -> dict:
-    """The learner's credential for the module's current version: the stored one if there is one, else a
-    new one, signed and stored.  :class:`NotEligible` unless the closing quiz is passed on the server."""
-    from ._achievement import assessment, clean_name, credential
+    """The learner's credential for the module's current version.  :class:`NotEligible` unless the closing
+    quiz is passed on the server.
+
+    The record store keeps the credential without a name (made and signed at the first claim: id, status entry,
+    ``validFrom``).  A claim without a name returns that one; a claim with a name returns a copy with the name
+    added (:func:`._achievement.with_name`) and signed now with the same id, dates and status entry (the
+    proof's ``created`` is the issue time): the name is in the learner's file only, never in the store or a log."""
+    from ._achievement import assessment, clean_name, credential, with_name
     from ._keys import load_issuer
     from ._proof import now_iso, sign
     from ._status import status_entry
@@ -50,21 +55,27 @@ def claim(store, learner: str, module_dir: Path, name: str | None = None, data: 
         raise NotEligible(f"module {meta.id}: pass the closing quiz first; the credential is given for a "
                           "passed closing quiz")
     have = store.credential_for(learner, meta.id, meta.version)
+    issuer = None
     if have is not None:
-        return have["credential"]
-    issuer = load_issuer(data)
-    bank = _closing_bank(module_dir, meta)
-    graded = [q for q in bank.questions if q.graded]
-    quiz = assessment(bank.pass_mark, bank.draw or len(graded), len(graded) if bank.draw else None)
-    issued = time.time()
-    index = store.new_status_index()
-    doc = credential(meta, issuer, learner, name, status_entry(issuer, index), quiz, now_iso(issued))
-    signed = sign(doc, issuer.key, issuer.method["id"], created=doc["validFrom"])
-    if not store.add_credential({"id": signed["id"], "learner": learner, "module": meta.id, "version": meta.version,
-                                 "status_index": index, "issued": issued, "credential": signed}):
-        # claimed at the same moment by another request: that one is the learner's credential
-        return store.credential_for(learner, meta.id, meta.version)["credential"]
-    return signed
+        stored = have["credential"]
+    else:
+        issuer = load_issuer(data)
+        bank = _closing_bank(module_dir, meta)
+        graded = [q for q in bank.questions if q.graded]
+        quiz = assessment(bank.pass_mark, bank.draw or len(graded), len(graded) if bank.draw else None)
+        issued = time.time()
+        index = store.new_status_index()
+        doc = credential(meta, issuer, learner, status_entry(issuer, index), quiz, now_iso(issued))
+        stored = sign(doc, issuer.key, issuer.method["id"], created=doc["validFrom"])
+        if not store.add_credential({"id": stored["id"], "learner": learner, "module": meta.id,
+                                     "version": meta.version, "status_index": index, "issued": issued,
+                                     "credential": stored}):
+            # claimed at the same moment by another request: that one is the learner's credential
+            stored = store.credential_for(learner, meta.id, meta.version)["credential"]
+    if not name:
+        return stored
+    issuer = issuer or load_issuer(data)
+    return sign(with_name(stored, name), issuer.key, issuer.method["id"], created=stored["validFrom"])
 
 
 def revoke(store, credential_id: str | None = None, credential: dict | None = None, data: Path | None = None,

@@ -4,8 +4,9 @@ Body ``{"module": "04-open-educational-resources"}`` (``claim`` also takes an op
 the credential).  The learner is the server's (``current_user``); eligibility is the record store's
 ``module_results.passed``, which the server's grader writes (:func:`h4s_kit.credentials.closing_quiz_passed`):
 nothing in the body can make a learner eligible.  ``status`` answers ``{"issuer": bool, "eligible": bool,
-"claimed": bool}``; ``claim`` answers ``{"credential": {...}, "svg": "...", "files": [json name, svg name]}`` and
-the same credential on every later claim of the same module version.  Requests are checked as the quiz API's
+"claimed": bool}``; ``claim`` answers ``{"credential": {...}, "svg": "...", "files": [json name, svg name]}``: the
+same credential (id, dates, status entry) on every claim of the same module version, with the name of that
+claim if it has one (the name is never stored or logged: :func:`h4s_kit.credentials.claim`).  Requests are checked as the quiz API's
 (JSON only, same site only, size limit); errors are one line of JSON, never a path or a traceback."""
 from __future__ import annotations
 
