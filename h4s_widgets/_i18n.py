@@ -14,6 +14,23 @@ from pathlib import Path
 LOCALES = Path(__file__).parent / "locales"
 DOMAIN = "h4s"
 
+#: The credential offer of a passed closing quiz (h4s_kit/server/_static/credential-claim.js): only the course
+#: server's pages show it, so the server gives it these words in the page's language and quiz payloads leave
+#: them out (:func:`quiz_strings`).
+CREDENTIAL_MESSAGES: tuple[str, ...] = (
+    "Your credential",
+    "You passed the closing quiz. You can get an Open Badges credential for this module: a signed file and a "
+    "badge image to show an employer or keep in a digital wallet.",
+    "Name to print on the credential (optional)",
+    "Without a name, the credential holds only a code that this course can match to you. The course server "
+    "does not keep the name: it is only in your files.",
+    "Get your credential", "Making your credential…",
+    "Your credential is ready and downloading. Download again:", "credential (JSON)", "badge image (SVG)",
+    "Pass the closing quiz first.",
+    "The name cannot be used: at most {n} characters, and letters, spaces and punctuation only.",
+    "Your credential could not be made just now. Try again in a minute, and tell your trainer if it goes on.",
+)
+
 #: Every UI string the front-end and the Python side use.  ``{n}`` etc. are
 #: filled in by the caller.  Keep ``locales/h4s.pot`` in step (a test checks).
 MESSAGES: tuple[str, ...] = (
@@ -41,7 +58,7 @@ MESSAGES: tuple[str, ...] = (
     "Answer a question to save your results in this browser.",
     "{n} questions answered, {r} right, saved only in this browser. The file is for your trainer if they ask for it.",
     "Tab indents. Press Esc, then Tab, to leave the editor.",
-)
+) + CREDENTIAL_MESSAGES
 
 #: Notes for translators, written into ``locales/h4s.pot`` as ``#.`` comments.
 NOTES: dict[str, str] = {
@@ -93,6 +110,17 @@ NOTES: dict[str, str] = {
     "for it.": "Next to the 'Download my results' button; n and r are counts (any number, also 1).",
     "Tab indents. Press Esc, then Tab, to leave the editor.":
         "Help below the code editor: keyboard users leave it with Esc and then Tab.",
+    "Your credential": "Heading of the box that offers an Open Badges credential (a signed digital certificate) "
+                       "for a passed module; use the word for 'credential' of the micro-credentials texts of the EU.",
+    "Name to print on the credential (optional)": "Label of a text field: the learner's name as it should appear "
+                                                  "on the credential.",
+    "Get your credential": "Button: make and download the credential.",
+    "Your credential is ready and downloading. Download again:": "Followed by two download links: "
+                                                                 "'credential (JSON)' and 'badge image (SVG)'.",
+    "credential (JSON)": "Link text: the credential as a JSON file.",
+    "badge image (SVG)": "Link text: the badge picture (an SVG file) with the credential inside.",
+    "The name cannot be used: at most {n} characters, and letters, spaces and punctuation only.":
+        "The name typed for the credential was refused; n is a number (100).",
 }
 
 _lang: str | None = None
@@ -129,6 +157,12 @@ def catalog(lang: str) -> dict[str, str]:
 
 def strings(lang: str | None = None) -> dict[str, str]:
     return catalog(lang or current_language())
+
+
+def quiz_strings(lang: str | None = None) -> dict[str, str]:
+    """The words a quiz carries (its payload in the page): all but :data:`CREDENTIAL_MESSAGES`."""
+    skip = set(CREDENTIAL_MESSAGES)
+    return {k: v for k, v in strings(lang).items() if k not in skip}
 
 
 def gettext(msgid: str, lang: str | None = None, **kw) -> str:

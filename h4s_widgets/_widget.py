@@ -37,7 +37,7 @@ from ._errors import SandboxUnavailable
 from ._safe_json import UnsafeInput
 from ._safe_json import check as check_clean
 from ._grading import Result, grade
-from ._i18n import current_language, strings
+from ._i18n import current_language, quiz_strings, strings
 from ._schema import QuestionBase, bank_data, is_bank, load_bank, parse_bank, parse_question, read_bank_bytes
 from ._session import rule_of, session_step
 from ._spec import feedback_texts, obfuscate, public_spec, solution_html, static_key
@@ -126,7 +126,7 @@ class Quiz(AnyModelWidget):
             spec={"title": title, "pass_mark": pass_mark, "module": self._module, "live_url": live_url,
                   **({"draw": draw} if draw else {}),
                   "questions": [public_spec(q, self._seed) for q in qs]},
-            strings=strings(self._lang),
+            strings=quiz_strings(self._lang),
             state={},
             **kw,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import stat
 import time
@@ -358,3 +359,34 @@ def test_the_open_badges_linked_data_proof_test_vector():
     check(signed, public_key_of(method))            # their proof, as published (a single object), verifies
     with pytest.raises(C.SignatureMismatch):
         check({**signed, "name": "Teamwork Badge!"}, public_key_of(method))
+
+
+def test_the_offer_script_has_the_words_of_the_page_language(tmp_path):
+    """The served pages' credential offer translates with T() from the catalogues (h4s.po): every T("...") of
+    its script is a credential message, the server gives a page that language's words (its language book, else
+    its <html lang>, else English), and quiz payloads do not carry them."""
+    from h4s_kit.server.book_files import KeylessPages
+    from h4s_kit.server.credential_claim import claim_script
+    from h4s_widgets import _catalogs
+    from h4s_widgets._i18n import CREDENTIAL_MESSAGES, catalog, quiz_strings
+    folder = Path(C.__file__).parents[1] / "server" / "_static"
+    assert set(_catalogs.js_msgids((folder / "credential-claim.js").read_text(encoding="utf-8"))) \
+        == set(CREDENTIAL_MESSAGES)
+    assert _catalogs.js_missing(folder) == []
+    script = claim_script("/api/credentials/")
+
+    def words_in(html: str) -> dict:
+        m = re.search(r"var S = (\{.*?\});\n", html)
+        return json.loads(m.group(1).replace("<\\/", "</"))
+    for lang in ("de", "el", "fr", "mt"):
+        assert words_in(script(lang)) == {m: catalog(lang)[m] for m in CREDENTIAL_MESSAGES}
+        assert all(catalog(lang)[m] != m for m in CREDENTIAL_MESSAGES)
+    assert words_in(script("xx")) == words_in(script("en")) == {m: m for m in CREDENTIAL_MESSAGES}
+    assert words_in(script("../../etc")) == words_in(script("en"))
+    assert not set(CREDENTIAL_MESSAGES) & set(quiz_strings("de"))
+    # a page's language: its language book, else <html lang>
+    (tmp_path / "de").mkdir()
+    pages = KeylessPages("/api/quiz/", extra_html=script, language_apis={"de": (str(tmp_path / "de"), "/de/api/")})
+    assert pages.language_of(str(tmp_path / "de" / "p.html"), '<html lang="en">') == "de"
+    assert pages.language_of(str(tmp_path / "p.html"), '<html class="x" lang="pt-PT">') == "pt"
+    assert pages.language_of(str(tmp_path / "p.html"), "<html>") == "en"

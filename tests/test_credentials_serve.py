@@ -20,13 +20,16 @@ import urllib.request
 
 import pytest
 
+from h4s_kit import translate as tr
 from h4s_kit.build import build
 from h4s_kit.cli import main
 from test_build import MINI_IDS, make_project
+from test_translate import fill
 
 pytestmark = pytest.mark.slow
 MOD = MINI_IDS[0]   # 01-hello-oer: closing quiz of one single-choice question (oer-meaning, answer a), pass mark 0.5
 TOKEN = "trainer-token-for-tests"
+LANGS = ("de", "el")   # language books of the served course: the credential offer speaks the page's language
 #: the name a learner types: distinctive, so that it can be looked for in the data folder and the server's log
 NAME = "Ana Wyxbrundel-\u0141\u00f3pez"
 
@@ -38,6 +41,12 @@ def served(tmp_path_factory):
     proj = make_project(tmp / "proj")
     for m in MINI_IDS[1:]:
         shutil.rmtree(proj / "modules" / m)
+    for lang in LANGS:                  # the module in two more language books (_build/html/LL), as h4s translate
+        mod = proj / "modules" / MOD    # makes them; the test catalogue's rule translates every message
+        tr.extract(mod)
+        tr.update(mod, lang)
+        (mod / "locales" / lang / "draft.txt").unlink()
+        fill(mod, lang)
     data = tmp / "data"
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("H4S_DATA_DIR", str(data))
@@ -235,3 +244,64 @@ def test_learner_claims_in_chromium_and_verify_checks_it(served, browser, tmp_pa
     assert main(["credentials", "revoke", cred["id"], "--book", str(html)]) == 0
     assert main(["credentials", "verify", str(files["svg"]), *issuer]) == 1
     assert f"revoked: the issuer revoked credential {cred['id']}" in capsys.readouterr().err
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_offer_speaks_the_language_of_the_page(served, browser, lang):
+    """On the served German (Greek) book page the credential offer, its messages and its errors are in German
+    (Greek): the words of that language's catalogue (h4s_widgets/locales/LL/LC_MESSAGES/h4s.po), none of the
+    English ones; axe finds nothing."""
+    from playwright.sync_api import expect
+
+    from _browser import format_violations, open_page, run_axe, tab_to
+    from h4s_widgets._i18n import CREDENTIAL_MESSAGES, catalog
+    words = catalog(lang)
+    assert all(words[m] != m for m in CREDENTIAL_MESSAGES), "untranslated credential messages"
+    if lang == "de":   # (and the catalogue is German indeed)
+        assert words["Get your credential"] == "Nachweis erhalten" and words["Your credential"] == "Ihr Nachweis"
+    context, page, log, errors = open_page(browser, accept_downloads=True)
+    downloads = []
+    page.on("download", lambda d: downloads.append(d))
+    try:
+        page.goto(served["base"] + f"{lang}/modules/{MOD}/module.html")
+        assert page.evaluate("document.documentElement.lang") == lang
+        card = '.h4s-question[data-qid="oer-meaning"]'
+        page.wait_for_selector(card)
+        tab_to(page, f'{card} input[type="radio"]')
+        page.keyboard.press("Space")
+        tab_to(page, f"{card} .h4s-check")
+        page.keyboard.press("Enter")
+        expect(page.locator(f'{card} .h4s-feedback[role="status"]')).to_contain_text(words["Correct"])
+        box = page.locator(".h4s-credential")
+        expect(box.get_by_role("button", name=words["Get your credential"])).to_be_visible()
+        expect(box.get_by_role("heading", name=words["Your credential"])).to_be_visible()
+        expect(box.get_by_label(words["Name to print on the credential (optional)"])).to_be_visible()
+        assert run_axe(page) == [], format_violations(run_axe(page))
+        status = box.locator('[role="status"]')
+        # a name the server refuses (longer than the field lets one type): the learner's words, not the server's
+        page.evaluate("document.querySelector('.h4s-credential input').value = 'x'.repeat(101)")
+        box.locator(".h4s-credential-get").click()
+        expect(status).to_have_text(words["The name cannot be used: at most {n} characters, and letters, spaces "
+                                          "and punctuation only."].replace("{n}", "100"))
+        tab_to(page, ".h4s-credential input")
+        page.keyboard.press("Control+A")
+        page.keyboard.type(NAME)
+        tab_to(page, ".h4s-credential-get")
+        page.keyboard.press("Enter")
+        expect(status).to_contain_text(words["Your credential is ready and downloading. Download again:"])
+        expect(status.get_by_role("link", name=words["credential (JSON)"])).to_have_attribute(
+            "download", f"{MOD}-credential.json")
+        expect(status.get_by_role("link", name=words["badge image (SVG)"])).to_have_attribute(
+            "download", f"{MOD}-credential.svg")
+        shown = box.inner_text()
+        english = [m for m in CREDENTIAL_MESSAGES if m.split("{")[0][:25] in shown]
+        assert english == [], f"English words on the {lang} page: {english}"
+        assert run_axe(page) == [], format_violations(run_axe(page))
+        deadline = time.monotonic() + 30
+        while len(downloads) < 2 and time.monotonic() < deadline:
+            page.wait_for_timeout(200)
+        assert len(downloads) == 2
+        assert errors == [] and log.foreign() == []
+    finally:
+        context.close()

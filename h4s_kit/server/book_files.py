@@ -16,6 +16,7 @@ import mimetypes
 import os
 import re
 import threading
+from typing import Callable
 
 from jupyter_server.base.handlers import JupyterHandler
 from tornado import web
@@ -24,30 +25,44 @@ from .precompress import GZ_SUFFIX, accepts_gzip
 
 #: the book's content-hashed files (h4s_kit/assets/slim.py writes them): cacheable for a year
 IMMUTABLE = re.compile(r"^_static/h4s/[A-Za-z0-9_.-]+-[0-9a-f]{16}\.(?:css|js|woff2?|svg)$")
+#: the language a page declares (``<html lang="de">``)
+_HTML_LANG = re.compile(r"<html\b[^>]*?\slang=\"([A-Za-z]{2,3})(?:[-_][A-Za-z0-9-]*)?\"", re.I)
 
 
 class KeylessPages:
     """Pages without their keys, made once per version of each page (a dict as large as the book's pages
     with quizzes, not a cache with a budget)."""
 
-    def __init__(self, api: str, extra_html: str = "", language_apis: dict[str, tuple[str, str]] | None = None):
+    def __init__(self, api: str, extra_html: str | Callable[[str], str] = "",
+                 language_apis: dict[str, tuple[str, str]] | None = None):
         self.api = api
         #: language -> (the folder of its book, ``_build/html/LL``, as a real path; its grading API): the
         #: language's translated banks grade its pages, with its accepted answers and its feedback
         self.language_apis = dict(language_apis or {})
-        #: HTML put before ``</body>`` of each keyless page (the served book's credential offer)
+        #: HTML put before ``</body>`` of each keyless page (the served book's credential offer), or a function of
+        #: the page's language (:meth:`language_of`) that makes it
         self.extra_html = extra_html
         self._pages: dict[str, tuple[tuple[int, int], bytes, bytes]] = {}
         self._lock = threading.Lock()
 
-    def _api_for(self, full: str) -> str:
-        """The language book's API for a page below ``.../LL/`` of a language book, else the book's."""
+    def _book_of(self, full: str) -> str | None:
+        """The language of the language book a page is in (below ``.../LL/``), None for the book's own pages."""
         parts = os.path.normpath(full).split(os.sep)
-        for lang, (root, api) in self.language_apis.items():
+        for lang, (root, _api) in self.language_apis.items():
             r = os.path.normpath(root).split(os.sep)
             if parts[:len(r)] == r:
-                return api
-        return self.api
+                return lang
+        return None
+
+    def _api_for(self, full: str) -> str:
+        """The language book's API for a page below ``.../LL/`` of a language book, else the book's."""
+        lang = self._book_of(full)
+        return self.language_apis[lang][1] if lang else self.api
+
+    def language_of(self, full: str, page: str) -> str:
+        """A page's language: its language book's, else the one its ``<html lang>`` declares, else English."""
+        m = _HTML_LANG.search(page[:4096])
+        return self._book_of(full) or (m.group(1).lower() if m else "en")
 
     def get(self, full: str) -> tuple[bytes, bytes] | None:
         """(plain, gzip) of the keyless page at ``full``; None when it has no quizzes that grade on the server."""
@@ -66,9 +81,10 @@ class KeylessPages:
         if 'class="h4s-data"' in page and "payload.server" in page:
             from ..quiz_api import strip_keys
             page = strip_keys(page, api=self._api_for(full))
-            if self.extra_html and "</body>" in page:
+            extra = self.extra_html(self.language_of(full, page)) if callable(self.extra_html) else self.extra_html
+            if extra and "</body>" in page:
                 at = page.rindex("</body>")
-                page = page[:at] + self.extra_html + page[at:]
+                page = page[:at] + extra + page[at:]
             plain = page.encode("utf-8")
             gz = gzip.compress(plain, 6, mtime=0)
         with self._lock:

@@ -10,10 +10,12 @@ claim if it has one (the name is never stored or logged: :func:`h4s_kit.credenti
 (JSON only, same site only, size limit); errors are one line of JSON, never a path or a traceback."""
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
 from pathlib import Path
+from typing import Callable
 
 from tornado import web
 
@@ -118,9 +120,19 @@ def _learner(learner) -> str:
     return learner
 
 
-def claim_script(api: str) -> str:
-    """The inline script that the served book's quiz pages get (the static book never has it): after the
-    closing quiz is passed it offers the credential (see ``_static/credential-claim.js``)."""
+def claim_script(api: str) -> Callable[[str], str]:
+    """The inline script that the served book's quiz pages get (the static book never has it), as a function of
+    the page's language (:meth:`h4s_kit.server.book_files.KeylessPages.language_of`): after the closing quiz is
+    passed it offers the credential (see ``_static/credential-claim.js``) in the words of that language's
+    catalogue (``h4s_widgets/locales/LL/LC_MESSAGES/h4s.po``, English where there is none)."""
     src = (Path(__file__).parent / "_static" / "credential-claim.js").read_text(encoding="utf-8")
-    return ('<script>' + src.replace("__H4S_CREDENTIALS_API__", json.dumps(api)).replace("</", "<\\/")
-            + '</script>')
+
+    @functools.lru_cache(maxsize=64)
+    def for_language(lang: str) -> str:
+        from h4s_widgets._i18n import CREDENTIAL_MESSAGES, catalog
+        words = catalog(lang if re.fullmatch(r"[a-z]{2,3}", lang or "") else "en")
+        strings = {m: words[m] for m in CREDENTIAL_MESSAGES}
+        js = (src.replace("__H4S_CREDENTIALS_API__", json.dumps(api))
+              .replace("__H4S_CREDENTIALS_STRINGS__", json.dumps(strings, ensure_ascii=False)))
+        return '<script>' + js.replace("</", "<\\/").replace("<!--", "<\\!--") + '</script>'
+    return for_language
