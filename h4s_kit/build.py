@@ -329,6 +329,8 @@ def build(root: Path | None = None, modules: Path | None = None, out: Path | Non
     from .translate import build_languages   # issue 15: _build/html/LL per language, language switcher
     built_langs = build_languages(root, modules, out, langs=langs, force=force, echo=echo, verbose=verbose,
                                   include={m.folder for m in shown})
+    from .live import build_live_root      # the Voilà root: the English and the translated modules' live pages
+    build_live_root(out, modules)
     n_cat = write_book_catalog(root, [m.path.parent for m in shown], out, built_langs)
     echo(f"h4s build: catalog.json and course.jsonld: {n_cat} module page(s)")
     from .credentials import publish   # issue 19: the issuer's public files, if `h4s credentials init` made them

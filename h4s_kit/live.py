@@ -28,6 +28,7 @@ self-hosted assets.  Choices, and why:
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -79,6 +80,89 @@ def prepare_template(data_dir: Path) -> Path:
             shutil.copy2(font, fa_dest / "webfonts" / font.name)
     shutil.copy2(fa / "LICENSE.txt", fa_dest / "LICENSE.txt")
     return data_dir
+
+
+#: the Voilà root of ``h4s serve`` and of the JupyterHub learner server, in the build folder (``_build/live``)
+LIVE_ROOT = "live"
+_LANG = re.compile(r"^[a-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})?$")     # a language folder of the live root
+_FOLDER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")            # a module folder that may be linked
+
+
+def language_of(path: str) -> str | None:
+    """The language of a live page's notebook or kernel path relative to the live root (``de/13-x/module.ipynb``
+    or ``de/13-x`` -> ``de``); None for the English modules at the top of the root."""
+    parts = [p for p in str(path).replace(os.sep, "/").split("/") if p]
+    return parts[0] if len(parts) >= 2 and _LANG.match(parts[0]) else None
+
+
+def make_live_root(root: Path, modules_dir: Path, languages: dict[str, Path]) -> Path:
+    """Make the Voilà root ``root`` (``_build/live``): one relative symlink per module folder, the English modules
+    of ``modules_dir`` at its top and the translated modules of each language (``languages``: language -> its
+    translated modules folder, ``_build/lang/LL/src/modules``) in a folder ``LL/``.  Nothing else is in it, so a
+    live page can reach module folders only; links are rewritten only when they change, stale ones removed.
+    Returns ``root``."""
+    root = Path(root)
+    want: dict[Path, Path] = {}
+    for lang, mods in sorted(languages.items()):
+        if not _LANG.match(lang):
+            raise H4SError(f"{lang!r}: not a language code (a folder of the live root is named by one)")
+        for d in sorted(Path(mods).iterdir()) if Path(mods).is_dir() else []:
+            if (d / "module.ipynb").is_file() and _FOLDER.match(d.name):
+                want[Path(lang) / d.name] = d.resolve()
+    for d in sorted(Path(modules_dir).iterdir()) if Path(modules_dir).is_dir() else []:
+        if (d / "module.ipynb").is_file() and _FOLDER.match(d.name):
+            if _LANG.match(d.name):
+                raise H4SError(f"{d}: a module folder is named like a language code; rename it (NN-slug)")
+            want[Path(d.name)] = d.resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    langs = {rel.parts[0] for rel in want if len(rel.parts) == 2}
+    for entry in sorted(root.iterdir()):
+        if entry.is_symlink() and Path(entry.name) not in want:
+            entry.unlink()
+        elif entry.is_dir() and not entry.is_symlink():
+            if entry.name not in langs:
+                shutil.rmtree(entry)
+                continue
+            for link in entry.iterdir():
+                if Path(entry.name, link.name) not in want:
+                    link.unlink() if link.is_symlink() or not link.is_dir() else shutil.rmtree(link)
+        elif not entry.is_symlink():
+            entry.unlink()
+    for rel, target in want.items():
+        link = root / rel
+        link.parent.mkdir(parents=True, exist_ok=True)
+        dest = os.path.relpath(target, link.parent.resolve())
+        if link.is_symlink() and os.readlink(link) == dest:
+            continue
+        if link.is_symlink() or link.is_file():
+            link.unlink()
+        elif link.is_dir():
+            shutil.rmtree(link)
+        link.symlink_to(dest, target_is_directory=True)
+    return root
+
+
+def build_live_root(out: Path, modules_dir: Path) -> Path:
+    """``<out>/live`` for the build in ``out``: the English modules of ``modules_dir`` and the translated modules of
+    every language book in ``<out>/html`` (:func:`make_live_root`)."""
+    from .translate._book import language_books
+    out = Path(out)
+    langs = {lang: mods for lang, (_, mods) in language_books(out / "html").items()}
+    return make_live_root(out / LIVE_ROOT, modules_dir, langs)
+
+
+def served_root(html_dir: Path | None, modules_dir: Path) -> Path:
+    """The Voilà root of a server of the book in ``html_dir``: the build's live root (``_build/live``, brought up to
+    date with the modules and language books when the folder can be written), or, for a book that ``h4s build``
+    did not make with one, the modules folder itself (English only)."""
+    if html_dir is not None:
+        out = Path(html_dir).resolve().parent
+        if (out / LIVE_ROOT).is_dir():
+            try:
+                return build_live_root(out, modules_dir).resolve()
+            except OSError:      # a read-only copy of the build (an image): served as h4s build made it
+                return (out / LIVE_ROOT).resolve()
+    return Path(modules_dir).resolve()
 
 
 def voila_argv(root_or_notebook, port: int, host: str = "127.0.0.1", base_url: str = "/live/", *,
@@ -204,6 +288,14 @@ def _learner_of_current_request() -> str | None:
     return learner_of(getattr(handler, "current_user", None)) if handler is not None else None
 
 
+def _set_language(env: dict, path: str | None) -> None:
+    """A kernel of a language's live page (its path is below ``LL/`` of the live root) gets ``H4S_LANG=LL``: the
+    quiz interface in that language, as in that language's book."""
+    lang = language_of(path or "")
+    if lang:
+        env["H4S_LANG"] = lang
+
+
 def _make_kernel_manager():
     """Build :class:`H4SKernelManager` (on first use, so that importing this module stays light)."""
     import asyncio
@@ -243,6 +335,7 @@ def _make_kernel_manager():
             # leave out their static fallback, so no key reaches the browser)
             env = kernel_env(dict(os.environ if kwargs.get("env") is None else kwargs["env"]))
             env["H4S_LIVE"] = "1"
+            _set_language(env, kwargs.get("path"))
             kwargs["env"] = env
             _kernel_ports_outside_ephemeral_range()    # (idempotent)
             owner = _learner_of_current_request()
@@ -266,6 +359,7 @@ def _make_kernel_manager():
             _kernel_ports_outside_ephemeral_range()
             env = kernel_env(dict(os.environ))
             env["H4S_LIVE"] = "1"
+            _set_language(env, path)
             kwargs = {"path": path, "env": env}
             if kernel_name:
                 kwargs["kernel_name"] = kernel_name

@@ -5,7 +5,8 @@
 * ``h4s_kit.server``: the built book at ``/`` (precompressed files; quiz pages without keys when quizzes
   are graded on the server), the grading API ``/api/quiz/check`` and ``/api/quiz/solution``
   (:mod:`h4s_kit.quiz_api`, no kernel), the trainer dashboard at a secret address;
-* ``voila``: the live modules under ``/live/`` (``/live/voila/render/<module>/module.ipynb``).
+* ``voila``: the live modules under ``/live/`` (``/live/voila/render/<module>/module.ipynb``; in a language LL of
+  the book ``/live/voila/render/LL/<module>/module.ipynb``, from the build's live root ``_build/live``).
 
 No kernel runs while nobody has a live page open: a live page starts its kernel when it is asked for
 (``preheat`` names modules whose first page should not wait for a kernel to start), and kernels of
@@ -123,7 +124,8 @@ class LiveServer:
                              cull_interval=self.cull_interval, iopub_timeout=self.iopub_timeout,
                              unconnected_grace=self.unconnected_grace, book_modules_url=self.book_modules_url,
                              server_grading=grading, trainer_token=self.trainer_token, compress=self.compress,
-                             identity_data_dir=self.identity_data_dir)
+                             identity_data_dir=self.identity_data_dir,
+                             live_root=live.served_root(self.html_dir, self.modules_dir) if self.live_pages else None)
 
     def start(self) -> "LiveServer":
         """Start the server in a background thread; returns when it listens."""

@@ -253,3 +253,174 @@ def test_served_language_book_grades_with_its_own_answers_and_feedback(tmp_path)
     finally:
         os.killpg(proc.pid, 15)
         proc.wait(timeout=30)
+
+
+# ------------------------------------------------------------------ the live version per language
+LANGS_13 = ("de", "el", "es", "pl")
+
+
+def _live(lang: str | None, module: str = M13.name) -> str:
+    return f"/live/voila/render/{lang}/{module}/module.ipynb" if lang else f"/live/voila/render/{module}/module.ipynb"
+
+
+def test_language_pages_link_to_the_live_version_in_their_language(book13):
+    """Each language book's module page links to the live notebook in its language, which the build's live root
+    (Voilà's root under h4s serve and the Hub) holds below LL/: the translated module, and nothing else."""
+    out = book13.parent
+    for lang in (None, *LANGS_13):
+        page = (book13 / lang / M13_PAGE if lang else book13 / M13_PAGE).read_text(encoding="utf-8")
+        assert re.findall(r'class="h4s-live-link" href="([^"]+)"', page) == [_live(lang)], lang
+        assert re.findall(r'<meta name="h4s-live-url" content="([^"]+)"', page) == [_live(lang)], lang
+    live = out / "live"
+    assert sorted(p.name for p in live.iterdir()) == sorted([M13.name, *LANGS_13])
+    assert (live / M13.name).resolve() == (out.parent / "modules" / M13.name).resolve()
+    for lang in LANGS_13:
+        (link,) = (live / lang).iterdir()
+        assert link.is_symlink() and not Path(link.readlink()).is_absolute()       # the build folder can move
+        assert link.resolve() == (out / "lang" / lang / "src" / "modules" / M13.name).resolve()
+    # the Hub's relative address climbs one more folder from a language book's page (one folder deeper)
+    from types import SimpleNamespace
+
+    from h4s_kit.assets.h4s_book import live_url
+    src = out / "lang" / "de" / "src" / "modules" / M13.name / "module.ipynb"
+    app = SimpleNamespace(env=SimpleNamespace(doc2path=lambda d: str(src)),
+                          config=SimpleNamespace(h4s_live_url="../../voila/render/{folder}/module.ipynb",
+                                                 h4s_book_language="de"))
+    assert live_url(app, "modules/x/module") == f"../../../voila/render/de/{M13.name}/module.ipynb"
+
+
+@pytest.fixture(scope="module")
+def served13(book13):
+    """h4s serve of module 13's five-language book, live pages on."""
+    from h4s_kit.serve import LiveServer, free_port
+    proj = book13.parent.parent
+    srv = LiveServer(html_dir=book13, modules_dir=proj / "modules", port=free_port(),
+                     log_file=proj / "serve.log", echo=lambda s: None)
+    srv.start()
+    try:
+        yield srv
+    finally:
+        srv.stop()
+
+
+def _german_gaps() -> tuple[list[str], list[str]]:
+    """First accepted answer of each gap of module 13's cloze "rights": (German, English)."""
+    import yaml
+
+    def gaps(bank: Path) -> list[str]:
+        (qn,) = [x for x in yaml.safe_load(bank.read_text(encoding="utf-8"))["questions"] if x["id"] == "rights"]
+        return [g.split("|")[0].strip() for g in re.findall(r"\[\[([^\]]+)\]\]", qn["text"])]
+    return gaps(M13 / "questions" / "practice.yml"), gaps
+
+
+@pytest.mark.browser
+def test_live_version_in_german_through_h4s_serve(served13, book13, browser):
+    """From the German page to its live version: the German notebook runs in a kernel (German text, the quiz
+    interface in German, <html lang="de">, the way back to the German page) and grades a German answer."""
+    from _browser import open_page
+    from playwright.sync_api import expect
+    english_gaps, gaps = _german_gaps()
+    german_gaps = gaps(book13.parent / "lang" / "de" / "src" / "modules" / M13.name / "questions" / "practice.yml")
+    assert len(german_gaps) == len(english_gaps) == 4 and german_gaps != english_gaps
+    nb = json.loads((book13.parent / "lang" / "de" / "src" / "modules" / M13.name / "module.ipynb").read_text("utf-8"))
+    title = nb["metadata"]["h4s"]["title"]
+    assert title != json.loads((M13 / "module.ipynb").read_text("utf-8"))["metadata"]["h4s"]["title"]
+    ctx, page, log, errors = open_page(browser)
+    try:
+        page.goto(served13.url + "de/" + M13_PAGE)
+        page.locator("a.h4s-live-link").click()
+        page.wait_for_url(re.compile(re.escape(_live("de")) + "$"))
+        q = page.locator('.h4s-question[data-qid="rights"]')
+        q.locator(".h4s-check").wait_for(timeout=60_000)            # the live widget has rendered
+        assert page.get_attribute("html", "lang") == "de"
+        assert title in page.inner_text("body") and "Datenschutz-Grundverordnung" in page.inner_text("body")
+        expect(q.locator(".h4s-check")).to_have_text(_interface_word("de", "Check"))
+        assert page.locator("[data-h4s-static]").count() == 0       # graded in the kernel, no key in the page
+        back = page.locator("a.h4s-book-link")
+        from h4s_kit.translate._book import words
+        expect(back).to_have_text(words(ROOT / "modules", "de")["live_back"])
+        assert back.get_attribute("href") == "/de/" + M13_PAGE
+        page.evaluate("() => { window.__g = []; document.addEventListener('h4s:graded', e => window.__g.push(e.detail)); }")
+        inputs = q.locator('input[type="text"]')
+        assert inputs.count() == 4
+        for i, word in enumerate(german_gaps):
+            inputs.nth(i).fill(word)
+        q.locator(".h4s-check").click()
+        got = page.wait_for_function("() => window.__g.length > 0 && window.__g", timeout=30_000).json_value()[0]
+        assert got["result"]["correct"] is True, got
+        expect(q.locator(".h4s-feedback")).to_contain_text(_interface_word("de", "Correct"))
+        log.assert_only_local()
+        assert any("/live/api/kernels/" in u for u in log.urls), "the live page never talked to its kernel"
+        assert not errors, errors
+    finally:
+        ctx.close()
+
+
+@pytest.mark.parametrize("path", [
+    f"de/../{M13.name}/module.ipynb",                       # the English notebook under the German path
+    f"de/%2e%2e/{M13.name}/module.ipynb",
+    f"de/..%2f{M13.name}/module.ipynb",
+    f"de/{M13.name}/%2e%2e%2f%2e%2e%2f{M13.name}/module.ipynb",
+    f"de/{M13.name}/..%5c..%5c{M13.name}%5cmodule.ipynb",
+    f"de/./{M13.name}/module.ipynb",
+    f"../lang/de/src/modules/{M13.name}/module.ipynb",       # the build's internals
+    f"%2e%2e/%2e%2e/lang/de/src/modules/{M13.name}/module.ipynb",
+    f"lang/de/src/modules/{M13.name}/module.ipynb",
+    f"xx/{M13.name}/module.ipynb",                           # no such language
+    f"de/de/{M13.name}/module.ipynb",
+    f"DE/{M13.name}/module.ipynb",
+    f"de/{M13.name}/questions/practice.yml",
+])
+def test_live_paths_of_languages_cannot_escape(served13, path):
+    """Through the live route, an address that escapes the live root, takes a detour through another language's
+    folder or names a file that is no live page answers 403/404 without a server path, and starts no kernel."""
+    import urllib.error
+    import urllib.request
+    proj = str(book13_root(served13))
+    before = set(served13.kernel_ids())
+    for prefix in ("live/voila/render/", "live/voila/files/"):
+        try:
+            with urllib.request.urlopen(served13.url + prefix + path, timeout=60) as r:
+                code, body = r.status, r.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as e:
+            code, body = e.code, e.read().decode("utf-8", "replace")
+        assert code in (403, 404), (prefix + path, code, body[:300])
+        assert proj not in body and "/tmp" not in body and "_build" not in body, body[:500]
+    assert set(served13.kernel_ids()) <= before
+
+
+def book13_root(srv) -> Path:
+    return Path(srv.html_dir).resolve().parent.parent
+
+
+def test_hub_learner_server_serves_the_live_root_with_each_language_book(book13, monkeypatch):
+    """Under JupyterHub (learner_server_config, the Dockerfile's and the VM's single-user config) Voilà's root is
+    the build's live root too, and a language's live page links back to its book below the user's address."""
+    from traitlets.config import Config
+
+    from h4s_kit.server.app import learner_server_config
+    monkeypatch.setenv("JUPYTER_PATH", "")
+    course = book13.parent.parent
+    c = learner_server_config(Config(), course, base_url="/user/anna/", data_dir=course / "_build" / "hub-voila")
+    assert Path(c.ServerApp.root_dir) == (course / "_build" / "live").resolve()
+    live = c.VoilaConfiguration.resources["h4s_live"]
+    assert live["en"]["book"] == "/user/anna/modules/"
+    assert {lang: live[lang]["book"] for lang in LANGS_13} == {lang: f"/user/anna/{lang}/modules/" for lang in LANGS_13}
+    assert live["de"]["words"]["live_back"] != live["en"]["words"]["live_back"]
+
+
+def test_live_files_of_a_language_come_from_its_translated_module(served13, book13):
+    """A language's live page loads its module's media from the translated module (Voilà's root holds it as a
+    link: served from the link's folder), and still nothing but media."""
+    import urllib.error
+    import urllib.request
+    media = book13.parent / "lang" / "de" / "src" / "modules" / M13.name / "media" / "privacy-checklist-new-tool.csv"
+    for lang in ("de/", ""):
+        with urllib.request.urlopen(f"{served13.url}live/voila/files/{lang}{M13.name}/media/{media.name}", timeout=60) as r:
+            assert r.status == 200 and r.read() == media.read_bytes()
+        for secret in ("media/credits.yml", "module.ipynb", "questions/practice.yml", "locales/de/LC_MESSAGES/module.po"):
+            try:
+                urllib.request.urlopen(f"{served13.url}live/voila/files/{lang}{M13.name}/{secret}", timeout=60)
+                raise AssertionError(f"{lang}{secret} served")
+            except urllib.error.HTTPError as e:
+                assert e.code in (403, 404) and "/tmp" not in e.read().decode("utf-8", "replace")

@@ -3,7 +3,8 @@
 * Module pages (notebooks with ``metadata["h4s"]``) get a banner linking to
   their live version and ``<meta name="h4s-live-url" content="...">`` (the
   static quiz uses it for code exercises).  The live URL comes from the
-  config value ``h4s_live_url`` (``{folder}`` and ``{id}`` are filled in).
+  config value ``h4s_live_url`` (``{folder}`` and ``{id}`` are filled in; in the book of a language LL,
+  ``h4s_book_language``, they are ``LL/<folder>``: the live version in that language).
 * MathJax 3 is self-hosted: the files the pages need are copied from
   ``node_modules/mathjax`` into a folder ``h4s-vendor/`` that is added to
   ``html_static_path`` (so it ends up in ``_static/h4s-vendor/``);
@@ -116,7 +117,15 @@ def live_url(app, docname: str) -> str | None:
     if not meta:
         return None
     folder = src.parent.name
-    return app.config.h4s_live_url.format(folder=folder, id=meta.get("id") or folder)
+    template = app.config.h4s_live_url
+    lang = app.config.h4s_book_language
+    if not lang:
+        return template.format(folder=folder, id=meta.get("id") or folder)
+    # a language book's page: the live version in its language, ``LL/<folder>`` of the live root (h4s_kit.live);
+    # its pages are one folder deeper (``LL/modules/...``), so a relative address climbs one more
+    if not template.startswith("/") and "://" not in template:
+        template = "../" + template
+    return template.format(folder=f"{lang}/{folder}", id=f"{lang}/{meta.get('id') or folder}")
 
 
 def src_folder(app, docname: str) -> str:
@@ -414,6 +423,7 @@ def _build_finished(app, exc) -> None:
 def setup(app):
     app.add_config_value("h4s_live_url", "/live/voila/render/{folder}/module.ipynb", "html")
     app.add_config_value("h4s_words", {}, "html")
+    app.add_config_value("h4s_book_language", "", "html")     # set by h4s build in a language book's _config.yml
     app.connect("config-inited", _config_inited)
     app.connect("builder-inited", _builder_inited)
     app.connect("html-page-context", _page_context)

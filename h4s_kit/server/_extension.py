@@ -45,21 +45,6 @@ def _voila_static(serverapp, cache: Path) -> tuple[str, Path]:
                             cache / f"voila-{voila.__version__}-{template}")
 
 
-def _language_books(html_dir) -> dict[str, tuple[Path, Path]]:
-    """language -> (its book ``_build/html/LL``, its translated modules ``_build/lang/LL/src/modules``), for
-    every language book that ``h4s build`` made next to the English one."""
-    from ..translate._book import MARK
-    out: dict[str, tuple[Path, Path]] = {}
-    if not html_dir:
-        return out
-    html = Path(html_dir)
-    for d in sorted(html.iterdir()) if html.is_dir() else []:
-        mods = html.parent / "lang" / d.name / "src" / "modules"
-        if d.is_dir() and (d / MARK).is_file() and mods.is_dir():
-            out[d.name] = (d, mods)
-    return out
-
-
 def _grades_on_server(mode: str) -> bool:
     if mode == "on":
         return True
@@ -75,6 +60,7 @@ def load(serverapp) -> None:
     from .errors import BadPathHandler, ControlInPath
     from .home import HomeRedirectHandler, NotOfferedHandler
     from .kernel_shutdown import KernelShutdownHandler
+    from .live_paths import DetourInLivePath, LivePathHandler
     from .quiz import QuizHandler
     from .quiz_draw import QuizDrawHandler
     from .trainer import TrainerHandler
@@ -93,7 +79,8 @@ def load(serverapp) -> None:
     settings = {"book_url": book}
     credentials_api = ujoin(book, "api/credentials/")
     desk = CredentialDesk(modules)
-    languages = _language_books(cfg.html_dir)
+    from ..translate._book import language_books
+    languages = language_books(cfg.html_dir)
     language_apis: dict[str, tuple[str, str]] = {}
     quiz_rules = [(api, service)]
     for lang, (book_dir, lang_modules) in languages.items():
@@ -104,6 +91,7 @@ def load(serverapp) -> None:
         quiz_rules.append((lang_api, lang_service))
     handlers = [
         Rule(ControlInPath(), BadPathHandler),
+        Rule(DetourInLivePath(ujoin(base, "voila/")), LivePathHandler),
         *[rule for a, svc in quiz_rules for rule in (
             (ujoin(a, "check"), QuizHandler, {"service": svc, "action": "check"}),
             (ujoin(a, "solution"), QuizHandler, {"service": svc, "action": "solution"}),
@@ -123,6 +111,14 @@ def load(serverapp) -> None:
         # (Voilà looks both addresses up in the same folders: collect_static_paths of the template)
         handlers += [(ujoin(base, "voila/static/(.*)"), BookFilesHandler, static),
                      (ujoin(base, f"voila/templates/{re.escape(template)}/static/(.*)"), BookFilesHandler, static)]
+    if serverapp.jpserver_extensions.get("voila"):
+        from voila.configuration import VoilaConfiguration
+
+        from .live_files import LiveFilesHandler
+        vc = VoilaConfiguration(parent=serverapp)
+        handlers.append((ujoin(base, "voila/files/(.*)"), LiveFilesHandler,
+                         {"root": os.path.realpath(serverapp.root_dir), "allowlist": vc.file_allowlist,
+                          "denylist": vc.file_denylist}))
     if cfg.html_dir:
         # pages that grade on the server also offer the credential of a passed closing quiz (never the static book)
         keyless = KeylessPages(api, extra_html=claim_script(credentials_api), language_apis=language_apis) \

@@ -4,7 +4,8 @@
 ``ServerApp`` without its own signal handlers (``h4s serve`` handles Ctrl-C and SIGTERM, and tests run the
 server in a thread).  Addresses: the book at ``/``, the grading API at ``/api/quiz/``, the trainer
 dashboard at ``/trainer/<token>/``, jupyter_server with Voilà under ``/live/`` (live pages at
-``/live/voila/render/<module>/module.ipynb``, their kernel channels at ``/live/api/kernels/<id>/channels``).
+``/live/voila/render/<module>/module.ipynb``, in a language LL at ``/live/voila/render/LL/<module>/module.ipynb``,
+their kernel channels at ``/live/api/kernels/<id>/channels``).
 """
 from __future__ import annotations
 
@@ -31,8 +32,13 @@ def server_config(*, html_dir: Path | None, modules_dir: Path, host: str, port: 
                   cull_idle_timeout: int = live.DEFAULT_CULL_IDLE, cull_interval: int = live.DEFAULT_CULL_INTERVAL,
                   iopub_timeout: int = live.DEFAULT_IOPUB_TIMEOUT, unconnected_grace: int = live.DEFAULT_UNCONNECTED_GRACE,
                   book_modules_url: str = "/modules/", server_grading: str = "auto", trainer_token: str = "",
-                  compress: bool = True, identity_data_dir: Path | None = None) -> Config:
-    """The traitlets config of the server (the same keys work in a ``jupyter_server_config.py``)."""
+                  compress: bool = True, identity_data_dir: Path | None = None, live_root: Path | None = None,
+                  book_root: str = "/") -> Config:
+    """The traitlets config of the server (the same keys work in a ``jupyter_server_config.py``).
+
+    ``live_root``: Voilà's root (:func:`h4s_kit.live.served_root`: ``_build/live``, the English modules at its top
+    and each language's translated modules below ``LL/``; default: ``modules_dir``).  ``book_root``: the book's
+    address (a language book is at ``<book_root>LL/``)."""
     c = Config()
     s = c.ServerApp
     s.ip = host
@@ -40,7 +46,7 @@ def server_config(*, html_dir: Path | None, modules_dir: Path, host: str, port: 
     s.port_retries = 0
     s.open_browser = False
     s.base_url = LIVE_BASE
-    s.root_dir = str(Path(modules_dir).resolve())
+    s.root_dir = str(Path(live_root or modules_dir).resolve())
     s.allow_root = True                       # no terminals, no code from browsers: root changes nothing here
     # requests keep their Host header behind a reverse proxy (book/security.md: https in front of h4s serve)
     s.allow_remote_access = True
@@ -71,7 +77,8 @@ def server_config(*, html_dir: Path | None, modules_dir: Path, host: str, port: 
     v.show_tracebacks = False
     v.file_allowlist = list(live.MEDIA_ALLOWLIST)
     v.file_denylist = list(live.DENYLIST)
-    v.resources = {"h4s_book_modules": book_modules_url}
+    v.resources = {"h4s_book_modules": book_modules_url,
+                   "h4s_live": live_languages(html_dir, modules_dir, book_modules_url, book_root)}
     c.VoilaExecutor.iopub_timeout = int(iopub_timeout)
     h = c.H4SConfig
     h.html_dir = str(Path(html_dir).resolve()) if html_dir else ""
@@ -82,6 +89,18 @@ def server_config(*, html_dir: Path | None, modules_dir: Path, host: str, port: 
     if trainer_token:
         h.trainer_token = trainer_token
     return c
+
+
+def live_languages(html_dir: Path | None, modules_dir: Path, book_modules_url: str, book_root: str) -> dict:
+    """For the live pages' template (resource ``h4s_live``): language -> {"book": the address of its book's module
+    pages, "words": the page's own words in it}; English and every language book in ``html_dir``."""
+    from ..translate._book import BOOK_WORDS, language_books, words
+    keys = ("home", "live_label", "live_skip", "live_back", "live_nav")
+    out = {"en": {"book": book_modules_url, "words": {k: BOOK_WORDS[k] for k in keys}}}
+    for lang in language_books(html_dir):
+        w = words(Path(modules_dir), lang)
+        out[lang] = {"book": f"{book_root.rstrip('/')}/{lang}/modules/", "words": {k: w[k] for k in keys}}
+    return out
 
 
 def learner_server_config(c: Config, course_dir: Path, base_url: str = "/", data_dir: Path | None = None) -> Config:
@@ -97,8 +116,10 @@ def learner_server_config(c: Config, course_dir: Path, base_url: str = "/", data
     data = live.prepare_template(data_dir or course_dir / "_build" / "voila-data")
     os.environ["JUPYTER_PATH"] = live.voila_env(data, base={"JUPYTER_PATH": os.environ.get("JUPYTER_PATH", "")}
                                                 )["JUPYTER_PATH"].rstrip(os.pathsep)
-    ours = server_config(html_dir=course_dir / "_build" / "html", modules_dir=modules, host="127.0.0.1", port=0,
-                         book_modules_url=base_url.rstrip("/") + "/modules/")
+    html = course_dir / "_build" / "html"
+    ours = server_config(html_dir=html, modules_dir=modules, host="127.0.0.1", port=0,
+                         book_modules_url=base_url.rstrip("/") + "/modules/", book_root=base_url,
+                         live_root=live.served_root(html, modules))
     for key in ("ip", "port", "port_retries", "open_browser", "base_url", "allow_remote_access",
                 "identity_provider_class"):
         ours.ServerApp.pop(key, None)           # the spawner's and the Hub's

@@ -62,6 +62,9 @@ BOOK_WORDS = {
     "live_text": "run this module with its Python kernel, with every exercise graded as you go.",
     "live_link": "Open the live version of this module",
     "live_note": "The live version needs the course server; this page works anywhere, also offline.",
+    "live_skip": "Skip to the module",
+    "live_back": "Back to the book page of this module",
+    "live_nav": "Course",
     "offline_label": "Offline",
     "keep": "Keep this module offline",
     "update": "Update the offline copy",
@@ -88,6 +91,20 @@ def words(modules_dir: Path, lang: str) -> dict:
     if lang != "en" and g.is_file():
         data = yaml.safe_load(g.read_text(encoding="utf-8")) or {}
         out.update({k: str(v) for k, v in (data.get("book") or {}).items() if k in out and v})
+    return out
+
+
+def language_books(html_dir) -> dict[str, tuple[Path, Path]]:
+    """language -> (its book ``<html_dir>/LL``, its translated modules ``_build/lang/LL/src/modules``), for every
+    language book that ``h4s build`` made next to the English book in ``html_dir``."""
+    out: dict[str, tuple[Path, Path]] = {}
+    if not html_dir:
+        return out
+    html = Path(html_dir)
+    for d in sorted(html.iterdir()) if html.is_dir() else []:
+        mods = html.parent / "lang" / d.name / "src" / "modules"
+        if d.is_dir() and (d / MARK).is_file() and mods.is_dir():
+            out[d.name] = (d, mods)
     return out
 
 
@@ -151,6 +168,7 @@ def prepare_source(root: Path, modules_dir: Path, out: Path, lang: str, folders:
     sph = cfg.setdefault("sphinx", {}).setdefault("config", {})
     sph["language"] = lang
     sph["h4s_words"] = w                           # the Sphinx extension's banners in this language
+    sph["h4s_book_language"] = lang                # its module pages link to the live version in this language
     opts = sph.get("html_theme_options")
     if isinstance(opts, dict):
         opts.pop("search_bar_text", None)          # the theme's own, translated placeholder
