@@ -135,6 +135,13 @@ class Quiz(AnyModelWidget):
             self._new_draw()
         self.on_msg(self._on_msg)
 
+    def set_state(self, sync_data: Any) -> None:
+        """Nothing: a page does not set a quiz's state.  ipywidgets calls this for an ``update`` from the front end,
+        which would set any synced trait (the kernel's draw of a pool, the questions, the results); the quiz's
+        own front end never sends one (only the messages of :meth:`_on_msg`), so a page that does is not
+        listened to."""
+        return None
+
     def _new_draw(self) -> None:
         """A new set of the pool, drawn here (the kernel), not in the browser (h4s_widgets/_draw.py)."""
         from ._draw import draw_ids

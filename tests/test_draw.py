@@ -162,3 +162,29 @@ def test_live_widget_draws_in_the_kernel_and_refuses_outside(tmp_path, monkeypat
     assert w.drawn["attempt"] == 2 and len(w.drawn["ids"]) == 3 and w.state == {}
     # ids=[...] picks questions: no draw
     assert "draw" not in Quiz(str(path), ids=["q1", "q2"]).spec and Quiz(str(path), ids=["q1"]).drawn == {}
+
+
+def test_the_page_cannot_change_the_kernels_draw_or_questions(tmp_path, monkeypatch):
+    """A live page's messages reach the kernel as widget comm messages (h4s_kit.server._messages.stamp_learner
+    passes comm_msg); an ipywidgets "update" would set any synced trait.  The quiz's own page only sends custom
+    messages, so the kernel takes no state from a page: a forged draw (questions it did not draw) or a changed
+    spec stays without effect, and an answer outside the kernel's draw is still refused."""
+    import yaml
+
+    from h4s_widgets import Quiz
+    monkeypatch.setenv("H4S_RECORDS", "off")
+    path = tmp_path / "closing-quiz.yml"
+    path.write_text(yaml.safe_dump(_bank(8, 3)), encoding="utf-8")
+    w = Quiz(str(path), module="01-demo")
+    drawn, spec = dict(w.drawn), dict(w.spec)
+    outside = [f"q{i}" for i in range(8) if f"q{i}" not in drawn["ids"]][:3]
+    forged = {"drawn": {"attempt": 1, "ids": outside}, "spec": {**spec, "questions": []}, "state": {"x": 1}}
+    w.comm.handle_msg({"content": {"data": {"method": "update", "state": forged}}, "buffers": []})
+    assert w.drawn == drawn and w.spec == spec and w.state == {}
+    assert w.check(outside[0], True, learner="anna") is None
+    assert "not in your current set" in w.state[outside[0]]["error"]
+    # its own messages still work
+    w.comm.handle_msg({"content": {"data": {"method": "custom", "content": {"action": "check", "qid": drawn["ids"][0],
+                                                                             "response": True, "learner": "anna"}}},
+                       "buffers": []})
+    assert w.state[drawn["ids"][0]]["result"]["correct"] is True
