@@ -81,7 +81,7 @@
       }).catch(function (e) {
         // the learner's words, not the server's (which are English, for the log and for scripts)
         status.textContent = e.status === 403 ? T("Pass the closing quiz first.")
-          : e.status === 400 ? T("The name cannot be used: at most {n} characters, and letters, spaces and punctuation only.", { n: MAX_NAME })
+          : e.status === 400 && /^name:/.test(e.message) ? T("The name cannot be used: at most {n} characters, and letters, spaces and punctuation only.", { n: MAX_NAME })
           : T("Your credential could not be made just now. Try again in a minute, and tell your trainer if it goes on.");
       }).then(function () { button.disabled = false; });
     });
