@@ -349,6 +349,10 @@ def test_live_version_in_german_through_h4s_serve(served13, book13, browser):
         got = page.wait_for_function("() => window.__g.length > 0 && window.__g", timeout=30_000).json_value()[0]
         assert got["result"]["correct"] is True, got
         expect(q.locator(".h4s-feedback")).to_contain_text(_interface_word("de", "Correct"))
+        from _browser import format_violations, run_axe
+        from test_browser_book import AXE_TAGS
+        violations = run_axe(page, tags=AXE_TAGS)
+        assert violations == [], format_violations(violations)
         log.assert_only_local()
         assert any("/live/api/kernels/" in u for u in log.urls), "the live page never talked to its kernel"
         assert not errors, errors
