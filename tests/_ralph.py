@@ -65,6 +65,8 @@ class RalphServer:
                  cors_origins: list[str] | None = None):
         self.dir = Path(directory)
         self.port = port or free_port()
+        self._own_port = port is None   # a port of our own choosing may be changed until the first start
+        self._started = False
         self.user, self.password = user, password
         self.cors = cors_origins or []
         self.proc: subprocess.Popen | None = None
@@ -94,8 +96,24 @@ class RalphServer:
         return e
 
     def start(self, timeout: float = 30.0) -> "RalphServer":
+        """Start Ralph and wait for its heartbeat. A free port can be taken by another process between
+        free_port() and uvicorn's bind (parallel tests, another suite on the machine): then start again, on a new
+        port if the port is ours and Ralph never ran, else on the same one a moment later."""
+        for attempt in range(5):
+            if self._start_once(timeout):
+                self._started = True
+                return self
+            if self._own_port and not self._started:
+                self.port = free_port()
+            time.sleep(0.2 * (attempt + 1))
+        raise RuntimeError(f"Ralph could not bind a port in 5 tries; see {self.dir / 'ralph.log'}")
+
+    def _start_once(self, timeout: float) -> bool:
+        """True when Ralph answers; False when its port was taken; raises on any other failure."""
         import requests
-        log = open(self.dir / "ralph.log", "ab")
+        log_path = self.dir / "ralph.log"
+        offset = log_path.stat().st_size if log_path.exists() else 0
+        log = open(log_path, "ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "_ralph:app", "--app-dir", str(Path(__file__).parent), "--host", "127.0.0.1",
              "--port", str(self.port), "--log-level", "warning"],
@@ -104,15 +122,21 @@ class RalphServer:
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"Ralph exited; see {self.dir / 'ralph.log'}")
+                with open(log_path, "rb") as fh:
+                    fh.seek(offset)
+                    said = fh.read().decode("utf-8", "replace")
+                self.proc = None
+                if "address already in use" in said:
+                    return False
+                raise RuntimeError(f"Ralph exited; see {log_path}")
             try:
                 if requests.get(f"http://127.0.0.1:{self.port}/__heartbeat__", timeout=1).status_code == 200:
-                    return self
+                    return True
             except requests.RequestException:
                 pass
             time.sleep(0.1)
         self.stop()
-        raise RuntimeError(f"Ralph did not start in {timeout} s; see {self.dir / 'ralph.log'}")
+        raise RuntimeError(f"Ralph did not start in {timeout} s; see {log_path}")
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
