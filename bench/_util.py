@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -50,3 +51,16 @@ def alternate(runs: int, **cmds: list[str]) -> dict[str, list[float]]:
 
 def python() -> str:
     return sys.executable
+
+
+def copy_book(dest: Path) -> None:
+    """A fresh copy of the repo's book in ``dest``: ``_config.yml``, ``book/`` and ``modules/`` (without
+    checkpoints, caches and h4s check's work folders); whatever was in ``dest`` is removed first."""
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    shutil.copy2(ROOT / "_config.yml", dest / "_config.yml")
+    shutil.copytree(ROOT / "book", dest / "book")
+    shutil.copytree(ROOT / "modules", dest / "modules",
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", ".h4s-check-*"))
+

@@ -26,6 +26,7 @@ import sys
 import time
 from pathlib import Path
 
+import _util
 from _util import ROOT, fmt, machine, summary
 
 WORK = ROOT / "bench" / "_work" / "build"
@@ -35,13 +36,8 @@ TOOLS = ("h4s", "jupyter-book")
 
 
 def copy_book(dest: Path) -> None:
-    if dest.exists():
-        shutil.rmtree(dest)
-    dest.mkdir(parents=True)
-    shutil.copy2(ROOT / "_config.yml", dest / "_config.yml")
-    shutil.copytree(ROOT / "book", dest / "book")
-    shutil.copytree(ROOT / "modules", dest / "modules",
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", ".h4s-check-*"))
+    """The book copied to ``dest`` (_util.copy_book) with its _toc.yml made by h4s_kit.toc."""
+    _util.copy_book(dest)
     sys.path.insert(0, str(ROOT))
     from h4s_kit.toc import write_toc
     write_toc(dest, dest / "modules")

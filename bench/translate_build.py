@@ -17,27 +17,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from _util import ROOT, fmt, machine, summary
+from _util import ROOT, copy_book, fmt, machine, summary
 
 WORK = ROOT / "bench" / "_work" / "translate"
 BIN = Path(sys.executable).parent
 M13 = "13-data-protection-and-online-safety"
-
-
-def copy_book(dest: Path) -> None:
-    if dest.exists():
-        shutil.rmtree(dest)
-    dest.mkdir(parents=True)
-    shutil.copy2(ROOT / "_config.yml", dest / "_config.yml")
-    shutil.copytree(ROOT / "book", dest / "book")
-    shutil.copytree(ROOT / "modules", dest / "modules",
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", ".h4s-check-*"))
 
 
 def run(cmd: list[str], cwd: Path) -> float:
