@@ -64,3 +64,22 @@ def copy_book(dest: Path) -> None:
     shutil.copytree(ROOT / "modules", dest / "modules",
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", ".h4s-check-*"))
 
+
+
+def cpu_percent(procs: list, interval: float = 0.5) -> float:
+    """The CPU use (%, summed; 100 = one core) of ``procs`` (psutil processes) over the next ``interval`` seconds;
+    a process that ends meanwhile counts for nothing."""
+    import psutil
+    for p in procs:
+        try:
+            p.cpu_percent(None)
+        except psutil.Error:
+            pass
+    time.sleep(interval)
+    use = 0.0
+    for p in procs:
+        try:
+            use += p.cpu_percent(None)
+        except psutil.Error:
+            pass
+    return use

@@ -36,7 +36,7 @@ from pathlib import Path
 
 import psutil
 
-from _util import ROOT, machine
+from _util import ROOT, cpu_percent, machine
 
 WORK = ROOT / "bench" / "_work" / "idle"
 PEER = "fc7124d"
@@ -75,20 +75,7 @@ def quiet(pid: int, limit: float = 240, threshold: float = 5.0, hold: float = 3.
     """Wait until the tree used < threshold % CPU for ``hold`` seconds in a row (at most ``limit`` s)."""
     t0, calm = time.monotonic(), 0.0
     while time.monotonic() - t0 < limit and calm < hold:
-        procs = tree(pid)
-        for p in procs:
-            try:
-                p.cpu_percent(None)
-            except psutil.Error:
-                pass
-        time.sleep(0.5)
-        use = 0.0
-        for p in procs:
-            try:
-                use += p.cpu_percent(None)
-            except psutil.Error:
-                pass
-        calm = calm + 0.5 if use < threshold else 0.0
+        calm = calm + 0.5 if cpu_percent(tree(pid), 0.5) < threshold else 0.0
 
 
 def sample(pid: int, n: int) -> dict:

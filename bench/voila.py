@@ -58,7 +58,7 @@ import nbformat
 import psutil
 import yaml
 
-from _util import ROOT, fmt, machine, summary
+from _util import ROOT, cpu_percent, fmt, machine, summary
 
 WORK = ROOT / "bench" / "_work" / "voila"
 BIN = Path(sys.executable).parent
@@ -287,20 +287,7 @@ class Server:
         """Wait until the process tree used < threshold % CPU over 0.5 s (at most ``limit`` s); seconds waited."""
         t0 = time.monotonic()
         while time.monotonic() - t0 < limit:
-            procs = self.tree()
-            for p in procs:
-                try:
-                    p.cpu_percent(None)
-                except psutil.Error:
-                    pass
-            time.sleep(0.5)
-            use = 0.0
-            for p in procs:
-                try:
-                    use += p.cpu_percent(None)
-                except psutil.Error:
-                    pass
-            if use < threshold:
+            if cpu_percent(self.tree(), 0.5) < threshold:
                 break
         return time.monotonic() - t0
 
