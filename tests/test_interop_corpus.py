@@ -6,7 +6,6 @@ from __future__ import annotations
 import itertools
 import json
 import re
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,10 +16,8 @@ from h4s_widgets._errors import ImportFormatError
 from h4s_widgets._grading import grade
 from h4s_widgets._schema import parse_question
 
-ROOT = Path(__file__).resolve().parents[1]
-FIX = ROOT / "tests" / "fixtures" / "interop"
+from _interop import FIX  # first: puts FIX on sys.path
 CORPUS = FIX / "corpus"
-sys.path.insert(0, str(FIX))
 import moodle_reader as M  # noqa: E402
 
 GIFT_FILES = sorted((CORPUS / "gift").glob("*.gift"))

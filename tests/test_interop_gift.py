@@ -2,9 +2,6 @@
 hypothesis round trips h4s -> GIFT -> h4s for every type GIFT can carry."""
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 
@@ -15,15 +12,8 @@ from h4s_widgets._grading import grade
 from h4s_widgets._markdown import md_inline
 from h4s_widgets._schema import load_bank, parse_bank, parse_question
 
-ROOT = Path(__file__).resolve().parents[1]
-FIX = ROOT / "tests" / "fixtures" / "interop"
-SHARED = Path(__file__).parents[1].parent / "shared"
-sys.path.insert(0, str(FIX))
+from _interop import FIX, SHARED, by_id  # first: puts FIX on sys.path
 import h4s_strategies as S  # noqa: E402
-
-
-def by_id(result) -> dict:
-    return {q["id"]: q for q in result.bank["questions"]}
 
 
 # ------------------------------------------------------------------ our own fixture

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -12,9 +11,7 @@ from h4s_widgets._errors import ImportFormatError
 from h4s_widgets._grading import grade
 from h4s_widgets._schema import load_bank, parse_bank, parse_question
 
-ROOT = Path(__file__).resolve().parents[1]
-FIX = ROOT / "tests" / "fixtures" / "interop"
-SHARED = Path(__file__).parents[1].parent / "shared"
+from _interop import FIX, SHARED
 
 
 def test_sample_fixture():

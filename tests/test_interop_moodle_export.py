@@ -4,9 +4,6 @@ GIFT and Moodle XML of all 15 modules read back by an independent reader that fo
 (tests/fixtures/interop/moodle_reader.py)."""
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
 from h4s_kit.commands.export import collect_questions
@@ -16,9 +13,7 @@ from h4s_kit.interop.moodle_xml import parse_moodle_xml, to_moodle_xml
 from h4s_widgets._schema import (Cloze, DragWords, Essay, Matching, MultipleResponse, Numeric, ShortText,
                                  SingleChoice, TrueFalse, parse_question)
 
-ROOT = Path(__file__).resolve().parents[1]
-FIX = ROOT / "tests" / "fixtures" / "interop"
-sys.path.insert(0, str(FIX))
+from _interop import ROOT  # first: puts the interop fixtures on sys.path
 import moodle_reader as M  # noqa: E402
 
 MODULES = sorted(p for p in (ROOT / "modules").iterdir() if (p / "questions").is_dir())
