@@ -3,6 +3,7 @@ variant, and in Chromium a host page with scorm-again's Scorm12API that opens th
 the questions, reads the LMS data back, resumes from suspend_data, runs axe and watches every request."""
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import shutil
@@ -257,6 +258,23 @@ def _site(tmp_path: Path, package: Path, version: str = "1.2") -> Path:
     return site
 
 
+@contextlib.contextmanager
+def lms_page(browser, tmp_path: Path, package: Path, version: str = "1.2", start: str = "host.html"):
+    """A fresh page (Chromium) at ``start`` of a test LMS served on 127.0.0.1 (:func:`_site`: the package
+    unpacked beside host.html and scorm-again's API of ``version``): yields ``(page, log, errors)`` of
+    ``_browser.open_page``.  The server stops and the browser context closes when the block ends, also when the
+    test fails."""
+    from _browser import open_page, serve_directory
+    site = _site(tmp_path, package, version=version)
+    ctx, page, log, errors = open_page(browser, **DEFAULT_VIEWPORT)
+    try:
+        with serve_directory(site) as url:
+            page.goto(url + start)
+            yield page, log, errors
+    finally:
+        ctx.close()
+
+
 def _frame(page):
     from playwright.sync_api import expect
     frame = page.frame_locator("#sco")
@@ -273,83 +291,77 @@ def _answer(frame, qid: str, expect_text: str | None = None):
 
 @pytest.mark.browser
 def test_scorm12_in_an_lms_frame(browser, package, tmp_path):
-    from _browser import format_violations, open_page, run_axe, serve_directory
+    from _browser import format_violations, run_axe
     from playwright.sync_api import expect
-    site = _site(tmp_path, package)
-    ctx, page, log, errors = open_page(browser, **DEFAULT_VIEWPORT)
-    try:
-        with serve_directory(site) as url:
-            page.goto(url + "host.html")
-            page.evaluate("window.openSco(null)")
-            frame = _frame(page)
-            sco = page.frame_locator("#sco")
-            # keyboard: choose the right option of 'goggles' (Space on the focused radio), check with Enter
-            g = sco.locator('.h4s-question[data-qid="goggles"]')
-            g.locator("input[type=radio]").first.focus()
-            page.keyboard.press("Space")
-            _answer(frame, "goggles")
-            # 'guard-off': answer True (wrong)
-            sco.locator('.h4s-question[data-qid="guard-off"] input[value="true"]').check()
-            _answer(frame, "guard-off")
-            # 'distance': type 3
-            sco.locator('.h4s-question[data-qid="distance"] input.h4s-num-input').fill("3")
-            _answer(frame, "distance")
-            # the practice question (not in the closing quiz)
-            sco.locator('.h4s-question[data-qid="sparks-hot"] input[value="true"]').check()
-            _answer(frame, "sparks-hot")
-            page.wait_for_function("window.API.cmi.interactions.childArray.length >= 4", timeout=15_000)
-            cmi = page.evaluate("window.readCMI()")
-            core = cmi["core"]
-            # closing quiz: 2 of 3 points = 66.67 % >= 60 % -> passed
-            assert float(core["score"]["raw"]) == pytest.approx(66.67, abs=0.01)
-            assert core["score"]["min"] == "0" and core["score"]["max"] == "100"
-            assert core["lesson_status"] == "passed"
-            inter = interactions(cmi)     # SCORM 1.2 interactions are write-only for the SCO: read the LMS side
-            by = {i["id"]: i for i in inter}
-            assert by["90-scorm-fixture.goggles"]["type"] == "choice"
-            assert by["90-scorm-fixture.goggles"]["student_response"] == "a"
-            assert by["90-scorm-fixture.goggles"]["result"] == "correct"
-            assert by["90-scorm-fixture.guard-off"]["student_response"] == "t"
-            assert by["90-scorm-fixture.guard-off"]["result"] == "wrong"
-            assert by["90-scorm-fixture.distance"]["type"] == "numeric"
-            assert by["90-scorm-fixture.distance"]["student_response"] == "3"
-            assert by["90-scorm-fixture.sparks-hot"]["type"] == "true-false"
-            for i in inter:
-                assert re.match(r"^\d{2,4}:\d\d:\d\d(\.\d{1,2})?$", i["latency"]), i
-                assert re.match(r"^\d\d:\d\d:\d\d$", i["time"]), i
-                assert float(i["weighting"]) == 1
-            saved = json.loads(cmi["suspend_data"])
-            assert saved["a"]["goggles"][:4] == [1, 1, 1, 1] and saved["a"]["guard-off"][3] == 0
-            assert len(cmi["suspend_data"]) <= 4096
-            # axe on the packaged page
-            sco_frame = page.frame(url=re.compile(r"pkg/index\.html"))
-            violations = run_axe(sco_frame)
-            assert violations == [], format_violations(violations)
-            # leave: LMSFinish on pagehide
-            page.evaluate("document.getElementById('sco').src = 'about:blank'")
-            page.wait_for_function("window.API.isTerminated()", timeout=10_000)
-            cmi = page.evaluate("window.readCMI()")
-            assert re.match(r"^\d{2,4}:\d\d:\d\d\.\d{1,2}$", cmi["core"]["session_time"])   # set by the SCO
-            assert cmi["core"]["exit"] == "suspend"
+    with lms_page(browser, tmp_path, package) as (page, log, errors):
+        page.evaluate("window.openSco(null)")
+        frame = _frame(page)
+        sco = page.frame_locator("#sco")
+        # keyboard: choose the right option of 'goggles' (Space on the focused radio), check with Enter
+        g = sco.locator('.h4s-question[data-qid="goggles"]')
+        g.locator("input[type=radio]").first.focus()
+        page.keyboard.press("Space")
+        _answer(frame, "goggles")
+        # 'guard-off': answer True (wrong)
+        sco.locator('.h4s-question[data-qid="guard-off"] input[value="true"]').check()
+        _answer(frame, "guard-off")
+        # 'distance': type 3
+        sco.locator('.h4s-question[data-qid="distance"] input.h4s-num-input').fill("3")
+        _answer(frame, "distance")
+        # the practice question (not in the closing quiz)
+        sco.locator('.h4s-question[data-qid="sparks-hot"] input[value="true"]').check()
+        _answer(frame, "sparks-hot")
+        page.wait_for_function("window.API.cmi.interactions.childArray.length >= 4", timeout=15_000)
+        cmi = page.evaluate("window.readCMI()")
+        core = cmi["core"]
+        # closing quiz: 2 of 3 points = 66.67 % >= 60 % -> passed
+        assert float(core["score"]["raw"]) == pytest.approx(66.67, abs=0.01)
+        assert core["score"]["min"] == "0" and core["score"]["max"] == "100"
+        assert core["lesson_status"] == "passed"
+        inter = interactions(cmi)     # SCORM 1.2 interactions are write-only for the SCO: read the LMS side
+        by = {i["id"]: i for i in inter}
+        assert by["90-scorm-fixture.goggles"]["type"] == "choice"
+        assert by["90-scorm-fixture.goggles"]["student_response"] == "a"
+        assert by["90-scorm-fixture.goggles"]["result"] == "correct"
+        assert by["90-scorm-fixture.guard-off"]["student_response"] == "t"
+        assert by["90-scorm-fixture.guard-off"]["result"] == "wrong"
+        assert by["90-scorm-fixture.distance"]["type"] == "numeric"
+        assert by["90-scorm-fixture.distance"]["student_response"] == "3"
+        assert by["90-scorm-fixture.sparks-hot"]["type"] == "true-false"
+        for i in inter:
+            assert re.match(r"^\d{2,4}:\d\d:\d\d(\.\d{1,2})?$", i["latency"]), i
+            assert re.match(r"^\d\d:\d\d:\d\d$", i["time"]), i
+            assert float(i["weighting"]) == 1
+        saved = json.loads(cmi["suspend_data"])
+        assert saved["a"]["goggles"][:4] == [1, 1, 1, 1] and saved["a"]["guard-off"][3] == 0
+        assert len(cmi["suspend_data"]) <= 4096
+        # axe on the packaged page
+        sco_frame = page.frame(url=re.compile(r"pkg/index\.html"))
+        violations = run_axe(sco_frame)
+        assert violations == [], format_violations(violations)
+        # leave: LMSFinish on pagehide
+        page.evaluate("document.getElementById('sco').src = 'about:blank'")
+        page.wait_for_function("window.API.isTerminated()", timeout=10_000)
+        cmi = page.evaluate("window.readCMI()")
+        assert re.match(r"^\d{2,4}:\d\d:\d\d\.\d{1,2}$", cmi["core"]["session_time"])   # set by the SCO
+        assert cmi["core"]["exit"] == "suspend"
 
-            # re-open with the saved data: score and status come back, the page says so
-            saved_json = {"cmi": {"suspend_data": cmi["suspend_data"], "core": {"entry": "resume"}}}
-            page.evaluate("(s) => window.openSco(s.cmi)", saved_json)
-            frame = _frame(page)
-            expect(sco.locator(".h4s-scorm-status")).to_contain_text("answered 3 of 3", timeout=15_000)
-            expect(sco.locator(".h4s-scorm-status")).to_contain_text("66.67%")
-            state = sco_frame_state(page)
-            assert state["a"]["distance"][3] == 1
-            # answering again after the resume: the saved answers count, the interactions continue
-            sco.locator('.h4s-question[data-qid="guard-off"] input[value="false"]').check()
-            _answer(frame, "guard-off")
-            page.wait_for_function("window.API.cmi.interactions.childArray.length >= 1", timeout=15_000)
-            core = page.evaluate("window.readCMI()")["core"]
-            assert float(core["score"]["raw"]) == 100 and core["lesson_status"] == "passed"
+        # re-open with the saved data: score and status come back, the page says so
+        saved_json = {"cmi": {"suspend_data": cmi["suspend_data"], "core": {"entry": "resume"}}}
+        page.evaluate("(s) => window.openSco(s.cmi)", saved_json)
+        frame = _frame(page)
+        expect(sco.locator(".h4s-scorm-status")).to_contain_text("answered 3 of 3", timeout=15_000)
+        expect(sco.locator(".h4s-scorm-status")).to_contain_text("66.67%")
+        state = sco_frame_state(page)
+        assert state["a"]["distance"][3] == 1
+        # answering again after the resume: the saved answers count, the interactions continue
+        sco.locator('.h4s-question[data-qid="guard-off"] input[value="false"]').check()
+        _answer(frame, "guard-off")
+        page.wait_for_function("window.API.cmi.interactions.childArray.length >= 1", timeout=15_000)
+        core = page.evaluate("window.readCMI()")["core"]
+        assert float(core["score"]["raw"]) == 100 and core["lesson_status"] == "passed"
         assert not errors, errors
         log.assert_only_local()
-    finally:
-        ctx.close()
 
 
 def interactions(cmi: dict) -> list[dict]:
@@ -367,101 +379,73 @@ def sco_frame_state(page) -> dict:
 @pytest.mark.browser
 def test_scorm12_restores_answers_in_the_quiz(browser, package, tmp_path):
     """After a resume the quizzes show the earlier results (static.js takes them from window.__h4sInitialState)."""
-    from _browser import open_page, serve_directory
     from playwright.sync_api import expect
-    site = _site(tmp_path, package)
-    ctx, page, _, _ = open_page(browser, **DEFAULT_VIEWPORT)
-    try:
-        with serve_directory(site) as url:
-            page.goto(url + "host.html")
-            saved = {"v": 1, "n": 1, "a": {"goggles": [1, 1, 1, 1, ["option:a"], "a"]}}
-            page.evaluate("(s) => window.openSco({suspend_data: JSON.stringify(s), core: {entry: 'resume'}})", saved)
-            sco = page.frame_locator("#sco")
-            _frame(page)
-            expect(sco.locator('.h4s-question[data-qid="goggles"] .h4s-feedback')).not_to_be_empty(timeout=10_000)
-    finally:
-        ctx.close()
+    with lms_page(browser, tmp_path, package) as (page, _, _):
+        saved = {"v": 1, "n": 1, "a": {"goggles": [1, 1, 1, 1, ["option:a"], "a"]}}
+        page.evaluate("(s) => window.openSco({suspend_data: JSON.stringify(s), core: {entry: 'resume'}})", saved)
+        sco = page.frame_locator("#sco")
+        _frame(page)
+        expect(sco.locator('.h4s-question[data-qid="goggles"] .h4s-feedback')).not_to_be_empty(timeout=10_000)
 
 
 @pytest.mark.browser
 def test_without_an_lms_it_is_a_plain_page(browser, package, tmp_path):
-    from _browser import open_page, serve_directory
-    site = _site(tmp_path, package)
-    ctx, page, log, errors = open_page(browser, **DEFAULT_VIEWPORT)
-    try:
-        with serve_directory(site) as url:
-            page.goto(url + "pkg/index.html")
-            page.wait_for_selector('.h4s-question[data-qid="goggles"] .h4s-check', timeout=60_000)
-            page.locator('.h4s-question[data-qid="goggles"] input[type=radio]').first.check()
-            page.locator('.h4s-question[data-qid="goggles"] .h4s-check').click()
-            page.wait_for_function("window.h4sScorm && window.h4sScorm.state().a.goggles", timeout=10_000)
-            assert page.evaluate("window.h4sScorm.connected") is False
-            page.wait_for_function("document.querySelector('mjx-container') !== null", timeout=20_000)
+    with lms_page(browser, tmp_path, package, start="pkg/index.html") as (page, log, errors):
+        page.wait_for_selector('.h4s-question[data-qid="goggles"] .h4s-check', timeout=60_000)
+        page.locator('.h4s-question[data-qid="goggles"] input[type=radio]').first.check()
+        page.locator('.h4s-question[data-qid="goggles"] .h4s-check').click()
+        page.wait_for_function("window.h4sScorm && window.h4sScorm.state().a.goggles", timeout=10_000)
+        assert page.evaluate("window.h4sScorm.connected") is False
+        page.wait_for_function("document.querySelector('mjx-container') !== null", timeout=20_000)
         assert not errors, errors
         log.assert_only_local()
-    finally:
-        ctx.close()
 
 
 @pytest.mark.browser
 def test_scorm2004_in_an_lms_frame(browser, tmp_path):
-    from _browser import open_page, serve_directory
     pkg = tmp_path / "p2004.zip"
     build_scorm(FIXTURE, pkg, version="2004")
-    site = _site(tmp_path, pkg, version="2004")
-    ctx, page, log, _ = open_page(browser, **DEFAULT_VIEWPORT)
-    try:
-        with serve_directory(site) as url:
-            page.goto(url + "host.html")
-            page.evaluate("window.openSco(null)")
-            frame = _frame(page)
-            sco = page.frame_locator("#sco")
-            sco.locator('.h4s-question[data-qid="goggles"] input[type=radio]').nth(1).check()
-            _answer(frame, "goggles")
-            sco.locator('.h4s-question[data-qid="guard-off"] input[value="false"]').check()
-            _answer(frame, "guard-off")
-            sco.locator('.h4s-question[data-qid="distance"] input.h4s-num-input').fill("3")
-            _answer(frame, "distance")
-            page.wait_for_function("window.API_1484_11.cmi.interactions.childArray.length >= 3", timeout=15_000)
-            cmi = page.evaluate("window.readCMI()")
-            assert cmi["completion_status"] == "completed" and cmi["success_status"] == "passed"
-            assert float(cmi["score"]["scaled"]) == pytest.approx(0.6667, abs=1e-3)
-            inter = interactions(cmi)
-            assert {k: inter[0][k] for k in ("id", "type", "learner_response", "result")} == {
-                "id": "urn:h4s:90-scorm-fixture.goggles", "type": "choice", "learner_response": "b",
-                "result": "incorrect"}
-            assert inter[0]["latency"].startswith("PT") and re.match(r"^\d{4}-\d\d-\d\dT", inter[0]["timestamp"])
-            assert inter[1]["learner_response"] == "false" and inter[1]["result"] == "correct"
+    with lms_page(browser, tmp_path, pkg, version="2004") as (page, log, _):
+        page.evaluate("window.openSco(null)")
+        frame = _frame(page)
+        sco = page.frame_locator("#sco")
+        sco.locator('.h4s-question[data-qid="goggles"] input[type=radio]').nth(1).check()
+        _answer(frame, "goggles")
+        sco.locator('.h4s-question[data-qid="guard-off"] input[value="false"]').check()
+        _answer(frame, "guard-off")
+        sco.locator('.h4s-question[data-qid="distance"] input.h4s-num-input').fill("3")
+        _answer(frame, "distance")
+        page.wait_for_function("window.API_1484_11.cmi.interactions.childArray.length >= 3", timeout=15_000)
+        cmi = page.evaluate("window.readCMI()")
+        assert cmi["completion_status"] == "completed" and cmi["success_status"] == "passed"
+        assert float(cmi["score"]["scaled"]) == pytest.approx(0.6667, abs=1e-3)
+        inter = interactions(cmi)
+        assert {k: inter[0][k] for k in ("id", "type", "learner_response", "result")} == {
+            "id": "urn:h4s:90-scorm-fixture.goggles", "type": "choice", "learner_response": "b",
+            "result": "incorrect"}
+        assert inter[0]["latency"].startswith("PT") and re.match(r"^\d{4}-\d\d-\d\dT", inter[0]["timestamp"])
+        assert inter[1]["learner_response"] == "false" and inter[1]["result"] == "correct"
         log.assert_only_local()
-    finally:
-        ctx.close()
 
 
 @pytest.mark.browser
 def test_scorm12_finds_the_api_through_the_opener(browser, package, tmp_path):
     """LMSs that launch the SCO in a new window: the API is on window.opener, not on a parent."""
-    from _browser import open_page, serve_directory
-    site = _site(tmp_path, package)
-    ctx, page, log, _ = open_page(browser, **DEFAULT_VIEWPORT)
-    try:
-        with serve_directory(site) as url:
-            page.goto(url + "host.html")
-            page.evaluate("window.makeAPI(null)")
-            with page.expect_popup() as info:
-                page.evaluate("window.open('pkg/index.html', 'sco')")
-            popup = info.value
-            popup.wait_for_selector('.h4s-question[data-qid="guard-off"] .h4s-check', timeout=60_000)
-            assert popup.evaluate("window.h4sScorm.connected") is True
-            popup.locator('.h4s-question[data-qid="guard-off"] input[value="false"]').check()
-            popup.locator('.h4s-question[data-qid="guard-off"] .h4s-check').click()
-            page.wait_for_function("window.API.cmi.interactions.childArray.length >= 1", timeout=15_000)
-            inter = interactions(page.evaluate("window.readCMI()"))
-            assert inter[0]["id"] == "90-scorm-fixture.guard-off" and inter[0]["result"] == "correct"
-            popup.close()
-            page.wait_for_function("window.API.isTerminated()", timeout=10_000)
+    with lms_page(browser, tmp_path, package) as (page, log, _):
+        page.evaluate("window.makeAPI(null)")
+        with page.expect_popup() as info:
+            page.evaluate("window.open('pkg/index.html', 'sco')")
+        popup = info.value
+        popup.wait_for_selector('.h4s-question[data-qid="guard-off"] .h4s-check', timeout=60_000)
+        assert popup.evaluate("window.h4sScorm.connected") is True
+        popup.locator('.h4s-question[data-qid="guard-off"] input[value="false"]').check()
+        popup.locator('.h4s-question[data-qid="guard-off"] .h4s-check').click()
+        page.wait_for_function("window.API.cmi.interactions.childArray.length >= 1", timeout=15_000)
+        inter = interactions(page.evaluate("window.readCMI()"))
+        assert inter[0]["id"] == "90-scorm-fixture.guard-off" and inter[0]["result"] == "correct"
+        popup.close()
+        page.wait_for_function("window.API.isTerminated()", timeout=10_000)
         log.assert_only_local()
-    finally:
-        ctx.close()
 
 
 # =============================================================== the official XSDs
@@ -614,38 +598,31 @@ WATCH_CALLS = """(name) => {
 @pytest.mark.browser
 @pytest.mark.parametrize("module", MODULES, ids=lambda p: p.name[:2])
 def test_every_question_of_the_module_recorded_without_a_rejected_call(browser, module, tmp_path, tmp_path_factory):
-    from _browser import open_page, serve_directory
     for version in ("1.2", "2004"):
         pkg = module_package(module, version, tmp_path_factory)
-        site = _site(tmp_path / version, pkg, version=version)
         api_name = "API" if version == "1.2" else "API_1484_11"
-        ctx, page, log, _errors = open_page(browser, **DEFAULT_VIEWPORT)
-        try:
-            with serve_directory(site) as url:
-                page.goto(url + "host.html")
-                page.evaluate("window.makeAPI(null)")
-                page.evaluate(WATCH_CALLS, api_name)
-                page.evaluate("document.getElementById('sco').src = 'pkg/index.html'")
-                page.wait_for_function(
-                    "() => { const f = document.getElementById('sco').contentWindow;"
-                    " return f && f.h4sScorm && f.h4sScorm.connected; }", timeout=60_000)
-                sco = page.frame(url=re.compile(r"pkg/index\.html"))
-                done = sco.evaluate(ANSWER_ALL)
-                assert done["n"] > 0, module.name
-                cmi = page.evaluate("window.readCMI()")
-                rejected = page.evaluate("window.rejected")
-                assert rejected == [], (version, rejected[:5])
-                inter = interactions(cmi)
-                assert len(inter) == done["n"], (version, len(inter), done)
-                if version == "2004":
-                    for i in inter:
-                        resp = i["learner_response"]
-                        if i["type"] == "matching":
-                            assert re.fullmatch(r"[\w.-]+\[\.\]\d+(\[,\][\w.-]+\[\.\]\d+)*", resp), resp
-                        if i["type"] == "likert":
-                            assert re.fullmatch(r"\d+", resp), resp
-                        if i["type"] == "numeric":
-                            assert resp == "3.5", resp
+        with lms_page(browser, tmp_path / version, pkg, version=version) as (page, log, _errors):
+            page.evaluate("window.makeAPI(null)")
+            page.evaluate(WATCH_CALLS, api_name)
+            page.evaluate("document.getElementById('sco').src = 'pkg/index.html'")
+            page.wait_for_function(
+                "() => { const f = document.getElementById('sco').contentWindow;"
+                " return f && f.h4sScorm && f.h4sScorm.connected; }", timeout=60_000)
+            sco = page.frame(url=re.compile(r"pkg/index\.html"))
+            done = sco.evaluate(ANSWER_ALL)
+            assert done["n"] > 0, module.name
+            cmi = page.evaluate("window.readCMI()")
+            rejected = page.evaluate("window.rejected")
+            assert rejected == [], (version, rejected[:5])
+            inter = interactions(cmi)
+            assert len(inter) == done["n"], (version, len(inter), done)
+            if version == "2004":
+                for i in inter:
+                    resp = i["learner_response"]
+                    if i["type"] == "matching":
+                        assert re.fullmatch(r"[\w.-]+\[\.\]\d+(\[,\][\w.-]+\[\.\]\d+)*", resp), resp
+                    if i["type"] == "likert":
+                        assert re.fullmatch(r"\d+", resp), resp
+                    if i["type"] == "numeric":
+                        assert resp == "3.5", resp
             log.assert_only_local()
-        finally:
-            ctx.close()

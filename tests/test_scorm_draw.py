@@ -10,7 +10,7 @@ import shutil
 import pytest
 
 from h4s_kit.interop.scorm import build_scorm
-from test_scorm import DEFAULT_VIEWPORT, FIXTURE, _site, interactions
+from test_scorm import FIXTURE, interactions, lms_page
 
 POOL = ["goggles", "guard-off", "distance"]
 RIGHT = {"goggles": ("radio", "a"), "guard-off": ("radio", "false"), "distance": ("number", "3")}
@@ -34,58 +34,52 @@ def _shown(sco) -> list[str]:
 
 @pytest.mark.browser
 def test_scorm_package_draws_records_only_the_drawn_and_scores_out_of_them(browser, package, tmp_path):
-    from _browser import format_violations, open_page, run_axe, serve_directory
+    from _browser import format_violations, run_axe
     from playwright.sync_api import expect
-    site = _site(tmp_path, package)
-    ctx, page, log, errors = open_page(browser, **DEFAULT_VIEWPORT)
-    try:
-        with serve_directory(site) as url:
-            page.goto(url + "host.html")
-            page.evaluate("window.openSco(null)")
-            sco = page.frame_locator("#sco")
-            expect(sco.locator('.h4s-question[data-qid="sparks-hot"]')).to_be_visible(timeout=60_000)
-            expect(sco.locator(".h4s-question")).to_have_count(3)        # 2 drawn of 3 + the practice question
-            drawn = _shown(sco)
-            assert len(drawn) == 2
-            for qid in drawn:
-                card = sco.locator(f'.h4s-question[data-qid="{qid}"]')
-                kind, value = RIGHT[qid]
-                if kind == "radio":
-                    card.locator(f'input[value="{value}"]').check()
-                else:
-                    card.locator("input.h4s-num-input").fill(value)
-                card.locator(".h4s-check").press("Enter")
-                expect(card.locator(".h4s-feedback")).not_to_be_empty(timeout=15_000)
-            page.wait_for_function("window.API.cmi.interactions.childArray.length >= 2", timeout=15_000)
-            cmi = page.evaluate("window.readCMI()")
-            assert float(cmi["core"]["score"]["raw"]) == 100 and cmi["core"]["lesson_status"] == "passed"
-            assert sorted(i["id"] for i in interactions(cmi)) == sorted(f"90-scorm-fixture.{q}" for q in drawn)
-            saved = json.loads(cmi["suspend_data"])
-            (rec,) = saved["d"].values()
-            assert rec["ids"] == drawn and rec["attempt"] == 1
-            frame = page.frame(url=re.compile(r"pkg/index\.html"))
-            assert run_axe(frame) == [], format_violations(run_axe(frame))
+    with lms_page(browser, tmp_path, package) as (page, log, errors):
+        page.evaluate("window.openSco(null)")
+        sco = page.frame_locator("#sco")
+        expect(sco.locator('.h4s-question[data-qid="sparks-hot"]')).to_be_visible(timeout=60_000)
+        expect(sco.locator(".h4s-question")).to_have_count(3)        # 2 drawn of 3 + the practice question
+        drawn = _shown(sco)
+        assert len(drawn) == 2
+        for qid in drawn:
+            card = sco.locator(f'.h4s-question[data-qid="{qid}"]')
+            kind, value = RIGHT[qid]
+            if kind == "radio":
+                card.locator(f'input[value="{value}"]').check()
+            else:
+                card.locator("input.h4s-num-input").fill(value)
+            card.locator(".h4s-check").press("Enter")
+            expect(card.locator(".h4s-feedback")).not_to_be_empty(timeout=15_000)
+        page.wait_for_function("window.API.cmi.interactions.childArray.length >= 2", timeout=15_000)
+        cmi = page.evaluate("window.readCMI()")
+        assert float(cmi["core"]["score"]["raw"]) == 100 and cmi["core"]["lesson_status"] == "passed"
+        assert sorted(i["id"] for i in interactions(cmi)) == sorted(f"90-scorm-fixture.{q}" for q in drawn)
+        saved = json.loads(cmi["suspend_data"])
+        (rec,) = saved["d"].values()
+        assert rec["ids"] == drawn and rec["attempt"] == 1
+        frame = page.frame(url=re.compile(r"pkg/index\.html"))
+        assert run_axe(frame) == [], format_violations(run_axe(frame))
 
-            # resume: the same set, with its answers
-            page.evaluate("document.getElementById('sco').src = 'about:blank'")
-            page.wait_for_function("window.API.isTerminated()", timeout=10_000)
-            cmi = page.evaluate("window.readCMI()")
-            page.evaluate("(s) => window.openSco({suspend_data: s, core: {entry: 'resume'}})", cmi["suspend_data"])
-            expect(sco.locator('.h4s-question[data-qid="sparks-hot"]')).to_be_visible(timeout=60_000)
-            expect(sco.locator(".h4s-scorm-status")).to_contain_text("answered 2 of 2", timeout=15_000)
-            assert _shown(sco) == drawn
-            expect(sco.locator(f'.h4s-question[data-qid="{drawn[0]}"] .h4s-feedback')).not_to_be_empty()
+        # resume: the same set, with its answers
+        page.evaluate("document.getElementById('sco').src = 'about:blank'")
+        page.wait_for_function("window.API.isTerminated()", timeout=10_000)
+        cmi = page.evaluate("window.readCMI()")
+        page.evaluate("(s) => window.openSco({suspend_data: s, core: {entry: 'resume'}})", cmi["suspend_data"])
+        expect(sco.locator('.h4s-question[data-qid="sparks-hot"]')).to_be_visible(timeout=60_000)
+        expect(sco.locator(".h4s-scorm-status")).to_contain_text("answered 2 of 2", timeout=15_000)
+        assert _shown(sco) == drawn
+        expect(sco.locator(f'.h4s-question[data-qid="{drawn[0]}"] .h4s-feedback')).not_to_be_empty()
 
-            # Reset of the closing quiz: attempt 2, a set of 2 again, the old set's answers gone
-            sco.locator(f'.h4s-quiz:has(.h4s-question[data-qid="{drawn[0]}"]) .h4s-reset').press("Enter")
-            frame = page.frame(url=re.compile(r"pkg/index\.html"))
-            frame.wait_for_function("() => Object.values(window.h4sScorm.state().d)[0].attempt === 2")
-            state = frame.evaluate("window.h4sScorm.state()")
-            (rec,) = state["d"].values()
-            assert len(rec["ids"]) == 2 and _shown(sco) == rec["ids"]
-            assert not set(drawn) & set(state["a"])
-            assert frame.evaluate("window.h4sScorm.summary()")["total"] == 2
+        # Reset of the closing quiz: attempt 2, a set of 2 again, the old set's answers gone
+        sco.locator(f'.h4s-quiz:has(.h4s-question[data-qid="{drawn[0]}"]) .h4s-reset').press("Enter")
+        frame = page.frame(url=re.compile(r"pkg/index\.html"))
+        frame.wait_for_function("() => Object.values(window.h4sScorm.state().d)[0].attempt === 2")
+        state = frame.evaluate("window.h4sScorm.state()")
+        (rec,) = state["d"].values()
+        assert len(rec["ids"]) == 2 and _shown(sco) == rec["ids"]
+        assert not set(drawn) & set(state["a"])
+        assert frame.evaluate("window.h4sScorm.summary()")["total"] == 2
         assert not errors, errors
         log.assert_only_local()
-    finally:
-        ctx.close()
