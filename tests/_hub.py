@@ -28,6 +28,8 @@ from pathlib import Path
 import psutil
 import requests
 
+from _widget_comm import comm_msg, widget_states
+
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY_CONFIG = ROOT / "deploy" / "jupyterhub" / "jupyterhub_config.py"
 BIN = Path(sys.executable).parent
@@ -247,26 +249,12 @@ async def _check(url: str, cookies: str, comm_id: str, qid: str, response, sent_
     content = {"action": "check", "qid": qid, "response": response}
     if sent_learner is not None:
         content["learner"] = sent_learner
-    await conn.write_message(json.dumps({
-        "header": {"msg_id": os.urandom(16).hex(), "msg_type": "comm_msg", "username": "x",
-                   "session": os.urandom(16).hex(), "version": "5.3", "date": ""},
-        "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
-        "content": {"comm_id": comm_id, "data": {"method": "custom", "content": content}}}))
-    deadline = time.monotonic() + timeout
+    await conn.write_message(comm_msg(comm_id, {"method": "custom", "content": content}, os.urandom(16).hex()))
     try:
-        while time.monotonic() < deadline:
-            raw = await asyncio.wait_for(conn.read_message(), max(0.1, deadline - time.monotonic()))
-            if raw is None:
-                break
-            if isinstance(raw, bytes):
-                continue
-            msg = json.loads(raw)
-            d = msg.get("content", {}).get("data", {})
-            if msg.get("msg_type") == "comm_msg" and msg["content"].get("comm_id") == comm_id \
-                    and "state" in d.get("state", {}):
-                st = d["state"]["state"].get(qid, {})
-                if st.get("result"):
-                    return st
+        async for state in widget_states(conn, comm_id, time.monotonic() + timeout):
+            st = state.get(qid, {})
+            if st.get("result"):
+                return st
     finally:
         conn.close()
     raise AssertionError(f"no graded answer to {qid} came back within {timeout:.0f} s")

@@ -27,6 +27,7 @@ from h4s_kit.build import build
 from h4s_kit.serve import LiveServer, free_port
 from test_build import MINI_IDS, make_project
 from _tools import run_coroutine
+from _widget_comm import comm_msg, widget_states
 from test_serve import LIVE, _kernel_id, close_page, kernels, live_outputs, wait_for
 
 pytestmark = pytest.mark.slow
@@ -429,32 +430,12 @@ def _comm(srv, learner: Learner, kid: str, comm_id: str, datas: list[dict], wait
         assert protocols is None or conn.selected_subprotocol is None
         session = uuid.uuid4().hex
         for data in datas:
-            await conn.write_message(json.dumps({
-                "header": {"msg_id": uuid.uuid4().hex, "msg_type": "comm_msg", "username": "x", "session": session,
-                           "version": "5.3", "date": ""},
-                "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
-                "content": {"comm_id": comm_id, "data": data}}))
+            await conn.write_message(comm_msg(comm_id, data, session))
             await asyncio.sleep(0.3)
-        states = []
-        deadline = time.monotonic() + wait_s
         try:
-            while time.monotonic() < deadline:
-                try:
-                    raw = await asyncio.wait_for(conn.read_message(), max(0.1, deadline - time.monotonic()))
-                except asyncio.TimeoutError:
-                    break
-                if raw is None:
-                    break
-                if isinstance(raw, bytes):
-                    continue
-                msg = json.loads(raw)
-                d = msg.get("content", {}).get("data", {})
-                if msg.get("msg_type") == "comm_msg" and msg["content"].get("comm_id") == comm_id \
-                        and d.get("method") in ("update", "echo_update") and "state" in d.get("state", {}):
-                    states.append(d["state"]["state"])
+            return [state async for state in widget_states(conn, comm_id, time.monotonic() + wait_s)]
         finally:
             conn.close()
-        return states
 
     return run_coroutine(run())
 
