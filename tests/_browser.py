@@ -8,6 +8,7 @@
 * :func:`screenshot` saves a PNG under ``tests/_artifacts/`` (gitignored);
 * :func:`serve_directory` serves a folder over ``http.server`` on 127.0.0.1;
 * :func:`start_server_process` starts a server command, waits for its port, and always stops it;
+* :func:`serve_book` serves a built book with `h4s serve`'s server (in this process), live pages on;
 * :func:`tab_to` moves the focus with the keyboard only (Tab / Shift+Tab) until an element matches.
 """
 from __future__ import annotations
@@ -196,6 +197,17 @@ def start_server_process(argv: list[str], port: int, env: dict | None = None, cw
                 proc.wait(timeout=5)
         if log_path:
             log.close()
+
+
+@contextlib.contextmanager
+def serve_book(html_dir: Path, proj: Path) -> Iterator:
+    """`h4s serve`'s server (``LiveServer``, in this process, live pages on) of the book built in ``html_dir``
+    from the project ``proj`` (its ``modules/``), on a free port of 127.0.0.1, its log in ``proj/serve.log``:
+    yields the server (``.url``); it stops when the block ends, also when the test fails."""
+    from h4s_kit.serve import LiveServer
+    with LiveServer(html_dir=html_dir, modules_dir=proj / "modules", port=free_port(), log_file=proj / "serve.log",
+                    echo=lambda s: None) as srv:
+        yield srv
 
 
 def active_matches(page, selector: str) -> bool:

@@ -10,9 +10,8 @@ import re
 
 import pytest
 
-from _browser import WCAG_TAGS, RequestLog, format_violations, open_page, run_axe, screenshot, tab_to
+from _browser import WCAG_TAGS, RequestLog, format_violations, open_page, run_axe, screenshot, serve_book, tab_to
 from h4s_kit.build import build
-from h4s_kit.serve import LiveServer, free_port
 from test_build import MINI_IDS, make_project
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -41,13 +40,8 @@ def assert_no_violations(page, where: str) -> None:
 def course(tmp_path_factory):
     proj = make_project(tmp_path_factory.mktemp("browser"))
     res = build(root=proj, echo=lambda s: None)
-    srv = LiveServer(html_dir=res.html_dir, modules_dir=proj / "modules", port=free_port(),
-                     log_file=proj / "serve.log", echo=lambda s: None)
-    srv.start()
-    try:
+    with serve_book(res.html_dir, proj) as srv:
         yield srv
-    finally:
-        srv.stop()
 
 
 def test_home_module_static_quiz_live_quiz_and_back(course, browser):

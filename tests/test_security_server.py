@@ -24,8 +24,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from h4s_kit.build import build
-from h4s_kit.serve import LiveServer, free_port
 from test_build import MINI_IDS, make_project
+from _browser import serve_book
 from _tools import run_coroutine
 from _widget_comm import comm_msg, widget_states
 from test_serve import LIVE, _kernel_id, close_page, kernels, live_outputs, wait_for
@@ -94,16 +94,13 @@ def srv(tmp_path_factory):
         shutil.copy2(FIXTURES / "security" / "limits.yml", qdir / "limits.yml")
         (proj / "modules" / MINI_IDS[1] / "questions" / "zz-latin1.yml").write_bytes(
             b"schema_version: 1\nquestions:\n- type: essay\n  id: caf\xe9\n  text: Caf\xe9?\n")
-        s = LiveServer(html_dir=res.html_dir, modules_dir=proj / "modules", port=free_port(),
-                       log_file=proj / "serve.log", echo=lambda s: None)
-        s.start()
-        s.data = data
-        s.proj = proj
-        s.lrs = lrs
         try:
-            yield s
+            with serve_book(res.html_dir, proj) as s:
+                s.data = data
+                s.proj = proj
+                s.lrs = lrs
+                yield s
         finally:
-            s.stop()
             lrs.stop()
 
 

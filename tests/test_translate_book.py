@@ -292,15 +292,9 @@ def test_language_pages_link_to_the_live_version_in_their_language(book13):
 @pytest.fixture(scope="module")
 def served13(book13):
     """h4s serve of module 13's five-language book, live pages on."""
-    from h4s_kit.serve import LiveServer, free_port
-    proj = book13.parent.parent
-    srv = LiveServer(html_dir=book13, modules_dir=proj / "modules", port=free_port(),
-                     log_file=proj / "serve.log", echo=lambda s: None)
-    srv.start()
-    try:
+    from _browser import serve_book
+    with serve_book(book13, book13.parent.parent) as srv:
         yield srv
-    finally:
-        srv.stop()
 
 
 def _german_gaps() -> tuple[list[str], list[str]]:
