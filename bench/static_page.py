@@ -100,9 +100,9 @@ def quiz_js_bytes(page: Path) -> dict[str, int]:
     runtime file it links; and apart, the runtime's late part), and of jupyterquiz's JS."""
     import re
     html = page.read_text(encoding="utf-8")
-    inline = re.search(r'<script id="h4s-runtime">(.*?)</script>', html, re.S)
+    inline = re.search(r'<script id="h4s-runtime"(?![^>]*\ssrc=)[^>]*>(.*?)</script>', html, re.S)
     if inline:
-        h4s = inline.group(1)
+        h4s = "".join(re.findall(r'<script class="h4s-type">(.*?)</script>', html, re.S)) + inline.group(1)
     else:
         chunks = re.findall(r'<script class="h4s-type">(.*?)</script>', html, re.S)
         src = re.search(r'<script id="h4s-runtime" [^>]*src="([^"]+)"', html).group(1)

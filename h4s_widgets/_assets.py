@@ -70,6 +70,27 @@ def runtime_tags(types: Iterable[str] | None = None) -> str:
             f'<script id="h4s-runtime">{static_runtime(types)}</script>')
 
 
+_FIRST_QUIZ = None
+
+
+def after_first_quiz(page: str, script: str) -> str:
+    """``page`` with ``script`` (the runtime's tags) right after its first static quiz, so that the quiz is
+    drawn while the rest of the page is still being parsed (the runtime mounts the quizzes parsed by then, and
+    the others at ``DOMContentLoaded``); before ``</body>`` when no quiz has the shape :meth:`Quiz.static_html`
+    writes (an output of an older h4s); unchanged when there is neither."""
+    import re
+    global _FIRST_QUIZ
+    if _FIRST_QUIZ is None:
+        _FIRST_QUIZ = re.compile(r'<div class="h4s-quiz h4s-static"[^>]*>'
+                                 r'<script type="application/json" class="h4s-data">.*?</script>'
+                                 r'<noscript>.*?</noscript></div>', re.S)
+    m = _FIRST_QUIZ.search(page)
+    if m:
+        return page[:m.end()] + script + page[m.end():]
+    head, sep, tail = page.rpartition("</body>")
+    return f"{head}{script}\n{sep}{tail}" if sep else page
+
+
 def type_chunks() -> dict[str, str]:
     """Every question type's chunk (a classic script that registers the type with the runtime, run before or
     after it): for pages that load them as files."""

@@ -269,21 +269,19 @@ def fresh_quiz_runtime(text: str, runtime_tag: str | None = None) -> str:
 
     Executed outputs come from jupyter-cache and carry the runtime of the day the
     notebook last ran; every build puts today's in their place (CSS in the head,
-    the script at the end of the body, where all quizzes exist already).  With
-    ``runtime_tag`` (the book: a ``<script src>`` of the content-hashed runtime, see
-    :mod:`h4s_kit.assets.slim`) the page gets that tag and no inline CSS (the CSS is in
-    the book's stylesheet)."""
+    the script right after the page's first quiz: :func:`h4s_widgets._assets.after_first_quiz`).
+    With ``runtime_tag`` (the book's, see :func:`h4s_kit.assets.slim.quiz_runtime_tag`) the
+    page gets that tag and no inline CSS (the CSS is in the book's stylesheet)."""
     if 'class="h4s-data"' not in text:
         return text
-    from h4s_widgets._assets import page_types, runtime_tags, widget_css
+    from h4s_widgets._assets import after_first_quiz, page_types, runtime_tags, widget_css
     text = _CSS_RE.sub("", _RUNTIME_RE.sub("", text))
     if runtime_tag is None:
         text = text.replace("</head>", f'<style id="h4s-css">{widget_css()}</style>\n</head>', 1)
         script = runtime_tags(page_types(text))
     else:
         script = runtime_tag
-    head, sep, tail = text.rpartition("</body>")
-    return f'{head}{script}\n{sep}{tail}' if sep else text
+    return after_first_quiz(text, script)
 
 
 # ------------------------------------------------------------------ post-processing

@@ -283,7 +283,7 @@ def render_module(module_dir: str | Path, execute: bool = True) -> Page:
 
 def page_document(page: Page, head_extra: str = "", body_end: str = "") -> str:
     """The complete HTML document around a rendered page."""
-    from h4s_widgets._assets import page_types, runtime_tags, widget_css
+    from h4s_widgets._assets import after_first_quiz, page_types, runtime_tags, widget_css
     desc = page.meta.get("summary") or ""
     quiz = bool(page.quizzes)
     mathjax = ""
@@ -291,7 +291,7 @@ def page_document(page: Page, head_extra: str = "", body_end: str = "") -> str:
         mathjax = ('<script>window.MathJax={tex:{inlineMath:[["\\\\(","\\\\)"]],displayMath:[["\\\\[","\\\\]"]]},'
                    'options:{enableMenu:false},startup:{typeset:true}};</script>'
                    '<script defer src="mathjax/tex-chtml.js"></script>')
-    return (
+    doc = (
         "<!DOCTYPE html>\n"
         f'<html lang="{html.escape(page.language)}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
@@ -305,6 +305,14 @@ def page_document(page: Page, head_extra: str = "", body_end: str = "") -> str:
         '<div class="h4s-scorm-status" role="status" aria-live="polite"></div>\n'
         + page.html +
         "\n</main>\n" + body_end
-        + (runtime_tags(page_types(page.html)) + "\n" if quiz else "")
         + "</body>\n</html>\n"
     )
+    if not quiz:
+        return doc
+    # the quiz JS right after the first quiz, which is then drawn while the rest of the page is parsed; after
+    # ``body_end`` when there is one (the SCORM runtime: it offers the learner's earlier answers at mount)
+    script = runtime_tags(page_types(page.html))
+    if body_end:
+        head, sep, tail = doc.rpartition("</body>")
+        return f"{head}{script}\n{sep}{tail}"
+    return after_first_quiz(doc, script)
