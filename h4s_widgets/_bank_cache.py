@@ -4,8 +4,11 @@
 its one-line error and is never kept), then keeps the validated questions as JSON in the user's own cache
 folder: ``$H4S_CACHE_DIR`` if set (``off``: no cache), else ``$XDG_CACHE_HOME/h4s`` or ``~/.cache/h4s`` on
 Linux and the platform's user cache folder elsewhere, in ``banks/``.  Next time the questions are rebuilt
-from it with pydantic's ``model_construct`` (no YAML, no validator: about half of what a module's first
-quiz costs), importing only the type units the bank uses.  An entry is used only when
+from it without YAML, a validator or even pydantic: each question is kept with what a quiz shows of it
+(its public spec, feedback and solution in the quiz's language, and its static key as a template whose
+hashes are made for each page's salt: ``_spec.key_from_template``), all made by the validated models when the
+bank was kept; the question's model is built (pydantic's ``model_construct``, importing only its type unit)
+when it is first graded or asked for (:class:`Kept`).  An entry is used only when
 
 * its key matches: SHA-256 over the bank file's bytes (the very bytes validated), h4s's and pydantic's
   versions and the source of the schema (``_schema.py``, ``_bank.py``, ``types/*.py``): changing the bank,
@@ -15,7 +18,9 @@ quiz costs), importing only the type units the bank uses.  An entry is used only
   show what its bank does not say.  The cache never lives next to the bank (a course repository or a
   learner's folder is not a trusted place);
 * rebuilding it gave models equal to the validated ones (type, fields, fields set) when it was written; a
-  bank whose values JSON cannot carry exactly is not kept.
+  bank whose values JSON cannot carry exactly is not kept.  A question whose key the template does not give
+  exactly (checked with a fresh salt when it is kept), a quiz in another language or with another seed
+  shows from the model instead.
 
 Grading, attempts and records do not depend on where the models came from: the models are the same.
 Anything unexpected (unreadable, foreign, malformed, a type that no longer exists) is a miss, never an error.
@@ -32,7 +37,7 @@ import typing
 from pathlib import Path
 from typing import Any, Optional
 
-FORMAT = 1
+FORMAT = 2
 _HERE = Path(__file__).resolve().parent
 _fingerprint: Optional[str] = None
 
@@ -75,9 +80,11 @@ def _code_fingerprint() -> Optional[str]:
     """Versions and the schema's source: what decides whether a bank is valid and what its models hold."""
     global _fingerprint
     if _fingerprint is None:
-        import pydantic
         from ._version import __version__
-        h = hashlib.sha256(f"h4s-bank-cache {FORMAT} {__version__} {pydantic.VERSION}".encode())
+        pydantic_version = _pydantic_version()
+        if pydantic_version is None:
+            return None
+        h = hashlib.sha256(f"h4s-bank-cache {FORMAT} {__version__} {pydantic_version}".encode())
         try:
             for p in [_HERE / "_schema.py", _HERE / "_bank.py", _HERE / "_markdown.py", _markdown_it_version(),
                       *sorted((_HERE / "types").glob("*.py"))]:
@@ -86,6 +93,22 @@ def _code_fingerprint() -> Optional[str]:
             return None   # no sources to fingerprint (e.g. a bytecode-only install): no cache
         _fingerprint = h.hexdigest()
     return _fingerprint
+
+
+def _pydantic_version() -> Optional[str]:
+    """pydantic's version, read from its ``version.py`` without importing pydantic (``VERSION = '2.x.y'``;
+    tests/test_bank_cache.py checks that this is ``pydantic.VERSION``)."""
+    import importlib.util
+    import re
+    spec = importlib.util.find_spec("pydantic")
+    if spec is None or not spec.origin:
+        return None
+    try:
+        text = (Path(spec.origin).parent / "version.py").read_text(encoding="utf-8")
+    except OSError:
+        return None
+    m = re.search(r"""^VERSION\s*=\s*['"]([^'"]+)['"]""", text, re.M)
+    return m.group(1) if m else None
 
 
 def _markdown_it_version() -> Path:
@@ -188,12 +211,40 @@ def _same(a: Any, b: Any) -> bool:
 
 # ------------------------------------------------------------------ load / store
 
-def load(path: str | Path, raw: bytes, ids: Optional[typing.Sequence[str]] = None
-         ) -> Optional[tuple[Any, Any, list]]:
-    """``(pass_mark, draw, questions)`` of the bank whose file ``path`` holds ``raw``, if kept; else None.
+class Kept:
+    """A question of a kept bank: its data and, when it was kept in this quiz's language, what a quiz shows of
+    it (``shown``: ``spec``, ``fb``, ``sol``, ``key``: see :func:`_shown`).  :meth:`model` builds the question's
+    model (the first time: pydantic and the type's unit are imported then)."""
 
-    With ``ids`` that the bank all has, only those questions (in the bank's order): a quiz of a few questions
-    of a long bank imports only their types."""
+    __slots__ = ("id", "title", "type", "shown", "_data", "_model")
+
+    def __init__(self, data: dict, shown: Optional[dict]):
+        self.id, self.title, self.type = data["id"], data.get("title"), data["type"]
+        self.shown, self._data, self._model = shown, data, None
+
+    def model(self) -> Any:
+        if self._model is None:
+            self._model = _question(self._data)
+        return self._model
+
+
+def _kept(q: Any, shown: Any) -> Kept:
+    if not isinstance(q, dict) or not isinstance(q.get("id"), str) or not isinstance(q.get("type"), str) \
+            or not isinstance(q.get("title", ""), (str, type(None))):
+        raise _Unsupported(q)
+    if shown is not None and not (isinstance(shown, dict) and isinstance(shown.get("spec"), dict)
+                                  and isinstance(shown.get("fb"), dict) and isinstance(shown.get("sol"), str)
+                                  and isinstance(shown.get("key"), dict)):
+        raise _Unsupported(shown)
+    return Kept(q, shown)
+
+
+def load(path: str | Path, raw: bytes, ids: Optional[typing.Sequence[str]] = None, lang: Optional[str] = None
+         ) -> Optional[tuple[Any, Any, list[Kept]]]:
+    """``(pass_mark, draw, questions)`` of the bank whose file ``path`` holds ``raw``, if kept; else None.
+    The questions are :class:`Kept`, with what a quiz shows of them when they were kept in ``lang``.
+
+    With ``ids`` that the bank all has, only those questions (in the bank's order)."""
     entry = _entry(path)
     key = _key(raw) if entry is not None else None
     if entry is None or key is None or not _trusted_dir(entry.parent):
@@ -209,19 +260,36 @@ def load(path: str | Path, raw: bytes, ids: Optional[typing.Sequence[str]] = Non
             data = json.loads(f.read())
         if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("key") != key:
             return None
-        qs = data["questions"]
-        if not isinstance(qs, list) or not qs:
+        qs, shown = data["questions"], data.get("shown")
+        if not isinstance(qs, list) or not qs or not isinstance(shown, list) or len(shown) != len(qs):
             return None
+        if data.get("lang") != lang:
+            shown = [None] * len(qs)
+        pairs = list(zip(qs, shown))
         if ids is not None and set(ids) <= {q.get("id") for q in qs if isinstance(q, dict)}:
-            qs = [q for q in qs if q.get("id") in set(ids)]
-        questions = [_question(q) for q in qs]
+            pairs = [(q, sh) for q, sh in pairs if q.get("id") in set(ids)]
+        questions = [_kept(q, sh) for q, sh in pairs]
         known = {(k, t): h for k, t, h in data.get("html", [])
                  if k in ("md", "inline") and isinstance(t, str) and isinstance(h, str)}
         from . import _markdown
         _markdown.KNOWN.update(known)
         return data.get("pass_mark"), data.get("draw"), questions
-    except Exception:   # malformed, or a type that no longer exists: validate the file instead
+    except Exception:   # malformed: validate the file instead
         return None
+
+
+def _shown(q: Any, lang: Optional[str]) -> Optional[dict]:
+    """What a quiz shows of ``q`` in ``lang`` (public spec with seed 0, feedback, solution, static key template),
+    as JSON gives it back; None when the template does not give ``static_key``'s very key for a fresh salt."""
+    import secrets
+    from ._spec import TEMPLATE_SALT, feedback_texts, key_from_template, public_spec, solution_html, static_key
+    shown = json.loads(json.dumps({"spec": public_spec(q, 0), "fb": feedback_texts(q, lang),
+                                   "sol": solution_html(q, lang), "key": static_key(q, TEMPLATE_SALT)},
+                                  ensure_ascii=False))
+    salt = secrets.token_hex(8)
+    if shown["spec"] != public_spec(q, 0) or key_from_template(shown["key"], salt) != static_key(q, salt):
+        return None
+    return shown
 
 
 def _html_of(bank: Any, lang: Optional[str]) -> list:
@@ -252,8 +320,13 @@ def store(path: str | Path, raw: bytes, bank: Any, lang: Optional[str] = None) -
         return False
     try:
         questions = [q.model_dump(mode="python", exclude_unset=True) for q in bank.questions]
+        try:
+            shown = [_shown(q, lang) for q in bank.questions]
+        except Exception:   # shown from the models, as ever
+            shown = [None] * len(questions)
         text = json.dumps({"format": FORMAT, "key": key, "pass_mark": bank.pass_mark, "draw": bank.draw,
-                           "questions": questions, "html": _html_of(bank, lang)}, ensure_ascii=False)
+                           "questions": questions, "lang": lang, "shown": shown,
+                           "html": _html_of(bank, lang)}, ensure_ascii=False)
         again = [_question(q) for q in json.loads(text)["questions"]]
         if not all(_same(a, b) for a, b in zip(again, bank.questions)) or len(again) != len(bank.questions):
             return False

@@ -23,11 +23,13 @@ import math
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from ._errors import GradingError
 from .types import hook
-from ._schema import QuestionBase, parse_question
+
+if TYPE_CHECKING:
+    from ._schema import QuestionBase
 
 WS = "\t\n\u000b\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 _WS_RUN = re.compile(f"[{WS}]+")
@@ -145,6 +147,7 @@ def _is_scale_point(v: Any, n: int) -> bool:
 def grade(question: QuestionBase | dict, response: Any) -> Result:
     """Grade ``response`` to ``question`` (a question object or its dict)."""
     if isinstance(question, dict):
+        from ._schema import parse_question   # (here: a question given as a model needs no schema import)
         question = parse_question(question)
     fn = hook(question.type, "grade")
     if fn is None:

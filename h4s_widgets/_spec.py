@@ -17,9 +17,14 @@ import random
 import re
 from typing import Any
 
+import json
+from typing import TYPE_CHECKING
+
 from ._markdown import md, md_inline
 from .types import hook
-from ._schema import GAP_RE, QuestionBase, _Model
+
+if TYPE_CHECKING:
+    from ._schema import QuestionBase
 
 GAP_TOKEN = "\u27e6H4SGAP{}\u27e7"
 _GAP_TOKEN_RE = re.compile("\u27e6H4SGAP(\\d+)\u27e7")
@@ -27,6 +32,7 @@ _GAP_TOKEN_RE = re.compile("\u27e6H4SGAP(\\d+)\u27e7")
 
 def _text_with_gaps(text: str) -> str:
     """Markdown with ``[[...]]`` replaced by empty gap placeholders (the key stays out)."""
+    from ._schema import GAP_RE
     counter = iter(range(1, 10_000))
     tokenised = GAP_RE.sub(lambda m: GAP_TOKEN.format(next(counter)), text)
     rendered = md(tokenised)
@@ -70,9 +76,41 @@ def options_feedback(q) -> dict:
 
 # ------------------------------------------------------------------ keys
 
+#: the salt of a key template: ``static_key(q, TEMPLATE_SALT)`` is the key with every hash still to be made
+#: (see :func:`key_from_template`); a salt that :func:`Quiz.static_payload` never draws (hex digits only)
+TEMPLATE_SALT = "\x00h4s-key-template\x00"
+
+
 def key_hash(salt: str, qid: str, value: str) -> str:
-    """Salted hash of one key value; ``grader.js`` computes the same."""
+    """Salted hash of one key value; ``grader.js`` computes the same.  With :data:`TEMPLATE_SALT`, a
+    placeholder holding ``qid`` and ``value`` instead."""
+    if salt == TEMPLATE_SALT:
+        return "\x00" + json.dumps([qid, value], ensure_ascii=False) + "\x00"
     return hashlib.sha256(f"{salt}\x1f{qid}\x1f{value}".encode("utf-8")).hexdigest()[:24]
+
+
+def key_from_template(template: Any, salt: str) -> Any:
+    """``static_key(q, salt)`` from ``static_key(q, TEMPLATE_SALT)``, without the question: the template salt
+    becomes ``salt``, each placeholder its hash, and a list made of placeholders only is sorted once hashed
+    (the types sort hashed answers: multiple response, cloze gaps, select the words).  A kept bank
+    (:mod:`h4s_widgets._bank_cache`) keeps the template only for questions where this gives the very key
+    ``static_key`` gives."""
+    def one(v: Any) -> tuple[Any, bool]:
+        if isinstance(v, str):
+            if v == TEMPLATE_SALT:
+                return salt, False
+            if len(v) > 2 and v[0] == "\x00" and v[-1] == "\x00":
+                qid, value = json.loads(v[1:-1])
+                return key_hash(salt, qid, value), True
+            return v, False
+        if isinstance(v, list):
+            out = [one(x) for x in v]
+            vals = [x for x, _ in out]
+            return (sorted(vals) if out and all(h for _, h in out) else vals), False
+        if isinstance(v, dict):
+            return {one(k)[0]: one(x)[0] for k, x in v.items()}, False
+        return v, False
+    return one(template)[0]
 
 
 def static_key(q: QuestionBase, salt: str) -> dict:
@@ -86,6 +124,7 @@ class _NotPlain(Exception):
 
 
 def _plain(v: Any) -> Any:
+    from ._schema import _Model
     if v is None or isinstance(v, (str, bool, int, float)):
         return v
     if isinstance(v, list):
@@ -154,6 +193,7 @@ def solution_html(q: QuestionBase, lang: str | None = None) -> str:
 
 def gaps_solution(q, lang=None) -> str:
     """The text with each gap's (first) answer in bold (cloze, drag the words)."""
+    from ._schema import GAP_RE
     return md(GAP_RE.sub(lambda m: f"**{m.group(1).split('|')[0].strip()}**", q.text))
 
 

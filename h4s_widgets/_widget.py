@@ -26,7 +26,7 @@ import random
 import secrets
 import time
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 import traitlets
 
@@ -36,16 +36,21 @@ from ._events import store_record, stored_attempts
 from ._errors import SandboxUnavailable
 from ._safe_json import UnsafeInput
 from ._safe_json import check as check_clean
+from ._bank_file import read_bank_bytes
 from ._grading import Result, grade
 from ._i18n import current_language, quiz_strings, strings
-from ._schema import QuestionBase, bank_data, is_bank, load_bank, parse_bank, parse_question, read_bank_bytes
 from ._session import rule_of, session_step
-from ._spec import feedback_texts, obfuscate, public_spec, solution_html, static_key
+from ._spec import feedback_texts, key_from_template, obfuscate, public_spec, solution_html, static_key
+
+if TYPE_CHECKING:
+    from ._bank_cache import Kept
+    from ._schema import QuestionBase
 
 _runtime_sent = False
 
 
 def _as_questions(items: Any) -> list[QuestionBase]:
+    from ._schema import QuestionBase, is_bank, load_bank, parse_question
     if is_bank(items):
         return list(items.questions)
     if isinstance(items, (str, Path)):
@@ -59,16 +64,17 @@ def _as_questions(items: Any) -> list[QuestionBase]:
 
 
 def _bank_questions(path: str | Path, ids: Sequence[str] | None = None, lang: str | None = None
-                    ) -> tuple[Any, Any, list[QuestionBase]]:
+                    ) -> tuple[Any, Any, list[QuestionBase | Kept]]:
     """``(pass_mark, draw, questions)`` of a bank file: validated once, then from the user's cache while the
-    file, h4s and pydantic stay the same (h4s_widgets/_bank_cache.py; from there only the questions ``ids``
-    when the bank has them all)."""
+    file, h4s and pydantic stay the same (h4s_widgets/_bank_cache.py: the questions are then
+    :class:`~h4s_widgets._bank_cache.Kept`, only the questions ``ids`` when the bank has them all)."""
     from . import _bank_cache
     raw = read_bank_bytes(path)
-    kept = _bank_cache.load(path, raw, ids)
+    kept = _bank_cache.load(path, raw, ids, lang)
     if kept is not None:
         return kept
-    bank = parse_bank(bank_data(path, raw), source=str(path))
+    from . import _schema
+    bank = _schema.parse_bank(_schema.bank_data(path, raw), source=str(path))
     _bank_cache.store(path, raw, bank, lang)
     return bank.pass_mark, bank.draw, list(bank.questions)
 
@@ -111,11 +117,13 @@ class Quiz(AnyModelWidget):
             qs = [by_id[i] for i in ids]
         if shuffle:
             random.Random(seed).shuffle(qs)
-        self._questions = {q.id: q for q in qs}
+        self._seed = seed if seed is not None else 0
+        if self._seed != 0:   # a kept question's spec was made with seed 0
+            qs = [_model(q) for q in qs]
+        self._questions = {q.id: q for q in qs}   # a model, or a Kept question until it is graded
         self._order = [q.id for q in qs]
         self._lang = (lang or current_language())
         self._module = module or os.environ.get("H4S_MODULE_ID")
-        self._seed = seed if seed is not None else 0
         self._started = {qid: time.time() for qid in self._order}
         self._attempts: dict[tuple[Any, str], int] = {}   # (learner, qid) -> counted checks (Python's own count)
         self._last_learner: Any = None
@@ -125,7 +133,7 @@ class Quiz(AnyModelWidget):
         super().__init__(
             spec={"title": title, "pass_mark": pass_mark, "module": self._module, "live_url": live_url,
                   **({"draw": draw} if draw else {}),
-                  "questions": [public_spec(q, self._seed) for q in qs]},
+                  "questions": [q.shown["spec"] if _shows(q) else public_spec(_model(q), self._seed) for q in qs]},
             strings=quiz_strings(self._lang),
             state={},
             **kw,
@@ -154,7 +162,14 @@ class Quiz(AnyModelWidget):
     # ------------------------------------------------------------ live path
     @property
     def questions(self) -> list[QuestionBase]:
-        return [self._questions[i] for i in self._order]
+        return [self._question(i) for i in self._order]
+
+    def _question(self, qid: Any) -> QuestionBase | None:
+        """The model of question ``qid`` (a kept question's is built now), or None."""
+        q = self._questions.get(qid) if isinstance(qid, str) else None
+        if q is not None and not _is_model(q):
+            q = self._questions[qid] = q.model()
+        return q
 
     def _on_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if not isinstance(content, dict):
@@ -185,7 +200,7 @@ class Quiz(AnyModelWidget):
 
     def check(self, qid: str, response: Any, learner: str | None = None) -> Result | None:
         """Grade one response (as the front-end sends it) and sync the result back."""
-        q = self._questions.get(qid)
+        q = self._question(qid)
         if q is None:
             return None
         st = dict(self.state.get(qid, {}))
@@ -246,7 +261,7 @@ class Quiz(AnyModelWidget):
 
     def reveal_solution(self, qid: str, learner: str | None = None) -> None:
         """Send the solution when the bank's rule allows it for the attempts counted here (never the synced state)."""
-        q = self._questions.get(qid)
+        q = self._question(qid)
         if q is None or self._outside_draw(qid):
             return
         try:
@@ -270,22 +285,26 @@ class Quiz(AnyModelWidget):
     def static_payload(self, salt: str | None = None) -> dict:
         salt = salt or secrets.token_hex(8)
         qs = []
-        for q in self.questions:
-            sol = solution_html(q, self._lang)
-            key = static_key(q, salt)
+        for qid in self._order:
+            q = self._questions[qid]
+            if _shows(q):   # a kept question: as its model showed it when the bank was kept
+                sol, key, fb = q.shown["sol"], key_from_template(q.shown["key"], salt), dict(q.shown["fb"])
+            else:
+                q = self._question(qid)
+                sol, key, fb = solution_html(q, self._lang), static_key(q, salt), feedback_texts(q, self._lang)
             key.pop("model_answer", None)  # the grader does not need it; it travels obfuscated in `sol`
             qs.append({
                 "key": key,
                 "salt": salt,  # for deobfuscate(); hashed keys carry it too
-                "fb": feedback_texts(q, self._lang),
-                "sol": obfuscate(sol, salt, q.id) if sol else None,
+                "fb": fb,
+                "sol": obfuscate(sol, salt, qid) if sol else None,
             })
         return {"spec": self.spec, "strings": self.strings, "static": qs}
 
     def static_html(self, include_runtime: bool = True) -> str:
         payload = json.dumps(self.static_payload(), ensure_ascii=False, separators=(",", ":"))
         payload = payload.replace("</", "<\\/")
-        first = self.questions[0]
+        first = self._questions[self._order[0]]
         title = html.escape(self.title or first.title or "Quiz")
         parts = [
             f'<div class="h4s-quiz h4s-static" data-h4s-static lang="{html.escape(self._lang)}">',
@@ -308,6 +327,19 @@ class Quiz(AnyModelWidget):
             _runtime_sent = True
         data["text/plain"] = f"h4s quiz: {len(self._order)} question(s)"
         return data, meta
+
+
+def _is_model(q: Any) -> bool:
+    return not hasattr(q, "shown")   # (a Kept question has `shown`; the schema's models have no such field)
+
+
+def _model(q: Any) -> Any:
+    return q if _is_model(q) else q.model()
+
+
+def _shows(q: Any) -> bool:
+    """A kept question with what a quiz shows of it in this quiz's language."""
+    return not _is_model(q) and q.shown is not None
 
 
 def show(questions: Any, **kw: Any) -> Quiz:
