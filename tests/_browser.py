@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "_artifacts"
 from _tools import CHROMIUM  # noqa: E402,F401  (one place names the browser)
+from _ports import free_port  # noqa: E402,F401  (one place picks ports; many tests import it from here)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 WCAG_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
@@ -41,12 +42,6 @@ LOCAL_SCHEMES = {"data", "blob", "about", "file"}
 def launch(playwright, **kw):
     """Headless Debian Chromium (``playwright install`` cannot download here)."""
     return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS, **kw)
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class RequestLog:

@@ -19,7 +19,6 @@ import os
 import re
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -28,17 +27,12 @@ from pathlib import Path
 import psutil
 import requests
 
+from _ports import free_port, port_taken, start_retrying
 from _widget_comm import comm_msg, widget_states
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY_CONFIG = ROOT / "deploy" / "jupyterhub" / "jupyterhub_config.py"
 BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def proxy_command() -> Path:
@@ -63,9 +57,13 @@ class Hub:
         self.password = secrets.token_urlsafe(12)
         self.token = secrets.token_hex(24)
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self._started = False           # until the Hub first runs, its port may be changed (see start)
         self.proc: subprocess.Popen | None = None
         self.log = self.work / "hub.log"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
 
     # -------------------------------------------------------------------------------------------- process
     def config_text(self) -> str:
@@ -104,22 +102,40 @@ c.JupyterHub.load_roles.append({{"name": "h4s-test", "services": ["h4s-test"],
         return env
 
     def start(self, timeout: float = 90) -> "Hub":
+        """Start JupyterHub and wait for its health check.  When another process took one of its ports before it
+        bound it, start again by the rule of :func:`_ports.start_retrying`: a new public port if the Hub never ran,
+        else the same one a moment later (its inner ports are new at every start)."""
         self.work.mkdir(parents=True, exist_ok=True)
         (self.work / "state").mkdir(exist_ok=True)
+        start_retrying(lambda port: self._start_once(timeout, port), self.port, may_move=not self._started,
+                       failure=f"JupyterHub could not bind its ports in 5 tries; see {self.log}")
+        self._started = True
+        return self
+
+    def _start_once(self, timeout: float, port: int) -> bool:
+        """True when the Hub answers on ``port``; False when a port was taken; raises on any other failure."""
+        self.port = port
         cfg = self.work / "jupyterhub_config.py"
         cfg.write_text(self.config_text())
         self.env = self.environment()
+        offset = self.log.stat().st_size if self.log.exists() else 0
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen([str(BIN / "jupyterhub"), "-f", str(cfg)], cwd=self.work, env=self.env,
                                          stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                          start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"JupyterHub exited ({self.proc.returncode}) at start:\n{self.log_tail()}")
+            code = self.proc.poll()
+            # a taken port ends the Hub (its own port) or only its proxy (the public port): the log says which
+            if port_taken(self.log.read_bytes()[offset:].decode("utf-8", "replace")):
+                self.stop()
+                return False
+            if code is not None:
+                self.stop()                   # whatever of its session outlived it
+                raise RuntimeError(f"JupyterHub exited ({code}) at start:\n{self.log_tail()}")
             try:
                 if requests.get(f"{self.url}/hub/health", timeout=2).status_code == 200:
-                    return self
+                    return True
             except requests.RequestException:
                 pass
             time.sleep(0.3)

@@ -20,11 +20,12 @@ import glob
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from _ports import free_port, port_taken, start_retrying
 
 SUPERUSER = "h4s"
 
@@ -39,12 +40,6 @@ def bin_dir() -> Path | None:
     return Path(found[-1]).parent if found else None
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Cluster:
     """initdb + pg_ctl start in ``directory``; :meth:`create_database` gives each user a fresh database."""
 
@@ -56,6 +51,7 @@ class Cluster:
         self.dir = Path(directory)
         self.data = self.dir / "data"
         self.port = port or free_port()
+        self._own_port = port is None   # a port of our own choosing may be changed while the server starts
         self.password = secrets.token_hex(12)
         self.run_as: list[str] = []
         if os.geteuid() == 0:
@@ -83,12 +79,26 @@ class Cluster:
                   "--auth-host=scram-sha-256", f"--pwfile={pwfile}", "-E", "UTF8", "--locale=C.UTF-8",
                   "--no-sync")
         pwfile.unlink()
-        # a test cluster: nothing here must survive a crash of the machine, so no fsync
-        opts = (f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
-                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c shared_buffers=32MB")
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.dir / "server.log"), "-o", opts, "-w", "-t", "60",
-                  "start")
+        start_retrying(self._start_once, self.port, may_move=self._own_port,
+                       failure=f"PostgreSQL could not bind a port in 5 tries; see {self.dir / 'server.log'}")
         return self
+
+    def _start_once(self, port: int) -> bool:
+        """True when the server runs on ``port``; False when the port was taken; raises on any other failure."""
+        self.port = port
+        log = self.dir / "server.log"
+        offset = log.stat().st_size if log.exists() else 0
+        # a test cluster: nothing here must survive a crash of the machine, so no fsync
+        opts = (f"-p {port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
+                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c shared_buffers=32MB")
+        try:
+            self._run("pg_ctl", "-D", str(self.data), "-l", str(log), "-o", opts, "-w", "-t", "60", "start")
+        except RuntimeError:
+            said = log.read_bytes()[offset:].decode("utf-8", "replace") if log.exists() else ""
+            if port_taken(said):
+                return False
+            raise
+        return True
 
     def stop(self) -> None:
         if (self.data / "postmaster.pid").exists():

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from _ports import free_port, port_taken, start_retrying
 
 
 def _make_app():
@@ -50,12 +51,6 @@ def write_auth_file(path: Path, user: str, password: str) -> None:
         "scopes": ["all"],
         "agent": {"account": {"homePage": "https://h4s.invalid/lrs", "name": user}},
     }]))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class RalphServer:
@@ -96,21 +91,19 @@ class RalphServer:
         return e
 
     def start(self, timeout: float = 30.0) -> "RalphServer":
-        """Start Ralph and wait for its heartbeat. A free port can be taken by another process between
-        free_port() and uvicorn's bind (parallel tests, another suite on the machine): then start again, on a new
-        port if the port is ours and Ralph never ran, else on the same one a moment later."""
-        for attempt in range(5):
-            if self._start_once(timeout):
-                self._started = True
-                return self
-            if self._own_port and not self._started:
-                self.port = free_port()
-            time.sleep(0.2 * (attempt + 1))
-        raise RuntimeError(f"Ralph could not bind a port in 5 tries; see {self.dir / 'ralph.log'}")
+        """Start Ralph and wait for its heartbeat; when another process took its port before uvicorn bound it,
+        start again by the rule of :func:`_ports.start_retrying` (a new port if the port is ours and Ralph never
+        ran, else the same one a moment later)."""
+        start_retrying(lambda port: self._start_once(timeout, port), self.port,
+                       may_move=self._own_port and not self._started,
+                       failure=f"Ralph could not bind a port in 5 tries; see {self.dir / 'ralph.log'}")
+        self._started = True
+        return self
 
-    def _start_once(self, timeout: float) -> bool:
-        """True when Ralph answers; False when its port was taken; raises on any other failure."""
+    def _start_once(self, timeout: float, port: int) -> bool:
+        """True when Ralph answers on ``port``; False when the port was taken; raises on any other failure."""
         import requests
+        self.port = port
         log_path = self.dir / "ralph.log"
         offset = log_path.stat().st_size if log_path.exists() else 0
         log = open(log_path, "ab")
@@ -126,7 +119,7 @@ class RalphServer:
                     fh.seek(offset)
                     said = fh.read().decode("utf-8", "replace")
                 self.proc = None
-                if "address already in use" in said:
+                if port_taken(said):
                     return False
                 raise RuntimeError(f"Ralph exited; see {log_path}")
             try:
