@@ -28,16 +28,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,39 +66,16 @@ def make_book(work: Path) -> Path:
     return proj
 
 
-def start_server(proj: Path, env: dict, port: int, log: Path) -> subprocess.Popen:
+def server_options(env: dict) -> tuple[str, ...]:
+    """The options of `h4s serve` for this benchmark that this version of h4s has."""
     helptext = subprocess.run([sys.executable, "-m", "h4s_kit.cli", "serve", "--help"], env=env,
                               capture_output=True, text=True).stdout
-    argv = [sys.executable, "-m", "h4s_kit.cli", "serve", "--no-build", "--port", str(port)]
+    extra: list[str] = []
     if "--pool-size" in helptext:
-        argv += ["--pool-size", "0"]   # no preheated kernel: the check endpoint needs none
+        extra += ["--pool-size", "0"]   # no preheated kernel: the check endpoint needs none
     if "--server-grading" in helptext:
-        argv += ["--server-grading", "on"]
-    proc = subprocess.Popen(argv, cwd=proj, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"h4s serve exited; see {log}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as r:
-                if r.status == 200:
-                    return proc
-        except OSError:
-            pass
-        time.sleep(0.3)
-    stop_server(proc)
-    raise RuntimeError(f"h4s serve did not answer in 180 s; see {log}")
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(10)
+        extra += ["--server-grading", "on"]
+    return tuple(extra)
 
 
 # ---------------------------------------------------------------- the learners
@@ -307,10 +283,10 @@ def main(argv: list[str] | None = None) -> int:
         f"{load_before[2]:.1f}")
     log(f"one answer per learner every {a.interval:g} s over {a.connections} kept-alive connections; window "
         f"{a.window:g} s per step; limit p95 <= {a.limit_ms:g} ms, no failure")
-    from _browser import free_port
+    from _serve import h4s_serve
     cluster = None
-    procs: list[subprocess.Popen] = []
     ports: dict[str, int] = {}
+    servers = contextlib.ExitStack()
     try:
         proj = make_book(work)
         for backend in a.backends.split(","):
@@ -328,12 +304,12 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 import sqlite3
                 log(f"{backend}: SQLite {sqlite3.sqlite_version}, $H4S_DATA_DIR/records.sqlite (WAL)")
-            ports[backend] = free_port()
-            procs.append(start_server(proj, env, ports[backend], work / f"serve-{backend}.log"))
+            # h4s serve on a free port (tests/_serve.py), its output in a file: no thread here reads it
+            ports[backend] = servers.enter_context(h4s_serve(proj, env, server_options(env),
+                                                             log=work / f"serve-{backend}.log")).port
         results = asyncio.run(alternate(ports, a, log))
     finally:
-        for proc in procs:
-            stop_server(proc)
+        servers.close()
         if cluster is not None:
             cluster.stop()
         shutil.rmtree(work, ignore_errors=True)

@@ -8,17 +8,14 @@ import http.cookiejar
 import json
 import os
 import shutil
-import signal
-import subprocess
-import sys
 import threading
-import time
 import urllib.error
 import urllib.request
 import uuid
 
 import pytest
 
+from _serve import h4s_serve
 from h4s_kit.build import build
 from h4s_kit.records.store import RecordStore
 from test_build import MINI_IDS, make_project
@@ -34,42 +31,19 @@ def store_url(request, tmp_path):
     return request.getfixturevalue("postgres_url")
 
 
-def _serve(proj, env, port, extra=()):
-    proc = subprocess.Popen([sys.executable, "-m", "h4s_kit.cli", "serve", "--no-build", "--port", str(port),
-                             *extra],
-                            cwd=proj, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True)
-    out: list[str] = []
-    threading.Thread(target=lambda: out.extend(iter(proc.stdout.readline, "")), daemon=True).start()
-    deadline = time.monotonic() + 180
-    while True:
-        assert proc.poll() is None, "h4s serve exited:\n" + "".join(out)
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as r:
-                if r.status == 200:
-                    return proc, out
-        except (OSError, urllib.error.HTTPError):
-            pass
-        assert time.monotonic() < deadline, "h4s serve did not answer in 180 s:\n" + "".join(out)
-        time.sleep(0.3)
-
-
 def test_an_answer_sent_again_is_stored_once_with_the_same_reply(tmp_path, store_url):
-    from _browser import free_port
     proj = make_project(tmp_path / "proj")
     for m in MINI_IDS[1:]:
         shutil.rmtree(proj / "modules" / m)
     build(root=proj, echo=lambda s: None)
     data = tmp_path / "data"
-    port = free_port()
     env = dict(os.environ, PYTHONUNBUFFERED="1", H4S_DATA_DIR=str(data))
     for k in ("H4S_RECORDS", "H4S_LRS_URL", "JUPYTERHUB_USER", "H4S_DATABASE_URL"):
         env.pop(k, None)
     if store_url:
         env["H4S_DATABASE_URL"] = store_url
-    proc, out = _serve(proj, env, port)
-    base = f"http://127.0.0.1:{port}/"
-    try:
+    with h4s_serve(proj, env) as srv:
+        base = srv.url
         jar = http.cookiejar.CookieJar()
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
 
@@ -124,12 +98,4 @@ def test_an_answer_sent_again_is_stored_once_with_the_same_reply(tmp_path, store
             recs = [r for r in s.records(module=MOD, learner=learner) if r["question"] == "oer-meaning"]
             assert [(r["response"], r["attempt"]) for r in recs] == [("b", 1), ("a", 2), ("b", 3)], recs
             assert s.attempts(learner, MOD, "oer-meaning") == 3
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(10)
-    assert proc.returncode == 0, "".join(out)
+    assert srv.proc.returncode == 0, srv.output()

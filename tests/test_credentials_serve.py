@@ -10,16 +10,13 @@ import json
 import os
 import re
 import shutil
-import signal
-import subprocess
-import sys
-import threading
 import time
 import urllib.error
 import urllib.request
 
 import pytest
 
+from _serve import h4s_serve
 from h4s_kit import translate as tr
 from h4s_kit.build import build
 from h4s_kit.cli import main
@@ -36,7 +33,6 @@ NAME = "Ana Wyxbrundel-\u0141\u00f3pez"
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    from _browser import free_port
     tmp = tmp_path_factory.mktemp("cred-serve")
     proj = make_project(tmp / "proj")
     for m in MINI_IDS[1:]:
@@ -53,37 +49,11 @@ def served(tmp_path_factory):
         assert main(["credentials", "init", "--name", "Example Issuer (placeholder)", "--url",
                      "https://course.example.org/", "--country", "DE"]) == 0
         build(root=proj, echo=lambda s: None)
-    port = free_port()
     env = dict(os.environ, PYTHONUNBUFFERED="1", H4S_DATA_DIR=str(data), H4S_TRAINER_TOKEN=TOKEN)
     for k in ("H4S_RECORDS", "H4S_LRS_URL", "JUPYTERHUB_USER", "H4S_DATABASE_URL"):
         env.pop(k, None)
-    proc = subprocess.Popen([sys.executable, "-m", "h4s_kit.cli", "serve", "--no-build", "--port", str(port)],
-                            cwd=proj, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True)
-    out: list[str] = []
-    threading.Thread(target=lambda: out.extend(iter(proc.stdout.readline, "")), daemon=True).start()
-    base = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 180
-    try:
-        while True:
-            assert proc.poll() is None, "h4s serve exited:\n" + "".join(out)
-            try:
-                with urllib.request.urlopen(base, timeout=5) as r:
-                    if r.status == 200:
-                        break
-            except (OSError, urllib.error.HTTPError):
-                pass
-            assert time.monotonic() < deadline, "h4s serve did not answer in 180 s:\n" + "".join(out)
-            time.sleep(0.3)
-        yield {"base": base, "proj": proj, "data": data, "html": proj / "_build" / "html", "out": out}
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(10)
+    with h4s_serve(proj, env) as srv:
+        yield {"base": srv.url, "proj": proj, "data": data, "html": proj / "_build" / "html", "out": srv.out}
 
 
 class Browserless:

@@ -7,16 +7,14 @@ import http.cookiejar
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import threading
-import time
 import urllib.error
 import urllib.request
 
 import pytest
 
+from _serve import h4s_serve
 from h4s_kit.build import build
 from h4s_kit.records.store import RecordStore
 from test_build import MINI_IDS, make_project
@@ -25,40 +23,17 @@ pytestmark = pytest.mark.slow
 MOD = MINI_IDS[0]   # 01-hello-oer: its closing quiz has the single-choice question oer-meaning
 
 
-def _free_port() -> int:
-    from _browser import free_port
-    return free_port()
-
-
 def test_h4s_serve_stores_a_quiz_answer_in_postgresql_and_h4s_report_shows_it(tmp_path, postgres_url):
     proj = make_project(tmp_path / "proj")
     for m in MINI_IDS[1:]:
         shutil.rmtree(proj / "modules" / m)
     build(root=proj, echo=lambda s: None)
     data = tmp_path / "data"
-    port = _free_port()
     env = dict(os.environ, PYTHONUNBUFFERED="1", H4S_DATABASE_URL=postgres_url, H4S_DATA_DIR=str(data))
     for k in ("H4S_RECORDS", "H4S_LRS_URL", "JUPYTERHUB_USER"):
         env.pop(k, None)
-    proc = subprocess.Popen([sys.executable, "-m", "h4s_kit.cli", "serve", "--no-build", "--port", str(port)],
-                            cwd=proj, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True)
-    out: list[str] = []
-    threading.Thread(target=lambda: out.extend(iter(proc.stdout.readline, "")), daemon=True).start()
-    base = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            assert proc.poll() is None, "h4s serve exited:\n" + "".join(out)
-            try:
-                with urllib.request.urlopen(base, timeout=5) as r:
-                    if r.status == 200:
-                        break
-            except (OSError, urllib.error.HTTPError):
-                pass
-            assert time.monotonic() < deadline, "h4s serve did not answer in 180 s:\n" + "".join(out)
-            time.sleep(0.3)
-
+    with h4s_serve(proj, env) as srv:
+        base = srv.url
         jar = http.cookiejar.CookieJar()
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
 
@@ -96,12 +71,4 @@ def test_h4s_serve_stores_a_quiz_answer_in_postgresql_and_h4s_report_shows_it(tm
         assert [(x["module"], x["learner"]) for x in rows] == [(MOD, learner)]
         page = (rep / "index.html").read_text(encoding="utf-8")
         assert MOD in page and "oer-meaning" in page
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(10)
-    assert proc.returncode == 0, "".join(out)
+    assert srv.proc.returncode == 0, srv.output()

@@ -212,8 +212,7 @@ def test_served_language_book_grades_with_its_own_answers_and_feedback(tmp_path)
     import http.cookiejar
     import os
     import urllib.request
-    from _browser import free_port
-    from test_answer_id import _serve
+    from _serve import h4s_serve
     from test_translate import LANG, fill, make_module
     proj = project(tmp_path / "book", [])
     mod = make_module(proj / "modules")
@@ -224,13 +223,11 @@ def test_served_language_book_grades_with_its_own_answers_and_feedback(tmp_path)
     gaps = "The right of [[access|access to data]] and of [[erasure]]."
     fill(mod, only=lambda m: m.id == gaps, value=lambda _: "«XX» Das Recht auf [[Auskunft]] und auf [[Löschung]].")
     build(root=proj, echo=lambda s: None, preview=True)               # the test module has no review
-    port = free_port()
     env = dict(os.environ, PYTHONUNBUFFERED="1", H4S_DATA_DIR=str(tmp_path / "data"))
     for k in ("H4S_RECORDS", "H4S_LRS_URL", "JUPYTERHUB_USER", "H4S_DATABASE_URL"):
         env.pop(k, None)
-    proc, out = _serve(proj, env, port, extra=["--out", str(proj / "_build" / "preview")])
-    base = f"http://127.0.0.1:{port}/"
-    try:
+    with h4s_serve(proj, env, extra=("--out", str(proj / "_build" / "preview"))) as srv:
+        base = srv.url
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
         with opener.open(base + f"{LANG}/modules/{mod.name}/module.html", timeout=60) as r:
             page = r.read().decode("utf-8")
@@ -250,9 +247,6 @@ def test_served_language_book_grades_with_its_own_answers_and_feedback(tmp_path)
         assert wrong["result"]["score"] == 0.5 and "«XX»" in json.dumps(wrong, ensure_ascii=False), wrong
         english = check("api/quiz/")
         assert english["result"]["correct"] is False, english
-    finally:
-        os.killpg(proc.pid, 15)
-        proc.wait(timeout=30)
 
 
 # ------------------------------------------------------------------ the live version per language
