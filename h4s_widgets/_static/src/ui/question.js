@@ -107,35 +107,46 @@ export function buildQuestion(q, index, ctx, host) {
     actions.append(checkBtn);
   }
   if (hintBtn) actions.append(hintBtn);
-  const solBtn = el("button", { type: "button", class: "h4s-btn h4s-btn-quiet h4s-sol-btn", hidden: true, "aria-expanded": "false" });
-  const solBox = el("div", { class: "h4s-solution", id: newId("sol"), hidden: true });
-  solBtn.setAttribute("aria-controls", solBox.id);
-  solBtn.textContent = T("Show solution");
-  let solWanted = false;
-  solBtn.addEventListener("click", () => {
-    if (!solBox.hidden) {
-      solBox.hidden = true;
-      solWanted = false;
-      solBtn.textContent = T("Show solution");
-      solBtn.setAttribute("aria-expanded", "false");
-      return;
-    }
-    solWanted = true;
-    if (current.solution) showSolution(current.solution);
-    else host.solution();
-  });
-  actions.append(solBtn);
-  const attemptsEl = el("span", { class: "h4s-attempts" });
-  actions.append(attemptsEl);
+  // the attempts counter where attempts are limited; the solution's button and box when a solution is first
+  // available (a page of many questions draws fewer elements at first)
+  const attemptsEl = q.max_attempts ? el("span", { class: "h4s-attempts" }) : null;
+  if (attemptsEl) actions.append(attemptsEl);
   if (view.extraActions) view.extraActions.forEach((a) => actions.append(a));
+  const solPlace = attemptsEl || (view.extraActions && view.extraActions[0]) || null;
   root.append(actions);
 
   const status = el("div", { class: "h4s-feedback", role: "status", "aria-live": "polite", "aria-atomic": "false" });
   root.append(status);
   const after = el("div", { class: "h4s-after" });
-  root.append(after, solBox);
+  root.append(after);
+
+  let solBtn = null;
+  let solBox = null;
+  let solWanted = false;
+  function solParts() {
+    if (solBtn) return;
+    solBtn = el("button", { type: "button", class: "h4s-btn h4s-btn-quiet h4s-sol-btn", hidden: true, "aria-expanded": "false" });
+    solBox = el("div", { class: "h4s-solution", id: newId("sol"), hidden: true });
+    solBtn.setAttribute("aria-controls", solBox.id);
+    solBtn.textContent = T("Show solution");
+    solBtn.addEventListener("click", () => {
+      if (!solBox.hidden) {
+        solBox.hidden = true;
+        solWanted = false;
+        solBtn.textContent = T("Show solution");
+        solBtn.setAttribute("aria-expanded", "false");
+        return;
+      }
+      solWanted = true;
+      if (current.solution) showSolution(current.solution);
+      else host.solution();
+    });
+    actions.insertBefore(solBtn, solPlace && solPlace.parentNode === actions ? solPlace : null);
+    after.after(solBox);
+  }
 
   function showSolution(html) {
+    solParts();
     solBox.textContent = "";
     solBox.append(el("p", { class: "h4s-sol-title", text: T("Solution") }), el("div", { html }));
     solBox.hidden = false;
@@ -194,7 +205,8 @@ export function buildQuestion(q, index, ctx, host) {
       }
     }
     const solAvail = !view.ownSolution && !!(current.solution_available || current.solution || view.solutionAlways);
-    solBtn.hidden = !solAvail;
+    if (solAvail) solParts();
+    if (solBtn) solBtn.hidden = !solAvail;
     if (current.solution && solWanted) showSolution(current.solution);
     if (current.error) return showLocal("info", T(current.error)); // refused or not stored: say why, in words
     if (!current.result) {
