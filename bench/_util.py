@@ -66,6 +66,16 @@ def copy_book(dest: Path) -> None:
 
 
 
+def timed(cmd: list[str], cwd: Path, env: dict) -> tuple[float, str]:
+    """Run ``cmd`` in ``cwd``: (seconds it took, what it printed); on failure, the end of what it printed and exit."""
+    t = time.perf_counter()
+    p = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    dt = time.perf_counter() - t
+    if p.returncode != 0:
+        print(p.stdout[-3000:])
+        raise SystemExit(f"failed ({p.returncode}): {' '.join(cmd)}")
+    return dt, p.stdout
+
 def cpu_percent(procs: list, interval: float = 0.5) -> float:
     """The CPU use (%, summed; 100 = one core) of ``procs`` (psutil processes) over the next ``interval`` seconds;
     a process that ends meanwhile counts for nothing."""

@@ -21,13 +21,12 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import _util
-from _util import ROOT, fmt, machine, summary
+from _util import ROOT, fmt, machine, summary, timed
 
 WORK = ROOT / "bench" / "_work" / "build"
 BIN = Path(sys.executable).parent
@@ -51,16 +50,6 @@ def touch_code_cell(nb_path: Path, n: int) -> None:
     lines = [ln for ln in src.split("\n") if not ln.startswith("# bench edit")]
     cell["source"] = "\n".join(lines + [f"# bench edit {n} {time.time_ns()}"])
     nb_path.write_text(json.dumps(nb, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-
-
-def timed(cmd: list[str], cwd: Path, env: dict) -> tuple[float, str]:
-    t = time.perf_counter()
-    p = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    dt = time.perf_counter() - t
-    if p.returncode != 0:
-        print(p.stdout[-3000:])
-        raise SystemExit(f"failed ({p.returncode}): {' '.join(cmd)}")
-    return dt, p.stdout
 
 
 def executed_count(tool: str, log: str) -> int:

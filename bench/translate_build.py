@@ -17,12 +17,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-from _util import ROOT, copy_book, fmt, machine, summary
+from _util import ROOT, copy_book, fmt, machine, summary, timed
 
 WORK = ROOT / "bench" / "_work" / "translate"
 BIN = Path(sys.executable).parent
@@ -30,14 +28,7 @@ M13 = "13-data-protection-and-online-safety"
 
 
 def run(cmd: list[str], cwd: Path) -> float:
-    env = dict(os.environ, H4S_RECORDS="off")
-    t = time.perf_counter()
-    p = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    dt = time.perf_counter() - t
-    if p.returncode != 0:
-        print(p.stdout[-3000:])
-        raise SystemExit(f"failed ({p.returncode}): {' '.join(cmd)}")
-    return dt
+    return timed(cmd, cwd, dict(os.environ, H4S_RECORDS="off"))[0]
 
 
 def change_one_msgstr(po: Path, n: int) -> None:
