@@ -116,33 +116,34 @@ def test_module_page_has_static_quiz_and_no_widget_manager(built):
 
 
 def runtime_of(page: Path) -> str:
-    """The quiz runtime of a book page: its one inline ``<script id="h4s-runtime">``."""
+    """The quiz runtime a book page loads: its one ``<script id="h4s-runtime" src>`` (a content-hashed file, a
+    plain script: not async or deferred) and its late part's file."""
     html = page.read_text()
     assert html.count('id="h4s-runtime"') == 1, page
-    m = re.search(r'<script id="h4s-runtime" data-h4s-lazy="([^"]+)" data-h4s-runtime="[^"]*">(.*?)</script>', html, re.S)
-    assert m and re.search(r"_static/h4s/quiz-lazy-[0-9a-f]{16}\.js$", m.group(1)), page
-    assert (page.parent / m.group(1)).read_text() == static_lazy()   # the late part: a content-hashed file
-    return m.group(2)
+    m = re.search(r'<script id="h4s-runtime" src="([^"]+)" data-h4s-lazy="([^"]+)" data-h4s-runtime="[^"]*"></script>', html)
+    assert m and re.search(r"_static/h4s/quiz-[0-9a-f]{16}\.js$", m.group(1)), page
+    assert re.search(r"_static/h4s/quiz-lazy-[0-9a-f]{16}\.js$", m.group(2)), page
+    assert (page.parent / m.group(2)).read_text() == static_lazy()
+    return (page.parent / m.group(1)).read_text()
 
 
 def test_pages_carry_one_copy_of_todays_quiz_runtime(built, tmp_path):
-    """Cached outputs keep the runtime of the day they ran; the build puts the current one in its place:
-    inline, right after the page's first quiz (its chunks, then the runtime), and the quiz CSS in the book's
-    one stylesheet."""
+    """Cached outputs keep the runtime of the day they ran; the build puts the current one in its place,
+    right after the page's first quiz (its chunks inline, then the content-hashed runtime file), and the quiz
+    CSS in the book's one stylesheet."""
     from h4s_kit.assets.h4s_book import fresh_quiz_runtime
     from h4s_widgets._assets import page_types, static_runtime, widget_css
     _, res, _ = built
     page = res.html_dir / "modules" / MINI_IDS[0] / "module.html"
     html = page.read_text()
-    assert runtime_of(page) == static_runtime([]).strip()
+    assert runtime_of(page) == static_runtime([])
     chunks = re.findall(r'<script class="h4s-type">(.*?)</script>', html, re.S)     # inline, before the runtime
     assert chunks and "\n".join(c.rstrip("\n") for c in chunks + [runtime_of(page)]) + "\n" == static_runtime(page_types(html))
     # right after the first quiz: nothing between the quiz's end and the type chunks
     first_quiz = re.search(r'<div class="h4s-quiz h4s-static"[^>]*><script type="application/json" class="h4s-data">'
                            r'.*?</script><noscript>.*?</noscript></div>', html, re.S)
     assert first_quiz and html[first_quiz.end():].startswith('<script class="h4s-type">')
-    assert not list(res.html_dir.glob("_static/h4s/quiz-[0-9a-f]*.js"))   # no runtime file besides
-    assert 'id="h4s-css"' not in html
+    assert 'id="h4s-css"' not in html and static_runtime([]) not in html
     css = re.search(r'<link rel="stylesheet" href="([^"]+)"', html).group(1)
     assert widget_css() in (page.parent / css).read_text()
     # without the book's tag (other pages made of notebooks), one inline copy, as before
@@ -322,7 +323,7 @@ def test_incremental_build_postprocesses_and_checks_what_changed(tmp_path):
     page = (html / "modules" / changed / "module.html").read_text()
     assert "The answer is 48" in page
     assert '<nav class="h4s-brand" aria-label="Book home">' in page, "the rewritten page was not post-processed"
-    assert runtime_of(html / "modules" / changed / "module.html") == static_runtime([]).strip() and 'id="h4s-css"' not in page
+    assert runtime_of(html / "modules" / changed / "module.html") == static_runtime([]) and 'id="h4s-css"' not in page
     untouched = html / "modules" / other / "module.html"
     assert untouched.stat().st_mtime_ns == before[untouched], "a page Sphinx did not write was rewritten"
     assert '<nav class="h4s-brand" aria-label="Book home">' in untouched.read_text()
@@ -382,7 +383,7 @@ def test_postprocess_redoes_every_page_when_the_runtime_changes(tmp_path, monkey
     monkeypatch.setattr("h4s_widgets._assets.static_runtime", lambda types=None: "/* runtime v2 */")
     assert len(h4s_book.postprocess_pages(out, record)) == 2
     assert all(runtime_of(out / n) == "/* runtime v2 */" for n in ("a.html", "sub/b.html"))
-    assert not [p for p in (out / "_static" / "h4s").glob("quiz-*") if re.fullmatch(r"quiz-[0-9a-f]{16}\.js", p.name)]   # inline: no file
+    assert len([p for p in (out / "_static" / "h4s").glob("quiz-*") if re.fullmatch(r"quiz-[0-9a-f]{16}\.js", p.name)]) == 1   # v1's file is gone
 
 
 def test_unreviewed_module_stays_out_of_the_published_book_and_is_in_the_preview(tmp_path):

@@ -13,8 +13,8 @@ its own images:
   only those glyphs (fontTools; the full font when fontTools is missing).
 * **One stylesheet, one script**: the theme's stylesheets (and the quiz CSS) are joined, in page order,
   into ``_static/h4s/book-<hash>.css``; its deferred scripts into ``_static/h4s/book-<hash>.js``;
-  the quiz runtime's late part to ``_static/h4s/quiz-lazy-<hash>.js`` (the runtime itself, about 6 KB
-  gzip, is inline right after a page's first quiz, which then shows with no request).  ``<hash>`` is
+  the quiz runtime to ``_static/h4s/quiz-<hash>.js`` and its late part to ``quiz-lazy-<hash>.js``
+  instead of into every page.  ``<hash>`` is
   taken from the content, so the files can be cached for a year (``h4s serve`` says so for
   ``_static/h4s/``) and a new build gets new names.
 * **Nothing unused**: the search scripts and index only on the search page, no ``preload`` of files
@@ -327,11 +327,10 @@ def _subset_font(src: Path, cps: set[int]) -> tuple[bytes, str] | None:
 class Bundle:
     css: str                 # path below the book root, e.g. _static/h4s/book-<hash>.css
     js: str
-    quiz: str | None         # quiz-<hash of the runtime>: which runtime the pages inline (no file)
+    quiz: str | None         # the quiz runtime, e.g. _static/h4s/quiz-<hash>.js
     files: list[str]         # every file written (below the book root)
     chunks: dict[str, str] = field(default_factory=dict)   # question type -> its quiz chunk (script text)
     lazy: str | None = None  # the quiz runtime's late part (h4s_widgets/_assets.py), run when the page is idle
-    runtime: str = ""        # the quiz runtime (without type chunks), which pages with quizzes inline
 
 
 def _written(outdir: Path, rel_dir: str, stem: str, ext: str, data: bytes, files: list[str]) -> str:
@@ -470,12 +469,11 @@ def make_bundle(outdir: Path, css_rel: list[str], js_rel: list[str], extra_css: 
     js_name = _written(outdir, f"_static/{OUT}", "book", ".js", js.encode("utf-8"), files)
     quiz_name = None
     if quiz_runtime is not None:
-        quiz_name = f"quiz-{_hash(quiz_runtime.encode('utf-8'))}"
+        quiz_name = _written(outdir, f"_static/{OUT}", "quiz", ".js", quiz_runtime.encode("utf-8"), files)
     lazy_name = None
     if quiz_lazy is not None:
         lazy_name = _written(outdir, f"_static/{OUT}", "quiz-lazy", ".js", quiz_lazy.encode("utf-8"), files)
-    return Bundle(css=css_name, js=js_name, quiz=quiz_name, files=files, chunks=dict(quiz_chunks or {}), lazy=lazy_name,
-                  runtime=quiz_runtime or "")
+    return Bundle(css=css_name, js=js_name, quiz=quiz_name, files=files, chunks=dict(quiz_chunks or {}), lazy=lazy_name)
 
 
 def remove_stale(outdir: Path, bundle: Bundle) -> None:
@@ -636,20 +634,23 @@ def extract_figures(text: str, page: Path, outdir: Path, min_bytes: int = 1024) 
 
 
 def quiz_runtime_tag(up: str, bundle: Bundle, types: Iterable[str] = ()) -> str:
-    """The quiz JS of a page with quizzes, inline: the chunks of the page's question ``types`` (1-2 KB gzip
-    each) and the runtime (about 6 KB gzip), put right after the page's first quiz
-    (:func:`h4s_widgets._assets.after_first_quiz`), so that the questions are drawn while the rest of the page
-    is parsed, with no request before them (a file cost a request and a later start; measured with
-    bench/static_page.py).  The runtime mounts the quizzes parsed by then and the rest at DOMContentLoaded.
-    ``data-h4s-runtime`` tells ``h4s serve`` that this runtime grades on the server when the page's keys are
-    stripped (``payload.server``: the build writes the current runtime, which always does).  ``data-h4s-lazy``
-    names the runtime's late part, a content-hashed file it loads when the page is idle (so a page kept
-    offline has it)."""
+    """The quiz JS of a page with quizzes, put right after its first quiz
+    (:func:`h4s_widgets._assets.after_first_quiz`): the chunks of the page's question ``types`` inline (1-2 KB
+    gzip each; a file each would cost a request each before the quiz shows) and the runtime from its
+    content-hashed file, cached for the next pages (inline, it would add about 6 KB gzip to every page).
+
+    A plain (parser-blocking) script, so that the first quiz is drawn while the rest of the page is parsed;
+    the browser's preload scanner has fetched it by then (an ``async`` runtime at the end of the body drew the
+    questions later; measured with bench/static_page.py).  The runtime mounts the quizzes parsed by then and
+    the rest at DOMContentLoaded.  ``data-h4s-runtime`` tells ``h4s serve`` that this runtime grades on the
+    server when the page's keys are stripped (``payload.server``: the build writes the current runtime, which
+    always does).  ``data-h4s-lazy`` names the runtime's late part, which it loads when the page is idle (so
+    a page kept offline has it)."""
     chunks = "".join(f'<script class="h4s-type">{bundle.chunks[t].strip()}</script>'
                      for t in sorted(set(types)) if t in bundle.chunks)
-    return (f'{chunks}<script id="h4s-runtime" '
+    return (f'{chunks}<script id="h4s-runtime" src="{up}{bundle.quiz}" '
             + (f'data-h4s-lazy="{up}{bundle.lazy}" ' if bundle.lazy else "")
-            + f'data-h4s-runtime="static, knows payload.server">{bundle.runtime.strip()}</script>')
+            + 'data-h4s-runtime="static, knows payload.server"></script>')
 
 
 def favicon_data_uri(path: Path) -> str | None:
