@@ -20,7 +20,11 @@ export function el(tag, attrs, children) {
       const v = attrs[k];
       if (v === null || v === undefined || v === false) continue;
       if (k === "class") e.className = v;
-      else if (k === "html") e.innerHTML = v;
+      else if (k === "html") {
+        // HTML without a tag or an entity is its own text: set it without running the HTML parser
+        if (/[<&]/.test(v)) e.innerHTML = v;
+        else e.textContent = v;
+      }
       else if (k === "text") e.textContent = v;
       else if (k.slice(0, 2) === "on" && typeof v === "function") e.addEventListener(k.slice(2), v);
       else e.setAttribute(k, v === true ? "" : String(v));
