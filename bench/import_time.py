@@ -10,7 +10,8 @@ once from the bank kept by an earlier run (a throw-away cache folder, filled
 before the rounds start) and once with the cache off (what a bank's first
 ever showing costs).  ``--before DIR`` adds the quiz cases once more with
 an older h4s_widgets first on the path (e.g. ``git archive <commit>
-h4s_widgets | tar -x -C DIR``), measured in the same run.
+h4s_widgets | tar -x -C DIR``), measured in the same run, its kept banks in
+a cache folder of its own.
 """
 from __future__ import annotations
 
@@ -51,22 +52,29 @@ def main() -> None:
     ap.add_argument("--before", help="a folder holding an older h4s_widgets, measured in the same run")
     a = ap.parse_args()
     cache = tempfile.mkdtemp(prefix="h4s-bench-cache-")
+    before_cache = tempfile.mkdtemp(prefix="h4s-bench-cache-before-")
     os.chmod(cache, 0o700)
+    os.chmod(before_cache, 0o700)
     try:
         cmds = {}
         for k, (code, env) in CASES.items():
             env = {**os.environ, "H4S_RECORDS": "off", **{e: v.format(cache=cache) for e, v in env.items()}}
             cmds[k] = ([python(), "-c", code], env)
-            if a.before and k in (PY_QUIZ, BANK_COLD):   # (the code before kept no banks: cold is all it has)
+            if a.before and k in (PY_QUIZ, BANK_QUIZ, BANK_COLD):
                 first = f"import sys; sys.path.insert(0, {str(a.before)!r})\n"
-                cmds[f"before: {k}"] = ([python(), "-c", first + code], env)
-        subprocess.run(cmds[BANK_QUIZ][0], check=True, cwd=ROOT, env=cmds[BANK_QUIZ][1])   # keeps the bank
+                # the older code keeps its banks in a folder of its own (another entry format)
+                benv = {**env, "H4S_CACHE_DIR": before_cache} if k == BANK_QUIZ else env
+                cmds[f"before: {k}"] = ([python(), "-c", first + code], benv)
+        for k in (BANK_QUIZ, f"before: {BANK_QUIZ}"):   # keeps the bank (an older h4s may keep none)
+            if k in cmds:
+                subprocess.run(cmds[k][0], check=True, cwd=ROOT, env=cmds[k][1])
         res: dict[str, list[float]] = {k: [] for k in cmds}
         for _ in range(a.runs):
             for k, (cmd, env) in cmds.items():
                 res[k].append(_timed(cmd, env))
     finally:
         shutil.rmtree(cache, ignore_errors=True)
+        shutil.rmtree(before_cache, ignore_errors=True)
     print(f"machine: {machine()}")
     s = {k: summary(k, v) for k, v in res.items()}
     for v in s.values():
@@ -76,7 +84,7 @@ def main() -> None:
     print(f"ratio import h4s_widgets / import ipywidgets: {med['import h4s_widgets'] / med['import ipywidgets']:.2f}")
     # the ratio of medians and of minimums, and the median of each round's ratio (the round's runs follow one
     # another within a second, so it holds up better when other work on the machine comes and goes)
-    for k in [PY_QUIZ, BANK_QUIZ, BANK_COLD] + ([f"before: {PY_QUIZ}", f"before: {BANK_COLD}"] if a.before else []):
+    for k in [PY_QUIZ, BANK_QUIZ, BANK_COLD] + ([f"before: {k}" for k in (PY_QUIZ, BANK_QUIZ, BANK_COLD)] if a.before else []):
         rounds = statistics.median(x / y for x, y in zip(res[k], res[IPY]))
         print(f"ratio {k} / {IPY.split(':')[0]}: medians {med[k] / med[IPY]:.2f}, minimums {low[k] / low[IPY]:.2f}, "
               f"rounds {rounds:.2f}")
