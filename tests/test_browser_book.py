@@ -153,6 +153,34 @@ def test_other_book_pages_pass_axe(course, browser):
         context.close()
 
 
+def test_the_back_to_top_button_passes_axe_in_both_colour_modes(course, browser):
+    """The theme's "Back to top" button shows when a learner scrolls back up a long page; its colours are the
+    book's (the theme's white on orange is 2.5:1).  Below 1200 px wide: sphinx-book-theme hides it on wider
+    screens."""
+    context, page, log, errors = open_page(browser, width=1000, height=700)
+    try:
+        for mode in ("light", "dark"):
+            page.close()
+            page = context.new_page()
+            page.goto(course.url + "book/trainers.html")
+            page.wait_for_load_state("networkidle")
+            page.evaluate(f"document.documentElement.dataset.theme = {mode!r}")
+            height = page.evaluate("document.documentElement.scrollHeight")
+            assert height > 3000, height          # a page long enough for the button
+            for y in (2500, 2200, 1900):        # down, then up: the theme shows the button when one scrolls up
+                page.evaluate(f"window.scrollTo(0, {y})")
+                page.wait_for_function(f"window.scrollY === {y}")
+                page.wait_for_timeout(300)
+            button = page.locator("#pst-back-to-top")
+            expect()(button).to_be_visible()
+            page.wait_for_timeout(500)             # (its fade-in has ended)
+            v = run_axe(page, context="#pst-back-to-top")
+            assert v == [], f"{mode}: {format_violations(v)}"
+        log.assert_only_local()
+    finally:
+        context.close()
+
+
 def test_a_refused_or_failed_check_is_said_in_the_live_region(course, browser):
     """A 503/429 from the quiz API (queue full, no sandbox ...) and a lost connection are told to the learner in
     words, in the question's status region; the next answer that the server grades replaces the message."""
