@@ -84,6 +84,24 @@ c.JupyterHub.pid_file = {str(self.work / 'jupyterhub.pid')!r}
 c.JupyterHub.services.append({{"name": "h4s-test", "api_token": {self.token!r}}})
 c.JupyterHub.load_roles.append({{"name": "h4s-test", "services": ["h4s-test"],
     "scopes": ["admin:users", "admin:servers", "admin:groups", "list:users", "read:users", "access:servers"]}})
+
+def _h4s_test_port(spawner):
+    # A learner's server on a free port below the kernel's range of ephemeral ports (32768 and up here), where
+    # no bind to port 0 lands: JupyterHub's own pick (a free ephemeral port, bound later by the server) could
+    # be taken in between by a kernel, browser or server of the tests running beside it ("port ... is already
+    # in use": the learner's page 404s).  A port taken anyway is JupyterHub's failed spawn, as before.
+    import random, socket
+    for _ in range(200):
+        port = random.randrange(20000, 32000)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        spawner.port = port
+        return
+
+c.Spawner.pre_spawn_hook = _h4s_test_port
 """ + self.extra_config
 
     def environment(self) -> dict:
