@@ -26,10 +26,11 @@ import random
 import secrets
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import traitlets
 
+from . import _bank_cache
 from ._anymodel import AnyModelWidget
 from ._assets import runtime_tags, widget_css, widget_esm
 from ._events import store_record, stored_attempts
@@ -41,9 +42,9 @@ from ._grading import Result, grade
 from ._i18n import current_language, quiz_strings, strings
 from ._session import rule_of, session_step
 from ._spec import feedback_texts, key_from_template, obfuscate, public_spec, solution_html, static_key
+from ._bank_cache import Kept
 
 if TYPE_CHECKING:
-    from ._bank_cache import Kept
     from ._schema import QuestionBase
 
 _runtime_sent = False
@@ -68,7 +69,6 @@ def _bank_questions(path: str | Path, ids: Sequence[str] | None = None, lang: st
     """``(pass_mark, draw, questions)`` of a bank file: validated once, then from the user's cache while the
     file, h4s and pydantic stay the same (h4s_widgets/_bank_cache.py: the questions are then
     :class:`~h4s_widgets._bank_cache.Kept`, only the questions ``ids`` when the bank has them all)."""
-    from . import _bank_cache
     raw = read_bank_bytes(path)
     kept = _bank_cache.load(path, raw, ids, lang)
     if kept is not None:
@@ -167,7 +167,7 @@ class Quiz(AnyModelWidget):
     def _question(self, qid: Any) -> QuestionBase | None:
         """The model of question ``qid`` (a kept question's is built now), or None."""
         q = self._questions.get(qid) if isinstance(qid, str) else None
-        if q is not None and not _is_model(q):
+        if isinstance(q, Kept):
             q = self._questions[qid] = q.model()
         return q
 
@@ -329,17 +329,13 @@ class Quiz(AnyModelWidget):
         return data, meta
 
 
-def _is_model(q: Any) -> bool:
-    return not hasattr(q, "shown")   # (a Kept question has `shown`; the schema's models have no such field)
-
-
 def _model(q: Any) -> Any:
-    return q if _is_model(q) else q.model()
+    return q.model() if isinstance(q, Kept) else q
 
 
 def _shows(q: Any) -> bool:
     """A kept question with what a quiz shows of it in this quiz's language."""
-    return not _is_model(q) and q.shown is not None
+    return isinstance(q, Kept) and q.shown is not None
 
 
 def show(questions: Any, **kw: Any) -> Quiz:
