@@ -60,7 +60,8 @@ class LiveServer:
     port: int = 8000
     #: where the live pages' Voilà template is written (default: beside the book)
     data_dir: Path | None = None
-    #: modules (ids or their number prefixes, e.g. "01") whose first live page finds its kernel started
+    #: modules (ids or their number prefixes, e.g. "01"; "de/01" for the page of a language book) whose first live
+    #: page finds its kernel started
     preheat: tuple[str, ...] = ()
     cull_idle_timeout: int = live.DEFAULT_CULL_IDLE
     cull_interval: int = live.DEFAULT_CULL_INTERVAL
@@ -83,6 +84,7 @@ class LiveServer:
     _loop: object = field(default=None, init=False)
     _thread: threading.Thread | None = field(default=None, init=False)
     _saved_jupyter_path: object = field(default=None, init=False)
+    _live_root: Path | None = field(default=None, init=False)
 
     @property
     def url(self) -> str:
@@ -125,15 +127,17 @@ class LiveServer:
                              unconnected_grace=self.unconnected_grace, book_modules_url=self.book_modules_url,
                              server_grading=grading, trainer_token=self.trainer_token, compress=self.compress,
                              identity_data_dir=self.identity_data_dir,
-                             live_root=live.served_root(self.html_dir, self.modules_dir) if self.live_pages else None)
+                             live_root=self._live_root)
 
     def start(self) -> "LiveServer":
         """Start the server in a background thread; returns when it listens."""
         if self.html_dir is not None and not (Path(self.html_dir) / "index.html").is_file():
             raise H4SError(f"no built book in {self.html_dir}: run `h4s build` first (or drop --no-build)")
+        self._live_root = live.served_root(self.html_dir, self.modules_dir) if self.live_pages else None
         if self.preheat and self.live_pages:
             from .server.preheat import resolve
-            resolve(self.modules_dir, self.preheat)     # a name that is no module: one line, before anything starts
+            # a name that is no module: one line, before anything starts
+            resolve(self.modules_dir, self.preheat, self._live_root)
         if self.live_pages:
             base = Path(self.html_dir).parent if self.html_dir else Path(self.modules_dir).parent
             data = live.prepare_template(self.data_dir or (base / "voila-data"))
@@ -166,7 +170,7 @@ class LiveServer:
                 app.start_app()
                 if self.preheat and self.live_pages:
                     from .server.preheat import preheat
-                    app.io_loop.add_callback(preheat, app, self.modules_dir, self.preheat)
+                    app.io_loop.add_callback(preheat, app, self.modules_dir, self.preheat, self._live_root)
             except BaseException as e:
                 errors.append(e)
                 ready.set()

@@ -416,3 +416,52 @@ def test_live_files_of_a_language_come_from_its_translated_module(served13, book
                 raise AssertionError(f"{lang}{secret} served")
             except urllib.error.HTTPError as e:
                 assert e.code in (403, 404) and "/tmp" not in e.read().decode("utf-8", "replace")
+
+
+def test_preheat_names_the_live_page_of_a_language_book(book13):
+    """`h4s serve --preheat de/13`: one kernel started for the German live page, speaking German, which that page
+    takes (and a new spare is started); a language the book lacks or a module it lacks is one line before
+    anything starts."""
+    import http.cookiejar
+    import time
+    import urllib.request
+
+    import psutil
+    from _ports import free_port
+
+    from h4s_kit.serve import LiveServer
+    from h4s_kit.server.preheat import PreheatError
+    proj = book13.parent.parent
+    for bad, says in (("xx/13", "--preheat xx/13: the book has no live pages in 'xx' (its languages: de, el, es, pl)"),
+                      ("de/99", "--preheat de/99: no module starts with it in the 'de' book"),
+                      ("99", "--preheat 99: no module starts with it")):
+        srv = LiveServer(html_dir=book13, modules_dir=proj / "modules", port=free_port(), preheat=(bad,),
+                         echo=lambda s: None)
+        with pytest.raises(PreheatError) as e:
+            srv.start()
+        assert str(e.value).startswith(says) and "\n" not in str(e.value) and "e.g. --preheat 01,de/04" in str(e.value)
+        assert srv.app is None                    # refused before the server started
+
+    def wait(check, timeout=90):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            got = check()
+            if got:
+                return got
+            time.sleep(0.3)
+        raise AssertionError("timed out")
+
+    german = f"de/{M13.name}"
+    with LiveServer(html_dir=book13, modules_dir=proj / "modules", port=free_port(), preheat=("de/13",),
+                    log_file=proj / "serve-preheat.log", echo=lambda s: None) as srv:
+        km = srv.app.kernel_manager
+        (spare,) = wait(lambda: km.spare_kernels().get(german))
+        assert set(km.spare_kernels()) == {german}                  # that page's, nobody else's
+        env = psutil.Process(km.get_kernel(spare).provisioner.pid).environ()
+        assert env.get("H4S_LANG") == "de"
+        learner = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        with learner.open(srv.url.rstrip("/") + _live("de"), timeout=120) as r:
+            assert r.status == 200 and 'lang="de"' in r.read().decode("utf-8", "replace")
+        assert km.owner_of(spare) is not None                       # the German page took the spare ...
+        new = wait(lambda: km.spare_kernels().get(german))          # ... and a new one was started for the next
+        assert spare not in new

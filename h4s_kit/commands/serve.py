@@ -20,8 +20,9 @@ def add_parser(sub):
     p.add_argument("--cull-after", type=int, default=300, metavar="SECONDS",
                    help="shut down the kernel of a closed live page after this many idle seconds (default 300)")
     p.add_argument("--preheat", default="", metavar="MODULES",
-                   help="comma-separated modules (ids or number prefixes, e.g. 01,04) that keep one kernel started "
-                        "for their next live page (default: none; each kernel takes 60-120 MB)")
+                   help="comma-separated modules (ids or number prefixes, e.g. 01,04; de/04 for the page of the "
+                        "German book) that keep one kernel started for their next live page (default: none; each "
+                        "kernel takes 60-120 MB)")
     p.add_argument("--server-grading", choices=("auto", "on", "off"), default="auto",
                    help="grade the book's quizzes on the server and serve its pages without answer keys "
                         "(auto: when the quiz runtime supports it)")
