@@ -423,11 +423,11 @@ def test_preheat_names_the_live_page_of_a_language_book(book13):
     takes (and a new spare is started); a language the book lacks or a module it lacks is one line before
     anything starts."""
     import http.cookiejar
-    import time
     import urllib.request
 
     import psutil
     from _ports import free_port
+    from test_serve import wait_for
 
     from h4s_kit.serve import LiveServer
     from h4s_kit.server.preheat import PreheatError
@@ -442,20 +442,13 @@ def test_preheat_names_the_live_page_of_a_language_book(book13):
         assert str(e.value).startswith(says) and "\n" not in str(e.value) and "e.g. --preheat 01,de/04" in str(e.value)
         assert srv.app is None                    # refused before the server started
 
-    def wait(check, timeout=90):
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            got = check()
-            if got:
-                return got
-            time.sleep(0.3)
-        raise AssertionError("timed out")
-
     german = f"de/{M13.name}"
     with LiveServer(html_dir=book13, modules_dir=proj / "modules", port=free_port(), preheat=("de/13",),
                     log_file=proj / "serve-preheat.log", echo=lambda s: None) as srv:
         km = srv.app.kernel_manager
-        (spare,) = wait(lambda: km.spare_kernels().get(german))
+        spares = wait_for(lambda: km.spare_kernels().get(german), 90)
+        assert spares, "the preheated kernel never started"
+        (spare,) = spares
         assert set(km.spare_kernels()) == {german}                  # that page's, nobody else's
         env = psutil.Process(km.get_kernel(spare).provisioner.pid).environ()
         assert env.get("H4S_LANG") == "de"
@@ -463,5 +456,5 @@ def test_preheat_names_the_live_page_of_a_language_book(book13):
         with learner.open(srv.url.rstrip("/") + _live("de"), timeout=120) as r:
             assert r.status == 200 and 'lang="de"' in r.read().decode("utf-8", "replace")
         assert km.owner_of(spare) is not None                       # the German page took the spare ...
-        new = wait(lambda: km.spare_kernels().get(german))          # ... and a new one was started for the next
-        assert spare not in new
+        new = wait_for(lambda: km.spare_kernels().get(german), 90)  # ... and a new one was started for the next
+        assert new and spare not in new
