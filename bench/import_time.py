@@ -12,6 +12,10 @@ ever showing costs).  ``--before DIR`` adds the quiz cases once more with
 an older h4s_widgets first on the path (e.g. ``git archive <commit>
 h4s_widgets | tar -x -C DIR``), measured in the same run, its kept banks in
 a cache folder of its own.
+
+One more case is no h4s at all: the ipywidgets widget and then the smallest pydantic model (three string
+fields) built and validated once.  It is the floor of any first quiz whose questions are pydantic models,
+as ``SingleChoice(...)`` is: pydantic's import, its plugin lookup and one model's validator.
 """
 from __future__ import annotations
 
@@ -29,6 +33,7 @@ IPY = "ipywidgets: import + RadioButtons + render"
 PY_QUIZ = "h4s: import + Quiz + render"
 BANK_QUIZ = "h4s: import + Quiz(bank file) + render, kept bank"
 BANK_COLD = "h4s: import + Quiz(bank file) + render, cache off"
+FLOOR = "no h4s: ipywidgets widget + one 3-field pydantic model validated"
 BANK_CODE = (
     "from h4s_widgets import Quiz\n"
     f"Quiz({BANK!r}, ids=['work-steps', 'hint-penalty', 'attempts'], module='01-learning-with-interactive-modules',"
@@ -43,6 +48,10 @@ CASES = {
     BANK_QUIZ: (BANK_CODE, {"H4S_CACHE_DIR": "{cache}"}),
     BANK_COLD: (BANK_CODE, {"H4S_CACHE_DIR": "off"}),
     IPY: ("import ipywidgets as w\nw.RadioButtons(options=['A','B'], description='Pick one')._repr_mimebundle_()", {}),
+    FLOOR: ("import ipywidgets as w\nw.RadioButtons(options=['A','B'], description='Pick one')._repr_mimebundle_()\n"
+            "from pydantic import BaseModel\n"
+            "class Q(BaseModel):\n    id: str\n    text: str\n    answer: str\n"
+            "Q(id='q', text='Pick one', answer='a')", {}),
 }
 
 
@@ -84,7 +93,7 @@ def main() -> None:
     print(f"ratio import h4s_widgets / import ipywidgets: {med['import h4s_widgets'] / med['import ipywidgets']:.2f}")
     # the ratio of medians and of minimums, and the median of each round's ratio (the round's runs follow one
     # another within a second, so it holds up better when other work on the machine comes and goes)
-    for k in [PY_QUIZ, BANK_QUIZ, BANK_COLD] + ([f"before: {k}" for k in (PY_QUIZ, BANK_QUIZ, BANK_COLD)] if a.before else []):
+    for k in [PY_QUIZ, BANK_QUIZ, BANK_COLD, FLOOR] + ([f"before: {k}" for k in (PY_QUIZ, BANK_QUIZ, BANK_COLD)] if a.before else []):
         rounds = statistics.median(x / y for x, y in zip(res[k], res[IPY]))
         print(f"ratio {k} / {IPY.split(':')[0]}: medians {med[k] / med[IPY]:.2f}, minimums {low[k] / low[IPY]:.2f}, "
               f"rounds {rounds:.2f}")
