@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/static_page.py --pages standalone     # builds the pages once
     .venv/bin/python bench/static_trace.py [--runs 15]
+    .venv/bin/python bench/static_page.py --pages book            # the book pages
+    .venv/bin/python bench/static_trace.py --book [--runs 15]
 
 static_page.py says *how long* until 50 questions are visible; this script says *what* the time is spent
 on, and which part of it a quiz can change.  From h4s's standalone page (bench/_work/static/standalone)
@@ -19,6 +21,10 @@ The pages: a one-line page (the browser's floor); the same with a paragraph made
 with the runtime and its CSS but no quiz; h4s's page with 5, then 50 questions; the 50-question page with
 the quiz's DOM pre-rendered into the HTML (what server-side rendering could at best give); the same page
 without the quiz's CSS (unstyled questions); jupyterquiz's standalone page (50 questions, nbconvert).
+
+With ``--book``, the two book pages of static_page.py and controls made from them: each tool's questions as
+mounted, put into the page by one ``outerHTML`` where the quiz is, with none of the tool's script (what the
+markup alone costs), and h4s's also without its headings, fieldsets and legends, Check buttons and live regions.
 """
 from __future__ import annotations
 
@@ -96,6 +102,68 @@ def make_controls() -> dict[str, tuple[str, str, int]]:
     }
 
 
+BOOK = WORK / "_build" / "html"
+
+# what is left of h4s's questions when their accessible markup goes: headings, fieldsets and legends, the Check
+# buttons and the live regions (as plain as jupyterquiz's questions, which have none of these)
+_PLAIN = """(r) => {
+  const swap = (sel) => r.querySelectorAll(sel).forEach((e) => {
+    const d = document.createElement('div');
+    for (const a of e.attributes) d.setAttribute(a.name, a.value);
+    d.append(...e.childNodes); e.replaceWith(d);
+  });
+  swap('h3, h4, fieldset, legend');
+  r.querySelectorAll('.h4s-actions, .h4s-feedback').forEach((e) => e.remove());
+}"""
+
+
+def _markup_only(page: str, start: int, end: int, html: str) -> str:
+    """``page`` with ``page[start:end]`` (a quiz and the script that draws it) replaced by its mounted DOM, put
+    in by one ``outerHTML`` at the same place: the quiz's markup without any of its script."""
+    return (page[:start] + '<div id="ctl-mount"></div><script>document.getElementById("ctl-mount").outerHTML = '
+            + json.dumps(html).replace("</", "<\\/") + ";</script>" + page[end:])
+
+
+def make_book_controls() -> dict[str, tuple[str, str, int]]:
+    """{label: (file, selector, questions)} beside the book pages of static_page.py: each tool's page as built,
+    and its questions' mounted markup alone (no script of the tool), h4s's also without its accessible parts."""
+    from playwright.sync_api import sync_playwright
+    h4s, jq = ((BOOK / f).read_text(encoding="utf-8") for f in ("h4s.html", "jupyterquiz.html"))
+    srv, base = serve(BOOK)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=["--no-sandbox"])
+            tab = browser.new_page()
+            tab.goto(f"{base}/h4s.html")
+            tab.wait_for_selector(".h4s-question")
+            grab = ("(plain) => { const r = document.querySelector('.h4s-quiz').cloneNode(true);"
+                    " r.querySelectorAll('script, noscript').forEach((e) => e.remove());"
+                    " if (plain) (%s)(r); return r.outerHTML; }" % _PLAIN)
+            h4s_markup, h4s_plain = tab.evaluate(grab, False), tab.evaluate(grab, True)
+            tab.goto(f"{base}/jupyterquiz.html")
+            tab.wait_for_selector(".Quiz")
+            jq_id = tab.evaluate("document.querySelector('.Quiz').parentElement.id")
+            jq_markup = tab.evaluate("(id) => document.getElementById(id).outerHTML", jq_id)
+            browser.close()
+    finally:
+        srv.shutdown()
+    a = h4s.index('<div class="h4s-quiz h4s-static"')
+    b = h4s.index("</div>", h4s.index('<script id="h4s-runtime"')) + len("</div>")
+    (BOOK / "ctl-h4s-markup.html").write_text(_markup_only(h4s, a, b, h4s_markup), encoding="utf-8")
+    (BOOK / "ctl-h4s-plain.html").write_text(_markup_only(h4s, a, b, h4s_plain), encoding="utf-8")
+    a = jq.index(f'<div id="{jq_id}"')
+    b = jq.index("</script>", a) + len("</script>")
+    (BOOK / "ctl-jq-markup.html").write_text(_markup_only(jq, a, b, jq_markup), encoding="utf-8")
+    return {
+        f"h4s book page, {N} questions": ("h4s.html", ".h4s-question", N),
+        "h4s: its questions' markup alone (one outerHTML, no h4s script)": ("ctl-h4s-markup.html", ".h4s-question", N),
+        "h4s: the same without headings, fieldsets, Check buttons, live regions":
+            ("ctl-h4s-plain.html", ".h4s-question", N),
+        f"jupyterquiz book page, {N} questions": ("jupyterquiz.html", ".Quiz", N),
+        "jupyterquiz: its questions' markup alone (one outerHTML, no script)": ("ctl-jq-markup.html", ".Quiz", N),
+    }
+
+
 def trace_once(browser, base: str, file: str, sel: str, n: int) -> dict[str, float]:
     ctx = browser.new_context()
     page = ctx.new_page()
@@ -123,13 +191,15 @@ def trace_once(browser, base: str, file: str, sel: str, n: int) -> dict[str, flo
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=15)
+    ap.add_argument("--book", action="store_true", help="the book pages and their markup-only controls instead")
     a = ap.parse_args()
-    if not (STANDALONE / "h4s.html").exists():
-        sys.exit(f"{STANDALONE / 'h4s.html'} is missing: run `python bench/static_page.py --pages standalone` first")
-    pages = make_controls()
+    where, made_by = (BOOK, "--pages book") if a.book else (STANDALONE, "--pages standalone")
+    if not (where / "h4s.html").exists():
+        sys.exit(f"{where / 'h4s.html'} is missing: run `python bench/static_page.py {made_by}` first")
+    pages = make_book_controls() if a.book else make_controls()
     from playwright.sync_api import sync_playwright
     res: dict[str, dict[str, list[float]]] = {k: {} for k in pages}
-    srv, base = serve(STANDALONE)
+    srv, base = serve(where)
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
