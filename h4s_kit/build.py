@@ -71,7 +71,8 @@ def find_root(start: Path | None = None) -> Path:
     for d in (here, *here.parents):
         if (d / "_config.yml").is_file():
             return d
-    raise BuildError(f"no _config.yml in {here} or its parents: run h4s build in the project folder")
+    raise BuildError(f"no _config.yml in {here} or its parents: run h4s build in the course folder (a copy of the "
+                     "h4s repository, with _config.yml, book/ and modules/)")
 
 
 class _Fetches(HTMLParser):

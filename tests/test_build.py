@@ -301,6 +301,14 @@ def test_cli_help_is_quick_and_names_options():
         assert opt in out
 
 
+def test_build_outside_a_course_says_where_to_run_it(tmp_path):
+    (tmp_path / "modules").mkdir()          # modules but no course around them: h4s new in an empty folder
+    r = subprocess.run([sys.executable, "-m", "h4s_kit.cli", "build"], capture_output=True, text=True, cwd=tmp_path)
+    assert r.returncode != 0 and "Traceback" not in r.stderr
+    (line,) = (r.stdout + r.stderr).strip().splitlines()
+    assert f"no _config.yml in {tmp_path}" in line and "course folder" in line and "book/ and modules/" in line
+
+
 # --------------------------------------------------------------- incremental post-processing and checks
 def test_incremental_build_postprocesses_and_checks_what_changed(tmp_path):
     """A rebuild post-processes (a11y fixes, one current quiz runtime) the pages Sphinx writes again,
