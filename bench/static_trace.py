@@ -29,6 +29,7 @@ markup alone costs), and h4s's also without its headings, fieldsets and legends,
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import statistics
 import sys
@@ -44,21 +45,29 @@ def _data_span(s: str) -> tuple[int, int]:
     return i, s.index("</script>", i)
 
 
+@contextlib.contextmanager
+def _tab(directory):
+    """A Chromium tab and the address of ``directory``, served while the block runs."""
+    from playwright.sync_api import sync_playwright
+    srv, base = serve(directory)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=["--no-sandbox"])
+            try:
+                yield browser.new_page(), base
+            finally:
+                browser.close()
+    finally:
+        srv.shutdown()
+
+
 def prerendered(page: str) -> str:
     """The page with the quiz's DOM, as the runtime builds it in Chromium, written into the HTML, and the
     runtime started only after the first frame (it then removes the copy and mounts as usual): what a
     server-side rendering of the questions could at best give, with no script before the first paint."""
-    from playwright.sync_api import sync_playwright
-    srv, base = serve(STANDALONE)
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=["--no-sandbox"])
-            tab = browser.new_page()
-            tab.goto(f"{base}/h4s.html")
-            inner = tab.evaluate("document.querySelector('.h4s-quiz .h4s-inner').outerHTML")
-            browser.close()
-    finally:
-        srv.shutdown()
+    with _tab(STANDALONE) as (tab, base):
+        tab.goto(f"{base}/h4s.html")
+        inner = tab.evaluate("document.querySelector('.h4s-quiz .h4s-inner').outerHTML")
     opening = '<div class="h4s-quiz h4s-static" data-h4s-static lang="en">'
     a = page.index(opening) + len(opening)
     page = page[:a] + inner + page[a:]
@@ -127,26 +136,18 @@ def _markup_only(page: str, start: int, end: int, html: str) -> str:
 def make_book_controls() -> dict[str, tuple[str, str, int]]:
     """{label: (file, selector, questions)} beside the book pages of static_page.py: each tool's page as built,
     and its questions' mounted markup alone (no script of the tool), h4s's also without its accessible parts."""
-    from playwright.sync_api import sync_playwright
     h4s, jq = ((BOOK / f).read_text(encoding="utf-8") for f in ("h4s.html", "jupyterquiz.html"))
-    srv, base = serve(BOOK)
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=["--no-sandbox"])
-            tab = browser.new_page()
-            tab.goto(f"{base}/h4s.html")
-            tab.wait_for_selector(".h4s-question")
-            grab = ("(plain) => { const r = document.querySelector('.h4s-quiz').cloneNode(true);"
-                    " r.querySelectorAll('script, noscript').forEach((e) => e.remove());"
-                    " if (plain) (%s)(r); return r.outerHTML; }" % _PLAIN)
-            h4s_markup, h4s_plain = tab.evaluate(grab, False), tab.evaluate(grab, True)
-            tab.goto(f"{base}/jupyterquiz.html")
-            tab.wait_for_selector(".Quiz")
-            jq_id = tab.evaluate("document.querySelector('.Quiz').parentElement.id")
-            jq_markup = tab.evaluate("(id) => document.getElementById(id).outerHTML", jq_id)
-            browser.close()
-    finally:
-        srv.shutdown()
+    with _tab(BOOK) as (tab, base):
+        tab.goto(f"{base}/h4s.html")
+        tab.wait_for_selector(".h4s-question")
+        grab = ("(plain) => { const r = document.querySelector('.h4s-quiz').cloneNode(true);"
+                " r.querySelectorAll('script, noscript').forEach((e) => e.remove());"
+                " if (plain) (%s)(r); return r.outerHTML; }" % _PLAIN)
+        h4s_markup, h4s_plain = tab.evaluate(grab, False), tab.evaluate(grab, True)
+        tab.goto(f"{base}/jupyterquiz.html")
+        tab.wait_for_selector(".Quiz")
+        jq_id = tab.evaluate("document.querySelector('.Quiz').parentElement.id")
+        jq_markup = tab.evaluate("(id) => document.getElementById(id).outerHTML", jq_id)
     a = h4s.index('<div class="h4s-quiz h4s-static"')
     b = h4s.index("</div>", h4s.index('<script id="h4s-runtime"')) + len("</div>")
     (BOOK / "ctl-h4s-markup.html").write_text(_markup_only(h4s, a, b, h4s_markup), encoding="utf-8")
