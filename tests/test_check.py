@@ -273,18 +273,26 @@ def _sc_bank(rights: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-@pytest.mark.parametrize("rights, warned", [
-    (["The right one", "The right one", "The right one", "The right one"], False),
-    # two of four right options are 1.3 x the longest wrong option (16 chars): a cue in half the questions
-    (["A much longer right option", "The right one is long enough", "Right one", "Right"], True),
-    (["A much longer right option", "Right", "Right", "Right"], False),     # one of four: no pattern
+@pytest.mark.parametrize("bank, rights, warned", [
+    ("closing-quiz.yml", ["The right one", "The right one", "The right one", "The right one"], None),
+    # two of four right options are 1.3 x the longest wrong option (17 chars): a cue in half the questions
+    ("closing-quiz.yml", ["A much, much longer right option", "The right one is long enough", "Right one", "Right"],
+     ("2 of 4", "s0, s1")),
+    ("closing-quiz.yml", ["A much, much longer right option", "Right", "Right", "Right"], None),  # one of four: none
+    ("practice.yml", ["A much, much longer right option", "Right"], ("1 of 2", "s0")),  # any bank, from two on
+    ("practice.yml", ["A much, much longer right option"], None),                       # one question: no pattern
+    # 23 characters against the longest wrong one's 17 in both: 1.35 times as long, but 6 letters are no cue
+    ("practice.yml", ["A right one, a bit long", "A right one, a bit long"], None),
 ])
-def test_pedagogy_warns_when_right_options_stand_out_by_length(tmp_path, rights, warned):
-    folder = make_module(tmp_path, "01-c", banks={"closing-quiz.yml": _sc_bank(rights)})
+def test_pedagogy_warns_when_right_options_stand_out_by_length(tmp_path, bank, rights, warned):
+    folder = make_module(tmp_path, "01-c", banks={bank: _sc_bank(rights)})
     found = [f for f in run_static(PedagogyStep, folder, QuestionsStep) if "clearly the longest" in f.message]
-    assert bool(found) is warned, found
+    assert bool(found) is bool(warned), found
     if warned:
-        assert found[0].severity == "warning" and "2 of 4" in found[0].message and "s0, s1" in found[0].message
+        (f,) = found
+        count, ids = warned
+        assert f.severity == "warning" and f"{count} single-choice questions of questions/{bank}" in f.message
+        assert f"one: {ids});" in f.message and f.place.endswith(f"questions/{bank}")
 
 
 

@@ -5,8 +5,9 @@
 - the module has a closing quiz: metadata ``closing_quiz`` names a bank that exists, is shown in the
   notebook and sets ``pass_mark``;
 - the notebook shows at least one question;
-- (warning) the right options of the closing quiz's single-choice questions do not stand out by their length
-  (in a third or more of them, the right option 1.3 times as long as the longest wrong one).
+- (warning) in every bank, the right options of the single-choice questions do not stand out by their length
+  (in a third or more of them, at least two, the right option 1.3 times as long as the longest wrong one and
+  10 or more characters longer: a few letters are no cue).
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ class PedagogyStep(Step):
         banks = ctx.get("banks", module) or {}
         calls = ctx.get("calls", module) or []
         out.extend(self._distractors(module, banks))
+        out.extend(f for rel, bank in banks.items() if bank is not None for f in self._length_cue(module, rel, bank))
         if module.nb is None:
             return out
         meta = module.meta
@@ -92,7 +94,7 @@ class PedagogyStep(Step):
                 bank = load_bank(path)
             except (QuestionError, BankFileError):
                 bank = None  # reported by the questions step when in questions/
-        if bank is not None:
+        if bank is not None and rel not in banks:     # a closing quiz outside questions/: not seen above
             out.extend(self._length_cue(module, rel, bank))
         if bank is not None and bank.pass_mark is None:
             out.append(self.error(
@@ -107,14 +109,15 @@ class PedagogyStep(Step):
 
 
     def _length_cue(self, module: Module, rel: str, bank) -> list[Finding]:
-        """A closing quiz whose right options stand out by their length can be passed by picking the longest."""
+        """A bank whose right options stand out by their length teaches learners to pick the longest (and a
+        closing quiz can then be passed that way)."""
         cued, counted = length_cues(bank)
-        if counted >= 4 and len(cued) * 3 >= counted:
+        if cued_pattern(cued, counted):
             return [self.warning(
                 module, module.file_place(rel),
-                f"in {len(cued)} of {counted} single-choice questions of the closing quiz the right option is "
+                f"in {len(cued)} of {counted} single-choice questions of {rel} the right option is "
                 f"clearly the longest (at least {CUE_RATIO:g} times the longest wrong one: "
-                f"{', '.join(cued[:6])}{' ...' if len(cued) > 6 else ''}); a learner can pass by picking the "
+                f"{', '.join(cued[:6])}{' ...' if len(cued) > 6 else ''}); a learner can score by picking the "
                 f"longest option", "shorten the right options or write wrong options as long and as "
                                    "specific (plausible mistakes with the same detail)")]
         return []
@@ -122,21 +125,31 @@ class PedagogyStep(Step):
 
 def length_cues(bank) -> tuple[list[str], int]:
     """The ids of the single-choice questions (3 or more options) of ``bank`` whose right option is at least
-    CUE_RATIO times as long as the longest wrong one, and how many such questions the bank has."""
+    CUE_RATIO times as long as the longest wrong one and CUE_CHARS characters longer, and how many such questions
+    the bank has."""
     cued, counted = [], 0
     for q in bank.questions:
         if not isinstance(q, SingleChoice) or len(q.options) < 3:
             continue
         counted += 1
         right = next(o for o in q.options if o.id == q.answer)
-        others = [len(" ".join(o.text.split())) for o in q.options if o.id != q.answer]
-        if len(" ".join(right.text.split())) >= CUE_RATIO * max(others):
+        longest_wrong = max(len(" ".join(o.text.split())) for o in q.options if o.id != q.answer)
+        length = len(" ".join(right.text.split()))
+        if length >= CUE_RATIO * longest_wrong and length - longest_wrong >= CUE_CHARS:
             cued.append(q.id)
     return cued, counted
 
 
+def cued_pattern(cued: list[str], counted: int) -> bool:
+    """Whether ``cued`` of ``counted`` single-choice questions (:func:`length_cues`) make a pattern a learner can
+    use: a third or more of them, in a bank of two or more."""
+    return counted >= 2 and len(cued) * 3 >= counted
+
+
 #: a right option this many times as long as the longest wrong one is a cue (see _length_cue)
 CUE_RATIO = 1.3
+#: ... and at least this many characters longer ("Ο δημιουργός" against "Ο τίτλος" is no cue)
+CUE_CHARS = 10
 
 
 def _short(text: str, n: int = 40) -> str:
