@@ -95,6 +95,14 @@ def language_of(path: str) -> str | None:
     return parts[0] if len(parts) >= 2 and _LANG.match(parts[0]) else None
 
 
+def root_languages(root: Path) -> list[str]:
+    """The languages with live pages in the Voilà root ``root`` (its ``LL/`` folders; see :func:`make_live_root`)."""
+    root = Path(root)
+    if not root.is_dir():
+        return []
+    return sorted(d.name for d in root.iterdir() if d.is_dir() and not d.is_symlink() and _LANG.match(d.name))
+
+
 def make_live_root(root: Path, modules_dir: Path, languages: dict[str, Path]) -> Path:
     """Make the Voilà root ``root`` (``_build/live``): one relative symlink per module folder, the English modules
     of ``modules_dir`` at its top and the translated modules of each language (``languages``: language -> its

@@ -5,15 +5,14 @@ in the language book ``LL`` (its notebook in ``LL/<module>`` of the live root, i
 from __future__ import annotations
 
 import logging
-import re
 from pathlib import Path
 from typing import Optional
 
+from h4s_kit.live import root_languages
 from h4s_widgets._errors import H4SError
 
 log = logging.getLogger("h4s.serve")
 
-_LANG = re.compile(r"^[a-z]{2,3}$")
 _HOW = "name a module folder or its number, and a language book before it, e.g. --preheat 01,de/04"
 
 
@@ -32,8 +31,7 @@ def resolve(modules_dir: Path, names, live_root: Optional[Path] = None) -> list[
     for name in names:
         lang, _, prefix = name.rpartition("/")
         if lang:
-            langs = sorted(p.name for p in live_root.iterdir() if _LANG.match(p.name) and p.is_dir()) \
-                if live_root is not None and live_root.is_dir() else []
+            langs = root_languages(live_root) if live_root is not None else []
             if lang not in langs:
                 raise PreheatError(f"--preheat {name}: the book has no live pages in '{lang}' ("
                                    + (f"its languages: {', '.join(langs)}" if langs else "it has no other language")
