@@ -35,6 +35,13 @@ DEPLOY_CONFIG = ROOT / "deploy" / "jupyterhub" / "jupyterhub_config.py"
 BIN = Path(sys.executable).parent
 
 
+def _get(url: str, **kw) -> requests.Response | None:
+    try:
+        return requests.get(url, timeout=2, **kw)
+    except requests.RequestException:
+        return None
+
+
 def proxy_command() -> Path:
     """configurable-http-proxy from node_modules (package.json), or FileNotFoundError saying how to get it."""
     exe = ROOT / "node_modules" / ".bin" / "configurable-http-proxy"
@@ -120,9 +127,10 @@ c.Spawner.pre_spawn_hook = _h4s_test_port
         return env
 
     def start(self, timeout: float = 90) -> "Hub":
-        """Start JupyterHub and wait until it answers its health check and its trainer dashboard listens.  When
-        another process took one of its ports (or the dashboard's) before it bound it, start again by the rule of :func:`_ports.start_retrying`: a new public port if the Hub never ran,
-        else the same one a moment later (its inner ports are new at every start)."""
+        """Start JupyterHub and wait until it answers its health check and its trainer dashboard answers.  When
+        another process took one of its ports (or the dashboard's) before it bound it, start again by the rule of
+        :func:`_ports.start_retrying`: a new public port if the Hub never ran, else the same one a moment later
+        (its inner ports are new at every start)."""
         self.work.mkdir(parents=True, exist_ok=True)
         (self.work / "state").mkdir(exist_ok=True)
         start_retrying(lambda port: self._start_once(timeout, port), self.port, may_move=not self._started,
@@ -151,27 +159,16 @@ c.Spawner.pre_spawn_hook = _h4s_test_port
             if code is not None:
                 self.stop()                   # whatever of its session outlived it
                 raise RuntimeError(f"JupyterHub exited ({code}) at start:\n{self.log_tail()}")
-            # up: the Hub answers, and its trainer dashboard (a service it starts, on a port of its own) listens
-            if self._answers() and self._dashboard_answers():
+            # up: the Hub answers, and so does its trainer dashboard (a service it starts, on a port of its own):
+            # the dashboard itself, not whatever else may listen on that port, sends a stranger to the Hub's login
+            health = _get(f"{self.url}/hub/health")
+            dash = _get(f"http://127.0.0.1:{self.dashboard_port}/services/h4s-dashboard/", allow_redirects=False)
+            if health is not None and health.status_code == 200 and dash is not None and dash.status_code == 302 \
+                    and "/hub/api/oauth2/authorize" in dash.headers.get("Location", ""):
                 return True
             time.sleep(0.3)
         self.stop()
         raise RuntimeError(f"JupyterHub did not answer within {timeout:.0f} s:\n{self.log_tail()}")
-
-    def _answers(self) -> bool:
-        try:
-            return requests.get(f"{self.url}/hub/health", timeout=2).status_code == 200
-        except requests.RequestException:
-            return False
-
-    def _dashboard_answers(self) -> bool:
-        # the dashboard itself (not whatever else may listen on its port): it sends a stranger to the Hub's login
-        try:
-            r = requests.get(f"http://127.0.0.1:{self.dashboard_port}/services/h4s-dashboard/", timeout=2,
-                             allow_redirects=False)
-        except requests.RequestException:
-            return False
-        return r.status_code == 302 and "/hub/api/oauth2/authorize" in r.headers.get("Location", "")
 
     def stop(self) -> None:
         if self.proc is None:
