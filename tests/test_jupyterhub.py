@@ -5,7 +5,8 @@ SimpleLocalProcessSpawner swapped in by tests/_hub.py) on 127.0.0.1 with configu
 jupyterhub-idle-culler: ten learners log in with the Hub's form, open a live module and answer a question; the
 records are in a shared PostgreSQL database (the throwaway cluster of tests/_postgres.py) and carry their Hub
 user; nobody reaches another learner's server; trainers (the Hub group "trainers") see every learner in the
-dashboard service, learners get 403 there; an idle server is stopped by the culler.
+dashboard service, learners get 403 there; an idle server is stopped by the culler; a learner answers the live page
+of a language book (its notebook translated, its kernel below the learner's address).
 
 The Zero to JupyterHub values are validated against the chart's published values schema
 (tests/fixtures/z2jh, chart 4.4.0) and the single-user image's Dockerfile is checked against the files of the
@@ -26,7 +27,7 @@ import psutil
 import pytest
 import yaml
 
-from _hub import DEPLOY_CONFIG, ROOT, Hub, Learner, answer_live
+from _hub import DEPLOY_CONFIG, ROOT, Hub, Learner, answer_live, live_page
 from _tools import npm_file, run_coroutine
 
 Z2JH = ROOT / "tests" / "fixtures" / "z2jh"
@@ -169,15 +170,25 @@ SERVE_LIVE_URL = 'h4s_live_url: "/live/voila/render/{folder}/module.ipynb"'
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
-    """A course project with one mini module, its book built for the Hub."""
+    """A course project with one mini module, its book built for the Hub, with a language book (LANG: the test
+    catalogue of tests/test_translate.py, every message marked «XX»)."""
+    from test_translate import LANG, fill
+
+    from h4s_kit import translate as tr
     from h4s_kit.build import build
     root = tmp_path_factory.mktemp("hub-course")
     config = (ROOT / "_config.yml").read_text()
     assert SERVE_LIVE_URL in config
     (root / "_config.yml").write_text(config.replace(SERVE_LIVE_URL, HUB_LIVE_URL))
     shutil.copytree(ROOT / "book", root / "book")
-    shutil.copytree(MINI / MODULE, root / "modules" / MODULE)
+    mod = root / "modules" / MODULE
+    shutil.copytree(MINI / MODULE, mod)
+    tr.extract(mod)
+    tr.update(mod, LANG)
+    (mod / "locales" / LANG / "draft.txt").unlink()          # published: in the book
+    fill(mod)
     build(root=root, modules=root / "modules", out=root / "_build", echo=lambda *_: None)
+    assert (root / "_build" / "html" / LANG / "modules" / MODULE / "module.html").is_file()
     return root
 
 
@@ -290,6 +301,42 @@ def test_trainers_see_every_learner_in_the_dashboard_and_learners_get_403(hub, c
     denied = me.s.get(f"{hub.url}/services/h4s-dashboard/", timeout=60)
     assert denied.status_code == 403
     assert not any(name in denied.text for name in LEARNERS if name != me.name)     # (the Hub's page names its user)
+
+
+@pytest.mark.slow
+def test_a_learner_answers_the_live_page_of_a_language_book(course, postgres_cluster, tmp_path_factory):
+    """The language book on the Hub: its module page links to the live page in its language, below the learner's
+    own address; the learner's server runs the translated notebook there (its text, <html lang>, the way back to
+    that book) and grades the answer in the kernel; the record carries the Hub user.  A Hub and a database of
+    its own, so that the class of ten keeps one record each."""
+    from _postgres import fresh_database
+    from test_translate import LANG
+    npm_file(".bin", "configurable-http-proxy")
+    gen = fresh_database(postgres_cluster)
+    db = next(gen)
+    try:
+        with Hub(tmp_path_factory.mktemp("hub-lang"), course, env={"H4S_DATABASE_URL": db}) as h:
+            me = Learner(h, "lang01")
+            me.login()
+            h.wait_ready(me.name)
+            page = me.get(f"{LANG}/modules/{MODULE}/module.html")
+            link = re.search(r'href="([^"]*voila/render/[^"]*)"', page.text)
+            assert page.status_code == 200 and "«XX»" in page.text and link, (page.status_code, page.url)
+            live = f"{LANG}/{MODULE}"
+            assert urljoin(page.url, link.group(1)) == me.user_url(f"voila/render/{live}/module.ipynb")
+            _, _, html = live_page(me, live)
+            # the translated notebook (Voilà writes « and » as character references)
+            assert f'<html lang="{LANG}"' in html and "&#171;XX&#187; Hello, open educational resources" in html
+            back = re.search(r'<a class="h4s-book-link" href="([^"]+)"', html)
+            assert back and back.group(1) == f"/user/{me.name}/{LANG}/modules/{MODULE}/module.html", back
+            state = answer_live(me, live, QID, RIGHT)
+            assert state["attempts"] == 1 and state["result"]["correct"] is True, state
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and not [r for r in _records(db) if r["question"] == QID]:
+                time.sleep(0.5)
+            assert [(r["learner"], r["attempt"]) for r in _records(db) if r["question"] == QID] == [(me.name, 1)]
+    finally:
+        gen.close()
 
 
 @pytest.mark.slow

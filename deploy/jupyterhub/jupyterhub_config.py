@@ -79,7 +79,8 @@ BIN = Path(sys.executable).parent
 c.Spawner.cmd = [str(BIN / "jupyterhub-singleuser") if (BIN / "jupyterhub-singleuser").exists()
                  else "jupyterhub-singleuser"]
 c.Spawner.args = ["--config", str(HERE / "singleuser_config.py")]
-c.Spawner.notebook_dir = str(COURSE_DIR / "modules")     # the live modules (the book is $H4S_COURSE_DIR/_build/html)
+# (no Spawner.notebook_dir: the Hub would pass it on the command line, over the root that singleuser_config.py sets,
+# the build's live root with the English modules and every language book's, _build/live)
 c.Spawner.default_url = "/"               # the course: the book's first page
 #: what the Hub passes on to learners' servers and the dashboard when it is set in the Hub's environment
 PASSED_ON = ("H4S_DATABASE_URL", "H4S_DATA_DIR", "H4S_LRS_URL", "H4S_LRS_AUTH", "H4S_LRS_USER", "H4S_LRS_PASSWORD")
