@@ -335,8 +335,28 @@ def test_a_learner_answers_the_live_page_of_a_language_book(course, postgres_clu
             while time.monotonic() < deadline and not [r for r in _records(db) if r["question"] == QID]:
                 time.sleep(0.5)
             assert [(r["learner"], r["attempt"]) for r in _records(db) if r["question"] == QID] == [(me.name, 1)]
+            assert "h4s: the live pages are served from" not in h.log.read_text()     # the root h4s set
     finally:
         gen.close()
+
+
+@pytest.mark.slow
+def test_a_hub_that_gives_learners_servers_another_root_is_told_so(course, records_db, tmp_path_factory):
+    """A Hub configured with Spawner.notebook_dir (a root on the learner server's command line, which wins over the
+    folder of live pages that h4s sets) gets one line in the log that names both folders and the fix."""
+    npm_file(".bin", "configurable-http-proxy")
+    modules = course / "modules"
+    with Hub(tmp_path_factory.mktemp("hub-root"), course, env={"H4S_DATABASE_URL": records_db},
+             extra_config=f"\nc.Spawner.notebook_dir = {str(modules)!r}\n") as h:
+        me = Learner(h, "root01")
+        me.login()
+        h.wait_ready(me.name)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and "h4s: the live pages are served from" not in h.log.read_text():
+            time.sleep(0.3)
+        (line,) = [ln for ln in h.log.read_text().splitlines() if "h4s: the live pages are served from" in ln]
+        live = (course / "_build" / "live").resolve()
+        assert f"served from {modules} instead of {live}" in line and "Spawner.notebook_dir" in line, line
 
 
 @pytest.mark.slow

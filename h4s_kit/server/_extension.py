@@ -54,6 +54,16 @@ def _grades_on_server(mode: str) -> bool:
     return "payload.server" in static_runtime()
 
 
+def _check_root(serverapp, cfg: H4SConfig) -> None:
+    """One warning when the server runs with another root than the folder of live pages h4s set (a root given on
+    the command line wins over config files: JupyterHub's ``Spawner.notebook_dir`` is one)."""
+    if cfg.live_root and Path(serverapp.root_dir).resolve() != Path(cfg.live_root).resolve():
+        serverapp.log.warning(
+            "h4s: the live pages are served from %s instead of %s, so the live pages of the language books are "
+            "not found (404); the other root was given on the command line (JupyterHub: Spawner.notebook_dir): "
+            "leave it unset", serverapp.root_dir, cfg.live_root)
+
+
 def load(serverapp) -> None:
     from .book_files import BookFilesHandler, KeylessPages
     from .credential_claim import CredentialDesk, CredentialHandler, claim_script
@@ -66,6 +76,7 @@ def load(serverapp) -> None:
     from .trainer import TrainerHandler
 
     cfg = H4SConfig(parent=serverapp)
+    _check_root(serverapp, cfg)
     web_app = serverapp.web_app
     base = web_app.settings.get("base_url", "/")
     book = cfg.book_url or base

@@ -83,6 +83,7 @@ def server_config(*, html_dir: Path | None, modules_dir: Path, host: str, port: 
     h = c.H4SConfig
     h.html_dir = str(Path(html_dir).resolve()) if html_dir else ""
     h.modules_dir = str(Path(modules_dir).resolve())
+    h.live_root = s.root_dir
     h.book_url = "/"
     h.server_grading = server_grading
     h.compress = bool(compress)

@@ -12,6 +12,10 @@ from traitlets.config import LoggingConfigurable
 class H4SConfig(LoggingConfigurable):
     html_dir = Unicode("", config=True, help="the built book (_build/html); empty: no book, live pages only")
     modules_dir = Unicode("", config=True, help="the modules folder (default: the server's root_dir)")
+    live_root = Unicode("", config=True,
+                        help="the folder of the live pages that h4s set as the server's root_dir (_build/live: the "
+                             "English modules and each language book's below LL/); a server started with another "
+                             "root says so in its log")
     book_url = Unicode("", config=True,
                        help="where the book, the quiz API and the trainer dashboard are (default: the server's "
                             "base_url; h4s serve puts the book at / and jupyter_server with Voilà at /live/)")
